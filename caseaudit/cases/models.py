@@ -1,0 +1,97 @@
+"""The case register: children and carer households whose records are audited."""
+
+from django.db import models
+
+from caseaudit.organisation.models import Staff, Team
+
+
+class SubjectType(models.TextChoices):
+    CHILD = "child", "Child"
+    FOSTER_CARER = "foster_carer", "Foster carer household"
+    ADOPTER = "adopter", "Adopter household"
+
+
+class CaseType(models.TextChoices):
+    CIN = "cin", "Child in need"
+    CP = "cp", "Child protection"
+    CLA = "cla", "Looked after"
+    CARE_LEAVER = "care_leaver", "Care leaver"
+    EARLY_HELP = "early_help", "Early help (TAC)"
+    FOSTERING = "fostering", "Fostering"
+    ADOPTION = "adoption", "Adoption"
+
+
+CHILD_CASE_TYPES = frozenset(
+    {CaseType.CIN, CaseType.CP, CaseType.CLA, CaseType.CARE_LEAVER, CaseType.EARLY_HELP}
+)
+CARER_CASE_TYPES = frozenset({CaseType.FOSTERING, CaseType.ADOPTION})
+
+
+class CaseQuerySet(models.QuerySet):
+    def open(self):
+        return self.filter(closed_on__isnull=True)
+
+    def closed(self):
+        return self.filter(closed_on__isnull=False)
+
+
+class Case(models.Model):
+    reference = models.CharField(
+        max_length=40, unique=True, help_text="The authority's own case identifier."
+    )
+    display_name = models.CharField(max_length=150)
+    subject_type = models.CharField(max_length=16, choices=SubjectType.choices)
+    case_type = models.CharField(max_length=16, choices=CaseType.choices)
+    date_of_birth = models.DateField(null=True, blank=True)
+    opened_on = models.DateField()
+    closed_on = models.DateField(null=True, blank=True)
+    team = models.ForeignKey(Team, on_delete=models.PROTECT, related_name="cases")
+    allocated_worker = models.ForeignKey(
+        Staff, null=True, blank=True, on_delete=models.PROTECT, related_name="cases"
+    )
+    first_panel_on = models.DateField(
+        "first presentation at Panel", null=True, blank=True, help_text="Carers only."
+    )
+    # The last audit held in a previous system, as imported; audits done here update it.
+    last_audited_on = models.DateField(null=True, blank=True)
+    contact_name = models.CharField("family contact", max_length=150, blank=True)
+    contact_relationship = models.CharField(max_length=80, blank=True)
+    contact_phone = models.CharField(max_length=40, blank=True)
+    contact_email = models.EmailField(blank=True)
+    contact_address = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = CaseQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["reference"]
+        indexes = [
+            models.Index(fields=["team", "closed_on"]),
+            models.Index(fields=["allocated_worker", "closed_on"]),
+            models.Index(fields=["case_type", "closed_on"]),
+            models.Index(fields=["display_name"]),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(closed_on__isnull=True)
+                | models.Q(closed_on__gte=models.F("opened_on")),
+                name="case_closed_after_opened",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.reference
+
+    @property
+    def is_open(self) -> bool:
+        return self.closed_on is None
+
+    @property
+    def is_carer(self) -> bool:
+        return self.subject_type != SubjectType.CHILD
+
+    @property
+    def practice_supervisor(self) -> Staff | None:
+        """The allocated worker's line manager: their Practice Supervisor (or manager)."""
+        return self.allocated_worker.line_manager if self.allocated_worker else None

@@ -1,0 +1,48 @@
+"""Reads of the organisation. The staff directory is visible to every signed-in member of staff:
+it holds no information about children."""
+
+from django.db.models import Count, Prefetch, Q
+from django.http import Http404
+
+from .models import ServiceArea, Staff, Team
+
+
+def staff_for_user(user) -> Staff | None:
+    """The signed-in user's staff record, loaded once per request."""
+    if not user.is_authenticated:
+        return None
+    cached = getattr(user, "_staff_cache", False)
+    if cached is not False:
+        return cached
+    staff = (
+        Staff.objects.select_related("team", "team__service_area", "service_area", "line_manager")
+        .filter(user=user, left_on__isnull=True)
+        .first()
+    )
+    user._staff_cache = staff
+    return staff
+
+
+def service_area_list_with_teams():
+    teams = Team.objects.annotate(
+        member_count=Count("members", filter=Q(members__left_on__isnull=True), distinct=True),
+        open_case_count=Count("cases", filter=Q(cases__closed_on__isnull=True), distinct=True),
+    ).order_by("name")
+    return ServiceArea.objects.prefetch_related(Prefetch("teams", queryset=teams)).order_by("name")
+
+
+def team_get(*, code: str) -> Team:
+    team = Team.objects.select_related("service_area").filter(code=code).first()
+    if team is None:
+        raise Http404("No such team")
+    return team
+
+
+def team_members(*, team: Team):
+    return (
+        Staff.objects.active()
+        .filter(team=team)
+        .select_related("line_manager")
+        .annotate(open_cases=Count("cases", filter=Q(cases__closed_on__isnull=True)))
+        .order_by("role", "name")
+    )

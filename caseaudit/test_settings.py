@@ -1,0 +1,16 @@
+"""Settings for the test suite: the production settings with fast hashing and local email."""
+
+import os
+
+os.environ.setdefault("CASEAUDIT_TESTING", "1")
+
+from caseaudit.settings import *  # noqa: E402, F403
+
+DEBUG = False
+SECURE_SSL_REDIRECT = False
+SESSION_COOKIE_SECURE = False
+CSRF_COOKIE_SECURE = False
+ALLOWED_HOSTS = ["testserver", "localhost", "127.0.0.1"]
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+ACCOUNT_RATE_LIMITS = False
