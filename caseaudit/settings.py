@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "caseaudit.accounts",
     "caseaudit.organisation",
     "caseaudit.cases",
+    "caseaudit.audit_tools",
 ]
 
 MIDDLEWARE = [

@@ -1,0 +1,73 @@
+"""Shared fixtures: a small organisation and the personas every permission test uses.
+
+The organisation (two services, three teams):
+    Service "North": team "north-a" (TM, PS1, PS2, workers W1 (PS1), W2 (PS2)),
+                     team "north-b" (TM, PS, worker)
+    Service "South": team "south-a" (TM, PS, worker)
+plus a CSM for North, and authority-wide, IRO and CP chair roles.
+"""
+
+import pytest
+
+from caseaudit.cases.models import CaseType
+from caseaudit.factories import CaseFactory, StaffFactory, TeamFactory
+from caseaudit.organisation.models import Role
+
+
+class Org:
+    """Named people and cases of the test organisation, as attributes."""
+
+
+@pytest.fixture
+def org(db):
+    o = Org()
+    o.north_a = TeamFactory(
+        code="north-a", name="North A", service_area__code="north", service_area__name="North"
+    )
+    o.north = o.north_a.service_area
+    o.north_b = TeamFactory(code="north-b", name="North B", service_area=o.north)
+    o.south_a = TeamFactory(
+        code="south-a", name="South A", service_area__code="south", service_area__name="South"
+    )
+    o.south = o.south_a.service_area
+
+    o.director = StaffFactory(role=Role.DIRECTOR, team=None)
+    o.csm_north = StaffFactory(role=Role.SERVICE_MANAGER, team=None, service_area=o.north)
+    o.tm = StaffFactory(role=Role.TEAM_MANAGER, team=o.north_a, line_manager=o.csm_north)
+    o.ps1 = StaffFactory(role=Role.PRACTICE_SUPERVISOR, team=o.north_a, line_manager=o.tm)
+    o.ps2 = StaffFactory(role=Role.PRACTICE_SUPERVISOR, team=o.north_a, line_manager=o.tm)
+    o.worker = StaffFactory(role=Role.PRACTITIONER, team=o.north_a, line_manager=o.ps1)
+    o.colleague = StaffFactory(role=Role.PRACTITIONER, team=o.north_a, line_manager=o.ps2)
+    o.tm_b = StaffFactory(role=Role.TEAM_MANAGER, team=o.north_b, line_manager=o.csm_north)
+    o.ps_b = StaffFactory(role=Role.PRACTICE_SUPERVISOR, team=o.north_b, line_manager=o.tm_b)
+    o.worker_b = StaffFactory(role=Role.PRACTITIONER, team=o.north_b, line_manager=o.ps_b)
+    o.tm_south = StaffFactory(role=Role.TEAM_MANAGER, team=o.south_a)
+    o.ps_south = StaffFactory(
+        role=Role.PRACTICE_SUPERVISOR, team=o.south_a, line_manager=o.tm_south
+    )
+    o.outsider = StaffFactory(role=Role.PRACTITIONER, team=o.south_a, line_manager=o.ps_south)
+    o.performance = StaffFactory(role=Role.PERFORMANCE, team=None)
+    o.iro = StaffFactory(role=Role.IRO, team=None)
+    o.cp_chair = StaffFactory(role=Role.CP_CHAIR, team=None)
+    o.business_support = StaffFactory(role=Role.BUSINESS_SUPPORT, team=o.north_a)
+
+    # The worker's case (child in need), a colleague's looked-after case, a CP case in
+    # team B and a case in the south.
+    o.case = CaseFactory(team=o.north_a, allocated_worker=o.worker, case_type=CaseType.CIN)
+    o.colleague_case = CaseFactory(
+        team=o.north_a, allocated_worker=o.colleague, case_type=CaseType.CLA
+    )
+    o.case_b = CaseFactory(team=o.north_b, allocated_worker=o.worker_b, case_type=CaseType.CP)
+    o.south_case = CaseFactory(team=o.south_a, allocated_worker=o.outsider, case_type=CaseType.CIN)
+    return o
+
+
+@pytest.fixture
+def login(client):
+    """Sign a member of staff in: `login(org.worker)` returns the signed-in test client."""
+
+    def _login(staff):
+        client.force_login(staff.user)
+        return client
+
+    return _login

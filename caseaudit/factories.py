@@ -1,0 +1,67 @@
+"""factory_boy factories for tests and benchmarks."""
+
+import datetime as dt
+
+import factory
+from django.contrib.auth import get_user_model
+
+from caseaudit.cases.models import Case, CaseType, SubjectType
+from caseaudit.organisation.models import Role, ServiceArea, Staff, Team
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = get_user_model()
+        skip_postgeneration_save = True
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    email = factory.Sequence(lambda n: f"user{n}@example.org")
+    password = factory.PostGenerationMethodCall("set_password", "correct-horse-battery")
+
+    @factory.post_generation
+    def _save(obj, create, extracted, **kwargs):
+        if create:
+            obj.save()
+
+
+class ServiceAreaFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ServiceArea
+        django_get_or_create = ["code"]
+
+    code = factory.Sequence(lambda n: f"area-{n}")
+    name = factory.Sequence(lambda n: f"Service area {n}")
+
+
+class TeamFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Team
+
+    code = factory.Sequence(lambda n: f"team-{n}")
+    name = factory.Sequence(lambda n: f"Team {n}")
+    service_area = factory.SubFactory(ServiceAreaFactory)
+
+
+class StaffFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Staff
+
+    user = factory.SubFactory(UserFactory)
+    staff_id = factory.Sequence(lambda n: f"ST{n:05d}")
+    name = factory.Faker("name", locale="en_GB")
+    role = Role.PRACTITIONER
+    team = factory.SubFactory(TeamFactory)
+
+
+class CaseFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Case
+
+    reference = factory.Sequence(lambda n: f"CASE{n:06d}")
+    display_name = factory.Faker("name", locale="en_GB")
+    subject_type = SubjectType.CHILD
+    case_type = CaseType.CIN
+    date_of_birth = dt.date(2015, 5, 1)
+    opened_on = dt.date(2025, 1, 6)
+    team = factory.SubFactory(TeamFactory)
+    allocated_worker = factory.SubFactory(StaffFactory, team=factory.SelfAttribute("..team"))
