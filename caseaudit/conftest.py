@@ -7,6 +7,8 @@ The organisation (two services, three teams):
 plus a CSM for North, and authority-wide, IRO and CP chair roles.
 """
 
+import os
+
 import pytest
 
 from caseaudit.cases.models import CaseType
@@ -71,3 +73,67 @@ def login(client):
         return client
 
     return _login
+
+
+# Browser tests: Playwright's Python package driving Debian's Chromium (never a downloaded
+# browser). Without Chromium they are skipped, unless REQUIRE_BROWSER=1 (CI) makes that a failure.
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+]
+
+
+def chromium_path() -> str | None:
+    import shutil
+
+    return (
+        os.environ.get("CHROMIUM") or shutil.which("chromium") or shutil.which("chromium-browser")
+    )
+
+
+@pytest.fixture(scope="session")
+def browser():
+    path = chromium_path()
+    if not path:
+        if os.environ.get("REQUIRE_BROWSER") == "1":
+            pytest.fail("Chromium is not installed but REQUIRE_BROWSER=1")
+        pytest.skip("Chromium is not installed (apt-get install chromium)")
+    from playwright.sync_api import sync_playwright
+
+    # Playwright's sync API runs an event loop in this thread; the ORM calls the tests make
+    # beside it are synchronous and safe.
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=path, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def browser_page(browser, live_server):
+    """A fresh browser page; `page.base_url` is the live server's address."""
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    page.base_url = live_server.url
+    yield page
+    context.close()
+
+
+def browser_screenshot(page, name: str) -> None:
+    """Keep a screenshot when BROWSER_ARTIFACTS names a folder (CI and local review)."""
+    folder = os.environ.get("BROWSER_ARTIFACTS")
+    if folder:
+        os.makedirs(folder, exist_ok=True)
+        page.screenshot(path=os.path.join(folder, f"{name}.png"), full_page=True)
+
+
+def browser_sign_in(page, staff, password="correct-horse-battery"):
+    page.goto(page.base_url + "/accounts/login/")
+    page.fill("#id_login", staff.user.email)
+    page.fill("#id_password", password)
+    page.click("button[type=submit]")
+    page.wait_for_url(page.base_url + "/")

@@ -34,18 +34,20 @@ class Scale:
 
 
 SCALES = {
-    "small": Scale("small", 2, 6, 4, 200, 30, 20),
+    "small": Scale("small", 2, 8, 4, 200, 30, 20),
     "county": Scale("county", 4, 25, 6, 3000, 400, 200),
     "large": Scale("large", 5, 80, 6, 10000, 1500, 600),
     "national": Scale("national", 20, 800, 6, 200000, 20000, 8000),
 }
 
+# Each service area's team kinds, cycled; the first two areas between them hold every kind,
+# so even the small scale has cases of every type.
 AREA_NAMES = [
-    ("Safeguarding North", ["assessment", "safeguarding", "safeguarding", "early_help"]),
-    ("Safeguarding South", ["assessment", "safeguarding", "safeguarding", "early_help"]),
-    ("Children in Care", ["cic", "cic", "leaving_care"]),
-    ("Fostering, Adoption and Early Help", ["fostering", "adoption", "early_help"]),
-    ("Disabled Children", ["assessment", "cic"]),
+    ("Safeguarding North", ["assessment", "safeguarding", "early_help", "safeguarding"]),
+    ("Children in Care and Permanence", ["cic", "leaving_care", "fostering", "adoption", "cic"]),
+    ("Safeguarding South", ["assessment", "safeguarding", "early_help"]),
+    ("Disabled Children and Young People", ["assessment", "cic"]),
+    ("Early Help", ["early_help"]),
 ]
 TEAM_KIND_NAMES = {
     "assessment": "Assessment",

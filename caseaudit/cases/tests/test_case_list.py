@@ -1,0 +1,91 @@
+import pytest
+from django.urls import reverse
+
+from caseaudit.cases.models import CaseType
+from caseaudit.factories import CaseFactory
+
+URL = reverse("case_list")
+
+
+def refs(response):
+    return {case.reference for case in response.context["page"].object_list}
+
+
+def test_anonymous_is_sent_to_sign_in(client, org):
+    response = client.get(URL)
+    assert response.status_code == 302
+    assert response.url.startswith(reverse("account_login"))
+
+
+@pytest.mark.parametrize(
+    ("persona", "expected"),
+    [
+        ("worker", {"case"}),
+        ("colleague", {"colleague_case"}),
+        ("tm", {"case", "colleague_case"}),
+        ("outsider", {"south_case"}),
+    ],
+)
+def test_list_shows_only_cases_in_scope(org, login, persona, expected):
+    response = login(getattr(org, persona)).get(URL)
+    assert response.status_code == 200
+    assert refs(response) == {getattr(org, name).reference for name in expected}
+    # The names of cases out of scope never reach the page.
+    other = {"case", "colleague_case", "case_b", "south_case"} - expected
+    for name in other:
+        assert getattr(org, name).display_name not in response.content.decode()
+
+
+def test_filters_by_type_team_worker_and_status(org, login):
+    client = login(org.csm_north)
+    closed = CaseFactory(
+        team=org.north_a, allocated_worker=org.worker, closed_on=org.case.opened_on
+    )
+    assert refs(client.get(URL, {"case_type": CaseType.CP})) == {org.case_b.reference}
+    assert refs(client.get(URL, {"team": org.north_b.pk})) == {org.case_b.reference}
+    assert refs(client.get(URL, {"worker": org.worker.pk})) == {org.case.reference}
+    assert refs(client.get(URL, {"status": "closed"})) == {closed.reference}
+    assert closed.reference in refs(client.get(URL, {"status": "all"}))
+
+
+def test_search_by_reference_and_name(org, login):
+    client = login(org.tm)
+    assert refs(client.get(URL, {"q": org.case.reference})) == {org.case.reference}
+    surname = org.colleague_case.display_name.split()[-1]
+    assert org.colleague_case.reference in refs(client.get(URL, {"q": surname}))
+
+
+def test_filter_options_are_limited_to_the_users_scope(org, login):
+    response = login(org.tm).get(URL)
+    form = response.context["form"]
+    assert set(form.fields["team"].queryset) == {org.north_a}
+    assert set(form.fields["worker"].queryset) == {org.worker, org.colleague}
+
+
+def test_worker_filter_outside_scope_is_rejected_not_leaked(org, login):
+    response = login(org.tm).get(URL, {"worker": org.outsider.pk})
+    assert response.status_code == 200
+    assert response.context["form"].errors
+    assert org.south_case.reference not in refs(response)
+
+
+def test_pagination(org, login, settings):
+    settings.CASE_LIST_PAGE_SIZE = 2
+    CaseFactory.create_batch(3, team=org.north_a, allocated_worker=org.worker)
+    client = login(org.worker)
+    first = client.get(URL)
+    assert len(first.context["page"].object_list) == 2
+    assert first.context["page"].paginator.num_pages == 2
+    second = client.get(URL, {"page": 2})
+    assert len(second.context["page"].object_list) == 2
+    assert refs(first).isdisjoint(refs(second))
+
+
+def test_query_count_does_not_grow_with_cases(org, login, django_assert_num_queries):
+    client = login(org.tm)
+    with django_assert_num_queries(10) as small:
+        client.get(URL)
+    CaseFactory.create_batch(30, team=org.north_a, allocated_worker=org.colleague)
+    with django_assert_num_queries(len(small.captured_queries)):
+        response = client.get(URL)
+    assert response.context["page"].paginator.count == 32

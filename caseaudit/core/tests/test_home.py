@@ -1,0 +1,38 @@
+from django.urls import reverse
+
+from caseaudit.factories import UserFactory
+
+
+def test_home_lists_my_cases_and_what_i_can_see(org, login):
+    response = login(org.worker).get(reverse("home"))
+    assert response.status_code == 200
+    assert response.context["my_cases"] == [org.case]
+    assert response.context["visible_open"] == 1
+    assert org.case.reference in response.content.decode()
+
+
+def test_manager_home_counts_their_scope(org, login):
+    response = login(org.csm_north).get(reverse("home"))
+    assert response.context["visible_open"] == 3
+    assert response.context["my_cases"] == []
+
+
+def test_account_without_staff_record_is_told_why_it_sees_nothing(client, db):
+    client.force_login(UserFactory())
+    response = client.get(reverse("home"))
+    assert response.status_code == 200
+    assert "not linked to a member of staff" in response.content.decode()
+
+
+def test_navigation_and_authority_name_in_header(org, login, settings):
+    settings.AUTHORITY_NAME = "Shireshire County Council"
+    body = login(org.worker).get(reverse("home")).content.decode()
+    assert "Shireshire County Council" in body
+    assert 'href="/cases/"' in body
+    assert "govuk-logo" not in body and "crown" not in body.lower()
+
+
+def test_query_count(org, login, django_assert_max_num_queries):
+    client = login(org.worker)
+    with django_assert_max_num_queries(10):
+        client.get(reverse("home"))
