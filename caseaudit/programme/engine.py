@@ -1,0 +1,258 @@
+"""The monthly allocation engine: pure Python over plain rows, so it is fast, testable with
+hypothesis, and reproducible (same rows, month and seed give the same picks).
+
+Rules (DESIGN section 1, procedure section 3):
+- ps-peer: in a team with k >= 2 Practice Supervisors, each PS audits one case supervised by
+  each other PS of the team: k(k-1) audits.
+- tm-single-ps: in a team with exactly one PS, the Team Manager also audits one of its cases.
+- manager-peer: every TM, CSM, AD and the Director does one Generic Audit, never of their own
+  team (a CSM: never of their own service).
+- Nobody audits a case they hold or supervise (the allocated worker or the worker's line
+  manager); no case twice in a month; carers' cases take the Carers tool, children's the Generic.
+- Need first: due (or overdue) for the annual/carers audit by the month's end, then never
+  audited, then longest since the last audit; spread across workers; ties broken by a hash of
+  the seed and case, so choices are random but reproducible.
+"""
+
+import datetime as dt
+import hashlib
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from .due import month_end, next_due
+
+PS = "practice_supervisor"
+TM = "team_manager"
+CSM = "service_manager"
+AD = "assistant_director"
+DIRECTOR = "director"
+MANAGER_ROLES_IN_ORDER = [TM, CSM, AD, DIRECTOR]
+GENERIC, CARERS = "generic", "carers"
+# How far past the first eligible case to look for one held by a worker not yet picked.
+SPREAD_WINDOW = 200
+
+
+@dataclass(frozen=True)
+class StaffRow:
+    id: int
+    staff_id: str
+    name: str
+    role: str
+    team_id: int | None
+    service_area_id: int | None
+
+
+@dataclass(frozen=True)
+class CaseRow:
+    id: int
+    reference: str
+    team_id: int
+    service_area_id: int
+    worker_id: int | None
+    supervisor_id: int | None
+    is_carer: bool
+    opened_on: dt.date
+    last_audited_on: dt.date | None
+    first_panel_on: dt.date | None = None
+
+
+@dataclass
+class Pick:
+    auditor: StaffRow
+    rule: str
+    case: CaseRow | None
+    tool_code: str
+    reason: str
+    peer: StaffRow | None = None
+
+
+@dataclass
+class Result:
+    month: dt.date
+    seed: int
+    picks: list[Pick] = field(default_factory=list)
+
+    @property
+    def allocations(self) -> list[Pick]:
+        return [p for p in self.picks if p.case is not None]
+
+    @property
+    def unfilled(self) -> list[Pick]:
+        return [p for p in self.picks if p.case is None]
+
+
+def is_eligible(rule: str, auditor: StaffRow, case: CaseRow, peer: StaffRow | None = None) -> bool:
+    """Whether `auditor` may take `case` under `rule` (used for swaps and reallocations too)."""
+    if auditor.id in (case.worker_id, case.supervisor_id):
+        return False
+    if rule == "ps-peer":
+        return (
+            auditor.role == PS
+            and peer is not None
+            and case.supervisor_id == peer.id
+            and case.team_id == auditor.team_id
+        )
+    if rule == "tm-single-ps":
+        return auditor.role == TM and case.team_id == auditor.team_id
+    if rule == "manager-peer":
+        if case.is_carer or auditor.role not in MANAGER_ROLES_IN_ORDER:
+            return False
+        if auditor.role == TM:
+            return case.team_id != auditor.team_id
+        if auditor.role == CSM:
+            return case.service_area_id != auditor.service_area_id
+        return True
+    return False
+
+
+def _tiebreak(seed: int, case_id: int) -> int:
+    digest = hashlib.blake2b(f"{seed}:{case_id}".encode(), digest_size=8).digest()
+    return int.from_bytes(digest, "big")
+
+
+def _fmt(day: dt.date) -> str:
+    return f"{day.day} {day:%b %Y}"
+
+
+class _Need:
+    """A case's place in the queue and the words that explain it."""
+
+    def __init__(self, case: CaseRow, month_last_day: dt.date, seed: int):
+        due = next_due(
+            opened_on=case.opened_on,
+            last_audited_on=case.last_audited_on,
+            is_carer=case.is_carer,
+            first_panel_on=case.first_panel_on,
+        )
+        kind = "carers' audit" if due.kind == "carers" else "annual audit"
+        if due.due_on <= month_last_day:
+            verb = "overdue since" if due.due_on < month_last_day.replace(day=1) else "due on"
+            self.tier, self.order = 0, due.due_on.toordinal()
+            self.why = f"{kind.capitalize()} {verb} {_fmt(due.due_on)}"
+        elif case.last_audited_on is None:
+            self.tier, self.order = 1, case.opened_on.toordinal()
+            self.why = f"Never audited (open since {_fmt(case.opened_on)})"
+        else:
+            self.tier, self.order = 2, case.last_audited_on.toordinal()
+            self.why = f"Longest since last audit ({_fmt(case.last_audited_on)})"
+        self.key = (self.tier, self.order, _tiebreak(seed, case.id))
+
+
+def allocate(*, month: dt.date, seed: int, staff: list[StaffRow], cases: list[CaseRow]) -> Result:
+    month = month.replace(day=1)
+    last_day = month_end(month)
+    result = Result(month=month, seed=seed)
+    needs = {c.id: _Need(c, last_day, seed) for c in cases}
+    queue = sorted(cases, key=lambda c: needs[c.id].key)
+    by_supervisor, by_team = defaultdict(list), defaultdict(list)
+    for case in queue:
+        by_team[case.team_id].append(case)
+        if case.supervisor_id:
+            by_supervisor[case.supervisor_id].append(case)
+    names = {s.id: s.name for s in staff}
+    used: set[int] = set()
+    worker_picks: dict[int | None, int] = defaultdict(int)
+
+    def choose(pool, auditor: StaffRow, extra_ok=lambda c: True) -> CaseRow | None:
+        first = None
+        for index, case in enumerate(pool):
+            if case.id in used or auditor.id in (case.worker_id, case.supervisor_id):
+                continue
+            if not extra_ok(case):
+                continue
+            if first is None:
+                first, first_index = case, index
+                if worker_picks[case.worker_id] == 0:
+                    return case
+            elif needs[case.id].tier == needs[first.id].tier and worker_picks[case.worker_id] == 0:
+                return case
+            if first is not None and index - first_index > SPREAD_WINDOW:
+                break
+        return first
+
+    def record(auditor, rule, case, peer=None, context=""):
+        if case is None:
+            result.picks.append(Pick(auditor, rule, None, "", context, peer))
+            return
+        used.add(case.id)
+        worker_picks[case.worker_id] += 1
+        worker = names.get(case.worker_id, "unallocated")
+        reason = f"{needs[case.id].why}; held by {worker}"
+        if case.supervisor_id:
+            reason += f", supervised by {names.get(case.supervisor_id, 'unknown')}"
+        if context:
+            reason += f". {context}"
+        tool = CARERS if case.is_carer else GENERIC
+        result.picks.append(Pick(auditor, rule, case, tool, reason + ".", peer))
+
+    teams = defaultdict(lambda: {PS: [], TM: []})
+    for person in sorted(staff, key=lambda s: s.staff_id):
+        if person.team_id and person.role in (PS, TM):
+            teams[person.team_id][person.role].append(person)
+
+    for team_id in sorted(teams):
+        supervisors = teams[team_id][PS]
+        if len(supervisors) >= 2:
+            for auditor in supervisors:
+                for peer in supervisors:
+                    if peer.id == auditor.id:
+                        continue
+                    case = choose(by_supervisor[peer.id], auditor)
+                    record(
+                        auditor,
+                        "ps-peer",
+                        case,
+                        peer,
+                        f"No open case supervised by {peer.name} can be audited by "
+                        f"{auditor.name} this month"
+                        if case is None
+                        else "",
+                    )
+        elif len(supervisors) == 1:
+            for manager in teams[team_id][TM]:
+                case = choose(by_team[team_id], manager)
+                record(
+                    manager,
+                    "tm-single-ps",
+                    case,
+                    None,
+                    "The team's only Practice Supervisor has no open case the Team Manager "
+                    "can audit"
+                    if case is None
+                    else "",
+                )
+
+    role_rank = {role: i for i, role in enumerate(MANAGER_ROLES_IN_ORDER)}
+    managers = sorted(
+        (s for s in staff if s.role in role_rank), key=lambda s: (role_rank[s.role], s.staff_id)
+    )
+    for manager in managers:
+        if manager.role == TM:
+
+            def outside(case, m=manager):
+                return not case.is_carer and case.team_id != m.team_id
+
+            where = "outside their own team"
+        elif manager.role == CSM:
+
+            def outside(case, m=manager):
+                return not case.is_carer and case.service_area_id != m.service_area_id
+
+            where = "outside their own service"
+        else:
+
+            def outside(case):
+                return not case.is_carer
+
+            where = "anywhere in the authority"
+        case = choose(queue, manager, outside)
+        record(
+            manager,
+            "manager-peer",
+            case,
+            None,
+            f"Peer audit {where}"
+            if case is not None
+            else f"No open children's case {where} is left to audit this month",
+        )
+    return result

@@ -1,0 +1,108 @@
+"""The monthly programme: which member of staff audits which case, and why.
+
+A `ProgrammeMonth` is generated as a draft (reproducibly, from its stored seed), reviewed,
+then confirmed. Each `Allocation` is one expected audit; one with no case records a rule that
+could not be met this month, with the reason, so expected counts stay honest.
+"""
+
+from django.conf import settings
+from django.db import models
+
+from caseaudit.cases.models import Case
+from caseaudit.organisation.models import Staff, Team
+
+
+class MonthStatus(models.TextChoices):
+    DRAFT = "draft", "Draft"
+    CONFIRMED = "confirmed", "Confirmed"
+
+
+class ProgrammeMonth(models.Model):
+    month = models.DateField(unique=True, help_text="The first day of the month.")
+    seed = models.BigIntegerField()
+    status = models.CharField(max_length=12, choices=MonthStatus.choices, default="draft")
+    generated_at = models.DateTimeField()
+    generated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-month"]
+
+    def __str__(self) -> str:
+        return self.month.strftime("%B %Y")
+
+    @property
+    def label(self) -> str:
+        return self.month.strftime("%Y-%m")
+
+    @property
+    def is_confirmed(self) -> bool:
+        return self.status == MonthStatus.CONFIRMED
+
+
+class Rule(models.TextChoices):
+    PS_PEER = "ps-peer", "Practice Supervisor peer audit"
+    TM_SINGLE_PS = "tm-single-ps", "Team Manager audit (team with one Practice Supervisor)"
+    MANAGER_PEER = "manager-peer", "Manager's monthly peer audit"
+
+
+class AllocationStatus(models.TextChoices):
+    PLANNED = "planned", "Planned"
+    STARTED = "started", "Started"
+    COMPLETED = "completed", "Completed"
+    CANCELLED = "cancelled", "Cancelled"
+
+
+class Allocation(models.Model):
+    programme = models.ForeignKey(
+        ProgrammeMonth, on_delete=models.CASCADE, related_name="allocations"
+    )
+    auditor = models.ForeignKey(Staff, on_delete=models.PROTECT, related_name="allocations")
+    # The auditor's team when generated, to spot someone who has since moved team.
+    auditor_team = models.ForeignKey(
+        Team, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    rule = models.CharField(max_length=20, choices=Rule.choices)
+    # For ps-peer: the Practice Supervisor whose cases this audit looks at.
+    peer = models.ForeignKey(
+        Staff, null=True, blank=True, on_delete=models.PROTECT, related_name="peer_allocations"
+    )
+    case = models.ForeignKey(
+        Case, null=True, blank=True, on_delete=models.PROTECT, related_name="allocations"
+    )
+    tool_code = models.CharField(max_length=40, blank=True)
+    reason = models.TextField(help_text="Why this case (or why no case could be chosen).")
+    status = models.CharField(
+        max_length=12, choices=AllocationStatus.choices, default=AllocationStatus.PLANNED
+    )
+    audit = models.OneToOneField(
+        "audits.Audit", null=True, blank=True, on_delete=models.SET_NULL, related_name="allocation"
+    )
+    changed_at = models.DateTimeField(null=True, blank=True)
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    change_note = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["programme", "rule", "auditor__name"]
+        indexes = [models.Index(fields=["auditor", "programme"])]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["programme", "case"],
+                condition=models.Q(case__isnull=False) & ~models.Q(status="cancelled"),
+                name="allocation_case_once_a_month",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.auditor} → {self.case or 'unfilled'} ({self.rule})"
+
+    @property
+    def is_unfilled(self) -> bool:
+        return self.case_id is None

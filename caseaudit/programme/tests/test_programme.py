@@ -1,0 +1,237 @@
+"""The programme stored and used: generation, confirmation, swaps, reallocation, the command,
+the pages (with personas) and the auditor's home page."""
+
+import datetime as dt
+import json
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.core.management import CommandError, call_command
+from django.urls import reverse
+from django.utils import timezone
+
+from caseaudit.cases.selectors import case_visible_qs
+from caseaudit.factories import CaseFactory, StaffFactory
+from caseaudit.organisation.models import Role
+from caseaudit.programme import selectors, services
+from caseaudit.programme.models import Allocation, AllocationStatus, ProgrammeMonth
+
+MONTH = dt.date(2026, 12, 1)
+
+
+@pytest.fixture
+def cases(org):
+    """Enough cases for every rule: each PS of north-a supervises two cases, team B has some."""
+    extra = {
+        "ps1": [CaseFactory(team=org.north_a, allocated_worker=org.worker) for _ in range(2)],
+        "ps2": [CaseFactory(team=org.north_a, allocated_worker=org.colleague) for _ in range(2)],
+        "b": [CaseFactory(team=org.north_b, allocated_worker=org.worker_b) for _ in range(2)],
+    }
+    return extra
+
+
+def test_generate_stores_a_draft_with_every_rule(org, cases):
+    programme = services.programme_generate(month=MONTH, seed=7, by=org.performance.user)
+    assert programme.status == "draft" and programme.seed == 7
+    rules = list(programme.allocations.values_list("rule", flat=True))
+    # north-a has two PS: 2 peer audits; north-b and south-a have one PS: their TMs audit;
+    # every TM, the CSM and the Director do a manager peer audit.
+    assert rules.count("ps-peer") == 2
+    assert rules.count("tm-single-ps") == 2
+    managers = {org.tm, org.tm_b, org.tm_south, org.csm_north, org.director}
+    assert set(
+        Allocation.objects.filter(programme=programme, rule="manager-peer").values_list(
+            "auditor", flat=True
+        )
+    ) == {m.pk for m in managers}
+
+
+def test_same_seed_same_programme_and_regenerating_replaces_the_draft(org, cases):
+    first = services.programme_generate(month=MONTH, seed=11)
+    before = list(first.allocations.values_list("auditor_id", "case_id", "rule"))
+    again = services.programme_generate(month=MONTH, seed=11)
+    assert again.pk == first.pk
+    assert list(again.allocations.values_list("auditor_id", "case_id", "rule")) == before
+    assert Allocation.objects.count() == len(before)
+
+
+def test_a_confirmed_month_cannot_be_regenerated(org, cases):
+    programme = services.programme_generate(month=MONTH, seed=1)
+    services.programme_confirm(programme=programme, by=org.performance.user)
+    with pytest.raises(ValidationError, match="confirmed"):
+        services.programme_generate(month=MONTH, seed=2)
+
+
+def test_confirmed_allocation_lets_the_auditor_see_the_case(org, cases):
+    programme = services.programme_generate(month=MONTH, seed=3)
+    allocation = programme.allocations.get(auditor=org.tm, rule="manager-peer")
+    assert allocation.case.team_id != org.north_a.pk
+    assert not case_visible_qs(org.tm.user).filter(pk=allocation.case_id).exists()
+    services.programme_confirm(programme=programme, by=org.performance.user)
+    assert case_visible_qs(org.tm.user).filter(pk=allocation.case_id).exists()
+
+
+def test_swap_takes_another_eligible_case_or_refuses_an_ineligible_one(org, cases):
+    programme = services.programme_generate(month=MONTH, seed=5)
+    allocation = programme.allocations.get(auditor=org.ps1, rule="ps-peer")
+    old = allocation.case_id
+    swapped = services.allocation_swap(allocation=allocation, by=org.performance.user)
+    assert swapped.case_id != old
+    assert swapped.case.allocated_worker.line_manager == org.ps2
+    with pytest.raises(ValidationError, match="cannot audit"):
+        services.allocation_swap(
+            allocation=allocation, by=org.performance.user, case=cases["ps1"][0]
+        )  # supervised by ps1 themself
+    taken = set(programme.allocations.values_list("case_id", flat=True))
+    free = next(c for c in cases["ps2"] + [org.colleague_case] if c.pk not in taken)
+    named = services.allocation_swap(allocation=allocation, by=org.performance.user, case=free)
+    assert named.case == free and "Chosen by" in named.reason
+
+
+def test_reallocation_when_the_auditor_leaves(org, cases):
+    programme = services.programme_generate(month=MONTH, seed=9)
+    services.programme_confirm(programme=programme, by=org.performance.user)
+    allocation = programme.allocations.get(auditor=org.tm, rule="manager-peer")
+    org.tm.left_on = dt.date(2026, 12, 3)
+    org.tm.save()
+    assert list(selectors.allocations_needing_reallocation(programme=programme)) == [allocation]
+    new = (
+        services.allocation_reallocate(
+            allocation=allocation, auditor=org.tm_b, by=org.performance.user
+        )
+        if allocation.case.team_id != org.north_b.pk
+        else None
+    )
+    if new is None:  # the case was in team B, so team B's TM cannot take it
+        new = services.allocation_reallocate(
+            allocation=allocation, auditor=org.tm_south, by=org.performance.user
+        )
+    allocation.refresh_from_db()
+    assert allocation.status == AllocationStatus.CANCELLED
+    assert new.case_id == allocation.case_id and new.status == AllocationStatus.PLANNED
+    assert "Reallocated from" in new.reason
+    assert not selectors.allocations_needing_reallocation(programme=programme).exists()
+
+
+def test_reallocation_refuses_an_auditor_of_the_cases_own_team(org, cases):
+    programme = services.programme_generate(month=MONTH, seed=9)
+    allocation = programme.allocations.get(auditor=org.tm_south, rule="manager-peer")
+    own_team_tm = {org.north_a.pk: org.tm, org.north_b.pk: org.tm_b}[allocation.case.team_id]
+    with pytest.raises(ValidationError, match="cannot take"):
+        services.allocation_reallocate(
+            allocation=allocation, auditor=own_team_tm, by=org.performance.user
+        )
+
+
+def test_expected_audits_per_person(org, cases):
+    programme = services.programme_generate(month=MONTH, seed=4)
+    assert selectors.expected_audits(month=MONTH) == {}  # drafts set no expectations
+    services.programme_confirm(programme=programme, by=org.performance.user)
+    expected = selectors.expected_audits(month=MONTH)
+    assert expected[org.ps1.pk] == 1 and expected[org.tm.pk] == 1
+    filled = programme.allocations.exclude(case__isnull=True).count()
+    assert sum(expected.values()) == filled
+
+
+def test_command_json_is_reproducible_and_dry_run_stores_nothing(org, cases, capsys):
+    call_command("allocate_audits", "--month", "2026-12", "--seed", "42", "--dry-run", "--json")
+    first = json.loads(capsys.readouterr().out)
+    assert ProgrammeMonth.objects.count() == 0
+    call_command("allocate_audits", "--month", "2026-12", "--seed", "42", "--dry-run", "--json")
+    assert json.loads(capsys.readouterr().out) == first
+    assert first["month"] == "2026-12" and first["seed"] == 42
+    allocation = first["allocations"][0]
+    assert set(allocation) == {"auditor", "case", "tool", "rule", "reason"}
+    staff_ids = {
+        s.staff_id
+        for s in (org.ps1, org.ps2, org.tm, org.tm_b, org.tm_south, org.csm_north, org.director)
+    }
+    assert {a["auditor"] for a in first["allocations"]} <= staff_ids
+    assert all(
+        a["rule"] in {"ps-peer", "tm-single-ps", "manager-peer"} for a in first["allocations"]
+    )
+    call_command("allocate_audits", "--month", "2026-12", "--seed", "42")
+    assert ProgrammeMonth.objects.get().seed == 42
+
+
+def test_command_rejects_a_bad_month(db):
+    with pytest.raises(CommandError, match="2026-12"):
+        call_command("allocate_audits", "--month", "December")
+
+
+# --- pages -------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("persona", "status"),
+    [
+        ("performance", 200),
+        ("director", 200),
+        ("csm_north", 200),
+        ("tm", 404),
+        ("worker", 404),
+        ("outsider", 404),
+    ],
+)
+def test_programme_pages_by_persona(org, cases, login, persona, status):
+    services.programme_generate(month=MONTH, seed=1)
+    client = login(getattr(org, persona))
+    assert client.get(reverse("programme_index")).status_code == status
+    assert client.get(reverse("programme_month", args=["2026-12"])).status_code == status
+
+
+@pytest.mark.parametrize("persona", ["director", "csm_north", "tm", "worker"])
+def test_only_performance_and_admin_generate_or_confirm(org, cases, login, persona):
+    client = login(getattr(org, persona))
+    response = client.post(reverse("programme_generate"), {"month": "2026-12"})
+    assert response.status_code == 404
+    assert not ProgrammeMonth.objects.exists()
+
+
+def test_generate_review_swap_and_confirm_through_the_pages(org, cases, login, settings):
+    client = login(org.performance)
+    today = timezone.localdate()
+    label = today.strftime("%Y-%m")
+    response = client.post(reverse("programme_generate"), {"month": label, "seed": "8"})
+    assert response.status_code == 302
+    page = client.get(reverse("programme_month", args=[label]))
+    assert page.status_code == 200
+    body = page.content.decode()
+    assert "Practice Supervisor peer audit" in body and org.ps1.name in body
+    allocation = Allocation.objects.get(auditor=org.ps1)
+    response = client.post(reverse("allocation_swap", args=[allocation.pk]), {"reference": ""})
+    assert response.status_code == 302
+    response = client.post(reverse("allocation_swap", args=[allocation.pk]), {"reference": "NOPE"})
+    assert "There is no case with reference NOPE" in response.content.decode()
+    client.post(reverse("programme_confirm", args=[label]))
+    assert ProgrammeMonth.objects.get().is_confirmed
+
+
+def test_month_page_query_count_does_not_grow(org, cases, login, django_assert_max_num_queries):
+    services.programme_generate(month=MONTH, seed=1)
+    client = login(org.performance)
+    url = reverse("programme_month", args=["2026-12"])
+    with django_assert_max_num_queries(12) as small:
+        client.get(url)
+    for _ in range(3):
+        extra_ps = StaffFactory(
+            role=Role.PRACTICE_SUPERVISOR, team=org.north_a, line_manager=org.tm
+        )
+        worker = StaffFactory(team=org.north_a, line_manager=extra_ps)
+        CaseFactory.create_batch(2, team=org.north_a, allocated_worker=worker)
+    services.programme_generate(month=MONTH, seed=1)
+    assert Allocation.objects.count() > 10
+    with django_assert_max_num_queries(len(small.captured_queries)):
+        client.get(url)
+
+
+@pytest.mark.parametrize(("persona", "status"), [("worker", 200), ("tm", 200), ("outsider", 200)])
+def test_due_list_is_scoped(org, login, persona, status):
+    old = CaseFactory(team=org.north_a, allocated_worker=org.worker, opened_on=dt.date(2020, 1, 1))
+    response = login(getattr(org, persona)).get(reverse("due_list"), {"when": "overdue"})
+    assert response.status_code == status
+    refs = {case.reference for case, _ in response.context["rows"]}
+    if persona in ("worker", "tm"):
+        assert old.reference in refs
+    else:
+        assert old.reference not in refs

@@ -1,0 +1,218 @@
+import datetime as dt
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from caseaudit.cases.models import Case
+from caseaudit.cases.selectors import case_filter_options
+from caseaudit.organisation.models import MANAGER_ROLES, Role, Staff
+
+from . import selectors, services
+from .forms import DueFilterForm, GenerateForm, ReallocateForm, SwapForm
+from .models import Allocation, AllocationStatus
+
+
+def _month(value: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(value + "-01")
+    except ValueError as error:
+        raise Http404("No such month") from error
+
+
+def _require_edit(request):
+    if not selectors.can_edit_programme(request.user):
+        raise Http404("Not available")
+
+
+def programme_index(request: HttpRequest) -> HttpResponse:
+    if not selectors.can_view_programme(request.user):
+        raise Http404("Not available")
+    from .models import ProgrammeMonth
+
+    form = GenerateForm(today=timezone.localdate())
+    return render(
+        request,
+        "programme/index.html",
+        {
+            "months": ProgrammeMonth.objects.all()[:24],
+            "form": form,
+            "can_edit": selectors.can_edit_programme(request.user),
+            "nav_active": "programme",
+        },
+    )
+
+
+@require_POST
+def programme_generate(request: HttpRequest) -> HttpResponse:
+    _require_edit(request)
+    form = GenerateForm(request.POST, today=timezone.localdate())
+    if not form.is_valid():
+        messages.error(request, "Choose a month to generate.")
+        return redirect("programme_index")
+    month = form.cleaned_data["month"]
+    try:
+        services.programme_generate(month=month, seed=form.cleaned_data["seed"], by=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect("programme_index")
+    messages.success(request, f"Draft programme generated for {month:%B %Y}.")
+    return redirect("programme_month", month=month.strftime("%Y-%m"))
+
+
+def programme_month(request: HttpRequest, month: str) -> HttpResponse:
+    programme = selectors.programme_get(user=request.user, month=_month(month))
+    if programme is None:
+        raise Http404("No programme for that month")
+    allocations = list(selectors.programme_allocations(programme=programme))
+    return render(
+        request,
+        "programme/month.html",
+        {
+            "programme": programme,
+            "allocations": [a for a in allocations if a.case_id],
+            "unfilled": [a for a in allocations if not a.case_id],
+            "summary": selectors.programme_summary(programme=programme),
+            "to_reallocate": list(selectors.allocations_needing_reallocation(programme=programme)),
+            "can_edit": selectors.can_edit_programme(request.user),
+            "nav_active": "programme",
+        },
+    )
+
+
+@require_POST
+def programme_confirm(request: HttpRequest, month: str) -> HttpResponse:
+    _require_edit(request)
+    programme = selectors.programme_get(user=request.user, month=_month(month))
+    if programme is None:
+        raise Http404("No programme for that month")
+    try:
+        services.programme_confirm(programme=programme, by=request.user)
+        messages.success(request, f"The programme for {programme} is confirmed.")
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    return redirect("programme_month", month=month)
+
+
+def _allocation_for_edit(request, pk: int) -> Allocation:
+    _require_edit(request)
+    return get_object_or_404(
+        Allocation.objects.select_related("programme", "auditor", "case", "peer"), pk=pk
+    )
+
+
+def allocation_swap(request: HttpRequest, pk: int) -> HttpResponse:
+    allocation = _allocation_for_edit(request, pk)
+    form = SwapForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        reference = form.cleaned_data["reference"].strip()
+        case = None
+        if reference:
+            case = Case.objects.filter(reference=reference).first()
+            if case is None:
+                form.add_error("reference", f"There is no case with reference {reference}.")
+        if not form.errors:
+            try:
+                services.allocation_swap(allocation=allocation, by=request.user, case=case)
+            except ValidationError as error:
+                form.add_error("reference" if reference else None, " ".join(error.messages))
+            else:
+                messages.success(request, f"Case swapped for {allocation.auditor.name}.")
+                return redirect("programme_month", month=allocation.programme.label)
+    return render(
+        request,
+        "programme/swap.html",
+        {"allocation": allocation, "form": form, "nav_active": "programme"},
+    )
+
+
+def _reallocation_candidates(allocation: Allocation):
+    staff = Staff.objects.active().exclude(pk=allocation.auditor_id).order_by("name")
+    if allocation.rule == "ps-peer":
+        return staff.filter(role=Role.PRACTICE_SUPERVISOR, team=allocation.auditor_team_id)
+    if allocation.rule == "tm-single-ps":
+        return staff.filter(role=Role.TEAM_MANAGER, team=allocation.auditor_team_id)
+    return staff.filter(role__in=MANAGER_ROLES)
+
+
+def allocation_reallocate(request: HttpRequest, pk: int) -> HttpResponse:
+    allocation = _allocation_for_edit(request, pk)
+    form = ReallocateForm(request.POST or None, candidates=_reallocation_candidates(allocation))
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.allocation_reallocate(
+                allocation=allocation, auditor=form.cleaned_data["auditor"], by=request.user
+            )
+        except ValidationError as error:
+            form.add_error("auditor", " ".join(error.messages))
+        else:
+            messages.success(request, f"Reallocated to {form.cleaned_data['auditor'].name}.")
+            return redirect("programme_month", month=allocation.programme.label)
+    return render(
+        request,
+        "programme/reallocate.html",
+        {"allocation": allocation, "form": form, "nav_active": "programme"},
+    )
+
+
+@require_POST
+def allocation_start(request: HttpRequest, pk: int) -> HttpResponse:
+    """The auditor opens the audit form for one of their confirmed allocations."""
+    staff = getattr(request.user, "staff", None)
+    allocation = get_object_or_404(
+        Allocation.objects.select_related("case", "programme", "audit"),
+        pk=pk,
+        auditor=staff,
+        programme__status="confirmed",
+        case__isnull=False,
+    )
+    if allocation.audit_id:
+        return redirect("audit_edit", pk=allocation.audit_id)
+    if allocation.status != AllocationStatus.PLANNED:
+        raise Http404("Not available")
+    try:
+        audit = services.allocation_start(allocation=allocation, by=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect("home")
+    return redirect("audit_edit", pk=audit.pk)
+
+
+def due_list(request: HttpRequest) -> HttpResponse:
+    teams, _ = case_filter_options(user=request.user)
+    form = DueFilterForm(request.GET or None, teams=teams)
+    today = timezone.localdate()
+    cases = selectors.due_list(user=request.user, month=today, **form.filters())
+    page = Paginator(cases, 25).get_page(request.GET.get("page"))
+    from .due import next_due
+
+    rows = [
+        (
+            case,
+            next_due(
+                opened_on=case.opened_on,
+                last_audited_on=case.last_audited_on,
+                is_carer=case.is_carer,
+                first_panel_on=case.first_panel_on,
+            ),
+        )
+        for case in page.object_list
+    ]
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "programme/due.html",
+        {
+            "form": form,
+            "page": page,
+            "rows": rows,
+            "today": today,
+            "query": query.urlencode(),
+            "nav_active": "due",
+        },
+    )
