@@ -137,3 +137,13 @@ def browser_sign_in(page, staff, password="correct-horse-battery"):
     page.fill("#id_password", password)
     page.click("button[type=submit]")
     page.wait_for_url(page.base_url + "/")
+
+
+@pytest.fixture(autouse=True)
+def _fresh_working_day_cache():
+    """Closure days are cached per process; a rolled-back test sends no delete signal."""
+    from caseaudit.core import working_days
+
+    working_days.clear_cache()
+    yield
+    working_days.clear_cache()

@@ -1,0 +1,31 @@
+"""Reads of notifications: always the signed-in member of staff's own."""
+
+from django.db.models import QuerySet
+from django.http import Http404
+
+from caseaudit.organisation.selectors import staff_for_user
+
+from .models import Notification
+
+
+def notification_list(*, user) -> QuerySet[Notification]:
+    """The user's notifications, newest first (none if they have no staff record)."""
+    staff = staff_for_user(user)
+    if staff is None:
+        return Notification.objects.none()
+    return Notification.objects.filter(recipient=staff).order_by("-created_at", "-pk")
+
+
+def notification_get(*, user, pk: int) -> Notification:
+    """One of the user's own notifications; anyone else's is a 404."""
+    notification = notification_list(user=user).filter(pk=pk).first()
+    if notification is None:
+        raise Http404("No such notification")
+    return notification
+
+
+def notification_unread_count(*, staff) -> int:
+    """How many notifications a member of staff has not read (one COUNT query)."""
+    if staff is None:
+        return 0
+    return Notification.objects.filter(recipient=staff, read_at__isnull=True).count()

@@ -1,0 +1,9 @@
+from django.urls import path
+
+from . import views
+
+urlpatterns = [
+    path("", views.notification_list, name="notification_list"),
+    path("read-all/", views.notification_mark_all_read, name="notification_mark_all_read"),
+    path("<int:pk>/", views.notification_open, name="notification_open"),
+]
