@@ -11,6 +11,7 @@ and the import service share it.
 """
 
 import json
+import re
 from pathlib import Path
 
 FORMAT = "caseaudit-tools/1"
@@ -62,27 +63,93 @@ def load_shipped() -> dict:
     return json.loads(SHIPPED_TOOLS.read_text(encoding="utf-8"))
 
 
+SLUG = re.compile(r"^[-a-zA-Z0-9_]+\Z")
+# Field lengths of the models (models.py), so an import fails with a message, not a database error.
+MAX_LENGTHS = {
+    "tool code": 40,
+    "tool name": 120,
+    "theme code": 40,
+    "theme name": 120,
+    "section key": 60,
+    "section title": 150,
+    "question key": 80,
+    "question text": 300,
+    "question help": 300,
+}
+
+
+def _text_problem(value, label: str, *, required: bool = True) -> str | None:
+    """Why `value` is not acceptable as the text field `label`, or None."""
+    if value is None or value == "":
+        return f"{label.split()[-1]} is required." if required else None
+    if not isinstance(value, str) or (required and not value.strip()):
+        return f"{label.split()[-1]} must be text."
+    limit = MAX_LENGTHS.get(label)
+    if limit and len(value) > limit:
+        return f"{label.split()[-1]} is longer than {limit} characters."
+    return None
+
+
+def _key_problem(value, label: str) -> str | None:
+    problem = _text_problem(value, label)
+    if problem:
+        return problem
+    if not SLUG.match(value):
+        return (
+            f"{label.split()[-1]} {value!r} may only use letters, digits, hyphens and underscores."
+        )
+    return None
+
+
 def tools_validate(data, *, known_themes: set[str] | None = None) -> list[str]:
     """Every problem with a tools document, each naming where it is. Empty when valid."""
     errors: list[str] = []
     if not isinstance(data, dict) or data.get("format") != FORMAT:
         return [f'The file is not a caseaudit tools document (expected "format": "{FORMAT}").']
+    doc_themes = data.get("themes", [])
+    if not isinstance(doc_themes, list):
+        errors.append('"themes" must be a list.')
+        doc_themes = []
+    for ti, theme in enumerate(doc_themes):
+        code = theme.get("code") if isinstance(theme, dict) else None
+        where = f"theme {code if isinstance(code, str) and code else ti + 1}"
+        if not isinstance(theme, dict):
+            errors.append(f"{where}: must be an object.")
+            continue
+        for problem in (
+            _key_problem(code, "theme code"),
+            _text_problem(theme.get("name"), "theme name"),
+        ):
+            if problem:
+                errors.append(f"{where}: {problem}")
     themes = set(known_themes or set()) | {
-        t.get("code") for t in data.get("themes", []) if isinstance(t, dict)
+        t.get("code") for t in doc_themes if isinstance(t, dict) and isinstance(t.get("code"), str)
     }
     tools = data.get("tools")
     if not isinstance(tools, list) or not tools:
-        return ['"tools" must be a non-empty list.']
+        return [*errors, '"tools" must be a non-empty list.']
+    tool_codes = set()
     for ti, tool in enumerate(tools):
         where = f"tools[{ti}]"
         if not isinstance(tool, dict):
             errors.append(f"{where}: must be an object.")
             continue
-        code = tool.get("code") or ""
-        where = f"tool {code or ti}"
-        for field in ("code", "name"):
-            if not isinstance(tool.get(field), str) or not tool.get(field).strip():
-                errors.append(f"{where}: {field} is required.")
+        code = tool.get("code") if isinstance(tool.get("code"), str) else ""
+        where = f"tool {code or ti + 1}"
+        for problem in (
+            _key_problem(tool.get("code"), "tool code"),
+            _text_problem(tool.get("name"), "tool name"),
+        ):
+            if problem:
+                errors.append(f"{where}: {problem}")
+        if code and code in tool_codes:
+            errors.append(f"{where}: the code is used by more than one tool in the file.")
+        tool_codes.add(code)
+        if _text_problem(tool.get("description"), "tool description", required=False):
+            errors.append(f"{where}: description must be text.")
+        applies_to = tool.get("applies_to", [])
+        if not isinstance(applies_to, list) or not all(isinstance(a, str) for a in applies_to):
+            errors.append(f"{where}: applies_to must be a list of case types.")
         sections = tool.get("sections")
         if not isinstance(sections, list) or not sections:
             errors.append(f"{where}: needs at least one section.")
@@ -90,40 +157,115 @@ def tools_validate(data, *, known_themes: set[str] | None = None) -> list[str]:
         section_keys = set()
         for si, section in enumerate(sections):
             skey = section.get("key") if isinstance(section, dict) else None
-            swhere = f"{where}, section {skey or si + 1}"
+            swhere = f"{where}, section {skey if isinstance(skey, str) and skey else si + 1}"
             if not isinstance(section, dict):
                 errors.append(f"{swhere}: must be an object.")
                 continue
-            if not skey:
-                errors.append(f"{swhere}: key is required.")
+            problem = _key_problem(skey, "section key")
+            if problem:
+                errors.append(f"{swhere}: {problem}")
             elif skey in section_keys:
                 errors.append(f"{swhere}: key is used twice.")
             section_keys.add(skey)
-            if not section.get("title"):
-                errors.append(f"{swhere}: title is required.")
-            if section.get("theme") not in themes:
+            problem = _text_problem(section.get("title"), "section title")
+            if problem:
+                errors.append(f"{swhere}: {problem}")
+            if _text_problem(section.get("guidance"), "section guidance", required=False):
+                errors.append(f"{swhere}: guidance must be text.")
+            if not isinstance(section.get("theme"), str) or section.get("theme") not in themes:
                 errors.append(f"{swhere}: theme {section.get('theme')!r} is not a known theme.")
+            if not isinstance(section.get("scaled", True), bool):
+                errors.append(f"{swhere}: scaled must be true or false.")
+            questions = section.get("questions", [])
+            if not isinstance(questions, list):
+                errors.append(f"{swhere}: questions must be a list.")
+                continue
             question_keys = set()
-            for qi, question in enumerate(section.get("questions", [])):
+            for qi, question in enumerate(questions):
                 qkey = question.get("key") if isinstance(question, dict) else None
-                qwhere = f"{swhere}, question {qkey or qi + 1}"
+                qwhere = f"{swhere}, question {qkey if isinstance(qkey, str) and qkey else qi + 1}"
                 if not isinstance(question, dict):
                     errors.append(f"{qwhere}: must be an object.")
                     continue
-                if not qkey:
-                    errors.append(f"{qwhere}: key is required.")
+                problem = _key_problem(qkey, "question key")
+                if problem:
+                    errors.append(f"{qwhere}: {problem}")
                 elif qkey in question_keys:
                     errors.append(f"{qwhere}: key is used twice in the section.")
                 question_keys.add(qkey)
-                if not question.get("text"):
-                    errors.append(f"{qwhere}: text is required.")
+                for field, required in (("text", True), ("help", False)):
+                    problem = _text_problem(
+                        question.get(field), f"question {field}", required=required
+                    )
+                    if problem:
+                        errors.append(f"{qwhere}: {problem}")
+                choices = question.get("choices") or []
+                if not isinstance(choices, list) or not all(
+                    isinstance(c, str) and c.strip() for c in choices
+                ):
+                    errors.append(f"{qwhere}: choices must be a list of non-empty texts.")
+                    choices = []
+                elif len(set(choices)) != len(choices):
+                    errors.append(f"{qwhere}: a choice is listed twice.")
                 if question.get("kind") not in QUESTION_KINDS:
                     errors.append(
                         f"{qwhere}: kind must be one of {', '.join(sorted(QUESTION_KINDS))}."
                     )
-                elif question["kind"] == "choice" and len(question.get("choices") or []) < 2:
+                elif question["kind"] == "choice" and len(choices) < 2:
                     errors.append(f"{qwhere}: a choice question needs at least two choices.")
     return errors
+
+
+def version_as_dict(version) -> dict:
+    """One tool version in the document's "tools" format.
+
+    Reads `version.tool`, `version.sections` (with `theme`) and each section's `questions`:
+    load them with `selectors.tool_versions_with_content` to keep it to a few queries.
+    """
+    tool = version.tool
+    return {
+        "code": tool.code,
+        "name": tool.name,
+        "description": tool.description,
+        "applies_to": list(tool.applies_to or []),
+        "version": version.number,
+        "notes": version.notes,
+        "sections": [
+            {
+                "key": section.key,
+                "title": section.title,
+                "guidance": section.guidance,
+                "theme": section.theme.code,
+                "scaled": section.scaled,
+                "questions": [
+                    {
+                        "key": q.key,
+                        "text": q.text,
+                        "kind": q.kind,
+                        "choices": list(q.choices or []),
+                        "help": q.help,
+                    }
+                    for q in section.questions.all()
+                ],
+            }
+            for section in version.sections.all()
+        ],
+    }
+
+
+def tools_document(versions) -> dict:
+    """A whole document: the versions' tools and the themes their sections use."""
+    tools = [version_as_dict(v) for v in versions]
+    themes = {}
+    for version in versions:
+        for section in version.sections.all():
+            themes.setdefault(section.theme.code, section.theme)
+    ordered = sorted(themes.values(), key=lambda t: (t.order, t.name))
+    return {
+        "format": FORMAT,
+        "themes": [{"code": t.code, "name": t.name, "description": t.description} for t in ordered],
+        "tools": tools,
+    }
 
 
 def tools_load(data: dict, *, models, status: str, user=None, now=None) -> list:

@@ -7,6 +7,7 @@ key to the version they were started on, so a published version is never edited 
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 
 
 class Theme(models.Model):
@@ -151,3 +152,67 @@ class Question(models.Model):
 
     def __str__(self) -> str:
         return self.text
+
+
+class ToolChangeAction(models.TextChoices):
+    DRAFT_CREATED = "draft_created", "Draft created"
+    DRAFT_DISCARDED = "draft_discarded", "Draft discarded"
+    SECTION_ADDED = "section_added", "Section added"
+    SECTION_UPDATED = "section_updated", "Section changed"
+    SECTION_DELETED = "section_deleted", "Section deleted"
+    SECTION_MOVED = "section_moved", "Section moved"
+    QUESTION_ADDED = "question_added", "Question added"
+    QUESTION_UPDATED = "question_updated", "Question changed"
+    QUESTION_DELETED = "question_deleted", "Question deleted"
+    QUESTION_MOVED = "question_moved", "Question moved"
+    PUBLISHED = "published", "Published"
+    RETIRED = "retired", "Retired"
+    IMPORTED = "imported", "Imported as a draft"
+    BANDS_UPDATED = "bands_updated", "Scaling bands changed"
+
+
+class ToolChange(models.Model):
+    """Who changed what: one row per change to a tool version (or to the scaling bands,
+    where `version` is empty). Written by every service in `services.py`, never edited."""
+
+    version = models.ForeignKey(
+        ToolVersion, null=True, blank=True, on_delete=models.SET_NULL, related_name="changes"
+    )
+    at = models.DateTimeField(default=timezone.now, db_index=True)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    action = models.CharField(max_length=20, choices=ToolChangeAction.choices)
+    detail = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["version", "-at"])]
+
+    def __str__(self) -> str:
+        return f"{self.get_action_display()} at {self.at:%Y-%m-%d %H:%M}"
+
+    @property
+    def summary(self) -> str:
+        """One line for the history table, from `detail`."""
+        d = self.detail or {}
+        parts = []
+        if d.get("section"):
+            parts.append(f"section “{d['section']}”")
+        if d.get("question"):
+            parts.append(f"question “{d['question']}”")
+        if d.get("from_number"):
+            parts.append(f"copied from version {d['from_number']}")
+        if d.get("direction"):
+            parts.append(f"moved {d['direction']}")
+        if d.get("fields"):
+            parts.append("changed: " + ", ".join(d["fields"]))
+        if d.get("source"):
+            parts.append(f"from {d['source']}")
+        if d.get("notes"):
+            parts.append(f"notes: {d['notes']}")
+        if d.get("number") and self.action == ToolChangeAction.DRAFT_DISCARDED:
+            parts.append(f"{d.get('tool', '')} version {d['number']}".strip())
+        if d.get("replaced_by"):
+            parts.append(f"replaced by version {d['replaced_by']}")
+        return "; ".join(parts)

@@ -1,6 +1,21 @@
-from django.db.models import Prefetch
+"""Reads of audit tools. Published and retired versions are readable by every member of
+staff; drafts only by those who may edit tools (`permissions.tools_can_edit`): the
+`*_get` selectors raise Http404 for anything else."""
 
-from .models import Question, ScalingBand, Section, Tool, ToolVersion, VersionStatus
+from django.db.models import Prefetch
+from django.http import Http404
+
+from .models import (
+    Question,
+    ScalingBand,
+    Section,
+    Theme,
+    Tool,
+    ToolChange,
+    ToolVersion,
+    VersionStatus,
+)
+from .permissions import tools_can_edit, tools_can_read
 
 
 def tool_version_published(*, code: str) -> ToolVersion | None:
@@ -12,20 +27,130 @@ def tool_version_published(*, code: str) -> ToolVersion | None:
     )
 
 
-def tool_version_with_content(*, pk: int) -> ToolVersion:
-    """A version with its sections, themes and questions loaded in three queries."""
+def _sections_prefetch() -> Prefetch:
     sections = Section.objects.select_related("theme").prefetch_related(
         Prefetch("questions", queryset=Question.objects.order_by("order", "id"))
     )
+    return Prefetch("sections", queryset=sections.order_by("order", "id"))
+
+
+def tool_version_with_content(*, pk: int) -> ToolVersion:
+    """A version with its sections, themes and questions loaded in three queries."""
     return (
-        ToolVersion.objects.select_related("tool")
-        .prefetch_related(Prefetch("sections", queryset=sections.order_by("order", "id")))
-        .get(pk=pk)
+        ToolVersion.objects.select_related("tool").prefetch_related(_sections_prefetch()).get(pk=pk)
     )
+
+
+def tool_versions_with_content(*, status: str = VersionStatus.PUBLISHED, codes=None):
+    """Versions of one status (all tools, or those with `codes`) with their content, by code."""
+    qs = ToolVersion.objects.select_related("tool").prefetch_related(_sections_prefetch())
+    qs = qs.filter(status=status)
+    if codes:
+        qs = qs.filter(tool__code__in=codes)
+    return qs.order_by("tool__code")
 
 
 def tool_list():
     return Tool.objects.prefetch_related("versions").order_by("name")
+
+
+def tool_list_with_versions(*, user) -> list[Tool]:
+    """Every tool with `.published` and `.draft` set (drafts, and tools that have only a draft,
+    for editors only): two queries."""
+    if not tools_can_read(user):
+        raise Http404("No audit tools")
+    editor = tools_can_edit(user)
+    tools = list(tool_list())
+    for tool in tools:
+        versions = list(tool.versions.all())
+        tool.published = next((v for v in versions if v.status == VersionStatus.PUBLISHED), None)
+        draft = next((v for v in versions if v.status == VersionStatus.DRAFT), None)
+        tool.draft = draft if editor else None
+    # A tool imported but never published is only a draft: editors alone see it.
+    return tools if editor else [t for t in tools if t.published is not None]
+
+
+def tool_get(*, user, code: str) -> Tool:
+    if not tools_can_read(user):
+        raise Http404("No such tool")
+    tool = Tool.objects.filter(code=code).first()
+    if tool is None:
+        raise Http404("No such tool")
+    return tool
+
+
+def tool_version_get(*, user, code: str, number: int, with_content: bool = False) -> ToolVersion:
+    """A version the user may read (drafts: editors only), or Http404."""
+    if not tools_can_read(user):
+        raise Http404("No such tool version")
+    qs = ToolVersion.objects.select_related("tool", "published_by", "published_by__staff").filter(
+        tool__code=code, number=number
+    )
+    if not tools_can_edit(user):
+        qs = qs.exclude(status=VersionStatus.DRAFT)
+    if with_content:
+        qs = qs.prefetch_related(_sections_prefetch())
+    version = qs.first()
+    if version is None:
+        raise Http404("No such tool version")
+    return version
+
+
+def tool_draft_get(*, user, code: str, number: int) -> ToolVersion:
+    """A draft version for editing: Http404 unless the user may edit tools and it is a draft."""
+    if not tools_can_edit(user):
+        raise Http404("No such draft")
+    version = (
+        ToolVersion.objects.select_related("tool")
+        .filter(tool__code=code, number=number, status=VersionStatus.DRAFT)
+        .first()
+    )
+    if version is None:
+        raise Http404("No such draft")
+    return version
+
+
+def draft_section_get(*, version: ToolVersion, key: str) -> Section:
+    section = Section.objects.select_related("theme").filter(version=version, key=key).first()
+    if section is None:
+        raise Http404("No such section")
+    return section
+
+
+def draft_question_get(*, section: Section, key: str) -> Question:
+    question = Question.objects.filter(section=section, key=key).first()
+    if question is None:
+        raise Http404("No such question")
+    return question
+
+
+def tool_version_list(*, user, tool: Tool):
+    """The versions of a tool the user may see, newest first."""
+    qs = tool.versions.all().order_by("-number")
+    if not tools_can_edit(user):
+        qs = qs.exclude(status=VersionStatus.DRAFT)
+    return qs
+
+
+def tool_changes(*, version: ToolVersion, limit: int = 200):
+    """The history of a version, newest first, with who made each change."""
+    return (
+        ToolChange.objects.filter(version=version)
+        .select_related("by", "by__staff")
+        .order_by("-at", "-id")[:limit]
+    )
+
+
+def band_changes(*, limit: int = 20):
+    return (
+        ToolChange.objects.filter(version__isnull=True, action="bands_updated")
+        .select_related("by", "by__staff")
+        .order_by("-at", "-id")[:limit]
+    )
+
+
+def theme_list():
+    return Theme.objects.order_by("order", "name")
 
 
 def scaling_bands() -> list[ScalingBand]:

@@ -1,0 +1,33 @@
+"""Who may do what with audit tools. Tools hold no information about children, so every
+signed-in member of staff may read the published (and retired) versions; drafts, editing,
+publishing and import are for system administrators and the Performance Assurance Team;
+the scaling bands (which decide what raises an urgent finding) for administrators only."""
+
+from caseaudit.organisation.models import Role
+from caseaudit.organisation.selectors import staff_for_user
+
+TOOL_EDITOR_ROLES = frozenset({Role.ADMIN, Role.PERFORMANCE})
+
+
+def tools_can_read(user) -> bool:
+    if not user.is_authenticated:
+        return False
+    return user.is_superuser or staff_for_user(user) is not None
+
+
+def tools_can_edit(user) -> bool:
+    if not user.is_authenticated:
+        return False
+    if user.is_superuser:
+        return True
+    staff = staff_for_user(user)
+    return staff is not None and staff.role in TOOL_EDITOR_ROLES
+
+
+def bands_can_edit(user) -> bool:
+    if not user.is_authenticated:
+        return False
+    if user.is_superuser:
+        return True
+    staff = staff_for_user(user)
+    return staff is not None and staff.role == Role.ADMIN
