@@ -1,0 +1,341 @@
+"""What every parser shares: row errors, results, cell cleaning, dates and reading tables.
+
+A parser reads a whole file and returns plain row dataclasses plus every error it found; it never
+touches the database. Row numbers are the ones a person sees in Excel: the header is row 1.
+"""
+
+import csv
+import datetime as dt
+import io
+import re
+import zipfile
+from dataclasses import dataclass, field
+from typing import IO, Any
+
+from openpyxl import load_workbook
+from openpyxl.utils.datetime import from_excel
+
+
+class Keep:
+    """A value the source does not carry: an existing record keeps what it has."""
+
+    _instance = None
+
+    def __new__(cls):
+        if cls._instance is None:
+            cls._instance = super().__new__(cls)
+        return cls._instance
+
+    def __repr__(self) -> str:
+        return "KEEP"
+
+    def __bool__(self) -> bool:
+        return False
+
+
+KEEP = Keep()
+
+
+@dataclass(frozen=True, slots=True)
+class RowRef:
+    """Where a record came from: file, sheet (workbooks only) and spreadsheet row."""
+
+    file: str
+    row: int | None = None
+    sheet: str = ""
+
+    def describe(self, column: str = "") -> str:
+        text = self.file
+        if self.sheet:
+            text += f' sheet "{self.sheet}"'
+        if self.row is not None:
+            text += f" row {self.row}"
+        if column:
+            text += f", column {column}"
+        return text
+
+
+@dataclass(frozen=True, slots=True)
+class RowError:
+    """One problem, named by file, sheet, row and column, and what was wrong."""
+
+    ref: RowRef
+    message: str
+    column: str = ""
+
+    def __str__(self) -> str:
+        return f"{self.ref.describe(self.column)}: {self.message}"
+
+
+@dataclass
+class ParseResult:
+    """What a parser found: rows ready for a service, every error, and warnings."""
+
+    file_name: str
+    source_format: str
+    rows: list = field(default_factory=list)
+    errors: list[RowError] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    records: int = 0  # records read from the file(s), blank rows excluded
+
+    def error(self, ref: RowRef, message: str, column: str = "") -> None:
+        self.errors.append(RowError(ref=ref, message=message, column=column))
+
+
+class FileRefused(Exception):
+    """The file cannot be read at all (wrong type, unreadable, missing columns)."""
+
+
+# --- cells ------------------------------------------------------------------------------------
+
+# Excel's error values and the usual spellings of "nothing here": all mean an empty cell.
+MISSING_MARKERS = frozenset(
+    {"#n/a", "n/a", "#na", "#ref!", "#value!", "#name?", "#div/0!", "#null!", "#num!", "null"}
+)
+_SPACES = re.compile(r"\s+")
+
+
+def clean_text(value: Any) -> str:
+    """A cell as text: non-breaking and repeated spaces collapsed, trimmed, error markers empty.
+
+    Whole numbers that Excel stored as floats (12345.0) come back as "12345".
+    """
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "Yes" if value else "No"
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    if isinstance(value, dt.datetime):
+        value = value.date()
+    text = str(value)
+    if "\xa0" in text or "  " in text or "\t" in text or "\n" in text:
+        text = _SPACES.sub(" ", text.replace("\xa0", " "))
+    text = text.strip()
+    if text and text[0] in "#nN" and text.lower() in MISSING_MARKERS:
+        return ""
+    return text
+
+
+def name_key(value: str) -> str:
+    """How names are compared: spacing and letter case do not matter."""
+    return _SPACES.sub(" ", value.replace("\xa0", " ")).strip().casefold()
+
+
+def header_key(value: Any) -> str:
+    """A column heading reduced for matching: lower case, single spaces, straight quotes."""
+    text = clean_text(value).lower()
+    return text.replace("\u2018", "'").replace("\u2019", "'").replace("\ufeff", "")
+
+
+# --- dates ------------------------------------------------------------------------------------
+
+DATE_HINT = "use YYYY-MM-DD or DD/MM/YYYY"
+_ISO = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T]00:00(?::00)?)?$")
+_UK = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})(?: 00:00(?::00)?)?$")
+
+
+class BadDate(ValueError):
+    pass
+
+
+def parse_date(value: Any) -> dt.date | None:
+    """A date from a cell: a date or datetime, an Excel serial number, or text.
+
+    Text must be YYYY-MM-DD or DD/MM/YYYY (a time of midnight, as Excel exports, is allowed).
+    Empty cells give None; anything else raises BadDate.
+    """
+    if value is None:
+        return None
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        # An Excel serial day number (1 = 1 January 1900); accept 1900 to 2199.
+        if 1 <= value < 109574:
+            converted = from_excel(value)
+            return converted.date() if isinstance(converted, dt.datetime) else converted
+        raise BadDate(f'"{clean_text(value)}" is not a date ({DATE_HINT})')
+    text = clean_text(value)
+    if not text:
+        return None
+    match = _ISO.match(text)
+    try:
+        if match:
+            return dt.date(int(match[1]), int(match[2]), int(match[3]))
+        match = _UK.match(text)
+        if match:
+            return dt.date(int(match[3]), int(match[2]), int(match[1]))
+    except ValueError:
+        pass
+    raise BadDate(f'"{text}" is not a date ({DATE_HINT})')
+
+
+# --- reading tables ---------------------------------------------------------------------------
+
+XLSX_MAGIC = b"PK\x03\x04"
+
+
+def read_bytes(source: IO[bytes] | bytes) -> bytes:
+    if isinstance(source, bytes):
+        return source
+    if hasattr(source, "seek"):
+        source.seek(0)
+    data = source.read()
+    return data.encode() if isinstance(data, str) else data
+
+
+def is_xlsx(data: bytes) -> bool:
+    return data[:4] == XLSX_MAGIC
+
+
+def decode_text(data: bytes, file_name: str) -> str:
+    """CSV text as saved by Excel or a case management system: UTF-8 (with or without a byte
+    order mark), else Windows-1252, which Excel on Windows writes by default."""
+    if b"\x00" in data[:4096]:
+        raise FileRefused(f"{file_name}: this is not a CSV text file")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return data.decode("cp1252", errors="replace")
+
+
+def csv_rows(data: bytes, file_name: str):
+    """(spreadsheet row number, cells) for every record of a CSV file, blank lines included in
+    the numbering. The delimiter is a comma, or a semicolon or tab if the header has no commas."""
+    text = decode_text(data, file_name)
+    first_line = text.split("\n", 1)[0]
+    delimiter = ","
+    if "," not in first_line:
+        if ";" in first_line:
+            delimiter = ";"
+        elif "\t" in first_line:
+            delimiter = "\t"
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    try:
+        yield from enumerate(reader, start=1)
+    except csv.Error as exc:
+        raise FileRefused(f"{file_name}: not a readable CSV file ({exc})") from exc
+
+
+def open_workbook(data: bytes, file_name: str):
+    try:
+        return load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
+        raise FileRefused(f"{file_name}: not a readable Excel workbook (.xlsx)") from exc
+
+
+def sheet_rows(worksheet):
+    """(row number, cells) for every row of a worksheet, numbered as Excel shows them."""
+    worksheet.reset_dimensions()  # some writers record wrong dimensions; read everything
+    yield from enumerate(worksheet.iter_rows(min_row=1, values_only=True), start=1)
+
+
+def table_rows(data: bytes, file_name: str):
+    """(sheet name, rows) of a CSV file or of an Excel workbook's first worksheet."""
+    if is_xlsx(data):
+        workbook = open_workbook(data, file_name)
+        worksheet = workbook.worksheets[0]
+        return worksheet.title, sheet_rows(worksheet)
+    return "", csv_rows(data, file_name)
+
+
+def is_blank(cells) -> bool:
+    return all(cell is None or (isinstance(cell, str) and not cell.strip()) for cell in cells)
+
+
+@dataclass
+class Table:
+    """A header row mapped to columns, for the simple one-header-row templates."""
+
+    file_name: str
+    sheet: str
+    columns: dict[str, int]  # normalised heading -> index
+    headings: dict[str, str]  # normalised heading -> heading as written
+
+    def get(self, cells, key: str) -> Any:
+        index = self.columns.get(key)
+        if index is None or index >= len(cells):
+            return None
+        return cells[index]
+
+
+def read_template(
+    source: IO[bytes] | bytes,
+    *,
+    file_name: str,
+    required: tuple[str, ...],
+    optional: tuple[str, ...] = (),
+    result: ParseResult,
+):
+    """Read a template file (CSV, or the first sheet of a workbook) whose first non-blank row is
+    the header. Yields (RowRef, cells) for each non-blank data row after checking the header;
+    missing required columns are one file-level error and nothing is yielded."""
+    data = read_bytes(source)
+    sheet, rows = table_rows(data, file_name)
+    header = None
+    for number, cells in rows:
+        if header is None:
+            if is_blank(cells):
+                continue
+            keys = [header_key(c).replace(" ", "_") for c in cells]
+            columns = {}
+            headings = {}
+            for index, key in enumerate(keys):
+                if key and key not in columns:
+                    columns[key] = index
+                    headings[key] = clean_text(cells[index])
+            missing = [c for c in required if c not in columns]
+            if missing:
+                result.error(
+                    RowRef(file_name, number, sheet),
+                    f"the header is missing column{'s' if len(missing) > 1 else ''} "
+                    f"{', '.join(missing)} (expected {','.join(required + optional)})",
+                )
+                return
+            unknown = [headings[k] for k in columns if k not in required + optional]
+            if unknown:
+                result.warnings.append(
+                    f"{file_name}: column{'s' if len(unknown) > 1 else ''} "
+                    f"{', '.join(unknown)} ignored"
+                )
+            header = Table(file_name, sheet, columns, headings)
+            continue
+        if is_blank(cells):
+            continue
+        result.records += 1
+        yield header, RowRef(file_name, number, sheet), cells
+    if header is None:
+        result.error(RowRef(file_name), "the file is empty (no header row)")
+
+
+# --- the case row every case format produces -----------------------------------------------
+
+
+@dataclass(slots=True)
+class CaseRow:
+    """One case as a source gives it. `KEEP` marks what the source does not carry: an existing
+    case keeps its value and a new one takes the default (see `services.cases_import`)."""
+
+    ref: RowRef
+    reference: str
+    subject_type: str
+    case_type: str
+    opened_on: Any  # date | KEEP (only where the source has no start date at all)
+    closed_on: Any = KEEP  # date | None | KEEP
+    display_name: Any = KEEP  # str | KEEP (new cases then show the reference)
+    date_of_birth: Any = KEEP  # date | None | KEEP
+    team: Any = KEEP  # team name or code | KEEP (existing team, else the default team)
+    worker: Any = KEEP  # staff ID (or name, see worker_by_name) | None | KEEP
+    worker_by_name: bool = False  # the source may name the worker instead of giving an ID
+    first_panel_on: Any = KEEP
+    last_audited_on: Any = KEEP
+    # Column headings as the source writes them, for error messages.
+    columns: dict = field(default_factory=dict)
+    # False when the row has errors already: its team and worker are still checked, so one
+    # pass reports every error, but it is never written.
+    valid: bool = True
+
+    def column(self, key: str) -> str:
+        return self.columns.get(key, key)

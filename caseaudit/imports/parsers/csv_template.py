@@ -1,0 +1,199 @@
+"""The case list template:
+
+    case_id,subject_type,case_type,name,date_of_birth,opened_on,closed_on,team,
+    allocated_worker_id,first_panel_on,last_audited_on
+
+A CSV file (or the first sheet of a workbook). Values of `subject_type` and `case_type` are those
+of `SubjectType` and `CaseType`; their labels ("Child in need") and any letter case are accepted.
+An empty `subject_type` follows from the case type (fostering: foster carer, adoption: adopter,
+else child). Dates are YYYY-MM-DD or DD/MM/YYYY. Columns after `team` may be left out: a missing
+column leaves existing cases as they are. An empty `name` keeps the existing name (a new case
+shows its case_id); an empty `allocated_worker_id` means unallocated.
+"""
+
+from typing import IO
+
+from caseaudit.cases.models import CARER_CASE_TYPES, CHILD_CASE_TYPES, CaseType, SubjectType
+from caseaudit.imports.models import ImportFormat
+
+from .common import KEEP, BadDate, CaseRow, ParseResult, clean_text, parse_date, read_template
+
+REQUIRED = ("case_id", "subject_type", "case_type", "opened_on", "team")
+OPTIONAL = (
+    "name",
+    "date_of_birth",
+    "closed_on",
+    "allocated_worker_id",
+    "first_panel_on",
+    "last_audited_on",
+)
+COLUMNS = (
+    "case_id",
+    "subject_type",
+    "case_type",
+    "name",
+    "date_of_birth",
+    "opened_on",
+    "closed_on",
+    "team",
+    "allocated_worker_id",
+    "first_panel_on",
+    "last_audited_on",
+)
+
+
+def _lookup(choices) -> dict[str, str]:
+    table = {}
+    for choice in choices:
+        table[choice.value] = choice.value
+        table[choice.label.lower()] = choice.value
+        table[choice.value.replace("_", " ")] = choice.value
+    return table
+
+
+SUBJECT_TYPES = _lookup(SubjectType)
+CASE_TYPES = _lookup(CaseType)
+CASE_TYPES.update({"lac": CaseType.CLA, "cic": CaseType.CLA, "child looked after": CaseType.CLA})
+SUBJECT_FOR_CARER_TYPE = {
+    CaseType.FOSTERING: SubjectType.FOSTER_CARER,
+    CaseType.ADOPTION: SubjectType.ADOPTER,
+}
+SUBJECT_FOR_CARER_TYPE_REVERSE = {v: k for k, v in SUBJECT_FOR_CARER_TYPE.items()}
+COLUMN_NAMES = {
+    "reference": "case_id",
+    "display_name": "name",
+    "worker": "allocated_worker_id",
+}
+
+
+def _choice(text: str, table: dict[str, str]) -> str | None:
+    key = text.strip().lower().replace("-", " ")
+    return table.get(key) or table.get(key.replace(" ", "_"))
+
+
+def parse(source: IO[bytes] | bytes, *, file_name: str) -> ParseResult:
+    result = ParseResult(file_name=file_name, source_format=ImportFormat.CSV)
+    seen: dict[str, int] = {}
+    for table, ref, cells in read_template(
+        source, file_name=file_name, required=REQUIRED, optional=OPTIONAL, result=result
+    ):
+        present = table.columns
+        get = table.get
+        ok = True
+
+        reference = clean_text(get(cells, "case_id"))
+        if not reference:
+            result.error(ref, "case_id is empty", "case_id")
+            ok = False
+        elif len(reference) > 40:
+            result.error(ref, f'"{reference}" is longer than 40 characters', "case_id")
+            ok = False
+        elif reference in seen:
+            result.error(ref, f'case_id "{reference}" is also on row {seen[reference]}', "case_id")
+            ok = False
+        else:
+            seen[reference] = ref.row
+
+        case_text = clean_text(get(cells, "case_type"))
+        case_type = _choice(case_text, CASE_TYPES)
+        if case_type is None:
+            result.error(
+                ref,
+                f'"{case_text}" is not a case type (use one of {", ".join(CaseType.values)})',
+                "case_type",
+            )
+            ok = False
+
+        subject_text = clean_text(get(cells, "subject_type"))
+        if subject_text:
+            subject_type = _choice(subject_text, SUBJECT_TYPES)
+            if subject_type is None:
+                result.error(
+                    ref,
+                    f'"{subject_text}" is not a subject type '
+                    f"(use one of {', '.join(SubjectType.values)})",
+                    "subject_type",
+                )
+                ok = False
+        else:
+            subject_type = SUBJECT_FOR_CARER_TYPE.get(case_type, SubjectType.CHILD)
+        if case_type and subject_type:
+            is_child = subject_type == SubjectType.CHILD
+            if is_child and case_type not in CHILD_CASE_TYPES:
+                result.error(ref, f'"{case_type}" is not a case type for a child', "case_type")
+                ok = False
+            elif not is_child and (
+                case_type not in CARER_CASE_TYPES
+                or SUBJECT_FOR_CARER_TYPE[case_type] != subject_type
+            ):
+                expected = SUBJECT_FOR_CARER_TYPE_REVERSE[subject_type]
+                subject_label = SubjectType(subject_type).label.lower()
+                result.error(
+                    ref,
+                    f'"{case_type}" is not a case type for a {subject_label} (use {expected})',
+                    "case_type",
+                )
+                ok = False
+
+        dates = {}
+        dates_ok = True
+        for key in ("date_of_birth", "opened_on", "closed_on", "first_panel_on", "last_audited_on"):
+            if key not in present:
+                dates[key] = KEEP
+                continue
+            try:
+                dates[key] = parse_date(get(cells, key))
+            except BadDate as exc:
+                result.error(ref, str(exc), key)
+                dates_ok = ok = False
+        if dates_ok and dates["opened_on"] is None:
+            result.error(ref, "opened_on is empty", "opened_on")
+            dates_ok = ok = False
+        if dates_ok and dates["closed_on"] and dates["closed_on"] < dates["opened_on"]:
+            result.error(
+                ref,
+                f"the case closed ({dates['closed_on']:%d/%m/%Y}) before it opened "
+                f"({dates['opened_on']:%d/%m/%Y})",
+                "closed_on",
+            )
+            ok = False
+        if dates_ok and dates["first_panel_on"] and subject_type == SubjectType.CHILD:
+            result.error(
+                ref, "first_panel_on is for foster carers and adopters only", "first_panel_on"
+            )
+            ok = False
+
+        team = clean_text(get(cells, "team"))
+        if not team:
+            result.error(ref, "team is empty", "team")
+            ok = False
+
+        name = clean_text(get(cells, "name")) if "name" in present else ""
+        if len(name) > 150:
+            result.error(ref, "the name is longer than 150 characters", "name")
+            ok = False
+
+        worker = KEEP
+        if "allocated_worker_id" in present:
+            worker = clean_text(get(cells, "allocated_worker_id")) or None
+
+        if ok or (reference and team):
+            result.rows.append(
+                CaseRow(
+                    ref=ref,
+                    reference=reference,
+                    subject_type=subject_type,
+                    case_type=case_type,
+                    opened_on=dates.get("opened_on"),
+                    closed_on=dates.get("closed_on"),
+                    display_name=name or KEEP,
+                    date_of_birth=dates.get("date_of_birth"),
+                    team=team,
+                    worker=worker,
+                    first_panel_on=dates.get("first_panel_on"),
+                    last_audited_on=dates.get("last_audited_on"),
+                    columns=COLUMN_NAMES,
+                    valid=ok,
+                )
+            )
+    return result

@@ -1,0 +1,35 @@
+"""Who may import, and the import history.
+
+Imports are for system administrators and the Performance Assurance Team (and superusers): they
+load the authority's whole case register, so only roles that already see every case may use them.
+"""
+
+from django.db.models import QuerySet
+from django.http import Http404
+
+from caseaudit.organisation.models import Role
+from caseaudit.organisation.selectors import staff_for_user
+
+from .models import ImportRun
+
+IMPORT_ROLES = frozenset({Role.ADMIN, Role.PERFORMANCE})
+
+
+def import_allowed(user) -> bool:
+    if not user.is_authenticated:
+        return False
+    if user.is_superuser:
+        return True
+    staff = staff_for_user(user)
+    return staff is not None and staff.role in IMPORT_ROLES
+
+
+def import_access_check(user) -> None:
+    """404 for anyone who may not import, so the pages' existence is not revealed."""
+    if not import_allowed(user):
+        raise Http404("No such page")
+
+
+def import_run_list(*, user) -> QuerySet[ImportRun]:
+    import_access_check(user)
+    return ImportRun.objects.select_related("by", "by__staff").order_by("-started_at", "-pk")

@@ -1,0 +1,10 @@
+from django.urls import path
+
+from . import views
+
+urlpatterns = [
+    path("", views.import_index, name="import_index"),
+    path("staff/", views.import_staff, name="import_staff"),
+    path("cases/", views.import_cases, name="import_cases"),
+    path("templates/<str:name>", views.import_template_download, name="import_template"),
+]
