@@ -5,6 +5,8 @@ from django.shortcuts import render
 
 from caseaudit.accounts.selectors import case_access_log
 from caseaudit.accounts.services import access_record
+from caseaudit.audits.forms import start_form_for
+from caseaudit.audits.selectors import audit_list_for_case
 
 from . import selectors
 from .forms import CaseFilterForm
@@ -30,5 +32,10 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "cases/case_detail.html",
-        {"case": case, "access_log": case_access_log(case=case, limit=10)},
+        {
+            "case": case,
+            "access_log": case_access_log(case=case, limit=10),
+            "audits": audit_list_for_case(user=request.user, case=case),
+            "audit_start_form": start_form_for(user=request.user, case=case),
+        },
     )

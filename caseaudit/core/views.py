@@ -1,7 +1,9 @@
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
+from caseaudit.audits.selectors import my_audits, urgent_findings_open_for
 from caseaudit.cases.selectors import case_list
+from caseaudit.responses.selectors import home_responses
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -14,5 +16,11 @@ def home(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "core/home.html",
-        {"my_cases": my_cases, "visible_open": visible_open},
+        {
+            "my_cases": my_cases,
+            "visible_open": visible_open,
+            "urgent_findings": list(urgent_findings_open_for(user=request.user)[:20]),
+            "my_audits": list(my_audits(user=request.user)[:10]),
+            "qa_responses": home_responses(user=request.user),
+        },
     )

@@ -34,5 +34,5 @@ def test_navigation_and_authority_name_in_header(org, login, settings):
 
 def test_query_count(org, login, django_assert_max_num_queries):
     client = login(org.worker)
-    with django_assert_max_num_queries(10):
+    with django_assert_max_num_queries(12):
         client.get(reverse("home"))

@@ -176,3 +176,18 @@ def test_adding_then_counting_round_trips(start, days):
                 days == 1 and not is_working_day(start)
             )
             assert add_working_days(end, -days) <= start
+
+
+@pytest.mark.django_db
+def test_administrators_manage_closure_days_in_the_admin(client):
+    from caseaudit.factories import UserFactory
+
+    client.force_login(UserFactory(is_staff=True, is_superuser=True))
+    response = client.post(
+        "/admin/core/closureday/add/", {"date": "2026-12-29", "reason": "Christmas closure"}
+    )
+    assert response.status_code == 302
+    assert not is_working_day(D(2026, 12, 29))
+    listing = client.get("/admin/core/closureday/")
+    assert "Christmas closure" in listing.content.decode()
+    assert "Tuesday" in listing.content.decode()

@@ -1,0 +1,24 @@
+"""The names of an audit's answers, shared by the form (its field names) and the services (the
+keys of their validation errors), so an error can link to the field it is about."""
+
+
+def section_field(section_id: int, name: str) -> str:
+    """`name` is working_well, worried_about, needs_to_happen or scale."""
+    return f"s{section_id}-{name}"
+
+
+def question_field(question_id: int, name: str) -> str:
+    """`name` is answer or evidence."""
+    return f"q{question_id}-{name}"
+
+
+def action_field(action_id: int, name: str) -> str:
+    """`name` is description, owner or due_on; the form maps an action to its row."""
+    return f"action-{action_id}-{name}"
+
+
+def parse_action_field(key: str) -> tuple[int, str] | None:
+    if not key.startswith("action-"):
+        return None
+    _, pk, name = key.split("-", 2)
+    return int(pk), name

@@ -1,0 +1,375 @@
+"""The audit form: built from the tool version's sections and questions.
+
+Field names follow `fields` (`s<section id>-scale`, `q<question id>-answer`, ...) so the
+services' validation errors land on the right field. Restorative actions are a formset
+(prefix "actions") with blank rows to fill in.
+"""
+
+from django import forms
+
+from caseaudit.audit_tools.models import QuestionKind
+
+from . import fields
+from .models import (
+    AuditReason,
+    ContactMade,
+    ContactMethod,
+    Satisfaction,
+    YesNo,
+    YesNoUnknown,
+)
+from .selectors import QUESTION_ANSWER_LABELS
+from .services import AUDIT_FIELDS
+
+SCALE_CHOICES = [(i, str(i)) for i in range(11)]
+YES_NO_NA_CHOICES = list(QUESTION_ANSWER_LABELS.items())
+ACTIONS_PREFIX = "actions"
+BLANK_ACTION_ROWS = 3
+MAX_BLANK_ACTION_ROWS = 30
+
+
+class DateInput(forms.DateInput):
+    """An ISO date input (the browser's date picker; "2026-03-01" without one)."""
+
+    input_type = "date"
+
+    def __init__(self, attrs=None):
+        super().__init__(
+            attrs={"class": "govuk-input--width-10", **(attrs or {})}, format="%Y-%m-%d"
+        )
+
+
+def _textarea(rows: int = 4) -> forms.Textarea:
+    return forms.Textarea(attrs={"rows": rows})
+
+
+def _date_field(label: str, **kwargs) -> forms.DateField:
+    return forms.DateField(
+        label=label,
+        required=False,
+        widget=DateInput,
+        error_messages={"invalid": f"{label} must be a real date"},
+        **kwargs,
+    )
+
+
+def _scale_field(label: str) -> forms.TypedChoiceField:
+    return forms.TypedChoiceField(
+        label=label,
+        choices=SCALE_CHOICES,
+        coerce=int,
+        empty_value=None,
+        required=False,
+        widget=forms.RadioSelect,
+    )
+
+
+class AuditForm(forms.Form):
+    revision = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+    voice_of_child = forms.CharField(
+        label="The voice of the child",
+        required=False,
+        widget=_textarea(6),
+        help_text="Is the child seen and heard? Are their wishes and feelings, in their own "
+        "words, recorded and used to shape the plan?",
+    )
+    contact_made = forms.ChoiceField(
+        label="Was contact made with the child or family?",
+        choices=ContactMade.choices,
+        required=False,
+        widget=forms.RadioSelect,
+    )
+    who_contacted = forms.CharField(label="Who was contacted", required=False, max_length=150)
+    contact_relationship = forms.CharField(
+        label="Their relationship to the child", required=False, max_length=80
+    )
+    contacted_on = _date_field("Date of contact")
+    contact_method = forms.ChoiceField(
+        label="How",
+        choices=ContactMethod.choices,
+        required=False,
+        widget=forms.RadioSelect,
+    )
+    key_worker_told_family = forms.ChoiceField(
+        label="Did the key worker tell the family beforehand that they would be contacted?",
+        choices=YesNoUnknown.choices,
+        required=False,
+        widget=forms.RadioSelect,
+    )
+    contact_details_checked = forms.ChoiceField(
+        label="Were the contact details on the record checked and correct?",
+        choices=YesNo.choices,
+        required=False,
+        widget=forms.RadioSelect,
+    )
+    child_views = forms.CharField(
+        label="The child's views, in their own words", required=False, widget=_textarea(4)
+    )
+    family_views = forms.CharField(
+        label="The family's views, in their own words", required=False, widget=_textarea(4)
+    )
+    satisfaction = forms.TypedChoiceField(
+        label="How satisfied are they with the service?",
+        choices=Satisfaction.choices,
+        coerce=int,
+        empty_value=None,
+        required=False,
+        widget=forms.RadioSelect,
+    )
+    good_practice = forms.CharField(
+        label="Good practice to feed back",
+        required=False,
+        widget=_textarea(5),
+        help_text="Work that made a difference to the child, to share with the worker and team.",
+    )
+    serious_safeguarding = forms.BooleanField(
+        label="There is a serious safeguarding issue that a manager must know about now",
+        required=False,
+    )
+    serious_safeguarding_detail = forms.CharField(
+        label="Describe the serious safeguarding issue", required=False, widget=_textarea(4)
+    )
+    overall_scale = _scale_field("Overall scale")
+    summary = forms.CharField(
+        label="Summary",
+        required=False,
+        widget=_textarea(6),
+        help_text="The audit's overall findings, in a few sentences the worker and their "
+        "supervisor will read first.",
+    )
+
+    # Page order of the audit's own fields: before and after the restorative actions.
+    FIELDS_BEFORE_ACTIONS = (
+        "voice_of_child",
+        "contact_made",
+        "who_contacted",
+        "contact_relationship",
+        "contacted_on",
+        "contact_method",
+        "key_worker_told_family",
+        "contact_details_checked",
+        "child_views",
+        "family_views",
+        "satisfaction",
+        "good_practice",
+    )
+    FIELDS_AFTER_ACTIONS = (
+        "serious_safeguarding",
+        "serious_safeguarding_detail",
+        "overall_scale",
+        "summary",
+    )
+
+    def __init__(self, *args, sections, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.sections = list(sections)
+        self.section_field_names = []
+        for section in self.sections:
+            names = []
+            for name, label in (
+                ("working_well", "What is working well"),
+                ("worried_about", "What are we worried about"),
+                ("needs_to_happen", "What needs to happen"),
+            ):
+                key = fields.section_field(section.pk, name)
+                self.fields[key] = forms.CharField(label=label, required=False, widget=_textarea(6))
+                names.append(key)
+            if section.scaled:
+                key = fields.section_field(section.pk, "scale")
+                self.fields[key] = _scale_field("Scale")
+                names.append(key)
+            for question in section.questions.all():
+                key = fields.question_field(question.pk, "answer")
+                self.fields[key] = self._question_field(question)
+                names.append(key)
+                if question.kind == QuestionKind.YES_NO_NA:
+                    evidence = fields.question_field(question.pk, "evidence")
+                    self.fields[evidence] = forms.CharField(
+                        label="Evidence", required=False, widget=_textarea(2)
+                    )
+                    names.append(evidence)
+            self.section_field_names.append(names)
+
+    @staticmethod
+    def _question_field(question) -> forms.Field:
+        label = question.text
+        if question.kind == QuestionKind.YES_NO_NA:
+            return forms.ChoiceField(
+                label=label, choices=YES_NO_NA_CHOICES, required=False, widget=forms.RadioSelect
+            )
+        if question.kind == QuestionKind.CHOICE:
+            return forms.ChoiceField(
+                label=label,
+                choices=[(c, c) for c in question.choices or []],
+                required=False,
+                widget=forms.RadioSelect,
+            )
+        if question.kind == QuestionKind.DATE:
+            return _date_field(label)
+        return forms.CharField(label=label, required=False, widget=_textarea(3))
+
+    def section_rows(self, document) -> list[dict]:
+        """Each section of `document` with its bound fields, for the template."""
+        rows = []
+        for item in document.sections:
+            pk = item.section.pk
+            scale = fields.section_field(pk, "scale")
+            rows.append(
+                {
+                    "item": item,
+                    "columns": [
+                        self[fields.section_field(pk, name)]
+                        for name in ("working_well", "worried_about", "needs_to_happen")
+                    ],
+                    "scale": self[scale] if scale in self.fields else None,
+                    "questions": [
+                        {
+                            "item": q,
+                            "answer": self[fields.question_field(q.question.pk, "answer")],
+                            "evidence": self[evidence]
+                            if (evidence := fields.question_field(q.question.pk, "evidence"))
+                            in self.fields
+                            else None,
+                        }
+                        for q in item.questions
+                    ],
+                }
+            )
+        return rows
+
+    def field_names_in_page_order(self) -> tuple[list[str], list[str]]:
+        """The fields before the restorative actions, and those after."""
+        before = [name for names in self.section_field_names for name in names]
+        return [*before, *self.FIELDS_BEFORE_ACTIONS], list(self.FIELDS_AFTER_ACTIONS)
+
+    def to_data(self) -> dict:
+        """The cleaned form as `services.audit_save`'s `data` (without the actions)."""
+        cd = self.cleaned_data
+        data = {name: cd.get(name) for name in AUDIT_FIELDS}
+        data["sections"] = {}
+        data["questions"] = {}
+        for section in self.sections:
+            values = {
+                name: cd.get(fields.section_field(section.pk, name))
+                for name in ("working_well", "worried_about", "needs_to_happen")
+            }
+            if section.scaled:
+                values["scale"] = cd.get(fields.section_field(section.pk, "scale"))
+            data["sections"][section.pk] = values
+            for question in section.questions.all():
+                values = {"answer": cd.get(fields.question_field(question.pk, "answer"))}
+                if question.kind == QuestionKind.YES_NO_NA:
+                    values["evidence"] = cd.get(fields.question_field(question.pk, "evidence"))
+                data["questions"][question.pk] = values
+        return data
+
+
+def audit_form_initial(document) -> dict:
+    """The form's initial values from the saved audit (`selectors.audit_document`)."""
+    audit = document.audit
+    initial = {name: getattr(audit, name) for name in AUDIT_FIELDS}
+    initial["revision"] = audit.revision
+    for item in document.sections:
+        answer = item.answer
+        if answer is not None:
+            for name in ("working_well", "worried_about", "needs_to_happen", "scale"):
+                initial[fields.section_field(item.section.pk, name)] = getattr(answer, name)
+        for q in item.questions:
+            if q.answer is not None:
+                initial[fields.question_field(q.question.pk, "answer")] = q.answer.answer
+                initial[fields.question_field(q.question.pk, "evidence")] = q.answer.evidence
+    return initial
+
+
+class ActionForm(forms.Form):
+    id = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    description = forms.CharField(label="Action", required=False, widget=_textarea(2))
+    owner = forms.TypedChoiceField(label="Who", coerce=int, empty_value=None, required=False)
+    due_on = _date_field("By when")
+    remove = forms.BooleanField(label="Remove this action", required=False)
+
+    def __init__(self, *args, owner_choices, default_owner=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["owner"].choices = [("", "Choose who")] + owner_choices
+        if default_owner is not None:
+            self.fields["owner"].initial = default_owner
+
+
+def action_formset(*, data=None, actions, owners, default_owner, blank_rows=BLANK_ACTION_ROWS):
+    """The restorative actions as rows: one per saved action, then `blank_rows` empty ones
+    (whose owner is preset to the case's allocated worker)."""
+    formset_class = forms.formset_factory(ActionForm, extra=blank_rows)
+    initial = [
+        {"id": a.pk, "description": a.description, "owner": a.owner_id, "due_on": a.due_on}
+        for a in actions
+    ]
+    return formset_class(
+        data,
+        prefix=ACTIONS_PREFIX,
+        initial=initial,
+        form_kwargs={
+            "owner_choices": [(s.pk, s.name) for s in owners],
+            "default_owner": default_owner,
+        },
+    )
+
+
+def action_rows(formset) -> list[dict]:
+    """The cleaned formset as `services.audit_save`'s `data["actions"]`."""
+    rows = []
+    for form in formset.forms:
+        cd = getattr(form, "cleaned_data", None) or {}
+        if not cd or cd.get("remove"):
+            continue
+        rows.append(
+            {
+                "key": form.prefix,
+                "id": cd.get("id"),
+                "description": cd.get("description", ""),
+                "owner_id": cd.get("owner"),
+                "due_on": cd.get("due_on"),
+            }
+        )
+    return rows
+
+
+class StartForm(forms.Form):
+    tool = forms.ChoiceField(label="Audit tool", widget=forms.RadioSelect)
+    reason = forms.ChoiceField(
+        label="Why are you auditing this case?",
+        choices=AuditReason.choices,
+        initial=AuditReason.PERMISSIVE,
+    )
+
+    def __init__(self, *args, tools, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["tool"].choices = [(t.code, t.name) for t in tools]
+        self.fields["tool"].error_messages["required"] = "Choose an audit tool"
+        self.fields["tool"].error_messages["invalid_choice"] = "Choose an audit tool"
+        if len(tools) == 1:
+            self.fields["tool"].initial = tools[0].code
+
+
+class ReopenForm(forms.Form):
+    reason = forms.CharField(
+        label="Why are you reopening this audit?",
+        widget=_textarea(3),
+        error_messages={"required": "Enter why you are reopening the audit"},
+    )
+
+
+class AcknowledgeForm(forms.Form):
+    action_taken = forms.CharField(
+        label="Action taken",
+        widget=_textarea(4),
+        help_text="What you have done, or arranged, about this finding.",
+        error_messages={"required": "Enter the action taken"},
+    )
+
+
+def start_form_for(*, user, case) -> StartForm | None:
+    """The "Start an audit" form for the case page, or None when the user may not audit it."""
+    from .selectors import audit_start_options
+
+    tools = audit_start_options(user=user, case=case)
+    return StartForm(tools=tools) if tools else None

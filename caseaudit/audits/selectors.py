@@ -1,0 +1,309 @@
+"""Reads of audits, always scoped to what the user may see.
+
+An audit is visible to whoever may see its case (`caseaudit.cases.selectors.case_scope`), which
+includes the auditor: the app widens the case scope with the cases a member of staff audits
+(`auditor_case_scope`, registered in `AuditsConfig.ready`).
+"""
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from django.db.models import Count, Q, QuerySet
+from django.http import Http404
+from django.utils import timezone
+
+from caseaudit.audit_tools.models import Question, QuestionKind, ScalingBand, Section, ToolVersion
+from caseaudit.audit_tools.selectors import band_for, scaling_bands, tool_version_with_content
+from caseaudit.cases.models import Case
+from caseaudit.cases.selectors import case_visible_qs
+from caseaudit.organisation.models import Role, Staff
+from caseaudit.organisation.selectors import staff_for_user
+
+from .models import (
+    Audit,
+    AuditEvent,
+    AuditStatus,
+    QuestionAnswer,
+    RestorativeAction,
+    SectionAnswer,
+    UrgentFinding,
+)
+
+NOTHING = Q(pk__in=[])
+
+# Who may reopen a completed audit, and who may acknowledge an urgent finding (besides the
+# case's Practice Supervisor): managers, each within the cases they manage.
+REOPEN_ROLES = frozenset(
+    {
+        Role.TEAM_MANAGER,
+        Role.SERVICE_MANAGER,
+        Role.ASSISTANT_DIRECTOR,
+        Role.DIRECTOR,
+        Role.PERFORMANCE,
+    }
+)
+ACKNOWLEDGE_ROLES = frozenset(
+    {Role.TEAM_MANAGER, Role.SERVICE_MANAGER, Role.ASSISTANT_DIRECTOR, Role.DIRECTOR}
+)
+MY_AUDITS_RECENT_DAYS = 90
+
+
+def auditor_case_scope(staff: Staff) -> Q:
+    """The cases `staff` audits: added to their case scope (see `AuditsConfig.ready`)."""
+    return Q(pk__in=Audit.objects.filter(auditor=staff).values("case_id"))
+
+
+def case_managed_q(staff: Staff | None, roles=REOPEN_ROLES) -> Q:
+    """A filter on cases for those `staff` manages in one of `roles`: a Team Manager their
+    team's, a Children's Service Manager their service's, the others every case."""
+    if staff is None or not staff.is_active or staff.role not in roles:
+        return NOTHING
+    if staff.role == Role.TEAM_MANAGER:
+        return Q(team_id=staff.team_id) if staff.team_id else NOTHING
+    if staff.role == Role.SERVICE_MANAGER:
+        area = staff.effective_service_area_id
+        return Q(team__service_area_id=area) if area else NOTHING
+    return Q()
+
+
+def finding_case_q(staff: Staff | None) -> Q:
+    """A filter on cases whose urgent findings `staff` is responsible for acknowledging: the
+    case's Team Manager, its Practice Supervisor, the service's CSM, an AD or the Director."""
+    if staff is None or not staff.is_active:
+        return NOTHING
+    managed = case_managed_q(staff, ACKNOWLEDGE_ROLES)
+    if not managed:  # every case (an empty Q would vanish from an OR)
+        return managed
+    return Q(allocated_worker__line_manager=staff) | managed
+
+
+def _audits_visible(user) -> QuerySet[Audit]:
+    return Audit.objects.filter(case__in=case_visible_qs(user).values("pk"))
+
+
+def audit_get(*, user, pk: int) -> Audit:
+    """The audit, if the user may see its case (auditors always may); otherwise 404."""
+    audit = (
+        _audits_visible(user)
+        .select_related(
+            "case",
+            "case__team",
+            "case__team__service_area",
+            "case__allocated_worker",
+            "case__allocated_worker__line_manager",
+            "tool_version",
+            "tool_version__tool",
+            "auditor",
+            "completed_by__staff",
+            "reopened_by__staff",
+            "updated_by__staff",
+        )
+        .filter(pk=pk)
+        .first()
+    )
+    if audit is None:
+        raise Http404("No such audit")
+    return audit
+
+
+def audit_list_for_case(*, user, case: Case) -> QuerySet[Audit]:
+    """The case's audits, newest first, with their count of open urgent findings."""
+    return (
+        _audits_visible(user)
+        .filter(case=case)
+        .select_related("tool_version__tool", "auditor")
+        .annotate(
+            open_findings=Count(
+                "urgent_findings", filter=Q(urgent_findings__acknowledged_at__isnull=True)
+            )
+        )
+        .order_by("-started_at", "-id")
+    )
+
+
+def my_audits(*, user, recent_days: int = MY_AUDITS_RECENT_DAYS) -> QuerySet[Audit]:
+    """The audits I am doing (drafts) and those I completed recently: drafts first."""
+    staff = staff_for_user(user)
+    if staff is None:
+        return Audit.objects.none()
+    since = timezone.now() - dt.timedelta(days=recent_days)
+    return (
+        Audit.objects.filter(auditor=staff)
+        .filter(Q(status=AuditStatus.DRAFT) | Q(completed_at__gte=since))
+        .select_related("case", "tool_version__tool")
+        .order_by("-status", "-updated_at", "-id")  # "draft" sorts after "completed"
+    )
+
+
+def urgent_findings_open_for(*, user) -> QuerySet[UrgentFinding]:
+    """Open urgent findings the user must acknowledge: on cases in their scope where they are
+    the Team Manager, the Practice Supervisor, the service's CSM, an AD or the Director."""
+    staff = staff_for_user(user)
+    if staff is None:
+        return UrgentFinding.objects.none()
+    cases = case_visible_qs(user).filter(finding_case_q(staff))
+    return (
+        UrgentFinding.objects.filter(acknowledged_at__isnull=True, case__in=cases.values("pk"))
+        .select_related("case", "audit__tool_version__tool", "audit__auditor")
+        .order_by("raised_at", "id")
+    )
+
+
+def urgent_finding_get(*, user, pk: int) -> UrgentFinding:
+    """The finding, if the user may see its case; otherwise 404."""
+    finding = (
+        UrgentFinding.objects.filter(pk=pk, case__in=case_visible_qs(user).values("pk"))
+        .select_related(
+            "audit",
+            "audit__tool_version__tool",
+            "audit__auditor",
+            "case",
+            "case__team",
+            "case__allocated_worker",
+            "acknowledged_by__staff",
+        )
+        .first()
+    )
+    if finding is None:
+        raise Http404("No such finding")
+    return finding
+
+
+# --- The audit as a document: what the form, the audit page and the PDF show ---------------
+
+
+QUESTION_ANSWER_LABELS = {"yes": "Yes", "no": "No", "na": "Not applicable"}
+
+
+@dataclass
+class QuestionItem:
+    question: Question
+    answer: QuestionAnswer | None
+
+    @property
+    def display(self) -> str:
+        """The answer as a person reads it ("Yes", "1 March 2026", the text)."""
+        value = self.answer.answer if self.answer else ""
+        if not value:
+            return ""
+        if self.question.kind == QuestionKind.YES_NO_NA:
+            return QUESTION_ANSWER_LABELS.get(value, value)
+        if self.question.kind == QuestionKind.DATE:
+            try:
+                return f"{dt.date.fromisoformat(value):%-d %B %Y}"
+            except ValueError:
+                return value
+        return value
+
+    @property
+    def evidence(self) -> str:
+        return self.answer.evidence if self.answer else ""
+
+
+@dataclass
+class SectionItem:
+    number: int
+    section: Section
+    answer: SectionAnswer | None
+    band: ScalingBand | None
+    questions: list[QuestionItem] = field(default_factory=list)
+
+    @property
+    def scale(self) -> int | None:
+        return self.answer.scale if self.answer else None
+
+
+@dataclass
+class AuditDocument:
+    audit: Audit
+    version: ToolVersion
+    bands: list[ScalingBand]
+    sections: list[SectionItem]
+    actions: list[RestorativeAction]
+    findings: list[UrgentFinding]
+    overall_band: ScalingBand | None
+
+    @property
+    def open_findings(self) -> list[UrgentFinding]:
+        return [f for f in self.findings if f.is_open]
+
+
+def audit_document(*, audit: Audit) -> AuditDocument:
+    """Everything an audit holds, loaded in a fixed number of queries (eight) however many
+    sections, questions and actions it has. The caller has checked the user may see it."""
+    version = tool_version_with_content(pk=audit.tool_version_id)
+    bands = scaling_bands()
+    section_answers = {a.section_id: a for a in SectionAnswer.objects.filter(audit=audit)}
+    question_answers = {a.question_id: a for a in QuestionAnswer.objects.filter(audit=audit)}
+    sections = []
+    for number, section in enumerate(version.sections.all(), start=1):
+        answer = section_answers.get(section.pk)
+        sections.append(
+            SectionItem(
+                number=number,
+                section=section,
+                answer=answer,
+                band=band_for(answer.scale, bands) if answer else None,
+                questions=[
+                    QuestionItem(question=q, answer=question_answers.get(q.pk))
+                    for q in section.questions.all()
+                ],
+            )
+        )
+    actions = list(
+        RestorativeAction.objects.filter(audit=audit)
+        .select_related("owner")
+        .order_by("order", "id")
+    )
+    findings = list(
+        UrgentFinding.objects.filter(audit=audit)
+        .select_related("acknowledged_by__staff")
+        .order_by("raised_at", "id")
+    )
+    return AuditDocument(
+        audit=audit,
+        version=version,
+        bands=bands,
+        sections=sections,
+        actions=actions,
+        findings=findings,
+        overall_band=band_for(audit.overall_scale, bands),
+    )
+
+
+def audit_history(*, audit: Audit) -> list[AuditEvent]:
+    return list(
+        AuditEvent.objects.filter(audit=audit).select_related("by__staff").order_by("at", "id")
+    )
+
+
+def action_owner_choices(*, case: Case, actions=()) -> list[Staff]:
+    """Who may own a restorative action: the case team's current staff and the allocated
+    worker, plus anyone already named on one of the audit's actions."""
+    q = Q(team_id=case.team_id, left_on__isnull=True)
+    if case.allocated_worker_id:
+        q |= Q(pk=case.allocated_worker_id)
+    owner_ids = [a.owner_id for a in actions if a.owner_id]
+    if owner_ids:
+        q |= Q(pk__in=owner_ids)
+    return list(Staff.objects.filter(q).order_by("name"))
+
+
+def audit_start_options(*, user, case: Case):
+    """The tools the user may start an audit of this case with (empty when they may not
+    audit it). The caller has checked the user may see the case (`case_get`); `audit_start`
+    checks it again."""
+    from caseaudit.audit_tools.models import Tool, VersionStatus
+
+    from .services import audit_refusal
+
+    staff = staff_for_user(user)
+    if staff is None or audit_refusal(staff, case, check_visible=False) is not None:
+        return []
+    tools = Tool.objects.filter(versions__status=VersionStatus.PUBLISHED).order_by("name")
+    return [
+        tool
+        for tool in tools
+        if case.case_type in (tool.applies_to or [])
+        and audit_refusal(staff, case, tool_code=tool.code, check_visible=False) is None
+    ]

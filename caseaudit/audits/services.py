@@ -1,0 +1,807 @@
+"""Writes of the audits app: starting, saving, completing and reopening an audit, and
+acknowledging an urgent finding. Each runs in one transaction, records who did it in the
+audit's history (`AuditEvent`) and refuses a rule with `ValidationError`.
+
+Who may audit (DESIGN section 1, issue 3) is `can_audit`; who may edit a draft is `can_edit`
+(the auditor); who may reopen is `can_reopen`; who may acknowledge a finding `can_acknowledge`.
+"""
+
+import datetime as dt
+import logging
+from dataclasses import dataclass, field
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import F, Q
+from django.urls import reverse
+from django.utils import timezone
+
+from caseaudit.audit_tools.models import Question, QuestionKind, Section, Tool
+from caseaudit.audit_tools.selectors import band_for, scaling_bands, tool_version_published
+from caseaudit.cases.models import Case
+from caseaudit.cases.selectors import case_visible_qs
+from caseaudit.organisation.models import Role, Staff
+from caseaudit.organisation.selectors import staff_for_user
+
+from . import fields
+from .models import (
+    ActionStatus,
+    Audit,
+    AuditEvent,
+    AuditReason,
+    AuditStatus,
+    EventKind,
+    QuestionAnswer,
+    RestorativeAction,
+    SectionAnswer,
+    UrgentFinding,
+)
+from .selectors import REOPEN_ROLES, case_managed_q, finding_case_q
+from .signals import audit_completed
+
+logger = logging.getLogger(__name__)
+
+# Who may start an audit of a case they can see (never of a case allocated to them).
+AUDITOR_ROLES = frozenset(
+    {
+        Role.PRACTICE_SUPERVISOR,
+        Role.TEAM_MANAGER,
+        Role.SERVICE_MANAGER,
+        Role.ASSISTANT_DIRECTOR,
+        Role.DIRECTOR,
+        Role.IRO,
+        Role.CP_CHAIR,
+        Role.PERFORMANCE,
+        Role.AUDITOR,
+    }
+)
+# Roles limited to one tool.
+ROLE_TOOLS = {Role.IRO: "iro", Role.CP_CHAIR: "cp-chair"}
+
+# The audit's own fields the form saves (`audit_save`'s `data` keys besides sections,
+# questions and actions).
+TEXT_FIELDS = (
+    "summary",
+    "voice_of_child",
+    "good_practice",
+    "serious_safeguarding_detail",
+    "contact_made",
+    "who_contacted",
+    "contact_relationship",
+    "contact_method",
+    "key_worker_told_family",
+    "contact_details_checked",
+    "child_views",
+    "family_views",
+)
+AUDIT_FIELDS = (
+    *TEXT_FIELDS,
+    "overall_scale",
+    "serious_safeguarding",
+    "contacted_on",
+    "satisfaction",
+)
+SECTION_TEXTS = ("working_well", "worried_about", "needs_to_happen")
+# Consecutive saves by the same person within this time are one "saved" entry in the history.
+SAVE_EVENT_MERGE = dt.timedelta(minutes=30)
+
+
+class ConflictError(Exception):
+    """Someone saved the audit after the revision the user's form was based on.
+
+    Nothing was saved. `data` is what the user posted, so the page can show it again.
+    """
+
+    def __init__(self, *, audit: Audit, data, same_user: bool):
+        when = timezone.localtime(audit.updated_at).strftime("%H:%M")
+        if same_user:
+            message = (
+                f"You saved this audit in another window at {when}; your changes here were "
+                "not saved: reload to see that version"
+            )
+        else:
+            message = (
+                f"Someone else saved this audit at {when}; your changes were not saved: "
+                "reload to see their version"
+            )
+        super().__init__(message)
+        self.message = message
+        self.saved_at = audit.updated_at
+        self.saved_by = audit.updated_by
+        self.revision = audit.revision
+        self.data = data
+
+
+@dataclass
+class SaveResult:
+    audit: Audit
+    findings_raised: list[UrgentFinding] = field(default_factory=list)
+
+
+# --- Who may do what --------------------------------------------------------------------
+
+
+def _case_visible_to(staff: Staff, case: Case, user=None) -> bool:
+    user = user if user is not None and user.pk == staff.user_id else staff.user
+    return case_visible_qs(user).filter(pk=case.pk).exists()
+
+
+def audit_refusal(
+    staff: Staff | None,
+    case: Case,
+    *,
+    tool_code: str | None = None,
+    check_visible: bool = True,
+    user=None,
+) -> str | None:
+    """Why `staff` may not audit `case` (with the tool `tool_code`, if given); None if they may.
+
+    The rule: a current member of staff in an auditing role who can see the case and is not
+    its allocated worker; IROs use only the IRO tool and Child Protection Chairs only theirs.
+    `user` (the staff's signed-in user, if at hand) saves looking it up again.
+    """
+    if staff is None or not staff.is_active:
+        return "Only current members of staff can audit a case."
+    if case.allocated_worker_id == staff.pk:
+        return "You cannot audit a case allocated to you."
+    if staff.role not in AUDITOR_ROLES:
+        return f"Your role ({staff.get_role_display()}) does not audit cases."
+    only_tool = ROLE_TOOLS.get(staff.role)
+    if only_tool and tool_code is not None and tool_code != only_tool:
+        tool = Tool.objects.filter(code=only_tool).first()
+        return f"As {staff.get_role_display()} you audit with the {tool or only_tool} only."
+    if check_visible and not _case_visible_to(staff, case, user):
+        return "You cannot see this case, so you cannot audit it."
+    return None
+
+
+def can_audit(staff: Staff | None, case: Case, *, tool_code: str | None = None) -> bool:
+    """Whether `staff` may start an audit of `case` (see `audit_refusal` for the rule)."""
+    return audit_refusal(staff, case, tool_code=tool_code) is None
+
+
+def can_edit(user, audit: Audit) -> bool:
+    """Only the auditor writes their audit (in as many windows as they like: `revision`
+    keeps those from overwriting each other)."""
+    staff = staff_for_user(user)
+    return staff is not None and staff.pk == audit.auditor_id
+
+
+def can_reopen(user, audit: Audit) -> bool:
+    """A Team Manager, CSM, AD, the Director or Performance Assurance, for a case they manage."""
+    staff = staff_for_user(user)
+    if staff is None or staff.role not in REOPEN_ROLES:
+        return False
+    return Case.objects.filter(pk=audit.case_id).filter(case_managed_q(staff)).exists()
+
+
+def can_acknowledge(user, finding: UrgentFinding) -> bool:
+    """The case's Team Manager or Practice Supervisor, the service's CSM, an AD or the Director."""
+    staff = staff_for_user(user)
+    if staff is None:
+        return False
+    return Case.objects.filter(pk=finding.case_id).filter(finding_case_q(staff)).exists()
+
+
+def _refresh(audit: Audit) -> None:
+    """Reload the audit's own values (not its relations, which stay cached)."""
+    audit.refresh_from_db(
+        fields=[f.attname for f in Audit._meta.concrete_fields if not f.is_relation]
+    )
+
+
+def _event(audit: Audit, by, kind: str, at=None, **detail) -> AuditEvent:
+    return AuditEvent.objects.create(
+        audit=audit, by=by, kind=kind, at=at or timezone.now(), detail=detail
+    )
+
+
+# --- Start ------------------------------------------------------------------------------
+
+
+def audit_start(*, case: Case, auditor: Staff, tool_code: str, reason: str) -> Audit:
+    """Start a draft audit of `case` by `auditor` with the published version of the tool."""
+    with transaction.atomic():
+        refusal = audit_refusal(auditor, case, tool_code=tool_code)
+        if refusal:
+            raise ValidationError(refusal, code="not_allowed")
+        if reason not in AuditReason.values:
+            raise ValidationError({"reason": "Choose why you are auditing the case"})
+        tool = Tool.objects.filter(code=tool_code).first()
+        if tool is None:
+            raise ValidationError({"tool": "Choose an audit tool"})
+        if case.case_type not in (tool.applies_to or []):
+            raise ValidationError(
+                {"tool": f"The {tool.name} is not used for {case.get_case_type_display()} cases."},
+                code="not_applicable",
+            )
+        version = tool_version_published(code=tool_code)
+        if version is None:
+            raise ValidationError(
+                {"tool": f"The {tool.name} has no published version yet, so it cannot be used."},
+                code="not_published",
+            )
+        draft = (
+            Audit.objects.filter(
+                case=case,
+                auditor=auditor,
+                tool_version__tool=tool,
+                status=AuditStatus.DRAFT,
+            )
+            .only("pk")
+            .first()
+        )
+        if draft is not None:
+            raise ValidationError(
+                f"You already have a draft {tool.name} of this case: continue that one.",
+                code="draft_exists",
+                params={"audit_id": draft.pk},
+            )
+        now = timezone.now()
+        audit = Audit.objects.create(
+            case=case,
+            tool_version=version,
+            auditor=auditor,
+            reason=reason,
+            started_at=now,
+            updated_at=now,
+            updated_by=auditor.user,
+        )
+        _event(
+            audit,
+            auditor.user,
+            EventKind.STARTED,
+            at=now,
+            tool=tool.code,
+            version=version.number,
+            reason=reason,
+        )
+        return audit
+
+
+# --- Save -------------------------------------------------------------------------------
+
+
+def _clean_text(value) -> str:
+    return "" if value is None else str(value).strip()
+
+
+def _clean_scale(value, key: str, errors: dict) -> int | None:
+    if value in (None, ""):
+        return None
+    try:
+        scale = int(value)
+    except (TypeError, ValueError):
+        scale = -1
+    if not 0 <= scale <= 10:
+        errors[key] = ["The scale must be a whole number from 0 to 10"]
+        return None
+    return scale
+
+
+def _clean_question(question: Question, answer, key: str, errors: dict) -> str:
+    if answer in (None, ""):
+        return ""
+    if question.kind == QuestionKind.DATE:
+        if isinstance(answer, dt.date):
+            return answer.isoformat()
+        try:
+            return dt.date.fromisoformat(str(answer).strip()).isoformat()
+        except ValueError:
+            errors[key] = [f"“{question.text}” must be a real date"]
+            return ""
+    answer = _clean_text(answer)
+    if question.kind == QuestionKind.YES_NO_NA and answer not in ("yes", "no", "na"):
+        errors[key] = [f"Answer “{question.text}” with yes, no or not applicable"]
+    elif question.kind == QuestionKind.CHOICE and answer not in (question.choices or []):
+        errors[key] = [f"Choose one of the answers to “{question.text}”"]
+    return answer
+
+
+def _apply_audit_fields(audit: Audit, data: dict, errors: dict) -> list[str]:
+    changed = []
+    for name in AUDIT_FIELDS:
+        if name not in data:
+            continue
+        value = data[name]
+        if name in TEXT_FIELDS:
+            value = _clean_text(value)
+        elif name == "overall_scale":
+            value = _clean_scale(value, name, errors)
+        elif name == "serious_safeguarding":
+            value = bool(value)
+        elif name == "contacted_on":
+            if isinstance(value, str):
+                try:
+                    value = dt.date.fromisoformat(value) if value else None
+                except ValueError:
+                    errors[name] = ["The date of contact must be a real date"]
+                    continue
+        elif name == "satisfaction":
+            value = None if value in (None, "") else value
+        setattr(audit, name, value)
+        changed.append(name)
+    if changed:
+        try:
+            audit.clean_fields(
+                exclude=[f.name for f in Audit._meta.fields if f.name not in changed]
+            )
+        except ValidationError as e:
+            for key, messages in e.message_dict.items():
+                errors.setdefault(key, messages)
+    return changed
+
+
+def _apply_sections(audit: Audit, sections_data: dict, sections: dict, errors: dict) -> dict:
+    """Upsert the section answers; return all of the audit's answers by section id."""
+    answers = {a.section_id: a for a in SectionAnswer.objects.filter(audit=audit)}
+    to_create, to_update = [], []
+    for section_id, values in sections_data.items():
+        section = sections.get(int(section_id))
+        if section is None:
+            errors[f"s{section_id}"] = ["That section is not part of this audit's tool"]
+            continue
+        new = {name: _clean_text(values[name]) for name in SECTION_TEXTS if name in (values or {})}
+        if "scale" in (values or {}):
+            key = fields.section_field(section.pk, "scale")
+            scale = _clean_scale(values["scale"], key, errors)
+            if scale is not None and not section.scaled:
+                errors[key] = [f"“{section.title}” is not scaled"]
+                scale = None
+            new["scale"] = scale
+        answer = answers.get(section.pk)
+        if answer is None:
+            if any(v not in ("", None) for v in new.values()):
+                answer = SectionAnswer(audit=audit, section=section, **new)
+                answers[section.pk] = answer
+                to_create.append(answer)
+        elif any(getattr(answer, k) != v for k, v in new.items()):
+            for k, v in new.items():
+                setattr(answer, k, v)
+            to_update.append(answer)
+    if not errors:
+        SectionAnswer.objects.bulk_create(to_create)
+        if to_update:
+            SectionAnswer.objects.bulk_update(to_update, [*SECTION_TEXTS, "scale"])
+    return answers
+
+
+def _apply_questions(audit: Audit, questions_data: dict, errors: dict) -> None:
+    questions = {
+        q.pk: q for q in Question.objects.filter(section__version_id=audit.tool_version_id)
+    }
+    answers = {a.question_id: a for a in QuestionAnswer.objects.filter(audit=audit)}
+    to_create, to_update = [], []
+    for question_id, values in questions_data.items():
+        question = questions.get(int(question_id))
+        values = values or {}
+        if question is None:
+            errors[f"q{question_id}"] = ["That question is not part of this audit's tool"]
+            continue
+        new = {}
+        if "answer" in values:
+            key = fields.question_field(question.pk, "answer")
+            new["answer"] = _clean_question(question, values["answer"], key, errors)
+        if "evidence" in values:
+            new["evidence"] = _clean_text(values["evidence"])
+        answer = answers.get(question.pk)
+        if answer is None:
+            if any(new.values()):
+                to_create.append(QuestionAnswer(audit=audit, question=question, **new))
+        elif any(getattr(answer, k) != v for k, v in new.items()):
+            for k, v in new.items():
+                setattr(answer, k, v)
+            to_update.append(answer)
+    if not errors:
+        QuestionAnswer.objects.bulk_create(to_create)
+        if to_update:
+            QuestionAnswer.objects.bulk_update(to_update, ["answer", "evidence"])
+
+
+def _apply_actions(audit: Audit, rows: list, errors: dict) -> None:
+    """`rows` is the whole list of actions: existing ones not in it are removed."""
+    existing = {a.pk: a for a in RestorativeAction.objects.filter(audit=audit)}
+    owner_ids = {r.get("owner_id") for r in rows if r.get("owner_id")}
+    known_owners = set(Staff.objects.filter(pk__in=owner_ids).values_list("pk", flat=True))
+    keep, to_create, to_update = set(), [], []
+    order = 0
+    for index, row in enumerate(rows):
+        # Errors name the row as the form does ("actions-3-due_on"): `key` when given.
+        key = row.get("key") or f"actions-{index}"
+        pk = row.get("id")
+        description = _clean_text(row.get("description"))
+        due_on = row.get("due_on")
+        if isinstance(due_on, str):
+            try:
+                due_on = dt.date.fromisoformat(due_on) if due_on else None
+            except ValueError:
+                errors[f"{key}-due_on"] = ["The due date must be a real date"]
+                continue
+        if not description and due_on is None:
+            continue  # a blank row (its owner may be pre-filled): nothing to keep
+        owner_id = row.get("owner_id", audit.case.allocated_worker_id)
+        if owner_id and owner_id not in known_owners:
+            errors[f"{key}-owner"] = ["Choose who owns the action"]
+            continue
+        values = {"description": description, "owner_id": owner_id or None, "due_on": due_on}
+        order += 1
+        if pk:
+            action = existing.get(int(pk))
+            if action is None:
+                errors[f"{key}-description"] = ["That action is not part of this audit"]
+                continue
+            keep.add(action.pk)
+            if action.order != order or any(getattr(action, k) != v for k, v in values.items()):
+                for k, v in values.items():
+                    setattr(action, k, v)
+                action.order = order
+                to_update.append(action)
+        else:
+            to_create.append(RestorativeAction(audit=audit, order=order, **values))
+    removed = [a for pk, a in existing.items() if pk not in keep]
+    for action in removed:
+        if action.status == ActionStatus.RESOLVED:
+            errors["actions"] = [
+                f"The resolved action “{action.description[:60]}” cannot be removed"
+            ]
+    if errors:
+        return
+    if removed:
+        RestorativeAction.objects.filter(pk__in=[a.pk for a in removed]).delete()
+    RestorativeAction.objects.bulk_create(to_create)
+    if to_update:
+        RestorativeAction.objects.bulk_update(
+            to_update, ["description", "owner_id", "due_on", "order"]
+        )
+
+
+def audit_save(*, audit: Audit, by, data: dict, revision: int) -> SaveResult:
+    """Save the audit form (a draft) and raise any urgent findings it now contains.
+
+    `data` holds any of the audit's own fields (`AUDIT_FIELDS`), and:
+      "sections":  {section id: {"working_well", "worried_about", "needs_to_happen", "scale"}},
+      "questions": {question id: {"answer", "evidence"}},
+      "actions":   [{"id" (None for a new one), "description", "owner_id", "due_on",
+                     "key" (optional: the form's row prefix, for errors)}, ...]
+                   (the whole list: actions left out are removed; blank rows are ignored).
+    Keys left out are left unchanged. `revision` is the audit's revision the form was based
+    on: if someone has saved since, nothing is saved and `ConflictError` is raised. Invalid
+    values raise `ValidationError` keyed by field name (see `fields`).
+    """
+    if not can_edit(by, audit):
+        raise ValidationError("Only the auditor can change this audit.", code="not_allowed")
+    with transaction.atomic():
+        now = timezone.now()
+        bumped = Audit.objects.filter(
+            pk=audit.pk, revision=revision, status=AuditStatus.DRAFT
+        ).update(revision=F("revision") + 1, updated_at=now, updated_by=by)
+        if not bumped:
+            current = Audit.objects.select_related("updated_by").get(pk=audit.pk)
+            if current.status != AuditStatus.DRAFT:
+                raise ValidationError(
+                    "This audit is completed, so it cannot be changed. A manager can reopen it.",
+                    code="completed",
+                )
+            raise ConflictError(
+                audit=current, data=data, same_user=current.updated_by_id == getattr(by, "pk", None)
+            )
+        errors: dict[str, list[str]] = {}
+        changed = _apply_audit_fields(audit, data, errors)
+        sections = {s.pk: s for s in Section.objects.filter(version_id=audit.tool_version_id)}
+        if "sections" in data:
+            answers = _apply_sections(audit, data["sections"] or {}, sections, errors)
+        else:
+            answers = {a.section_id: a for a in SectionAnswer.objects.filter(audit=audit)}
+        if "questions" in data:
+            _apply_questions(audit, data["questions"] or {}, errors)
+        if "actions" in data:
+            _apply_actions(audit, list(data["actions"] or []), errors)
+        if errors:
+            raise ValidationError(errors)
+        audit.revision = revision + 1
+        audit.updated_at = now
+        audit.updated_by = by
+        if changed:
+            audit.save(update_fields=changed)
+        last = AuditEvent.objects.filter(audit=audit).order_by("-at", "-id").first()
+        if (
+            last is not None
+            and last.kind == EventKind.SAVED
+            and last.by_id == by.pk
+            and now - last.at < SAVE_EVENT_MERGE
+        ):
+            last.detail = {"saves": int(last.detail.get("saves", 1)) + 1}
+            last.at = now
+            last.save(update_fields=["detail", "at"])
+        else:
+            _event(audit, by, EventKind.SAVED, at=now, saves=1)
+        raised = _raise_urgent_findings(audit, by=by, answers=answers, sections=sections, now=now)
+        return SaveResult(audit=audit, findings_raised=raised)
+
+
+# --- Urgent findings --------------------------------------------------------------------
+
+
+def _urgent_triggers(audit: Audit, answers: dict, sections: dict) -> list[tuple[str, str, int]]:
+    """(trigger, reason, scale) for each urgent matter the audit now holds."""
+    bands = scaling_bands()
+    triggers = []
+    for section in sorted(sections.values(), key=lambda s: (s.order, s.pk)):
+        answer = answers.get(section.pk)
+        band = band_for(answer.scale, bands) if answer else None
+        if band is not None and band.urgent:
+            triggers.append(
+                (
+                    f"section:{section.pk}",
+                    f"“{section.title}” scaled {answer.scale} ({band.name})",
+                    answer.scale,
+                )
+            )
+    band = band_for(audit.overall_scale, bands)
+    if band is not None and band.urgent:
+        triggers.append(
+            ("overall", f"Overall scale {audit.overall_scale} ({band.name})", audit.overall_scale)
+        )
+    if audit.serious_safeguarding:
+        reason = "The auditor marked a serious safeguarding issue"
+        if audit.serious_safeguarding_detail:
+            reason += f": {audit.serious_safeguarding_detail}"
+        triggers.append(("serious", reason, None))
+    return triggers
+
+
+def _raise_urgent_findings(audit, *, by, answers, sections, now) -> list[UrgentFinding]:
+    triggers = _urgent_triggers(audit, answers, sections)
+    if not triggers:
+        return []
+    raised_before = set(UrgentFinding.objects.filter(audit=audit).values_list("trigger", flat=True))
+    raised = []
+    for trigger, reason, scale in triggers:
+        if trigger in raised_before:
+            continue
+        finding = UrgentFinding.objects.create(
+            audit=audit,
+            case_id=audit.case_id,
+            trigger=trigger,
+            reason=reason,
+            scale=scale,
+            raised_at=now,
+            raised_by=by,
+        )
+        _event(audit, by, EventKind.FINDING_RAISED, at=now, finding=finding.pk, reason=reason)
+        raised.append(finding)
+    if raised:
+        _notify_findings(audit, raised)
+    return raised
+
+
+def finding_recipients(case: Case, *, exclude: Staff | None = None) -> list[Staff]:
+    """Who is told of an urgent finding at once: the case team's Team Manager(s) and the case's
+    Practice Supervisor; if the team has no Team Manager, the service's CSM(s) instead."""
+    managers = list(
+        Staff.objects.active()
+        .filter(team_id=case.team_id, role=Role.TEAM_MANAGER)
+        .select_related("user")
+    )
+    if not managers:
+        managers = list(
+            Staff.objects.active()
+            .filter(
+                Q(service_area_id=case.team.service_area_id) | Q(team_id=case.team_id),
+                role=Role.SERVICE_MANAGER,
+            )
+            .select_related("user")
+        )
+    recipients = {s.pk: s for s in managers}
+    supervisor = case.practice_supervisor
+    if supervisor is not None and supervisor.is_active:
+        recipients.setdefault(supervisor.pk, supervisor)
+    if exclude is not None:
+        recipients.pop(exclude.pk, None)
+    return list(recipients.values())
+
+
+def _notify_findings(audit: Audit, findings: list[UrgentFinding]) -> None:
+    from caseaudit.notifications.services import notify
+
+    case = audit.case
+    url = reverse("audit_detail", args=[audit.pk]) + "#urgent-findings"
+    tool = audit.tool_version.tool.name
+    for staff in finding_recipients(case, exclude=audit.auditor):
+        for finding in findings:
+            # No child's name and no narrative in the subject or the email: the reference only.
+            subject = f"Urgent finding: case {case.reference}"
+            body = (
+                f"An audit of case {case.reference} ({tool}) has raised an urgent finding: "
+                f"{_finding_headline(finding)}.\n\n"
+                "Open the audit to read it and record the action taken. The finding stays open "
+                "until a manager acknowledges it."
+            )
+            notify(
+                recipient=staff,
+                kind="urgent_finding",
+                subject=subject,
+                body=body,
+                url=url,
+                idempotency_key=f"urgent-finding:{finding.pk}:{staff.pk}",
+                email=True,
+            )
+
+
+def _finding_headline(finding: UrgentFinding) -> str:
+    """The finding without the auditor's narrative (which an email must not carry)."""
+    if finding.trigger == "serious":
+        return "the auditor marked a serious safeguarding issue"
+    return finding.reason
+
+
+def urgent_finding_acknowledge(*, finding: UrgentFinding, by, action_taken: str) -> UrgentFinding:
+    """A manager records the action taken on an urgent finding, which closes it."""
+    action_taken = _clean_text(action_taken)
+    with transaction.atomic():
+        if not can_acknowledge(by, finding):
+            raise ValidationError(
+                "Only the case's Team Manager or Practice Supervisor, the service's CSM, an "
+                "Assistant Director or the Director can acknowledge this finding.",
+                code="not_allowed",
+            )
+        if not action_taken:
+            raise ValidationError({"action_taken": "Enter the action taken"})
+        now = timezone.now()
+        done = UrgentFinding.objects.filter(pk=finding.pk, acknowledged_at__isnull=True).update(
+            acknowledged_at=now, acknowledged_by=by, action_taken=action_taken
+        )
+        if not done:
+            raise ValidationError("This finding has already been acknowledged.", code="done")
+        finding.acknowledged_at, finding.acknowledged_by, finding.action_taken = (
+            now,
+            by,
+            action_taken,
+        )
+        _event(
+            finding.audit,
+            by,
+            EventKind.FINDING_ACKNOWLEDGED,
+            at=now,
+            finding=finding.pk,
+            reason=finding.reason,
+            action_taken=action_taken,
+        )
+        return finding
+
+
+# --- Complete and reopen ----------------------------------------------------------------
+
+
+def audit_completion_problems(audit: Audit) -> list[tuple[str, str]]:
+    """What stops the audit being completed, as (field name, message), in page order."""
+    problems: list[tuple[str, str]] = []
+    answers = {a.section_id: a for a in SectionAnswer.objects.filter(audit=audit)}
+    sections = Section.objects.filter(version_id=audit.tool_version_id).order_by("order", "id")
+    for section in sections:
+        if not section.scaled:
+            continue
+        answer = answers.get(section.pk)
+        if answer is None or (not answer.working_well and not answer.worried_about):
+            problems.append(
+                (
+                    fields.section_field(section.pk, "working_well"),
+                    f"Write what is working well or what you are worried about in "
+                    f"“{section.title}”",
+                )
+            )
+        if answer is None or answer.scale is None:
+            problems.append(
+                (fields.section_field(section.pk, "scale"), f"Choose a scale for “{section.title}”")
+            )
+    if not audit.voice_of_child:
+        problems.append(("voice_of_child", "Write about the voice of the child"))
+    actions = RestorativeAction.objects.filter(audit=audit).order_by("order", "id")
+    for number, action in enumerate(actions, start=1):
+        if not action.description:
+            problems.append(
+                (fields.action_field(action.pk, "description"), f"Describe action {number}")
+            )
+        if action.owner_id is None:
+            problems.append(
+                (fields.action_field(action.pk, "owner"), f"Choose who owns action {number}")
+            )
+        if action.due_on is None:
+            problems.append(
+                (fields.action_field(action.pk, "due_on"), f"Enter a due date for action {number}")
+            )
+    if audit.serious_safeguarding and not audit.serious_safeguarding_detail:
+        problems.append(("serious_safeguarding_detail", "Describe the serious safeguarding issue"))
+    if audit.overall_scale is None:
+        problems.append(("overall_scale", "Choose an overall scale"))
+    if not audit.summary:
+        problems.append(("summary", "Write a summary of the audit"))
+    return problems
+
+
+def audit_complete(*, audit: Audit, by) -> Audit:
+    """Complete a draft: check it is whole, mark it completed, record the case as audited and
+    send `audit_completed`. Raises `ValidationError` keyed by field name listing every gap."""
+    if not can_edit(by, audit):
+        raise ValidationError("Only the auditor can complete this audit.", code="not_allowed")
+    with transaction.atomic():
+        _refresh(audit)
+        if audit.status != AuditStatus.DRAFT:
+            raise ValidationError("This audit is already completed.", code="completed")
+        problems = audit_completion_problems(audit)
+        if problems:
+            raise ValidationError({key: [message] for key, message in problems})
+        now = timezone.now()
+        recompleted = audit.reopened_at is not None
+        Audit.objects.filter(pk=audit.pk).update(
+            status=AuditStatus.COMPLETED,
+            completed_at=now,
+            completed_by=by,
+            revision=F("revision") + 1,
+            updated_at=now,
+            updated_by=by,
+        )
+        _refresh(audit)
+        audit.completed_by = audit.updated_by = by
+        today = timezone.localdate(now)
+        Case.objects.filter(pk=audit.case_id).filter(
+            Q(last_audited_on__isnull=True) | Q(last_audited_on__lt=today)
+        ).update(last_audited_on=today)
+        audit.case.refresh_from_db(fields=["last_audited_on"])
+        _event(audit, by, EventKind.COMPLETED, at=now, overall_scale=audit.overall_scale)
+        audit_completed.send(sender=Audit, audit=audit, by=by, recompleted=recompleted)
+        return audit
+
+
+def audit_reopen(*, audit: Audit, by, reason: str) -> Audit:
+    """A manager reopens a completed audit as a draft, with a recorded reason; the auditor
+    is told."""
+    reason = _clean_text(reason)
+    with transaction.atomic():
+        if not can_reopen(by, audit):
+            raise ValidationError(
+                "Only a manager responsible for this case can reopen its audit.",
+                code="not_allowed",
+            )
+        if not reason:
+            raise ValidationError({"reason": "Enter why the audit is being reopened"})
+        now = timezone.now()
+        done = Audit.objects.filter(pk=audit.pk, status=AuditStatus.COMPLETED).update(
+            status=AuditStatus.DRAFT,
+            completed_at=None,
+            completed_by=None,
+            reopened_reason=reason,
+            reopened_by=by,
+            reopened_at=now,
+            revision=F("revision") + 1,
+            updated_at=now,
+            updated_by=by,
+        )
+        if not done:
+            raise ValidationError("Only a completed audit can be reopened.", code="draft")
+        _refresh(audit)
+        audit.reopened_by = audit.updated_by = by
+        audit.completed_by = None
+        _event(audit, by, EventKind.REOPENED, at=now, reason=reason)
+        _notify_reopened(audit, by)
+        return audit
+
+
+def _notify_reopened(audit: Audit, by) -> None:
+    from caseaudit.notifications.services import notify
+
+    if audit.auditor.user_id == by.pk or not audit.auditor.is_active:
+        return
+    reference = audit.case.reference
+    notify(
+        recipient=audit.auditor,
+        kind="audit_reopened",
+        subject=f"Your audit of case {reference} was reopened",
+        body=(
+            f"A manager reopened your {audit.tool_version.tool.name} of case {reference}. "
+            "Open the audit to read why, make the changes and complete it again."
+        ),
+        url=reverse("audit_edit", args=[audit.pk]),
+        idempotency_key=f"audit-reopened:{audit.pk}:{audit.revision}",
+        email=True,
+    )

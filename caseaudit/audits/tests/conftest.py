@@ -1,0 +1,129 @@
+"""Fixtures for the audits app: tools of any size, started audits and a complete answer set."""
+
+import datetime as dt
+
+import pytest
+
+from caseaudit.audit_tools.models import (
+    Question,
+    QuestionKind,
+    Section,
+    Theme,
+    Tool,
+    ToolVersion,
+    VersionStatus,
+)
+from caseaudit.audit_tools.selectors import tool_version_published
+from caseaudit.audits import services
+from caseaudit.audits.models import AuditReason
+
+
+@pytest.fixture
+def make_tool(db):
+    """`make_tool(code, sections=3)`: a published tool for child cases, each section scaled
+    with a yes/no/N/A, a date, a choice and a text question."""
+
+    def _make(code="test-tool", *, sections=3, applies_to=("cin", "cp", "cla")):
+        theme = Theme.objects.order_by("order").first()
+        tool = Tool.objects.create(code=code, name=f"Tool {code}", applies_to=list(applies_to))
+        version = ToolVersion.objects.create(tool=tool, number=1, status=VersionStatus.PUBLISHED)
+        questions = []
+        for i in range(sections):
+            section = Section.objects.create(
+                version=version,
+                key=f"s{i}",
+                title=f"Section {i + 1}",
+                guidance=f"Guidance for section {i + 1}.",
+                theme=theme,
+                order=i,
+            )
+            questions += [
+                Question(
+                    section=section,
+                    key="yn",
+                    text="Was it done?",
+                    kind=QuestionKind.YES_NO_NA,
+                    order=0,
+                ),
+                Question(
+                    section=section, key="when", text="When?", kind=QuestionKind.DATE, order=1
+                ),
+                Question(
+                    section=section,
+                    key="how",
+                    text="How well?",
+                    kind=QuestionKind.CHOICE,
+                    choices=["Well", "Badly"],
+                    order=2,
+                ),
+                Question(
+                    section=section, key="note", text="Notes", kind=QuestionKind.TEXT, order=3
+                ),
+            ]
+        Question.objects.bulk_create(questions)
+        return version
+
+    return _make
+
+
+@pytest.fixture
+def generic(db):
+    return tool_version_published(code="generic")
+
+
+@pytest.fixture
+def start(org):
+    """`start(auditor=org.csm_north, case=org.case, tool_code="generic")`: a started draft."""
+
+    def _start(auditor=None, case=None, tool_code="generic", reason=AuditReason.PERMISSIVE):
+        return services.audit_start(
+            case=case or org.case,
+            auditor=auditor or org.csm_north,
+            tool_code=tool_code,
+            reason=reason,
+        )
+
+    return _start
+
+
+def complete_data(audit, *, scale=7, overall=7) -> dict:
+    """Everything `audit_complete` requires, as `audit_save` data."""
+    sections = audit.tool_version.sections.all()
+    return {
+        "sections": {
+            s.pk: {
+                "working_well": f"Good work in {s.title}.",
+                "worried_about": "",
+                "needs_to_happen": "Keep going.",
+                "scale": scale if s.scaled else None,
+            }
+            for s in sections
+        },
+        "voice_of_child": "The child's wishes are recorded in their own words.",
+        "overall_scale": overall,
+        "summary": "A well-managed case.",
+        "actions": [
+            {
+                "description": "Update the chronology.",
+                "owner_id": audit.case.allocated_worker_id,
+                "due_on": dt.date(2027, 1, 15),
+            }
+        ],
+    }
+
+
+@pytest.fixture
+def save(django_capture_on_commit_callbacks):
+    """`save(audit, by, data)`: `audit_save` at the audit's current revision, with its
+    on-commit work (emails) run as in production."""
+
+    def _save(audit, by, data, revision=None):
+        with django_capture_on_commit_callbacks(execute=True):
+            return services.audit_save(
+                audit=audit,
+                by=by.user if hasattr(by, "user") else by,
+                data=data,
+                revision=audit.revision if revision is None else revision,
+            )
+
+    return _save

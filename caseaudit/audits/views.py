@@ -1,0 +1,313 @@
+"""Pages for conducting an audit: start, the form, the audit as a document, reopen, and
+acknowledging an urgent finding. Every view of an audit is written to the access log."""
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from caseaudit.accounts.services import access_record
+from caseaudit.cases.selectors import case_get
+from caseaudit.organisation.selectors import staff_for_user
+
+from . import fields, selectors, services
+from .forms import (
+    BLANK_ACTION_ROWS,
+    MAX_BLANK_ACTION_ROWS,
+    AcknowledgeForm,
+    AuditForm,
+    ReopenForm,
+    StartForm,
+    action_formset,
+    action_rows,
+    audit_form_initial,
+)
+
+
+def _log(request, audit) -> None:
+    access_record(request=request, object_type="audit", object_id=audit.pk, case_id=audit.case_id)
+
+
+def _add_errors(form, error: ValidationError) -> None:
+    """A service's refusal onto a form: on the field it names, or above the form."""
+    if hasattr(error, "error_dict"):
+        for key, messages_ in error.message_dict.items():
+            form.add_error(key if key in form.fields else None, messages_)
+    else:
+        form.add_error(None, error.messages)
+
+
+# --- Start ------------------------------------------------------------------------------
+
+
+def audit_start(request: HttpRequest, case_pk: int) -> HttpResponse:
+    """Choose a tool and a reason, and start a draft (GET shows the choice; the case page
+    posts here directly)."""
+    case = case_get(user=request.user, pk=case_pk)
+    staff = staff_for_user(request.user)
+    tools = selectors.audit_start_options(user=request.user, case=case)
+    if not tools:
+        refusal = services.audit_refusal(staff, case, user=request.user) or (
+            "None of the audit tools you can use applies to this case."
+        )
+        return render(
+            request, "audits/audit_start.html", {"case": case, "refusal": refusal}, status=403
+        )
+    form = StartForm(request.POST or None, tools=tools)
+    if request.method == "POST" and form.is_valid():
+        try:
+            audit = services.audit_start(
+                case=case,
+                auditor=staff,
+                tool_code=form.cleaned_data["tool"],
+                reason=form.cleaned_data["reason"],
+            )
+        except ValidationError as error:
+            if getattr(error, "code", None) == "draft_exists":
+                messages.info(request, error.messages[0])
+                return redirect("audit_edit", error.params["audit_id"])
+            _add_errors(form, error)
+        else:
+            _log(request, audit)
+            messages.success(request, "Audit started. Save a draft whenever you need to.")
+            return redirect("audit_edit", audit.pk)
+    return render(request, "audits/audit_start.html", {"case": case, "form": form})
+
+
+# --- The form ---------------------------------------------------------------------------
+
+
+def _blank_rows(request) -> int:
+    try:
+        rows = int(request.GET.get("rows", BLANK_ACTION_ROWS))
+    except ValueError:
+        rows = BLANK_ACTION_ROWS
+    return max(1, min(rows, MAX_BLANK_ACTION_ROWS))
+
+
+def _form_errors(form, formset) -> dict[str, list[str]]:
+    errors = {name: list(errs) for name, errs in form.errors.items() if name != "__all__"}
+    for row in formset.forms:
+        for name, errs in row.errors.items():
+            errors[row.add_prefix(name)] = list(errs)
+    return errors
+
+
+def _completion_errors(audit, document) -> dict[str, list[str]]:
+    """The completion problems keyed by the form's field names (actions by their row)."""
+    rows = {action.pk: index for index, action in enumerate(document.actions)}
+    errors = {}
+    for key, message in services.audit_completion_problems(audit):
+        parsed = fields.parse_action_field(key)
+        if parsed is not None:
+            pk, name = parsed
+            key = f"actions-{rows.get(pk, 0)}-{name}"
+        errors.setdefault(key, []).append(message)
+    return errors
+
+
+def _error_summary(form, field_errors: dict, general: list[str]) -> list[tuple[str, str]]:
+    """(link, message) in the order of the page."""
+    before, after = form.field_names_in_page_order()
+    action_keys = [k for k in field_errors if k.startswith("actions-")]
+    summary = [("", message) for message in general]
+    for key in [*before, *action_keys, *after]:
+        for message in field_errors.get(key, []):
+            summary.append((f"#id_{key}", message))
+    listed = {*before, *action_keys, *after}
+    for key, errs in field_errors.items():
+        if key not in listed:
+            summary.extend(("", message) for message in errs)
+    return summary
+
+
+def audit_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    audit = selectors.audit_get(user=request.user, pk=pk)
+    if not services.can_edit(request.user, audit):
+        raise Http404("Only the auditor edits an audit")
+    _log(request, audit)
+    if audit.is_completed and request.method != "POST":
+        messages.info(request, "This audit is completed, so it is read-only.")
+        return redirect("audit_detail", audit.pk)
+    document = selectors.audit_document(audit=audit)
+    sections = [item.section for item in document.sections]
+    owners = selectors.action_owner_choices(case=audit.case, actions=document.actions)
+    blank_rows = _blank_rows(request)
+    formset_kwargs = {
+        "actions": document.actions,
+        "owners": owners,
+        "default_owner": audit.case.allocated_worker_id,
+        "blank_rows": blank_rows,
+    }
+    field_errors: dict[str, list[str]] = {}
+    general: list[str] = []
+    conflict = None
+
+    if request.method == "POST":
+        form = AuditForm(request.POST, sections=sections)
+        formset = action_formset(data=request.POST, **formset_kwargs)
+        intent = request.POST.get("intent", "save")
+        if form.is_valid() and formset.is_valid():
+            data = form.to_data()
+            data["actions"] = action_rows(formset)
+            try:
+                result = services.audit_save(
+                    audit=audit,
+                    by=request.user,
+                    data=data,
+                    revision=form.cleaned_data["revision"],
+                )
+            except services.ConflictError as error:
+                conflict = error
+            except ValidationError as error:
+                if hasattr(error, "error_dict"):
+                    field_errors = {k: list(v) for k, v in error.message_dict.items()}
+                else:
+                    general = list(error.messages)
+            else:
+                return _after_save(request, audit, result, intent, blank_rows)
+        else:
+            field_errors = _form_errors(form, formset)
+            general = list(form.non_field_errors()) + list(formset.non_form_errors())
+    else:
+        form = AuditForm(initial=audit_form_initial(document), sections=sections)
+        formset = action_formset(**formset_kwargs)
+        if request.GET.get("check"):
+            field_errors = _completion_errors(audit, document)
+
+    summary = _error_summary(form, field_errors, general)
+    return render(
+        request,
+        "audits/audit_form.html",
+        {
+            "audit": audit,
+            "case": audit.case,
+            "document": document,
+            "form": form,
+            "formset": formset,
+            "section_rows": form.section_rows(document),
+            "field_errors": field_errors,
+            "error_summary": summary,
+            "conflict": conflict,
+            "checking": bool(field_errors) and request.method == "GET",
+            "blank_rows": blank_rows,
+            "more_rows": min(blank_rows + BLANK_ACTION_ROWS, MAX_BLANK_ACTION_ROWS),
+        },
+    )
+
+
+def _after_save(request, audit, result, intent: str, blank_rows: int) -> HttpResponse:
+    edit_url = reverse("audit_edit", args=[audit.pk])
+    raised = (
+        " An urgent finding was raised: the case's Team Manager and Practice Supervisor have "
+        "been told."
+        if result.findings_raised
+        else ""
+    )
+    if intent == "complete":
+        try:
+            services.audit_complete(audit=audit, by=request.user)
+        except ValidationError as error:
+            if raised:
+                messages.warning(request, raised.strip())
+            if hasattr(error, "error_dict"):
+                # Saved, but not whole yet: show the gaps against the saved form.
+                return redirect(f"{edit_url}?check=1&rows={blank_rows}")
+            messages.error(request, error.messages[0])
+            return redirect(edit_url)
+        messages.success(request, "Audit completed." + raised)
+        return redirect("audit_detail", audit.pk)
+    saved_at = timezone.localtime(result.audit.updated_at).strftime("%H:%M")
+    if raised:
+        messages.warning(request, f"Draft saved at {saved_at}.{raised}")
+    else:
+        messages.success(request, f"Draft saved at {saved_at}.")
+    if intent == "add_action":
+        more = min(blank_rows + BLANK_ACTION_ROWS, MAX_BLANK_ACTION_ROWS)
+        return redirect(f"{edit_url}?rows={more}#restorative-actions")
+    return redirect(edit_url)
+
+
+# --- The audit as a document ------------------------------------------------------------
+
+
+def _render_detail(request, audit, *, reopen_form=None, status=200) -> HttpResponse:
+    document = selectors.audit_document(audit=audit)
+    can_acknowledge = bool(document.open_findings) and services.can_acknowledge(
+        request.user, document.open_findings[0]
+    )
+    can_reopen = audit.is_completed and services.can_reopen(request.user, audit)
+    if can_reopen and reopen_form is None:
+        reopen_form = ReopenForm()
+    return render(
+        request,
+        "audits/audit_detail.html",
+        {
+            "audit": audit,
+            "case": audit.case,
+            "document": document,
+            "history": selectors.audit_history(audit=audit),
+            "can_edit": audit.is_draft and services.can_edit(request.user, audit),
+            "can_acknowledge": can_acknowledge,
+            "acknowledge_form": AcknowledgeForm() if can_acknowledge else None,
+            "reopen_form": reopen_form if can_reopen else None,
+            "form": reopen_form,  # for the error summary
+        },
+        status=status,
+    )
+
+
+def audit_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    audit = selectors.audit_get(user=request.user, pk=pk)
+    _log(request, audit)
+    return _render_detail(request, audit)
+
+
+@require_POST
+def audit_reopen(request: HttpRequest, pk: int) -> HttpResponse:
+    audit = selectors.audit_get(user=request.user, pk=pk)
+    _log(request, audit)
+    if not services.can_reopen(request.user, audit):
+        raise PermissionDenied("Only a manager responsible for the case can reopen its audit.")
+    form = ReopenForm(request.POST)
+    if form.is_valid():
+        try:
+            services.audit_reopen(audit=audit, by=request.user, reason=form.cleaned_data["reason"])
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(request, "Audit reopened: the auditor has been told.")
+            return redirect("audit_detail", audit.pk)
+    return _render_detail(request, audit, reopen_form=form)
+
+
+# --- Urgent findings --------------------------------------------------------------------
+
+
+def urgent_finding_acknowledge(request: HttpRequest, pk: int) -> HttpResponse:
+    finding = selectors.urgent_finding_get(user=request.user, pk=pk)
+    access_record(
+        request=request, object_type="audit", object_id=finding.audit_id, case_id=finding.case_id
+    )
+    allowed = services.can_acknowledge(request.user, finding)
+    if not allowed and request.method == "POST":
+        raise PermissionDenied("You cannot acknowledge this finding.")
+    form = AcknowledgeForm(request.POST or None) if allowed and finding.is_open else None
+    if form is not None and request.method == "POST" and form.is_valid():
+        try:
+            services.urgent_finding_acknowledge(
+                finding=finding, by=request.user, action_taken=form.cleaned_data["action_taken"]
+            )
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(request, "Urgent finding acknowledged.")
+            return redirect(reverse("audit_detail", args=[finding.audit_id]) + "#urgent-findings")
+    return render(
+        request,
+        "audits/finding_acknowledge.html",
+        {"finding": finding, "audit": finding.audit, "case": finding.case, "form": form},
+    )
