@@ -1,8 +1,11 @@
 from django.conf import settings
 from django.urls import reverse
+from django.utils.functional import SimpleLazyObject
 
-from caseaudit.organisation.models import AUTHORITY_WIDE_ROLES, MANAGER_ROLES
+from caseaudit.imports.selectors import import_allowed
+from caseaudit.notifications.selectors import notification_unread_count
 from caseaudit.organisation.selectors import staff_for_user
+from caseaudit.programme.selectors import can_view_programme
 
 
 def navigation_for(user) -> list[tuple[str, str, str]]:
@@ -11,17 +14,28 @@ def navigation_for(user) -> list[tuple[str, str, str]]:
         return []
     items = [("home", "My work", reverse("home")), ("cases", "Cases", reverse("case_list"))]
     items.append(("teams", "Teams", reverse("team_list")))
+    items.append(("tools", "Tools", reverse("tool_list")))
     staff = staff_for_user(user)
-    if user.is_staff or (staff and staff.role in AUTHORITY_WIDE_ROLES | MANAGER_ROLES):
-        pass  # programme and reports links arrive with their issues
+    if staff is not None or user.is_superuser:
+        items.append(("responses", "Responses", reverse("response_list")))
+    items.append(("due", "Audits due", reverse("due_list")))
+    if can_view_programme(user):
+        items.append(("programme", "Programme", reverse("programme_index")))
+    if import_allowed(user):
+        items.append(("imports", "Imports", reverse("import_index")))
     return items
 
 
 def layout(request):
     user = request.user
+    staff = staff_for_user(user)
     return {
         "authority_name": settings.AUTHORITY_NAME,
         "service_name": settings.SERVICE_NAME,
-        "current_staff": staff_for_user(user),
+        "current_staff": staff,
         "navigation": navigation_for(user),
+        # One COUNT query, and only when a page shows it.
+        "unread_notifications": SimpleLazyObject(lambda: notification_unread_count(staff=staff))
+        if staff is not None
+        else 0,
     }

@@ -1,8 +1,10 @@
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils import timezone
 
 from caseaudit.audits.selectors import my_audits, urgent_findings_open_for
 from caseaudit.cases.selectors import case_list
+from caseaudit.programme.selectors import my_allocations
 from caseaudit.responses.selectors import home_responses
 
 
@@ -22,5 +24,6 @@ def home(request: HttpRequest) -> HttpResponse:
             "urgent_findings": list(urgent_findings_open_for(user=request.user)[:20]),
             "my_audits": list(my_audits(user=request.user)[:10]),
             "qa_responses": home_responses(user=request.user),
+            "my_allocations": list(my_allocations(user=request.user, month=timezone.localdate())),
         },
     )

@@ -235,3 +235,49 @@ def test_due_list_is_scoped(org, login, persona, status):
         assert old.reference in refs
     else:
         assert old.reference not in refs
+
+
+def test_confirmed_allocation_on_home_page_starts_the_audit_and_completes(
+    org, cases, login, django_capture_on_commit_callbacks
+):
+    from caseaudit.audits import services as audit_services
+    from caseaudit.audits.tests.conftest import complete_data
+
+    month = timezone.localdate().replace(day=1)
+    programme = services.programme_generate(month=month, seed=2)
+    services.programme_confirm(programme=programme, by=org.performance.user)
+    allocation = programme.allocations.get(auditor=org.tm, rule="manager-peer")
+    client = login(org.tm)
+    home = client.get(reverse("home"))
+    assert allocation in home.context["my_allocations"]
+    assert reverse("allocation_start", args=[allocation.pk]) in home.content.decode()
+
+    # Someone else cannot start the TM's allocation.
+    assert (
+        login(org.tm_b).post(reverse("allocation_start", args=[allocation.pk])).status_code == 404
+    )
+
+    response = login(org.tm).post(reverse("allocation_start", args=[allocation.pk]))
+    allocation.refresh_from_db()
+    assert allocation.status == AllocationStatus.STARTED
+    audit = allocation.audit
+    assert response.url == reverse("audit_edit", args=[audit.pk])
+    assert audit.auditor == org.tm and audit.case == allocation.case
+    assert audit.tool_version.tool.code == "generic" and audit.reason == "peer"
+    # Starting again opens the same audit.
+    again = client.post(reverse("allocation_start", args=[allocation.pk]))
+    assert again.url == reverse("audit_edit", args=[audit.pk])
+
+    with django_capture_on_commit_callbacks(execute=True):
+        audit_services.audit_save(
+            audit=audit, by=org.tm.user, data=complete_data(audit), revision=audit.revision
+        )
+        audit.refresh_from_db()
+        audit_services.audit_complete(audit=audit, by=org.tm.user)
+    allocation.refresh_from_db()
+    assert allocation.status == AllocationStatus.COMPLETED
+
+
+def test_draft_allocations_are_not_on_home_pages(org, cases, login):
+    services.programme_generate(month=timezone.localdate().replace(day=1), seed=2)
+    assert login(org.tm).get(reverse("home")).context["my_allocations"] == []

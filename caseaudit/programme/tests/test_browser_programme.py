@@ -1,0 +1,50 @@
+"""The programme end to end in headless Chromium: generate, review, swap, confirm, start."""
+
+import pytest
+from django.utils import timezone
+
+from caseaudit.conftest import browser_screenshot, browser_sign_in
+from caseaudit.factories import CaseFactory
+from caseaudit.programme.models import Allocation, ProgrammeMonth
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def test_generate_review_swap_confirm_and_start(browser_page, browser, live_server, org):
+    for worker in (org.worker, org.colleague, org.worker_b):
+        CaseFactory.create_batch(2, team=worker.team, allocated_worker=worker)
+    page = browser_page
+    browser_sign_in(page, org.performance)
+    page.click("nav >> text=Programme")
+    label = timezone.localdate().strftime("%Y-%m")
+    page.select_option("#id_month", label)
+    page.click("button:has-text('Generate draft')")
+    page.wait_for_url(f"**/programme/{label}/")
+    assert "Draft" in page.locator("h1").inner_text()
+    assert (
+        page.locator("table tbody tr").count()
+        == Allocation.objects.exclude(case__isnull=True).count()
+    )
+    browser_screenshot(page, "programme-month")
+
+    allocation = Allocation.objects.get(auditor=org.ps1)
+    before = allocation.case_id
+    page.click(f"a[href='/programme/allocations/{allocation.pk}/swap/']")
+    page.click("button:has-text('Swap case')")
+    page.wait_for_url(f"**/programme/{label}/")
+    allocation.refresh_from_db()
+    assert allocation.case_id != before
+
+    page.click("button:has-text('Confirm programme')")
+    page.wait_for_selector("text=is confirmed")
+    assert ProgrammeMonth.objects.get().is_confirmed
+
+    context = browser.new_context()
+    tm_page = context.new_page()
+    tm_page.base_url = live_server.url
+    browser_sign_in(tm_page, org.tm)
+    assert tm_page.locator("#my-allocations tbody tr").count() == 1
+    tm_page.click("#my-allocations button:has-text('Start audit')")
+    tm_page.wait_for_url("**/audits/*/edit/")
+    browser_screenshot(tm_page, "programme-started-audit")
+    context.close()
