@@ -2,6 +2,7 @@
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
+PIP_AUDIT ?= $(BIN)/pip-audit
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
@@ -21,15 +22,33 @@ $(VENV)/.dev: requirements-dev.lock | $(BIN)/python
 	$(BIN)/pip install --quiet -r requirements-dev.lock
 	touch $@ $(VENV)/.runtime
 
+# The task worker (emails, reminders) runs beside the web server; Ctrl-C stops both.
 run: $(VENV)/.runtime
 	DEBUG=1 $(BIN)/python manage.py migrate --noinput
 	DEBUG=1 $(BIN)/python manage.py seed_demo
-	DEBUG=1 $(BIN)/python manage.py runserver $(HOST):$(PORT)
+	@DEBUG=1 $(BIN)/python manage.py db_worker & worker=$$!; \
+	DEBUG=1 REQUIRE_MFA=$${REQUIRE_MFA:-0} $(BIN)/python manage.py runserver $(HOST):$(PORT) & server=$$!; \
+	trap 'kill $$server $$worker 2>/dev/null; wait' EXIT; \
+	trap 'exit 130' INT TERM HUP; \
+	echo "Serving on http://$(HOST):$(PORT)/ with the task worker (pid $$worker)."; \
+	wait $$server
 
 lint: $(VENV)/.dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	DEBUG=1 $(BIN)/python manage.py makemigrations --check --dry-run
+	$(BIN)/bandit -q -c pyproject.toml -r caseaudit
+	@# pip-audit: fail on a known vulnerability; where PyPI's vulnerability data cannot be
+	@# reached (no network, or an index mirror without the JSON API), say so and go on.
+	@out=$$($(PIP_AUDIT) -r requirements.lock --progress-spinner off 2>&1); rc=$$?; \
+	skipped=$$(printf '%s\n' "$$out" | grep -c "could not be audited"); \
+	printf '%s\n' "$$out" | grep -v "could not be audited" | grep -v "^Name  *Skip Reason" | grep -v "^---"; \
+	if printf '%s\n' "$$out" | grep -Eq "Found [0-9]+ known vulnerabilit"; then exit 1; \
+	elif [ $$rc -ne 0 ] && printf '%s\n' "$$out" | grep -Eq "ConnectionError|NameResolution|Max retries|timed out"; then \
+	  echo "pip-audit: NOT AUDITED - the vulnerability service could not be reached (network error above)."; \
+	elif [ $$rc -ne 0 ]; then exit $$rc; \
+	elif [ $$skipped -gt 0 ]; then echo "pip-audit: NOT AUDITED - $$skipped packages had no vulnerability data from the index (needs PyPI's JSON API)."; \
+	fi
 
 format: $(VENV)/.dev
 	$(BIN)/ruff check --fix .

@@ -29,7 +29,8 @@ SECRET_KEY = os.environ.get("SECRET_KEY", "")
 if not SECRET_KEY:
     if not DEBUG and not env_bool("CASEAUDIT_TESTING"):
         raise ImproperlyConfigured("Set SECRET_KEY (or DEBUG=1 for local development).")
-    SECRET_KEY = "insecure-development-key-only-for-local-use"  # noqa: S105
+    # Reached only with DEBUG=1 or in the test suite (refused above otherwise).
+    SECRET_KEY = "insecure-development-key-only-for-local-use"  # noqa: S105  # nosec B105
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost" if DEBUG else "")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
@@ -37,6 +38,10 @@ CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 # The authority whose programme this is: shown in the header, emails and PDFs.
 AUTHORITY_NAME = os.environ.get("AUTHORITY_NAME", "Demo County Council")
 SERVICE_NAME = "Case audit"
+# The nation whose bank holidays working-day deadlines skip: ENG (default), WLS, SCT or NIR.
+WORKING_DAYS_SUBDIVISION = os.environ.get("WORKING_DAYS_SUBDIVISION", "ENG")
+# Where the app is served, for the full links in emails (no trailing slash).
+SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -49,15 +54,29 @@ INSTALLED_APPS = [
     "django.forms",
     "allauth",
     "allauth.account",
+    "allauth.mfa",
+    "allauth.usersessions",
+    "csp",
+    "django_tasks",
+    "django_tasks_db",
     "caseaudit.core",
     "caseaudit.accounts",
     "caseaudit.organisation",
     "caseaudit.cases",
+    "caseaudit.imports",
     "caseaudit.audit_tools",
+    "caseaudit.audits",
+    "caseaudit.responses",
+    "caseaudit.notifications",
+    "caseaudit.programme",
+    "caseaudit.reports",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Content-Security-Policy (django-csp) and the other headers, on every response.
+    "csp.middleware.CSPMiddleware",
+    "caseaudit.core.security.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -67,6 +86,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    "caseaudit.accounts.middleware.SessionLifetimeMiddleware",
+    "caseaudit.accounts.middleware.RequireMFAMiddleware",
     "caseaudit.core.middleware.ConfidentialPageMiddleware",
 ]
 
@@ -129,6 +150,68 @@ ACCOUNT_SESSION_REMEMBER = False
 ACCOUNT_PREVENT_ENUMERATION = True
 ACCOUNT_RATE_LIMITS = {"login_failed": "10/m/ip,5/5m/key"}
 ACCOUNT_EMAIL_SUBJECT_PREFIX = f"[{AUTHORITY_NAME} case audit] "
+# Behind a load balancer, how many proxies' X-Forwarded-For entries to trust for the client
+# address (rate limits, the access and security logs). 0: use REMOTE_ADDR.
+ALLAUTH_TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
+
+# Multi-factor authentication (allauth.mfa): an authenticator app (TOTP) with recovery codes,
+# or a security key / passkey (WebAuthn) as the second factor. Passkeys are not a way to
+# sign in on their own: every sign-in is the password page and then the second factor.
+# CASEAUDIT_REQUIRE_MFA makes it compulsory (caseaudit.accounts.middleware): `make run`
+# turns it off for the local demo with REQUIRE_MFA=0.
+CASEAUDIT_REQUIRE_MFA = env_bool("REQUIRE_MFA", True)
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes", "webauthn"]
+MFA_PASSKEY_LOGIN_ENABLED = False
+MFA_TOTP_ISSUER = f"{AUTHORITY_NAME} case audit"
+MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = DEBUG  # http://127.0.0.1 in the local demo only
+# allauth refuses MFA to an unverified email address, against someone who signs up with
+# another's address first. Here nobody signs up: administrators create every account with
+# its work address (ACCOUNT_EMAIL_VERIFICATION is "none"), so that guard would only lock
+# every user out of setting up MFA.
+MFA_ALLOW_UNVERIFIED_EMAIL = True
+# allauth.usersessions: a row per signed-in session, so that disabling an account (or the
+# user, from "Sessions") can end all of them at once.
+USERSESSIONS_TRACK_ACTIVITY = False
+
+# Optional single sign-on by OpenID Connect (Microsoft Entra ID), on when OIDC_CLIENT_ID is
+# set. OIDC_SERVER_URL is the tenant's issuer, https://login.microsoftonline.com/<tenant>/v2.0.
+# An SSO sign-in must match an existing, active account by email: nobody signs up this way.
+OIDC_CLIENT_ID = os.environ.get("OIDC_CLIENT_ID", "")
+# With OIDC_IDP_ENFORCES_MFA=1 an SSO sign-in counts as multi-factor (the authority's Entra
+# conditional access requires MFA); otherwise SSO users also set up a second factor here.
+CASEAUDIT_SSO_SATISFIES_MFA = bool(OIDC_CLIENT_ID) and env_bool("OIDC_IDP_ENFORCES_MFA")
+if OIDC_CLIENT_ID:
+    OIDC_SERVER_URL = os.environ.get("OIDC_SERVER_URL", "").rstrip("/")
+    if not OIDC_SERVER_URL.startswith("https://"):
+        raise ImproperlyConfigured("Set OIDC_SERVER_URL to the provider's https issuer URL.")
+    if any(f"/{t}/" in OIDC_SERVER_URL + "/" for t in ("common", "organizations", "consumers")):
+        raise ImproperlyConfigured(
+            "OIDC_SERVER_URL must name one tenant, not a multi-tenant endpoint: accounts are "
+            "matched by email, which only the authority's own tenant vouches for."
+        )
+    INSTALLED_APPS += [
+        "allauth.socialaccount",
+        "allauth.socialaccount.providers.openid_connect",
+    ]
+    SOCIALACCOUNT_ADAPTER = "caseaudit.accounts.sso.ExistingAccountSocialAdapter"
+    SOCIALACCOUNT_AUTO_SIGNUP = False
+    SOCIALACCOUNT_EMAIL_AUTHENTICATION = False  # the adapter matches the account instead
+    SOCIALACCOUNT_LOGIN_ON_GET = False
+    SOCIALACCOUNT_STORE_TOKENS = False
+    SOCIALACCOUNT_PROVIDERS = {
+        "openid_connect": {
+            "OAUTH_PKCE_ENABLED": True,
+            "APPS": [
+                {
+                    "provider_id": "entra",
+                    "name": os.environ.get("OIDC_PROVIDER_NAME", "Microsoft Entra ID"),
+                    "client_id": OIDC_CLIENT_ID,
+                    "secret": os.environ.get("OIDC_CLIENT_SECRET", ""),
+                    "settings": {"server_url": OIDC_SERVER_URL},
+                }
+            ],
+        }
+    }
 
 EMAIL_BACKEND = os.environ.get(
     "EMAIL_BACKEND",
@@ -141,8 +224,18 @@ EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
 EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS")
+EMAIL_TIMEOUT = int(os.environ.get("EMAIL_TIMEOUT", "30"))  # seconds; a send holds a row lock
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "caseaudit@localhost")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+
+# Background tasks (django-tasks): stored in the database and run by `manage.py db_worker`,
+# which `make run` starts beside the web server.
+TASKS = {
+    "default": {
+        "BACKEND": os.environ.get("TASKS_BACKEND", "django_tasks_db.DatabaseBackend"),
+        "QUEUES": ["default"],
+    }
+}
 
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = "Europe/London"
@@ -162,7 +255,10 @@ STORAGES = {
 WHITENOISE_USE_FINDERS = DEBUG or env_bool("CASEAUDIT_TESTING")
 
 # Sessions: short-lived, not persistent across browser restarts, and secure in production.
+# Idle timeout (SESSION_COOKIE_AGE, renewed by every request) and an absolute lifetime from
+# sign-in (caseaudit.accounts.middleware.SessionLifetimeMiddleware).
 SESSION_COOKIE_AGE = int(os.environ.get("SESSION_IDLE_SECONDS", str(30 * 60)))
+SESSION_ABSOLUTE_SECONDS = int(os.environ.get("SESSION_ABSOLUTE_SECONDS", str(10 * 60 * 60)))
 SESSION_SAVE_EVERY_REQUEST = True  # idle timeout: each request extends the session
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
@@ -173,10 +269,41 @@ SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEBUG)
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", "0" if DEBUG else "31536000"))
 SECURE_HSTS_INCLUDE_SUBDOMAINS = True
-SECURE_HSTS_PRELOAD = False
+# HSTS already covers subdomains; "preload" only consents to the browsers' preload list (the
+# authority submits its domain there, or not). SECURE_HSTS_PRELOAD=0 leaves it out.
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", True)
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+
+# Content-Security-Policy (django-csp): no inline scripts or styles, nothing from elsewhere.
+# img-src allows data: for the TOTP QR code, which allauth renders as a data: URI.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "frame-ancestors": ["'none'"],
+        "form-action": ["'self'"],
+        "base-uri": ["'none'"],
+        "object-src": ["'none'"],
+    }
+}
+if OIDC_CLIENT_ID:
+    # The SSO button posts to our own page, which redirects to the provider: browsers apply
+    # form-action to that redirect, so the provider's origin must be allowed.
+    from urllib.parse import urlsplit
+
+    _issuer = urlsplit(OIDC_SERVER_URL)
+    CONTENT_SECURITY_POLICY["DIRECTIVES"]["form-action"].append(
+        f"{_issuer.scheme}://{_issuer.netloc}"
+    )
+# Browser features no page here uses (caseaudit.core.security.SecurityHeadersMiddleware).
+PERMISSIONS_POLICY = "camera=(), microphone=(), geolocation=()"
 
 CASE_LIST_PAGE_SIZE = 25
 

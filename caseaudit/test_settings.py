@@ -14,3 +14,13 @@ ALLOWED_HOSTS = ["testserver", "localhost", "127.0.0.1"]
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 ACCOUNT_RATE_LIMITS = False
+# MFA is compulsory in production; tests sign in with force_login, and the MFA tests in
+# caseaudit/accounts/tests turn it back on with the `settings` fixture.
+CASEAUDIT_REQUIRE_MFA = False
+# Background tasks run at once, in the test's thread (no worker needed).
+TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+
+# Tests serve static files through the finders; the collected folder need not exist.
+import warnings  # noqa: E402
+
+warnings.filterwarnings("ignore", message="No directory at", module="whitenoise.base")

@@ -1,8 +1,52 @@
+import time
+
 from allauth.account.adapter import DefaultAccountAdapter
+from allauth.account.authentication import get_authentication_records
+from allauth.core import context
+from django.conf import settings
 
 
 class NoSignupAccountAdapter(DefaultAccountAdapter):
     """Accounts are created by administrators (or the staff import), never by self-registration."""
 
+    error_messages = {
+        **DefaultAccountAdapter.error_messages,
+        "too_many_login_attempts": "Too many failed sign-in attempts. Try again in 5 minutes.",
+    }
+
     def is_open_for_signup(self, request) -> bool:
         return False
+
+    def is_reauthentication_required(self, *, app: str, **kwargs) -> bool:
+        required = super().is_reauthentication_required(app=app, **kwargs)
+        if required and app == "allauth.mfa" and _first_setup_after_sign_in(context.request):
+            # Setting up the first second factor (and seeing its recovery codes), which MFA
+            # enforcement demands straight after signing in: the password was entered moments
+            # ago, so asking for it again adds nothing. Later changes ask again.
+            return False
+        return required
+
+
+def _first_setup_after_sign_in(request) -> bool:
+    from allauth.mfa.models import Authenticator
+
+    from .middleware import MFA_VERIFIED_SESSION_KEY
+
+    if request is None or not request.user.is_authenticated:
+        return False
+    set_up_here = request.session.get(MFA_VERIFIED_SESSION_KEY) == str(request.user.pk)
+    if (
+        not set_up_here
+        and Authenticator.objects.filter(
+            user_id=request.user.pk,
+            type__in=[Authenticator.Type.TOTP, Authenticator.Type.WEBAUTHN],
+        ).exists()
+    ):
+        return False
+    timeout = getattr(settings, "ACCOUNT_REAUTHENTICATION_TIMEOUT", 300)
+    signed_in = [
+        record["at"]
+        for record in get_authentication_records(request, request.user)
+        if record.get("method") in {"password", "socialaccount"} and "at" in record
+    ]
+    return bool(signed_in) and time.time() - signed_in[-1] < timeout

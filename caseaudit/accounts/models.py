@@ -1,6 +1,8 @@
-"""The access log: who looked at which record about a child, and when.
+"""The access log (who looked at which record about a child, and when) and the security
+log (sign-ins, failed sign-ins, sign-outs, changes to how an account signs in).
 
-Rows are only ever added; they carry identifiers, never the record's content.
+Rows are only ever added; they carry identifiers, never the record's content. On PostgreSQL
+a trigger (migration 0003) refuses UPDATE and DELETE on both tables.
 """
 
 from django.conf import settings
@@ -16,8 +18,10 @@ class AccessAction(models.TextChoices):
 
 class AccessEvent(models.Model):
     at = models.DateTimeField(auto_now_add=True, db_index=True)
+    # PROTECT: the log must keep who looked. Accounts are disabled, never deleted (and on
+    # PostgreSQL the append-only trigger would refuse the UPDATE that SET_NULL needs).
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
     )
     action = models.CharField(max_length=16, choices=AccessAction.choices)
     # What was accessed: a label such as "case" and its primary key. Not a foreign key, so
@@ -34,3 +38,57 @@ class AccessEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id} {self.action} {self.object_type}:{self.object_id}"
+
+
+class SecurityEventKind(models.TextChoices):
+    SIGN_IN = "sign_in", "Signed in"
+    SIGN_IN_FAILED = "sign_in_failed", "Sign-in failed"
+    SIGN_OUT = "sign_out", "Signed out"
+    SESSION_EXPIRED = "session_expired", "Session reached its time limit"
+    MFA_FAILED = "mfa_failed", "Second factor refused"
+    MFA_ENABLED = "mfa_enabled", "Second factor added"
+    MFA_DISABLED = "mfa_disabled", "Second factor removed"
+    RECOVERY_CODE_USED = "recovery_code_used", "Recovery code used"
+    PASSWORD_RESET = "password_reset", "Password reset"
+    PASSWORD_CHANGED = "password_changed", "Password changed"
+    ACCOUNT_DISABLED = "account_disabled", "Account disabled"
+
+
+class SecurityEvent(models.Model):
+    """One sign-in, failed sign-in, sign-out or change to how an account signs in.
+
+    Append-only like the access log (on PostgreSQL a trigger refuses UPDATE and DELETE).
+    Never holds a password or a code: a failed sign-in keeps only the address that was tried.
+    """
+
+    at = models.DateTimeField(auto_now_add=True, db_index=True)
+    kind = models.CharField(max_length=24, choices=SecurityEventKind.choices)
+    # The account concerned; empty for a failed sign-in with an unknown address. PROTECT,
+    # because the log must keep who it was about: accounts are disabled, never deleted.
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="security_events",
+    )
+    # Who did it, when that is someone else (an administrator disabling an account).
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    email_tried = models.CharField(max_length=254, blank=True)
+    # For MFA events, the kind of authenticator ("totp", "webauthn", "recovery_codes").
+    detail = models.CharField(max_length=40, blank=True)
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+    user_agent = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["-at"]
+        indexes = [models.Index(fields=["user", "at"])]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.kind} {self.user_id or self.email_tried}"

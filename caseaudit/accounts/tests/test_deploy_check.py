@@ -1,0 +1,46 @@
+"""`manage.py check --deploy` is clean with production settings."""
+
+import os
+import secrets
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[3]
+
+
+def check_deploy(**extra_env) -> subprocess.CompletedProcess:
+    # Production's environment: none of the test suite's switches (the browser fixture sets
+    # DJANGO_ALLOW_ASYNC_UNSAFE in this process, which check --deploy rightly refuses).
+    test_only = {"DEBUG", "CASEAUDIT_TESTING", "DJANGO_ALLOW_ASYNC_UNSAFE", "REQUIRE_MFA"}
+    env = {k: v for k, v in os.environ.items() if k not in test_only}
+    env.update(
+        SECRET_KEY=secrets.token_urlsafe(50)[:50],
+        ALLOWED_HOSTS="caseaudit.example.org",
+        DJANGO_SETTINGS_MODULE="caseaudit.settings",
+        **extra_env,
+    )
+    return subprocess.run(  # noqa: S603 - our own manage.py, fixed arguments
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def test_check_deploy_is_clean_with_production_settings():
+    result = check_deploy()
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "System check identified no issues (0 silenced)." in result.stdout
+
+
+def test_check_deploy_is_clean_with_single_sign_on_configured():
+    result = check_deploy(
+        OIDC_CLIENT_ID="caseaudit-client",
+        OIDC_CLIENT_SECRET="not-a-real-secret",
+        OIDC_SERVER_URL="https://login.microsoftonline.com/00000000-0000-0000-0000-000000000001/v2.0",
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues" in result.stdout
