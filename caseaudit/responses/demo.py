@@ -1,0 +1,450 @@
+"""Demo history of QA responses, for the demo county (`caseaudit.core.demo`).
+
+`responses_demo(today=...)` gives each completed audit of the demo county that has no response
+yet a response in a plausible state for its age: recent ones awaiting the worker or submitted,
+those a few weeks old overdue (escalated), returned, submitted or authorised, older ones
+authorised (on time, late, or after being returned once), with the history, answers and action
+tracking (resolved, agreed, open and overdue) that state implies. It sends no notifications.
+Idempotent: audits that already have a response are skipped.
+
+`demo_completed_audits(today=...)` makes completed Generic Audits for the demo county when it
+has none (the audits app does not seed any yet), so that the demo has responses to show. It
+writes the rows directly (as a history), sending no signal and no notification.
+"""
+
+import datetime as dt
+import random
+
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from caseaudit.audit_tools.selectors import tool_version_published
+from caseaudit.audits import models as audit_models
+from caseaudit.audits.models import (
+    ActionStatus,
+    Audit,
+    AuditEvent,
+    AuditReason,
+    AuditStatus,
+    RestorativeAction,
+    SectionAnswer,
+)
+from caseaudit.cases.models import CHILD_CASE_TYPES, Case
+from caseaudit.core.demo import DEMO_MARKER_AREA, demo_email
+from caseaudit.core.working_days import add_working_days, is_working_day, previous_working_day
+from caseaudit.organisation.models import Role, Staff
+
+from .models import (
+    RESPONSE_WORKING_DAYS,
+    ActionResponse,
+    EventKind,
+    QAResponse,
+    ReminderKind,
+    ResponseEvent,
+    ResponseStatus,
+    acknowledgement_text,
+)
+from .services import case_managers, response_people
+
+ACTION_TEXTS = [
+    "Update the chronology so it shows the last three months of visits.",
+    "Record the child's wishes and feelings, in their own words, from the last visit.",
+    "Upload the signed safety plan to the record.",
+    "Record the outcome of the last core group meeting and the actions agreed.",
+    "Complete the genogram and add the paternal family.",
+    "Write a case summary that tells the story of the child's journey so far.",
+    "Evidence management oversight of the decision to step down.",
+    "Check the family's contact details and record that they were checked.",
+]
+ANSWER_TEXTS = [
+    "Done: {what}",
+    "Discussed in supervision; I will complete it this week.",
+    "Booked a visit to see the child alone; I will record their views afterwards.",
+    "Started; the rest needs the health visitor's report, which I have asked for.",
+    "Completed and checked with my Practice Supervisor.",
+]
+RETURN_REASONS = [
+    "Please say by when each action will be done.",
+    "Action 1 needs more: what exactly will change in the record?",
+    "Please add how the child's views will be gathered, not only that they will be.",
+]
+RESOLUTION_TEXTS = [
+    "Done and recorded on the case file.",
+    "Completed at the last visit; see the case note of that day.",
+    "Uploaded and checked.",
+]
+
+
+def _moment(day: dt.date, hour: int, minute: int = 0) -> dt.datetime:
+    return dt.datetime.combine(day, dt.time(hour, minute), tzinfo=timezone.get_current_timezone())
+
+
+def _demo_audits():
+    return Audit.objects.filter(
+        status=AuditStatus.COMPLETED, case__team__service_area__code__startswith=DEMO_MARKER_AREA
+    )
+
+
+# --- Completed audits (only when the demo county has none) -----------------------------------
+
+
+def demo_completed_audits(
+    *, today: dt.date | None = None, count: int = 30, seed: int = 2026
+) -> list[Audit]:
+    """Completed Generic Audits of demo cases over the last ten weeks (none if the demo county
+    already has completed audits, or no published Generic Audit Tool)."""
+    today = today or timezone.localdate()
+    version = tool_version_published(code="generic")
+    if version is None or _demo_audits().exists():
+        return []
+    rng = random.Random(seed)
+    cases = _cases_to_audit(count, rng)
+    managers = list(
+        Staff.objects.active()
+        .filter(role=Role.TEAM_MANAGER, team__service_area__code__startswith=DEMO_MARKER_AREA)
+        .select_related("user")
+        .order_by("pk")
+    )
+    sections = [s for s in version.sections.all() if s.scaled]
+    made = []
+    with transaction.atomic():
+        for n, case in enumerate(cases):
+            auditor = next((m for m in managers if m.team_id != case.team_id), None)
+            if auditor is None:
+                break
+            managers.append(managers.pop(managers.index(auditor)))  # share the audits out
+            # Spread over ten weeks, the newest today, each on a working day.
+            day = today - dt.timedelta(days=(n * 70) // max(count, 1))
+            while not is_working_day(day):
+                day = previous_working_day(day)
+            completed_at = _moment(day, 9 + n % 7, 15)
+            if completed_at > timezone.now():
+                completed_at = timezone.now() - dt.timedelta(minutes=5)
+            started_at = completed_at - dt.timedelta(days=2, hours=3)
+            audit = Audit.objects.create(
+                case=case,
+                tool_version=version,
+                auditor=auditor,
+                reason=AuditReason.PEER,
+                status=AuditStatus.COMPLETED,
+                started_at=started_at,
+                updated_at=completed_at,
+                updated_by=auditor.user,
+                completed_at=completed_at,
+                completed_by=auditor.user,
+                overall_scale=rng.randint(4, 9),
+                summary="A peer audit of the record: the plan is clear and the child is seen; "
+                "the recording of the child's views needs strengthening.",
+                voice_of_child="The child's views are recorded at most visits.",
+                good_practice="Timely visits and a clear, child-focused plan.",
+            )
+            SectionAnswer.objects.bulk_create(
+                SectionAnswer(
+                    audit=audit,
+                    section=section,
+                    working_well="Visits are regular and purposeful.",
+                    worried_about="The record does not always show the child's own words.",
+                    needs_to_happen="Record the child's views after each visit.",
+                    scale=rng.randint(4, 9),
+                )
+                for section in sections
+            )
+            actions = rng.choice([0, 1, 1, 2, 2, 3])
+            RestorativeAction.objects.bulk_create(
+                RestorativeAction(
+                    audit=audit,
+                    description=text,
+                    owner=case.allocated_worker,
+                    due_on=add_working_days(day, rng.choice([10, 15, 20])),
+                    order=i,
+                    created_at=completed_at,
+                )
+                for i, text in enumerate(rng.sample(ACTION_TEXTS, actions))
+            )
+            AuditEvent.objects.bulk_create(
+                [
+                    AuditEvent(
+                        audit=audit,
+                        at=started_at,
+                        by=auditor.user,
+                        kind=audit_models.EventKind.STARTED,
+                    ),
+                    AuditEvent(
+                        audit=audit,
+                        at=completed_at,
+                        by=auditor.user,
+                        kind=audit_models.EventKind.COMPLETED,
+                        detail={"overall_scale": audit.overall_scale},
+                    ),
+                ]
+            )
+            Case.objects.filter(pk=case.pk).update(last_audited_on=day)
+            made.append(audit)
+    return made
+
+
+def _cases_to_audit(count: int, rng: random.Random) -> list[Case]:
+    """The demo practitioner's cases first (so their login shows every state), then a spread
+    of open child cases with a worker and a supervisor."""
+    eligible = (
+        Case.objects.open()
+        .filter(
+            team__service_area__code__startswith=DEMO_MARKER_AREA,
+            case_type__in=CHILD_CASE_TYPES,
+            allocated_worker__isnull=False,
+            allocated_worker__line_manager__isnull=False,
+        )
+        .select_related("allocated_worker", "team")
+        .order_by("pk")
+    )
+    practitioner = Q(allocated_worker__user__email=demo_email(Role.PRACTITIONER))
+    chosen = list(eligible.filter(practitioner)[:8])
+    others = list(eligible.exclude(practitioner).values_list("pk", flat=True))
+    picked = rng.sample(others, min(len(others), max(count - len(chosen), 0)))
+    chosen += list(eligible.filter(pk__in=picked))
+    rng.shuffle(chosen)
+    return chosen[:count]
+
+
+# --- Responses ----------------------------------------------------------------------------------
+
+
+def responses_demo(*, today: dt.date | None = None, seed: int = 2026) -> dict:
+    """Responses in every state for the demo county's completed audits without one.
+    Returns how many were made in each status, and how many of them are "overdue" (still with
+    the worker after their due date)."""
+    today = today or timezone.localdate()
+    now = timezone.now()
+    rng = random.Random(seed)
+    audits = list(
+        _demo_audits()
+        .filter(qa_response__isnull=True)
+        .select_related(
+            "case",
+            "case__team",
+            "case__allocated_worker",
+            "case__allocated_worker__line_manager",
+            "completed_by",
+        )
+        .order_by("completed_at", "pk")
+    )
+    counts: dict[str, int] = {}
+    with transaction.atomic():
+        for n, audit in enumerate(audits):
+            response = _DemoResponse(audit, n=n, today=today, now=now, rng=rng).build()
+            if response is not None:
+                counts[response.status] = counts.get(response.status, 0) + 1
+                if response.is_overdue(today):
+                    counts["overdue"] = counts.get("overdue", 0) + 1
+    return counts
+
+
+class _DemoResponse:
+    def __init__(self, audit, *, n, today, now, rng):
+        self.audit, self.n, self.today, self.now, self.rng = audit, n, today, now, rng
+        self.events: list[ResponseEvent] = []
+
+    def at(self, day: dt.date, hour: int) -> dt.datetime | None:
+        """A moment on `day`, or None if that is still to come."""
+        moment = _moment(day, hour, self.rng.randint(0, 59))
+        return moment if moment <= self.now else None
+
+    def event(self, kind, at, by, **detail):
+        self.events.append(
+            ResponseEvent(response=self.response, kind=kind, at=at, by=by, detail=detail)
+        )
+
+    def plan(self, due_on: dt.date) -> str:
+        """The story of this response, by its age."""
+        if due_on >= self.today:
+            return ["awaiting", "submitted", "awaiting"][self.n % 3]
+        if due_on >= self.today - dt.timedelta(days=21):
+            return ["overdue", "returned", "submitted", "authorised", "overdue", "authorised"][
+                self.n % 6
+            ]
+        return ["authorised", "authorised_after_return", "authorised_late", "authorised"][
+            self.n % 4
+        ]
+
+    def build(self) -> QAResponse | None:
+        audit, case = self.audit, self.audit.case
+        worker, supervisor = response_people(case)
+        if worker is None:
+            return None
+        completed_on = timezone.localdate(audit.completed_at)
+        due_on = add_working_days(completed_on, RESPONSE_WORKING_DAYS)
+        actions = list(RestorativeAction.objects.filter(audit=audit).order_by("order", "id"))
+        self.response = QAResponse.objects.create(
+            audit=audit,
+            case=case,
+            worker=worker,
+            supervisor=supervisor,
+            completed_on=completed_on,
+            due_on=due_on,
+            acknowledgement="" if actions else acknowledgement_text(completed_on),
+            created_at=audit.completed_at,
+        )
+        r = self.response
+        manager = supervisor or next(iter(case_managers(case)), None)
+        self.event(
+            EventKind.CREATED,
+            audit.completed_at,
+            audit.completed_by,
+            worker=worker.name,
+            supervisor=supervisor.name if supervisor else "",
+            due_on=due_on.isoformat(),
+        )
+        plan = self.plan(due_on)
+        if manager is None and plan != "awaiting":
+            plan = "overdue" if due_on < self.today else "awaiting"
+
+        if plan in ("overdue", "authorised_late"):
+            self.chase(due_on)
+        if plan in ("awaiting", "overdue"):
+            return self.finish()
+
+        # Submitted: on time, or two working days late.
+        if plan == "authorised_late":
+            submit_day = add_working_days(due_on, 2)
+        else:
+            submit_day = add_working_days(completed_on, self.rng.randint(1, RESPONSE_WORKING_DAYS))
+        submitted_at = self.at(submit_day, 14)
+        if submitted_at is None:
+            return self.finish()
+        self.submit(actions, submitted_at, first=True)
+        if plan == "submitted":
+            return self.finish()
+
+        if plan in ("returned", "authorised_after_return"):
+            returned_at = self.at(add_working_days(submit_day, 1), 10)
+            if returned_at is None:
+                return self.finish()
+            reason = self.rng.choice(RETURN_REASONS)
+            r.status = ResponseStatus.RETURNED
+            r.returned_at, r.returned_by, r.return_reason = returned_at, manager.user, reason
+            self.event(EventKind.RETURNED, returned_at, manager.user, reason=reason)
+            if plan == "returned":
+                return self.finish()
+            submit_day = add_working_days(submit_day, 2)
+            resubmitted_at = self.at(submit_day, 15)
+            if resubmitted_at is None:
+                return self.finish()
+            self.submit(actions, resubmitted_at, first=False)
+
+        authorised_at = self.at(add_working_days(submit_day, 1), 11)
+        if authorised_at is None:
+            return self.finish()
+        r.status = ResponseStatus.AUTHORISED
+        r.authorised_at, r.authorised_by = authorised_at, manager.user
+        self.event(EventKind.AUTHORISED, authorised_at, manager.user)
+        self.track_actions(actions, authorised_at, manager)
+        return self.finish()
+
+    def chase(self, due_on: dt.date):
+        """The reminders and the escalation `run_due_jobs` would have sent."""
+        r, worker = self.response, self.response.worker
+        day_before = previous_working_day(due_on)
+        reminders = ((day_before, ReminderKind.DUE_TOMORROW), (due_on, ReminderKind.DUE_TODAY))
+        for day, kind in reminders:
+            moment = self.at(day, 7)
+            if moment is not None:
+                self.event(EventKind.REMINDED, moment, None, reminder=kind, to=worker.name)
+                r.last_reminder_kind, r.last_reminder_on = kind, day
+        self.escalate(add_working_days(due_on, 1))
+
+    def escalate(self, day: dt.date):
+        """The Team Manager told, and the worker reminded, on `day` (if it has come)."""
+        r = self.response
+        moment = self.at(day, 7)
+        if moment is None or r.escalated_at is not None:
+            return
+        r.escalated_at = moment
+        managers = case_managers(r.case)
+        self.event(
+            EventKind.ESCALATED, moment, None, to=[m.name for m in managers], on=day.isoformat()
+        )
+        self.event(
+            EventKind.REMINDED, moment, None, reminder=ReminderKind.OVERDUE, to=r.worker.name
+        )
+        r.last_reminder_kind, r.last_reminder_on = ReminderKind.OVERDUE, day
+
+    def submit(self, actions, at, *, first: bool):
+        r = self.response
+        user = r.worker.user
+        answers = []
+        for number, action in enumerate(actions, start=1):
+            what = self.rng.choice(ANSWER_TEXTS).format(what=action.description.lower())
+            planned_by = action.due_on
+            ActionResponse.objects.update_or_create(
+                response=r,
+                action=action,
+                defaults={"what_done": what, "planned_by": planned_by, "answered_at": at},
+            )
+            answers.append(
+                {
+                    "number": number,
+                    "action": action.pk,
+                    "what_done": what,
+                    "planned_by": planned_by.isoformat() if planned_by else None,
+                }
+            )
+        r.status = ResponseStatus.SUBMITTED
+        r.submitted_at, r.submitted_by = at, user
+        if first:
+            r.first_submitted_at = at
+        self.event(
+            EventKind.SUBMITTED,
+            at,
+            user,
+            resubmission=not first,
+            late=timezone.localdate(at) > r.due_on,
+            acknowledgement=r.acknowledgement if not actions else "",
+            answers=answers,
+        )
+
+    def track_actions(self, actions, authorised_at, manager):
+        """Most actions of an authorised response are resolved and agreed by now; some wait
+        for agreement; the rest stay open (overdue if their date has passed)."""
+        for i, action in enumerate(actions):
+            fate = (self.n + i) % 4
+            if fate == 3:
+                continue  # still open
+            resolved_at = self.at(add_working_days(timezone.localdate(authorised_at), 3 + i), 16)
+            if resolved_at is None:
+                continue
+            note = self.rng.choice(RESOLUTION_TEXTS)
+            action.status = ActionStatus.RESOLVED
+            action.resolved_at, action.resolved_by, action.resolution = (
+                resolved_at,
+                (action.owner or self.response.worker).user,
+                note,
+            )
+            detail = {"action": action.pk, "description": action.description[:200]}
+            self.event(
+                EventKind.ACTION_RESOLVED, resolved_at, action.resolved_by, note=note, **detail
+            )
+            agreed_at = self.at(add_working_days(timezone.localdate(resolved_at), 2), 12)
+            if fate != 2 and agreed_at is not None and manager.pk != action.owner_id:
+                action.manager_agreed_at, action.manager_agreed_by = agreed_at, manager.user
+                self.event(EventKind.ACTION_AGREED, agreed_at, manager.user, **detail)
+            action.save(
+                update_fields=[
+                    "status",
+                    "resolved_at",
+                    "resolved_by",
+                    "resolution",
+                    "manager_agreed_at",
+                    "manager_agreed_by",
+                ]
+            )
+
+    def finish(self) -> QAResponse:
+        r = self.response
+        if r.is_overdue(self.today) and r.escalated_at is None:
+            # Returned after its due date: escalated the next working day.
+            since = max(r.due_on, timezone.localdate(r.returned_at or r.created_at))
+            self.escalate(add_working_days(since, 1))
+        r.save()
+        ResponseEvent.objects.bulk_create(sorted(self.events, key=lambda e: e.at))
+        return self.response

@@ -1,0 +1,184 @@
+"""The QA Response: the worker's answer to a completed audit, and its authorisation.
+
+Completing an audit creates one `QAResponse` for the case's allocated worker, due 5 working
+days after the audit's completion date. The worker answers each restorative action
+(`ActionResponse`: what was done or is planned, by when) or, where the audit has none,
+acknowledges it ("QA (22/12/2026) received"). Their Practice Supervisor authorises it or
+returns it with a reason. `ResponseEvent` rows are its history: every change of state, who made
+it and when, with the reminders and escalations sent while it was outstanding.
+
+The restorative actions themselves are the audits app's `RestorativeAction` rows: their owner
+marks them resolved and a manager agrees (`services.action_resolve` / `action_agree`).
+"""
+
+import datetime as dt
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+from caseaudit.audits.models import Audit, RestorativeAction
+from caseaudit.cases.models import Case
+from caseaudit.organisation.models import Staff
+
+# How many working days the worker has, after the audit's completion date.
+RESPONSE_WORKING_DAYS = 5
+
+
+class ResponseStatus(models.TextChoices):
+    AWAITING_WORKER = "awaiting_worker", "Awaiting response"
+    SUBMITTED = "submitted", "Submitted"
+    RETURNED = "returned", "Returned"
+    AUTHORISED = "authorised", "Authorised"
+
+
+# The response is with the worker (to write, or to write again).
+WITH_WORKER = (ResponseStatus.AWAITING_WORKER, ResponseStatus.RETURNED)
+# Not finished: with the worker or waiting for authorisation.
+OUTSTANDING = (*WITH_WORKER, ResponseStatus.SUBMITTED)
+
+
+class ReminderKind(models.TextChoices):
+    DUE_TOMORROW = "due_tomorrow", "Due the next working day"
+    DUE_TODAY = "due_today", "Due today"
+    OVERDUE = "overdue", "Overdue"
+    STILL_OVERDUE = "still_overdue", "Still overdue"
+
+
+def acknowledgement_text(completed_on: dt.date) -> str:
+    """The procedure's entry where an audit has no restorative actions."""
+    return f"QA ({completed_on:%d/%m/%Y}) received"
+
+
+class QAResponse(models.Model):
+    audit = models.OneToOneField(Audit, on_delete=models.CASCADE, related_name="qa_response")
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="qa_responses")
+    worker = models.ForeignKey(
+        Staff,
+        on_delete=models.PROTECT,
+        related_name="qa_responses",
+        help_text="The case's allocated worker when the audit was completed (the Team "
+        "Manager if it had none).",
+    )
+    supervisor = models.ForeignKey(
+        Staff,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="qa_responses_to_authorise",
+        help_text="The worker's line manager (their Practice Supervisor) who authorises it.",
+    )
+    status = models.CharField(
+        max_length=16, choices=ResponseStatus.choices, default=ResponseStatus.AWAITING_WORKER
+    )
+    completed_on = models.DateField("audit completed on")
+    due_on = models.DateField()
+    acknowledgement = models.TextField(blank=True)
+
+    first_submitted_at = models.DateTimeField(null=True, blank=True)
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    returned_at = models.DateTimeField(null=True, blank=True)
+    returned_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    return_reason = models.TextField(blank=True)
+    authorised_at = models.DateTimeField(null=True, blank=True)
+    authorised_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    # Chasing (services.run_due_jobs): what was last sent to the worker, and when the Team
+    # Manager was told it is overdue (once).
+    last_reminder_kind = models.CharField(max_length=16, choices=ReminderKind.choices, blank=True)
+    last_reminder_on = models.DateField(null=True, blank=True)
+    escalated_at = models.DateTimeField(null=True, blank=True)
+
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = "QA response"
+        ordering = ["due_on", "id"]
+        indexes = [
+            models.Index(fields=["status", "due_on"]),
+            models.Index(fields=["worker", "status"]),
+            models.Index(fields=["supervisor", "status"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"QA response for {self.case}"
+
+    @property
+    def is_with_worker(self) -> bool:
+        return self.status in WITH_WORKER
+
+    @property
+    def is_outstanding(self) -> bool:
+        return self.status in OUTSTANDING
+
+    def is_overdue(self, today: dt.date | None = None) -> bool:
+        """Still with the worker after its due date."""
+        today = today or timezone.localdate()
+        return self.is_with_worker and today > self.due_on
+
+    @property
+    def was_on_time(self) -> bool | None:
+        """Whether it was first submitted by the due date (None if not yet submitted)."""
+        if self.first_submitted_at is None:
+            return None
+        return timezone.localdate(self.first_submitted_at) <= self.due_on
+
+
+class ActionResponse(models.Model):
+    """The worker's answer to one restorative action (rewritten if the response is returned:
+    each submission's answers are also kept in the history)."""
+
+    response = models.ForeignKey(QAResponse, on_delete=models.CASCADE, related_name="answers")
+    action = models.ForeignKey(
+        RestorativeAction, on_delete=models.CASCADE, related_name="qa_answers"
+    )
+    what_done = models.TextField("what was done or is planned")
+    planned_by = models.DateField("by when", null=True, blank=True)
+    answered_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["action__order", "action_id"]
+        constraints = [
+            models.UniqueConstraint(fields=["response", "action"], name="actionresponse_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"Answer to action {self.action_id}"
+
+
+class EventKind(models.TextChoices):
+    CREATED = "created", "Response requested"
+    SUBMITTED = "submitted", "Submitted"
+    RETURNED = "returned", "Returned"
+    AUTHORISED = "authorised", "Authorised"
+    REMINDED = "reminded", "Reminder sent"
+    ESCALATED = "escalated", "Escalated to the Team Manager"
+    ACTION_RESOLVED = "action_resolved", "Action marked resolved"
+    ACTION_AGREED = "action_agreed", "Action agreed resolved"
+    ACTION_REOPENED = "action_reopened", "Action reopened"
+
+
+class ResponseEvent(models.Model):
+    """One entry of a response's history. `by` is empty for what the system did (reminders)."""
+
+    response = models.ForeignKey(QAResponse, on_delete=models.CASCADE, related_name="events")
+    at = models.DateTimeField(default=timezone.now)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    kind = models.CharField(max_length=24, choices=EventKind.choices)
+    detail = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["at", "id"]
+        indexes = [models.Index(fields=["response", "at"])]
+
+    def __str__(self) -> str:
+        return f"{self.response_id} {self.kind} {self.at:%Y-%m-%d %H:%M}"

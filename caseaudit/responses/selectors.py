@@ -1,0 +1,403 @@
+"""Reads of QA responses, always scoped to what the user may see.
+
+A response is visible to whoever may see its case (`caseaudit.cases.selectors.case_scope`).
+The app widens the case scope with the cases of the open responses a member of staff must
+write or authorise (`response_case_scope`, registered in `ResponsesConfig.ready`), so a worker
+whose case has been reallocated can still finish the response asked of them.
+"""
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from django.db.models import Count, Q, QuerySet
+from django.http import Http404
+from django.utils import timezone
+
+from caseaudit.audits.models import ActionStatus, AuditStatus, RestorativeAction
+from caseaudit.cases.selectors import case_visible_qs
+from caseaudit.core.working_days import working_days_between
+from caseaudit.organisation.models import AUTHORITY_WIDE_ROLES, Role, Staff, Team
+from caseaudit.organisation.selectors import staff_for_user
+
+from .models import (
+    OUTSTANDING,
+    WITH_WORKER,
+    ActionResponse,
+    QAResponse,
+    ResponseEvent,
+    ResponseStatus,
+)
+
+NOTHING = Q(pk__in=[])
+# Who has the Team Manager's page of outstanding responses, each within their own scope.
+OVERVIEW_ROLES = frozenset(
+    {
+        Role.PRACTICE_SUPERVISOR,
+        Role.TEAM_MANAGER,
+        Role.BUSINESS_SUPPORT,
+        Role.SERVICE_MANAGER,
+        *AUTHORITY_WIDE_ROLES,
+    }
+)
+# The Team Manager's page lists at most this many responses and as many actions.
+OVERVIEW_LIMIT = 200
+
+
+def response_case_scope(staff: Staff) -> Q:
+    """The cases of the open responses `staff` must write or authorise (see the module)."""
+    return Q(
+        pk__in=QAResponse.objects.filter(status__in=OUTSTANDING)
+        .filter(Q(worker=staff) | Q(supervisor=staff))
+        .values("case_id")
+    )
+
+
+def _responses_visible(user) -> QuerySet[QAResponse]:
+    return QAResponse.objects.filter(case__in=case_visible_qs(user).values("pk"))
+
+
+RESPONSE_RELATED = (
+    "audit",
+    "audit__tool_version__tool",
+    "audit__auditor",
+    "case",
+    "case__team",
+    "worker",
+    "worker__line_manager",
+    "supervisor",
+)
+
+
+def response_get(*, user, pk: int) -> QAResponse:
+    """The response, if the user may see its case; otherwise 404."""
+    response = (
+        _responses_visible(user)
+        .select_related(
+            *RESPONSE_RELATED,
+            "submitted_by__staff",
+            "returned_by__staff",
+            "authorised_by__staff",
+        )
+        .filter(pk=pk)
+        .first()
+    )
+    if response is None:
+        raise Http404("No such response")
+    return response
+
+
+def action_get(*, user, pk: int) -> RestorativeAction:
+    """A restorative action of a completed audit with a response, if the user may see its
+    case; otherwise 404. Its response is loaded as `action.audit.qa_response`."""
+    action = (
+        RestorativeAction.objects.filter(
+            pk=pk,
+            audit__status=AuditStatus.COMPLETED,
+            audit__qa_response__isnull=False,
+            audit__case__in=case_visible_qs(user).values("pk"),
+        )
+        .select_related(
+            "owner",
+            "audit__qa_response",
+            "audit__qa_response__case",
+            "audit__qa_response__worker",
+        )
+        .first()
+    )
+    if action is None:
+        raise Http404("No such action")
+    return action
+
+
+def response_for_audit_get(*, user, audit_pk: int) -> QAResponse:
+    """The response to an audit, if the user may see its case; otherwise 404."""
+    response = _responses_visible(user).filter(audit_id=audit_pk).only("pk").first()
+    if response is None:
+        raise Http404("No such response")
+    return response
+
+
+@dataclass
+class ActionItem:
+    number: int
+    action: RestorativeAction
+    answer: ActionResponse | None
+
+    @property
+    def is_closed(self) -> bool:
+        return self.action.manager_agreed_at is not None
+
+    @property
+    def awaits_agreement(self) -> bool:
+        return self.action.status == ActionStatus.RESOLVED and not self.is_closed
+
+
+@dataclass
+class ResponseDocument:
+    response: QAResponse
+    actions: list[ActionItem]
+    history: list[ResponseEvent]
+
+
+def response_document(*, response: QAResponse) -> ResponseDocument:
+    """The response's actions with their answers, and its history, in three queries however
+    many actions and events it has. The caller has checked the user may see it."""
+    actions = list(
+        RestorativeAction.objects.filter(audit_id=response.audit_id)
+        .select_related("owner", "resolved_by__staff", "manager_agreed_by__staff")
+        .order_by("order", "id")
+    )
+    answers = {a.action_id: a for a in ActionResponse.objects.filter(response=response)}
+    history = list(
+        ResponseEvent.objects.filter(response=response)
+        .select_related("by__staff")
+        .order_by("at", "id")
+    )
+    return ResponseDocument(
+        response=response,
+        actions=[
+            ActionItem(number=n, action=a, answer=answers.get(a.pk))
+            for n, a in enumerate(actions, start=1)
+        ],
+        history=history,
+    )
+
+
+# --- Who authorises ---------------------------------------------------------------------
+
+
+def authoriser_q(staff: Staff | None) -> Q:
+    """A filter on responses `staff` may authorise or return: those whose supervisor they
+    are, those of the workers they line-manage, and, for a Team Manager, their team's.
+    Never their own."""
+    if staff is None or not staff.is_active:
+        return NOTHING
+    q = Q(supervisor=staff) | Q(worker__line_manager=staff)
+    if staff.role == Role.TEAM_MANAGER and staff.team_id:
+        q |= Q(case__team_id=staff.team_id)
+    return q & ~Q(worker=staff)
+
+
+def can_authorise(staff: Staff | None, response: QAResponse) -> bool:
+    """The same rule as `authoriser_q`, for one response (its worker and case loaded)."""
+    if staff is None or not staff.is_active or staff.pk == response.worker_id:
+        return False
+    if staff.pk in (response.supervisor_id, response.worker.line_manager_id):
+        return True
+    return (
+        staff.role == Role.TEAM_MANAGER
+        and staff.team_id is not None
+        and staff.team_id == response.case.team_id
+    )
+
+
+def can_agree(staff: Staff | None, action: RestorativeAction, response: QAResponse) -> bool:
+    """A manager who may authorise the response agrees its actions are resolved: never the
+    action's own owner."""
+    return staff is not None and staff.pk != action.owner_id and can_authorise(staff, response)
+
+
+def can_resolve(staff: Staff | None, action: RestorativeAction, response: QAResponse) -> bool:
+    """The action's owner (the response's worker if it has none) marks it resolved."""
+    if staff is None or not staff.is_active:
+        return False
+    return staff.pk == (action.owner_id or response.worker_id)
+
+
+# --- Lists ------------------------------------------------------------------------------
+
+
+def _list_related(qs: QuerySet[QAResponse]) -> QuerySet[QAResponse]:
+    return qs.select_related(
+        "case", "case__team", "worker", "supervisor", "audit__tool_version__tool"
+    )
+
+
+@dataclass
+class MyResponses:
+    to_write: list[QAResponse] = field(default_factory=list)
+    to_authorise: list[QAResponse] = field(default_factory=list)
+    my_actions: list[RestorativeAction] = field(default_factory=list)
+    to_agree: list[RestorativeAction] = field(default_factory=list)
+
+
+def my_responses(*, user, with_actions: bool = True, today: dt.date | None = None) -> MyResponses:
+    """What waits for me: responses I must write (or write again), responses I may authorise,
+    and (with `with_actions`) my open actions and those I may agree are resolved. One query
+    (three with actions), however many there are. Each response and action gets `overdue`."""
+    staff = staff_for_user(user)
+    if staff is None:
+        return MyResponses()
+    today = today or timezone.localdate()
+    mine = Q(worker=staff, status__in=WITH_WORKER)
+    to_authorise = Q(status=ResponseStatus.SUBMITTED) & authoriser_q(staff)
+    rows = list(
+        _list_related(_responses_visible(user).filter(mine | to_authorise)).order_by("due_on", "id")
+    )
+    for r in rows:
+        r.overdue = r.is_overdue(today)
+    result = MyResponses(
+        to_write=[r for r in rows if r.worker_id == staff.pk and r.status in WITH_WORKER],
+        to_authorise=[r for r in rows if r.status == ResponseStatus.SUBMITTED],
+    )
+    if with_actions:
+        actions = _actions_qs(user).select_related("owner", "audit__case", "audit__qa_response")
+        result.my_actions = list(
+            actions.filter(status=ActionStatus.OPEN)
+            .filter(Q(owner=staff) | Q(owner__isnull=True, audit__qa_response__worker=staff))
+            .order_by("due_on", "id")
+        )
+        for a in result.my_actions:
+            a.overdue_days = _overdue_days(a.due_on, today) if a.due_on and a.due_on < today else 0
+        managed = QAResponse.objects.filter(authoriser_q(staff)).values("pk")
+        result.to_agree = list(
+            actions.filter(
+                status=ActionStatus.RESOLVED,
+                manager_agreed_at__isnull=True,
+                audit__qa_response__in=managed,
+            )
+            .exclude(owner=staff)
+            .order_by("resolved_at", "id")
+        )
+    return result
+
+
+def _actions_qs(user) -> QuerySet[RestorativeAction]:
+    """The actions of completed audits with a response, on cases the user may see."""
+    return RestorativeAction.objects.filter(
+        audit__status=AuditStatus.COMPLETED,
+        audit__qa_response__isnull=False,
+        audit__case__in=case_visible_qs(user).values("pk"),
+    )
+
+
+# --- The Team Manager's page ------------------------------------------------------------
+
+
+def overview_q(user) -> Q | None:
+    """A filter on responses for the Team Manager's page: a Team Manager (and Business
+    Support) their team's, a CSM their service's, a Practice Supervisor those they supervise,
+    senior managers and Performance Assurance every one. None: the page is not for them."""
+    if user.is_superuser:
+        return Q()
+    staff = staff_for_user(user)
+    if staff is None or staff.role not in OVERVIEW_ROLES:
+        return None
+    if staff.role in AUTHORITY_WIDE_ROLES:
+        return Q()
+    if staff.role in (Role.TEAM_MANAGER, Role.BUSINESS_SUPPORT):
+        return Q(case__team_id=staff.team_id) if staff.team_id else NOTHING
+    if staff.role == Role.SERVICE_MANAGER:
+        area = staff.effective_service_area_id
+        return Q(case__team__service_area_id=area) if area else NOTHING
+    return Q(supervisor=staff) | Q(worker__line_manager=staff)
+
+
+def _overdue_days(due_on: dt.date, today: dt.date) -> int:
+    """Working days past the due date; at least 1 once the due date has passed (a response
+    due on Friday is overdue on Saturday)."""
+    return max(1, working_days_between(due_on, today))
+
+
+@dataclass
+class ResponseRow:
+    response: QAResponse
+    overdue_days: int  # working days past the due date, 0 if not overdue
+
+    @property
+    def is_overdue(self) -> bool:
+        return self.overdue_days > 0
+
+
+@dataclass
+class ActionRow:
+    action: RestorativeAction
+    overdue_days: int
+
+    @property
+    def is_overdue(self) -> bool:
+        return self.overdue_days > 0
+
+    @property
+    def awaits_agreement(self) -> bool:
+        return self.action.status == ActionStatus.RESOLVED
+
+
+@dataclass
+class TeamOverview:
+    today: dt.date
+    responses: list[ResponseRow]
+    actions: list[ActionRow]
+    counts: dict[str, int]
+    teams: list[Team]
+    team_id: int | None
+    limit: int = OVERVIEW_LIMIT
+
+
+def team_overview(*, user, today: dt.date | None = None, team_id: int | None = None):
+    """Every outstanding response and every open action in the user's scope, most overdue
+    first, with counts. None when the page is not for the user. A fixed number of queries."""
+    scope = overview_q(user)
+    if scope is None:
+        return None
+    today = today or timezone.localdate()
+    in_scope = _responses_visible(user).filter(scope)
+    teams = list(Team.objects.filter(pk__in=in_scope.values("case__team_id")).order_by("name"))
+    if team_id is not None:
+        if team_id not in {t.pk for t in teams}:
+            team_id = None
+        else:
+            in_scope = in_scope.filter(case__team_id=team_id)
+    outstanding = in_scope.filter(status__in=OUTSTANDING)
+    with_worker = Q(status__in=WITH_WORKER)
+    counts = outstanding.aggregate(
+        outstanding=Count("pk"),
+        with_worker=Count("pk", filter=with_worker),
+        overdue=Count("pk", filter=with_worker & Q(due_on__lt=today)),
+        to_authorise=Count("pk", filter=Q(status=ResponseStatus.SUBMITTED)),
+    )
+    responses = list(_list_related(outstanding).order_by("due_on", "id")[:OVERVIEW_LIMIT])
+    open_actions = RestorativeAction.objects.filter(
+        audit__status=AuditStatus.COMPLETED,
+        audit__qa_response__in=in_scope.values("pk"),
+    ).filter(
+        Q(status=ActionStatus.OPEN)
+        | Q(status=ActionStatus.RESOLVED, manager_agreed_at__isnull=True)
+    )
+    counts |= open_actions.aggregate(
+        open_actions=Count("pk", filter=Q(status=ActionStatus.OPEN)),
+        overdue_actions=Count("pk", filter=Q(status=ActionStatus.OPEN, due_on__lt=today)),
+        awaiting_agreement=Count("pk", filter=Q(status=ActionStatus.RESOLVED)),
+    )
+    actions = list(
+        open_actions.select_related("owner", "audit__case", "audit__qa_response").order_by(
+            "due_on", "id"
+        )[:OVERVIEW_LIMIT]
+    )
+    return TeamOverview(
+        today=today,
+        responses=[
+            ResponseRow(
+                response=r,
+                overdue_days=_overdue_days(r.due_on, today) if r.is_overdue(today) else 0,
+            )
+            for r in responses
+        ],
+        actions=[
+            ActionRow(
+                action=a,
+                overdue_days=_overdue_days(a.due_on, today)
+                if a.status == ActionStatus.OPEN and a.due_on and a.due_on < today
+                else 0,
+            )
+            for a in actions
+        ],
+        counts=counts,
+        teams=teams,
+        team_id=team_id,
+    )
+
+
+def home_responses(*, user) -> MyResponses:
+    """The home page's panels: responses due from me, responses to authorise (one query)."""
+    return my_responses(user=user, with_actions=False)

@@ -1,0 +1,413 @@
+"""The pages: who sees what (personas), the forms posted as a browser would, and query counts
+that do not grow with the number of actions or responses."""
+
+import datetime as dt
+
+import pytest
+from django.urls import reverse
+from django.utils.html import escape
+
+from caseaudit.accounts.models import AccessEvent
+from caseaudit.audits.models import ActionStatus
+from caseaudit.factories import CaseFactory
+from caseaudit.responses import services
+from caseaudit.responses.models import EventKind, QAResponse, ResponseEvent, ResponseStatus
+from caseaudit.responses.services import action_field
+
+from .conftest import at, today_is
+
+ALL = [
+    "worker",
+    "colleague",
+    "ps1",
+    "ps2",
+    "tm",
+    "tm_b",
+    "csm_north",
+    "outsider",
+    "tm_south",
+    "performance",
+    "director",
+    "iro",
+    "cp_chair",
+    "business_support",
+]
+# Who may see the response to an audit of the worker's case (in the North A team).
+SEES_THE_RESPONSE = {
+    "worker",
+    "ps1",
+    "tm",
+    "csm_north",
+    "performance",
+    "director",
+    "business_support",
+}
+# Who has the Team Manager's page.
+HAS_THE_TEAM_PAGE = {
+    "ps1",
+    "ps2",
+    "tm",
+    "tm_b",
+    "csm_north",
+    "tm_south",
+    "performance",
+    "director",
+    "business_support",
+}
+
+
+def submit_data(response, text="Chronology updated.", planned_by="2027-01-08") -> dict:
+    data = {}
+    for action in response.audit.actions.all():
+        data[action_field(action.pk, "what_done")] = f"{text} ({action.pk})"
+        data[action_field(action.pk, "planned_by")] = planned_by
+    return data
+
+
+# --- Personas -----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("who", ALL)
+def test_the_response_page_is_for_those_who_see_the_case(org, login, response_for, who):
+    response = response_for()
+    page = login(getattr(org, who)).get(reverse("response_detail", args=[response.pk]))
+    assert page.status_code == (200 if who in SEES_THE_RESPONSE else 404)
+
+
+def test_signing_in_is_required(org, client, response_for):
+    response = response_for()
+    for url in (
+        reverse("response_detail", args=[response.pk]),
+        reverse("response_list"),
+        reverse("response_team"),
+    ):
+        page = client.get(url)
+        assert page.status_code == 302
+        assert page.url.startswith(reverse("account_login"))
+
+
+def test_a_worker_whose_case_was_reallocated_can_still_finish_the_response(
+    org, login, response_for
+):
+    response = response_for()
+    org.case.allocated_worker = org.colleague
+    org.case.save()
+    client = login(org.worker)
+    assert client.get(reverse("response_detail", args=[response.pk])).status_code == 200
+    services.response_submit(
+        response=response,
+        by=org.worker.user,
+        action_answers={a.pk: {"what_done": "Done"} for a in response.audit.actions.all()},
+    )
+    services.response_authorise(response=response, by=org.ps1.user)
+    # Once authorised, the case is theirs to see no longer.
+    assert client.get(reverse("response_detail", args=[response.pk])).status_code == 404
+
+
+def test_viewing_a_response_is_written_to_the_access_log(org, login, response_for):
+    response = response_for()
+    login(org.tm).get(reverse("response_detail", args=[response.pk]))
+    event = AccessEvent.objects.get(object_type="qa_response")
+    assert (event.user, event.object_id, event.case_id) == (
+        org.tm.user,
+        str(response.pk),
+        org.case.pk,
+    )
+
+
+@pytest.mark.parametrize("who", ALL)
+def test_my_responses_page_opens_for_everyone(org, login, who):
+    assert login(getattr(org, who)).get(reverse("response_list")).status_code == 200
+
+
+@pytest.mark.parametrize("who", ALL)
+def test_the_team_page_is_for_managers(org, login, response_for, who):
+    response_for()
+    page = login(getattr(org, who)).get(reverse("response_team"))
+    assert page.status_code == (200 if who in HAS_THE_TEAM_PAGE else 404)
+    if page.status_code == 200:
+        listed = org.case.reference in page.content.decode()
+        assert listed == (who in SEES_THE_RESPONSE | {"ps1"})
+
+
+# --- The worker's form ----------------------------------------------------------------------
+
+
+def test_the_worker_sees_a_form_for_each_action_and_submits_it(org, login, response_for):
+    response = response_for(actions=2)
+    client = login(org.worker)
+    url = reverse("response_detail", args=[response.pk])
+    body = client.get(url).content.decode()
+    assert body.count("What was done or is planned for action") == 2
+    assert "Update the chronology (2)." in body
+    assert "Submit response" in body
+    page = client.post(url, submit_data(response))
+    assert page.status_code == 302
+    response.refresh_from_db()
+    assert response.status == ResponseStatus.SUBMITTED
+    assert response.answers.get(action__order=1).planned_by == dt.date(2027, 1, 8)
+    body = client.get(url).content.decode()
+    assert "Submit response" not in body
+    assert "Chronology updated." in body
+
+
+def test_an_unanswered_action_is_shown_as_an_error(org, login, response_for):
+    response = response_for(actions=2)
+    data = submit_data(response)
+    second = response.audit.actions.order_by("order", "id").last()
+    data[action_field(second.pk, "what_done")] = ""
+    page = login(org.worker).post(reverse("response_detail", args=[response.pk]), data)
+    assert page.status_code == 200
+    body = page.content.decode()
+    assert "There is a problem" in body
+    assert f'href="#id_{action_field(second.pk, "what_done")}"' in body
+    assert "Write what was done or is planned for action 2" in body
+    assert QAResponse.objects.get().status == ResponseStatus.AWAITING_WORKER
+
+
+def test_without_actions_the_acknowledgement_is_prefilled(org, login, response_for):
+    response = response_for(actions=0, at=at(2026, 12, 22))
+    client = login(org.worker)
+    url = reverse("response_detail", args=[response.pk])
+    assert 'value="QA (22/12/2026) received"' in client.get(url).content.decode()
+    assert client.post(url, {"acknowledgement": "QA (22/12/2026) received"}).status_code == 302
+    assert QAResponse.objects.get().status == ResponseStatus.SUBMITTED
+
+
+@pytest.mark.parametrize("who,status", [("ps1", 403), ("tm", 403), ("colleague", 404)])
+def test_only_the_worker_may_post_the_response(org, login, response_for, who, status):
+    response = response_for(actions=0)
+    page = login(getattr(org, who)).post(
+        reverse("response_detail", args=[response.pk]), {"acknowledgement": "QA received"}
+    )
+    assert page.status_code == status
+    assert QAResponse.objects.get().status == ResponseStatus.AWAITING_WORKER
+
+
+# --- Return and authorise ----------------------------------------------------------------
+
+
+def test_the_ps_returns_with_a_reason_then_authorises(org, login, response_for):
+    response = response_for(actions=1)
+    login(org.worker).post(reverse("response_detail", args=[response.pk]), submit_data(response))
+    client = login(org.ps1)
+    body = client.get(reverse("response_detail", args=[response.pk])).content.decode()
+    assert "Authorise response" in body and f"Return to {escape(org.worker.name)}" in body
+    page = client.post(reverse("response_return", args=[response.pk]), {"reason": ""})
+    assert page.status_code == 200
+    assert "Enter why you are returning the response" in page.content.decode()
+    page = client.post(reverse("response_return", args=[response.pk]), {"reason": "Say when."})
+    assert page.status_code == 302
+    body = login(org.worker).get(reverse("response_detail", args=[response.pk])).content.decode()
+    assert "Say when." in body and "Submit response" in body
+    assert "Chronology updated." in body  # the form comes back filled in
+    login(org.worker).post(reverse("response_detail", args=[response.pk]), submit_data(response))
+    page = login(org.ps1).post(reverse("response_authorise", args=[response.pk]))
+    assert page.status_code == 302
+    response.refresh_from_db()
+    assert response.status == ResponseStatus.AUTHORISED
+    body = login(org.ps1).get(reverse("response_detail", args=[response.pk])).content.decode()
+    history = body[body.index('id="response-history"') :]
+    for text in (
+        f"Submitted by {escape(org.worker.name)}",
+        f"Returned by {escape(org.ps1.name)}",
+        "Say when.",
+        f"Submitted by {escape(org.worker.name)} again",
+        f"Authorised by {escape(org.ps1.name)}",
+    ):
+        assert text in history
+
+
+@pytest.mark.parametrize("who,status", [("worker", 403), ("ps2", 404), ("tm_b", 404)])
+def test_others_cannot_return_or_authorise(org, login, response_for, who, status):
+    response = response_for(actions=0)
+    services.response_submit(response=response, by=org.worker.user, acknowledgement="QA")
+    client = login(getattr(org, who))
+    assert client.post(reverse("response_authorise", args=[response.pk])).status_code == status
+    page = client.post(reverse("response_return", args=[response.pk]), {"reason": "No"})
+    assert page.status_code == status
+    assert QAResponse.objects.get().status == ResponseStatus.SUBMITTED
+
+
+def test_authorising_twice_says_why_not(org, login, response_for):
+    response = response_for(actions=0)
+    services.response_submit(response=response, by=org.worker.user, acknowledgement="QA")
+    client = login(org.ps1)
+    client.post(reverse("response_authorise", args=[response.pk]))
+    page = client.post(reverse("response_authorise", args=[response.pk]), follow=True)
+    assert "only a submitted response can be authorised" in page.content.decode()
+    assert ResponseEvent.objects.filter(kind=EventKind.AUTHORISED).count() == 1
+
+
+# --- Actions ------------------------------------------------------------------------------
+
+
+def test_the_owner_resolves_an_action_and_the_ps_agrees(org, login, response_for):
+    response = response_for(actions=1)
+    action = response.audit.actions.get()
+    url = reverse("action_resolve", args=[action.pk])
+    assert login(org.ps1).post(url, {f"resolve-{action.pk}-note": "x"}).status_code == 403
+    page = login(org.worker).post(url, {f"resolve-{action.pk}-note": ""})
+    assert page.status_code == 200
+    assert "Enter what was done to resolve the action" in page.content.decode()
+    page = login(org.worker).post(url, {f"resolve-{action.pk}-note": "Chronology updated."})
+    assert page.status_code == 302
+    action.refresh_from_db()
+    assert action.status == ActionStatus.RESOLVED
+    client = login(org.ps1)
+    body = client.get(reverse("response_detail", args=[response.pk])).content.decode()
+    assert "Agree action 1 is resolved" in body
+    assert client.post(reverse("action_agree", args=[action.pk])).status_code == 302
+    action.refresh_from_db()
+    assert action.manager_agreed_by == org.ps1.user
+
+
+def test_a_manager_reopens_an_action(org, login, response_for):
+    response = response_for(actions=1)
+    action = response.audit.actions.get()
+    services.action_resolve(action=action, by=org.worker.user, note="Done")
+    url = reverse("action_reopen", args=[action.pk])
+    assert login(org.worker).post(url, {f"reopen-{action.pk}-reason": "x"}).status_code == 403
+    page = login(org.tm).post(url, {f"reopen-{action.pk}-reason": ""})
+    assert "Enter why the action is not resolved yet" in page.content.decode()
+    page = login(org.tm).post(url, {f"reopen-{action.pk}-reason": "Not recorded."})
+    assert page.status_code == 302
+    action.refresh_from_db()
+    assert action.status == ActionStatus.OPEN
+
+
+def test_an_action_out_of_scope_is_a_404(org, login, response_for):
+    response = response_for(actions=1)
+    action = response.audit.actions.get()
+    page = login(org.outsider).post(
+        reverse("action_resolve", args=[action.pk]), {f"resolve-{action.pk}-note": "x"}
+    )
+    assert page.status_code == 404
+
+
+# --- Lists ----------------------------------------------------------------------------------
+
+
+def test_my_responses_lists_what_waits_for_me(org, login, response_for):
+    response = response_for(actions=1)
+    body = login(org.worker).get(reverse("response_list")).content.decode()
+    assert org.case.reference in body[body.index('id="to-write"') :]
+    assert 'id="to-authorise"' not in body
+    services.response_submit(
+        response=response,
+        by=org.worker.user,
+        action_answers={a.pk: {"what_done": "x"} for a in response.audit.actions.all()},
+    )
+    for who in ("ps1", "tm"):
+        body = login(getattr(org, who)).get(reverse("response_list")).content.decode()
+        assert org.case.reference in body[body.index('id="to-authorise"') :]
+    body = login(org.ps2).get(reverse("response_list")).content.decode()
+    assert 'id="to-authorise"' not in body
+    body = login(org.worker).get(reverse("response_list")).content.decode()
+    assert "No QA responses are waiting for you" in body
+    assert "Update the chronology (1)." in body  # my open action
+
+
+def test_the_team_page_highlights_overdue_responses_and_counts_them(org, login, response_for):
+    response_for(actions=1, at=at(2026, 12, 22))  # due 31 December
+    response_for(actions=0, case=org.colleague_case, at=at(2027, 1, 4))  # due 11 January
+    response_for(actions=0, case=org.case_b, auditor=org.csm_north, at=at(2026, 12, 1))
+    with today_is(dt.date(2027, 1, 6)):
+        page = login(org.tm).get(reverse("response_team"))
+    overview = page.context["overview"]
+    assert overview.counts["outstanding"] == 2  # North A only, not North B's
+    assert overview.counts["overdue"] == 1
+    assert overview.counts["open_actions"] == 1
+    rows = {r.response.case: r for r in overview.responses}
+    assert rows[org.case].overdue_days == 3  # 4, 5 and 6 January
+    assert not rows[org.colleague_case].is_overdue
+    assert "3 working days overdue" in page.content.decode()
+    with today_is(dt.date(2027, 1, 6)):
+        page = login(org.csm_north).get(reverse("response_team"))
+    assert page.context["overview"].counts["outstanding"] == 3
+    with today_is(dt.date(2027, 1, 6)):
+        page = login(org.csm_north).get(reverse("response_team"), {"team": org.north_b.pk})
+    assert [r.response.case for r in page.context["overview"].responses] == [org.case_b]
+
+
+def test_the_home_page_shows_responses_due_and_to_authorise(org, login, response_for):
+    # The panels' own ids: the reports dashboard on the home page has similar headings.
+    response = response_for(actions=0)
+    body = login(org.worker).get(reverse("home")).content.decode()
+    panel = body[body.index('id="responses-due"') :]
+    assert f'href="/responses/{response.pk}/"' in panel
+    assert 'id="responses-to-authorise"' not in login(org.ps1).get(reverse("home")).content.decode()
+    services.response_submit(response=response, by=org.worker.user, acknowledgement="QA")
+    body = login(org.ps1).get(reverse("home")).content.decode()
+    assert f'href="/responses/{response.pk}/"' in body[body.index('id="responses-to-authorise"') :]
+    assert 'id="responses-due"' not in login(org.worker).get(reverse("home")).content.decode()
+
+
+def test_the_audit_page_links_to_its_response(org, login, response_for):
+    response = response_for()
+    client = login(org.tm)
+    body = client.get(reverse("audit_detail", args=[response.audit_id])).content.decode()
+    link = reverse("response_for_audit", args=[response.audit_id])
+    assert f'href="{link}"' in body
+    assert client.get(link).url == reverse("response_detail", args=[response.pk])
+    assert login(org.outsider).get(link).status_code == 404
+
+
+def test_the_header_links_to_responses(org, login):
+    body = login(org.worker).get(reverse("home")).content.decode()
+    assert 'href="/responses/"' in body
+
+
+# --- Query counts ---------------------------------------------------------------------------
+
+DETAIL_QUERIES = 12
+LIST_QUERIES = 10
+TEAM_QUERIES = 12
+
+
+def responses_for(org, response_for, n):
+    made = [response_for(actions=n)]
+    for _ in range(n - 1):
+        case = CaseFactory(team=org.north_a, allocated_worker=org.worker)
+        made.append(response_for(actions=n, case=case))
+    return made
+
+
+@pytest.mark.parametrize("actions", [1, 6])
+def test_response_page_query_count_does_not_grow(
+    org, login, response_for, django_assert_num_queries, actions
+):
+    response = response_for(actions=actions)
+    submitted = services.response_submit(
+        response=response,
+        by=org.worker.user,
+        action_answers={a.pk: {"what_done": "x"} for a in response.audit.actions.all()},
+    )
+    for action in list(response.audit.actions.all())[:actions]:
+        services.action_resolve(action=action, by=org.worker.user, note="Done")
+    client = login(org.ps1)
+    with django_assert_num_queries(DETAIL_QUERIES):
+        page = client.get(reverse("response_detail", args=[submitted.pk]))
+    assert page.status_code == 200
+
+
+@pytest.mark.parametrize("n", [1, 4])
+def test_my_responses_query_count_does_not_grow(
+    org, login, response_for, django_assert_num_queries, n
+):
+    responses_for(org, response_for, n)
+    client = login(org.worker)
+    with django_assert_num_queries(LIST_QUERIES):
+        page = client.get(reverse("response_list"))
+    assert len(page.context["mine"].to_write) == n
+
+
+@pytest.mark.parametrize("n", [1, 4])
+def test_team_page_query_count_does_not_grow(
+    org, login, response_for, django_assert_num_queries, n
+):
+    responses_for(org, response_for, n)
+    client = login(org.tm)
+    with django_assert_num_queries(TEAM_QUERIES):
+        page = client.get(reverse("response_team"))
+    assert len(page.context["overview"].responses) == n

@@ -1,0 +1,273 @@
+"""Pages of the QA Response workflow: the response (the worker's form, the supervisor's
+authorise and return forms, the actions and the history), "My responses" and the Team
+Manager's page of everything outstanding. Every view of a response is written to the access
+log."""
+
+from dataclasses import dataclass
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from caseaudit.accounts.services import access_record
+from caseaudit.audits.models import ActionStatus
+from caseaudit.organisation.selectors import staff_for_user
+
+from . import selectors, services
+from .forms import ReopenActionForm, ResolveForm, ReturnForm, SubmitForm, submit_initial
+from .models import ResponseStatus
+
+
+def _log(request, response) -> None:
+    access_record(
+        request=request, object_type="qa_response", object_id=response.pk, case_id=response.case_id
+    )
+
+
+def _add_errors(form, error: ValidationError) -> None:
+    """A service's refusal onto a form: on the field it names, or above the form."""
+    if hasattr(error, "error_dict"):
+        for key, messages_ in error.message_dict.items():
+            form.add_error(key if key in form.fields else None, messages_)
+    else:
+        form.add_error(None, error.messages)
+
+
+@dataclass
+class ActionView:
+    item: selectors.ActionItem
+    can_resolve: bool
+    can_agree: bool
+    resolve_form: ResolveForm | None = None
+    reopen_form: ReopenActionForm | None = None
+
+
+def _render(
+    request,
+    response,
+    *,
+    submit_form=None,
+    return_form=None,
+    bound_action_form=None,
+    status: int = 200,
+) -> HttpResponse:
+    staff = staff_for_user(request.user)
+    document = selectors.response_document(response=response)
+    can_submit = staff is not None and staff.pk == response.worker_id and response.is_with_worker
+    can_authorise = response.status == ResponseStatus.SUBMITTED and selectors.can_authorise(
+        staff, response
+    )
+    if can_submit and submit_form is None:
+        submit_form = SubmitForm(items=document.actions, initial=submit_initial(document))
+    if can_authorise and return_form is None:
+        return_form = ReturnForm()
+    actions = []
+    for item in document.actions:
+        action = item.action
+        view = ActionView(
+            item=item,
+            can_resolve=action.status == ActionStatus.OPEN
+            and selectors.can_resolve(staff, action, response),
+            can_agree=item.awaits_agreement and selectors.can_agree(staff, action, response),
+        )
+        if view.can_resolve:
+            view.resolve_form = ResolveForm(prefix=f"resolve-{action.pk}")
+        if view.can_agree:
+            view.reopen_form = ReopenActionForm(prefix=f"reopen-{action.pk}")
+        if bound_action_form is not None and bound_action_form.prefix.endswith(f"-{action.pk}"):
+            if isinstance(bound_action_form, ResolveForm):
+                view.resolve_form = bound_action_form
+            else:
+                view.reopen_form = bound_action_form
+        actions.append(view)
+    error_form = next(
+        (f for f in (submit_form, return_form, bound_action_form) if f is not None and f.errors),
+        None,
+    )
+    today = timezone.localdate()
+    return render(
+        request,
+        "responses/response_detail.html",
+        {
+            "response": response,
+            "audit": response.audit,
+            "case": response.case,
+            "document": document,
+            "actions": actions,
+            "submit_form": submit_form if can_submit else None,
+            "return_form": return_form if can_authorise else None,
+            "can_authorise": can_authorise,
+            "form": error_form,  # for the error summary
+            "is_overdue": response.is_overdue(today),
+            "nav_active": "responses",
+        },
+        status=status,
+    )
+
+
+def response_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """The response page; the worker's form posts here."""
+    response = selectors.response_get(user=request.user, pk=pk)
+    _log(request, response)
+    if request.method != "POST":
+        return _render(request, response)
+    staff = staff_for_user(request.user)
+    if staff is None or staff.pk != response.worker_id:
+        raise PermissionDenied("Only the worker asked for this response can submit it.")
+    document = selectors.response_document(response=response)
+    form = SubmitForm(request.POST, items=document.actions)
+    if form.is_valid():
+        try:
+            services.response_submit(
+                response=response,
+                by=request.user,
+                acknowledgement=form.cleaned_data.get("acknowledgement", ""),
+                action_answers=form.answers(),
+            )
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(request, "Response submitted: your supervisor has been told.")
+            return redirect("response_detail", response.pk)
+    return _render(request, response, submit_form=form)
+
+
+@require_POST
+def response_return(request: HttpRequest, pk: int) -> HttpResponse:
+    response = selectors.response_get(user=request.user, pk=pk)
+    _log(request, response)
+    if not selectors.can_authorise(staff_for_user(request.user), response):
+        raise PermissionDenied("You cannot return this response.")
+    form = ReturnForm(request.POST)
+    if form.is_valid():
+        try:
+            services.response_return(
+                response=response, by=request.user, reason=form.cleaned_data["reason"]
+            )
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(request, "Response returned: the worker has been told why.")
+            return redirect("response_detail", response.pk)
+    return _render(request, response, return_form=form)
+
+
+@require_POST
+def response_authorise(request: HttpRequest, pk: int) -> HttpResponse:
+    response = selectors.response_get(user=request.user, pk=pk)
+    _log(request, response)
+    if not selectors.can_authorise(staff_for_user(request.user), response):
+        raise PermissionDenied("You cannot authorise this response.")
+    try:
+        services.response_authorise(response=response, by=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, "Response authorised.")
+    return redirect("response_detail", response.pk)
+
+
+def _action_and_response(request, pk: int):
+    action = selectors.action_get(user=request.user, pk=pk)
+    response = selectors.response_get(user=request.user, pk=action.audit.qa_response.pk)
+    _log(request, response)
+    return action, response
+
+
+def _after_action(request, response, form, error: ValidationError | None, done: str):
+    if error is None:
+        messages.success(request, done)
+        return redirect(reverse("response_detail", args=[response.pk]) + "#actions")
+    _add_errors(form, error)
+    return _render(request, response, bound_action_form=form)
+
+
+@require_POST
+def action_resolve(request: HttpRequest, pk: int) -> HttpResponse:
+    action, response = _action_and_response(request, pk)
+    if not selectors.can_resolve(staff_for_user(request.user), action, response):
+        raise PermissionDenied("Only the action's owner can mark it resolved.")
+    form = ResolveForm(request.POST, prefix=f"resolve-{action.pk}")
+    form.is_valid()  # every field is optional: the service checks them
+    error = None
+    try:
+        services.action_resolve(action=action, by=request.user, note=form.cleaned_data["note"])
+    except ValidationError as e:
+        error = e
+    return _after_action(
+        request, response, form, error, "Action marked resolved: a manager will agree it."
+    )
+
+
+@require_POST
+def action_agree(request: HttpRequest, pk: int) -> HttpResponse:
+    action, response = _action_and_response(request, pk)
+    if not selectors.can_agree(staff_for_user(request.user), action, response):
+        raise PermissionDenied("You cannot agree this action is resolved.")
+    try:
+        services.action_agree(action=action, by=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, "Agreed: the action is closed.")
+    return redirect(reverse("response_detail", args=[response.pk]) + "#actions")
+
+
+@require_POST
+def action_reopen(request: HttpRequest, pk: int) -> HttpResponse:
+    action, response = _action_and_response(request, pk)
+    if not selectors.can_agree(staff_for_user(request.user), action, response):
+        raise PermissionDenied("You cannot reopen this action.")
+    form = ReopenActionForm(request.POST, prefix=f"reopen-{action.pk}")
+    form.is_valid()  # every field is optional: the service checks them
+    error = None
+    try:
+        services.action_reopen(action=action, by=request.user, reason=form.cleaned_data["reason"])
+    except ValidationError as e:
+        error = e
+    return _after_action(
+        request, response, form, error, "Action reopened: its owner has been told."
+    )
+
+
+def response_for_audit(request: HttpRequest, audit_pk: int) -> HttpResponse:
+    """The audit page's link: go to the audit's response (404 if it has none, or the user may
+    not see it). Costs the audit page no query."""
+    response = selectors.response_for_audit_get(user=request.user, audit_pk=audit_pk)
+    return redirect("response_detail", response.pk)
+
+
+def response_list(request: HttpRequest) -> HttpResponse:
+    """My responses: those I must write, those I may authorise, my actions and those I may
+    agree are resolved."""
+    mine = selectors.my_responses(user=request.user)
+    return render(
+        request,
+        "responses/response_list.html",
+        {
+            "mine": mine,
+            "today": timezone.localdate(),
+            "has_team_page": selectors.overview_q(request.user) is not None,
+            "nav_active": "responses",
+        },
+    )
+
+
+def response_team(request: HttpRequest) -> HttpResponse:
+    """The Team Manager's page: every outstanding response and open action in their scope."""
+    try:
+        team_id = int(request.GET.get("team") or 0) or None
+    except ValueError:
+        team_id = None
+    overview = selectors.team_overview(user=request.user, team_id=team_id)
+    if overview is None:
+        raise Http404("This page is for managers")
+    return render(
+        request,
+        "responses/response_team.html",
+        {"overview": overview, "nav_active": "responses"},
+    )
