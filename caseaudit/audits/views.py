@@ -7,13 +7,14 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_POST
 
 from caseaudit.accounts.services import access_record
 from caseaudit.cases.selectors import case_get
 from caseaudit.organisation.selectors import staff_for_user
 
-from . import fields, selectors, services
+from . import fields, pdf, selectors, services
 from .forms import (
     BLANK_ACTION_ROWS,
     MAX_BLANK_ACTION_ROWS,
@@ -264,6 +265,25 @@ def audit_detail(request: HttpRequest, pk: int) -> HttpResponse:
     audit = selectors.audit_get(user=request.user, pk=pk)
     _log(request, audit)
     return _render_detail(request, audit)
+
+
+def audit_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+    """The audit as a PDF download, for anyone who may see the audit (logged as a download)."""
+    audit = selectors.audit_get(user=request.user, pk=pk)
+    content = pdf.audit_pdf_bytes(audit)
+    access_record(
+        request=request,
+        action="download",
+        object_type="audit",
+        object_id=audit.pk,
+        case_id=audit.case_id,
+    )
+    response = HttpResponse(content, content_type="application/pdf")
+    response["Content-Disposition"] = content_disposition_header(
+        as_attachment=True, filename=pdf.audit_pdf_filename(audit)
+    )
+    response["Cache-Control"] = "no-store"
+    return response
 
 
 @require_POST

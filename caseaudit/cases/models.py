@@ -1,6 +1,8 @@
 """The case register: children and carer households whose records are audited."""
 
+from django.conf import settings
 from django.db import models
+from django.utils import timezone
 
 from caseaudit.organisation.models import Staff, Team
 
@@ -95,3 +97,27 @@ class Case(models.Model):
     def practice_supervisor(self) -> Staff | None:
         """The allocated worker's line manager: their Practice Supervisor (or manager)."""
         return self.allocated_worker.line_manager if self.allocated_worker else None
+
+
+class CaseEventKind(models.TextChoices):
+    CLOSED = "closed", "Closed"
+
+
+class CaseEvent(models.Model):
+    """The case's history: who changed it, when and why (`detail` holds the particulars,
+    e.g. the closure date, the reason and the closure audit). Written by `cases.services`."""
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="events")
+    at = models.DateTimeField(default=timezone.now)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
+    )
+    kind = models.CharField(max_length=24, choices=CaseEventKind.choices)
+    detail = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["at", "id"]
+        indexes = [models.Index(fields=["case", "at"])]
+
+    def __str__(self) -> str:
+        return f"{self.case_id} {self.kind} {self.at:%Y-%m-%d %H:%M}"

@@ -10,6 +10,8 @@ Who sees what (issue 2, DESIGN section 1):
 Anyone else, and anyone without a current staff record, sees nothing.
 """
 
+from dataclasses import dataclass, field
+
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
@@ -116,3 +118,148 @@ def case_filter_options(*, user):
         pk__in=visible.filter(closed_on__isnull=True).values("allocated_worker_id")
     ).order_by("name")
     return teams, workers
+
+
+# --- The closure gate (DESIGN section 1: a case cannot close until its Closure Record is
+# completed and its restorative actions are resolved) -----------------------------------
+
+CLOSURE_TOOL = "closure"
+
+
+@dataclass
+class ClosureStatus:
+    """What stands between a case and its closure.
+
+    `closure_audit`: its latest completed Closure Record (None if there is none);
+    `drafts`: Closure Records still in draft; `open_actions`: the restorative actions of the
+    case's completed audits (every tool, not only the Closure Record) not yet resolved by
+    their owner and agreed by a manager. Actions of draft audits are not actions yet.
+    """
+
+    case: Case
+    closure_audit: object | None
+    drafts: list = field(default_factory=list)
+    open_actions: list = field(default_factory=list)
+
+    @property
+    def problems(self) -> list[str]:
+        """Why the case cannot close, in words (empty when it can)."""
+        problems = []
+        if self.closure_audit is None:
+            if self.drafts:
+                problems.append(
+                    "The Closure Record (closure audit) of this case is still a draft: it must "
+                    "be completed before the case can close."
+                )
+            else:
+                problems.append(
+                    "No Closure Record (closure audit) has been completed for this case."
+                )
+        if self.open_actions:
+            count = len(self.open_actions)
+            problems.append(
+                f"{count} restorative action{'s' if count != 1 else ''} on this case "
+                f"{'are' if count != 1 else 'is'} not resolved: each must be resolved by its "
+                "owner and agreed by a manager."
+            )
+        return problems
+
+    @property
+    def ready(self) -> bool:
+        return self.case.closed_on is None and not self.problems
+
+
+def case_closure_event(*, case: Case):
+    """The history entry of the case's closure: who closed it, when and why (None while the
+    case is open, without a query). The caller has checked the user may see the case."""
+    if case.closed_on is None:
+        return None
+    from .models import CaseEvent, CaseEventKind
+
+    return (
+        CaseEvent.objects.filter(case=case, kind=CaseEventKind.CLOSED)
+        .select_related("by__staff")
+        .order_by("-at", "-id")
+        .first()
+    )
+
+
+def _unresolved_actions_q() -> Q:
+    from caseaudit.audits.models import ActionStatus
+
+    return Q(status=ActionStatus.OPEN) | Q(manager_agreed_at__isnull=True)
+
+
+def closure_status(*, case: Case) -> ClosureStatus:
+    """The case's closure gate, in two queries. The caller has checked the user may see it."""
+    from caseaudit.audits.models import Audit, AuditStatus, RestorativeAction
+
+    audits = list(
+        Audit.objects.filter(case=case, tool_version__tool__code=CLOSURE_TOOL)
+        .select_related("auditor", "tool_version__tool")
+        .order_by("-started_at", "-id")
+    )
+    completed = [a for a in audits if a.status == AuditStatus.COMPLETED]
+    open_actions = list(
+        RestorativeAction.objects.filter(audit__case=case, audit__status=AuditStatus.COMPLETED)
+        .filter(_unresolved_actions_q())
+        .select_related("owner", "audit__tool_version__tool")
+        .order_by("due_on", "id")
+    )
+    return ClosureStatus(
+        case=case,
+        closure_audit=max(completed, key=lambda a: a.completed_at) if completed else None,
+        drafts=[a for a in audits if a.status == AuditStatus.DRAFT],
+        open_actions=open_actions,
+    )
+
+
+def closure_pending(
+    *, user, team_id: int | None = None, service_area_id: int | None = None
+) -> QuerySet[Case]:
+    """Open cases in the user's scope whose closure is under way but not ready: a Closure
+    Record in draft, or one completed while actions on the case are still unresolved.
+
+    Each case carries `closure_audit_id`, `closure_audit_status`, `closure_started_at` and
+    `closure_completed_at` (its latest Closure Record) and `unresolved_actions`; the
+    longest-waiting first. A fixed number of queries however many cases.
+    """
+    from django.db.models import Count, Exists, IntegerField, OuterRef, Subquery
+    from django.db.models.functions import Coalesce
+
+    from caseaudit.audits.models import Audit, AuditStatus, RestorativeAction
+
+    closure_audits = Audit.objects.filter(tool_version__tool__code=CLOSURE_TOOL)
+    of_case = closure_audits.filter(case=OuterRef("pk"))
+    latest = of_case.order_by("-started_at", "-id")
+    unresolved = (
+        RestorativeAction.objects.filter(
+            audit__case=OuterRef("pk"), audit__status=AuditStatus.COMPLETED
+        )
+        .filter(_unresolved_actions_q())
+        .order_by()
+        .values("audit__case")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    qs = (
+        case_visible_qs(user)
+        .filter(closed_on__isnull=True, pk__in=closure_audits.values("case_id"))
+        .annotate(
+            closure_draft=Exists(of_case.filter(status=AuditStatus.DRAFT)),
+            closure_completed=Exists(of_case.filter(status=AuditStatus.COMPLETED)),
+            unresolved_actions=Coalesce(
+                Subquery(unresolved, output_field=IntegerField()), 0, output_field=IntegerField()
+            ),
+            closure_audit_id=Subquery(latest.values("pk")[:1]),
+            closure_audit_status=Subquery(latest.values("status")[:1]),
+            closure_started_at=Subquery(latest.values("started_at")[:1]),
+            closure_completed_at=Subquery(latest.values("completed_at")[:1]),
+        )
+        .filter(Q(closure_draft=True) | Q(closure_completed=True, unresolved_actions__gt=0))
+    )
+    if team_id:
+        qs = qs.filter(team_id=team_id)
+    if service_area_id:
+        qs = qs.filter(team__service_area_id=service_area_id)
+    return qs.select_related("team", "allocated_worker").order_by("closure_started_at", "reference")

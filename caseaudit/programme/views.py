@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from caseaudit.cases.models import Case
-from caseaudit.cases.selectors import case_filter_options
+from caseaudit.cases.selectors import case_filter_options, closure_pending
 from caseaudit.organisation.models import MANAGER_ROLES, Role, Staff
 
 from . import selectors, services
@@ -182,6 +182,9 @@ def allocation_start(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("audit_edit", pk=audit.pk)
 
 
+CLOSURE_PENDING_LIMIT = 50  # the longest-waiting first
+
+
 def due_list(request: HttpRequest) -> HttpResponse:
     teams, _ = case_filter_options(user=request.user)
     form = DueFilterForm(request.GET or None, teams=teams)
@@ -204,6 +207,14 @@ def due_list(request: HttpRequest) -> HttpResponse:
     ]
     query = request.GET.copy()
     query.pop("page", None)
+    filters = form.filters()
+    closures = list(
+        closure_pending(
+            user=request.user,
+            team_id=filters.get("team_id"),
+            service_area_id=filters.get("service_area_id"),
+        )[: CLOSURE_PENDING_LIMIT + 1]
+    )
     return render(
         request,
         "programme/due.html",
@@ -214,5 +225,7 @@ def due_list(request: HttpRequest) -> HttpResponse:
             "today": today,
             "query": query.urlencode(),
             "nav_active": "due",
+            "closures": closures[:CLOSURE_PENDING_LIMIT],
+            "closures_more": len(closures) > CLOSURE_PENDING_LIMIT,
         },
     )

@@ -1,0 +1,110 @@
+"""Writes of the case register: closing a case, through the closure gate.
+
+The procedure: "Closure audit for all cases prior to closure. Where actions are needed prior to
+closure this should be immediately done so closure may happen." So `case_close` refuses until
+the case has a completed Closure Record (tool "closure") and every restorative action of the
+case's completed audits is resolved by its owner and agreed by a manager
+(`selectors.closure_status`). Each closure is recorded in the case's history (`CaseEvent`).
+"""
+
+import datetime as dt
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from caseaudit.organisation.models import Role
+from caseaudit.organisation.selectors import staff_for_user
+
+from .models import Case, CaseEvent, CaseEventKind
+from .selectors import closure_status
+
+# Who closes a case: its managers, each within the cases they manage (a Team Manager their
+# team's, a Children's Service Manager their service's, an AD or the Director any case).
+# Practitioners and Practice Supervisors may not; nor may Performance Assurance or admins.
+CLOSE_ROLES = frozenset(
+    {Role.TEAM_MANAGER, Role.SERVICE_MANAGER, Role.ASSISTANT_DIRECTOR, Role.DIRECTOR}
+)
+REASON_MAX = 2000
+NOT_ALLOWED = (
+    "Only the case's Team Manager, Children's Service Manager, an Assistant Director or the "
+    "Director can close a case."
+)
+
+
+def can_close(user, case: Case) -> bool:
+    """Whether `user` may close `case` (whether or not its closure gate is open yet).
+
+    The rule of `caseaudit.audits.selectors.case_managed_q` for these roles, checked on the
+    loaded case (its team) so the case page asks the database nothing more.
+    """
+    staff = staff_for_user(user)
+    if staff is None or not staff.is_active or staff.role not in CLOSE_ROLES:
+        return False
+    if staff.role == Role.TEAM_MANAGER:
+        return staff.team_id is not None and case.team_id == staff.team_id
+    if staff.role == Role.SERVICE_MANAGER:
+        area = staff.effective_service_area_id
+        return area is not None and case.team.service_area_id == area
+    return True  # an Assistant Director or the Director: every case
+
+
+def case_close(*, case: Case, by, closed_on: dt.date | None, reason: str) -> Case:
+    """Close the case on `closed_on` for `reason`, if `by` may and its closure gate is open.
+
+    Refuses with `ValidationError`: "not_allowed" (who), "closed" (already), "not_ready" (the
+    gate: every problem, in words), or keyed by field ("closed_on", "reason").
+    """
+    reason = (reason or "").strip()
+    with transaction.atomic():
+        locked = Case.objects.select_related("team").select_for_update(of=("self",)).get(pk=case.pk)
+        if not can_close(by, locked):
+            raise ValidationError(NOT_ALLOWED, code="not_allowed")
+        if locked.closed_on is not None:
+            raise ValidationError(
+                f"This case was already closed on {locked.closed_on:%-d %B %Y}.", code="closed"
+            )
+        status = closure_status(case=locked)
+        if status.problems:
+            raise ValidationError(
+                [ValidationError(problem, code="not_ready") for problem in status.problems]
+            )
+        now = timezone.now()
+        errors = {}
+        audited_on = timezone.localdate(status.closure_audit.completed_at)
+        if closed_on is None:
+            errors["closed_on"] = "Enter the date the case closed"
+        elif closed_on > timezone.localdate(now):
+            errors["closed_on"] = "The closure date cannot be in the future"
+        elif closed_on < locked.opened_on:
+            errors["closed_on"] = (
+                f"The closure date must be on or after the day the case opened "
+                f"({locked.opened_on:%-d %B %Y})"
+            )
+        elif closed_on < audited_on:
+            errors["closed_on"] = (
+                f"A case closes after its closure audit: enter a date on or after "
+                f"{audited_on:%-d %B %Y}, when the Closure Record was completed"
+            )
+        if not reason:
+            errors["reason"] = "Enter why the case is closing"
+        elif len(reason) > REASON_MAX:
+            errors["reason"] = f"The reason must be {REASON_MAX} characters or fewer"
+        if errors:
+            raise ValidationError(errors)
+        locked.closed_on = closed_on
+        locked.save(update_fields=["closed_on", "updated_at"])
+        CaseEvent.objects.create(
+            case=locked,
+            at=now,
+            by=by,
+            kind=CaseEventKind.CLOSED,
+            detail={
+                "closed_on": closed_on.isoformat(),
+                "reason": reason,
+                "closure_audit": status.closure_audit.pk,
+            },
+        )
+        case.closed_on = closed_on
+        case.updated_at = locked.updated_at
+        return locked
