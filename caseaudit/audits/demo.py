@@ -560,18 +560,30 @@ FAMILY_VIEWS = {  # by satisfaction: pleased, mixed, unhappy
         "“Things are calmer at home since the family support worker started.”",
         "“They helped us with the housing application, which made a big difference.”",
         "“I would recommend the service to other families.”",
-        "“Our supervising social worker is always at the end of the phone.”",
     ],
     "mixed": [
         "“The meetings are hard, but I understand why they are needed.”",
         "“We would like more notice before visits.”",
         "“It has helped, but I wish we had got support sooner.”",
-        "“We would like more training on managing behaviour.”",
     ],
     "unhappy": [
         "“I didn't know who my new social worker was when the last one left.”",
         "“I feel the plan doesn't show how far we've come.”",
         "“Nobody came back to me after I asked for help.”",
+    ],
+}
+FAMILY_VIEWS_CARERS = {
+    "pleased": [
+        "“Our supervising social worker is always at the end of the phone.”",
+        "“The support group has been a lifeline.”",
+    ],
+    "mixed": [
+        "“We would like more training on managing behaviour.”",
+        "“Respite would help us keep going.”",
+    ],
+    "unhappy": [
+        "“We waited weeks for a reply about the placement plan.”",
+        "“Nobody told us the child's social worker had changed.”",
     ],
 }
 NO_CONTACT_VIEWS = "No reply to two telephone calls and a letter."
@@ -809,6 +821,7 @@ class _Case:
         "panel",
         "imported",
         "term",
+        "speaks",
         "relationship",
         "last_day",
         "last",
@@ -905,6 +918,8 @@ class _Org:
                 c.relationship,
             ) = row
             c.is_carer = subject != SubjectType.CHILD
+            # Old enough for their views in their own words to be quoted.
+            c.speaks = not c.is_carer and (dob is None or (today - dob).days >= 5 * 365)
             if c.is_carer:
                 c.term = "the carers"
             elif c.type == CaseType.CARE_LEAVER or (
@@ -1634,7 +1649,7 @@ class _Writer:
         # The history.
         # (when the row was written, its time, by, kind, detail): a sitting's "saved" entry is
         # written by its first save and moved on by the later ones (`SAVE_EVENT_MERGE`).
-        started = {"tool": tool.code, "version": tool.number, "reason": _reason(plan)}
+        started = {"tool": tool.code, "version": tool.number, "reason": plan.kind}
         events = [(started_at, started_at, auditor_user, EventKind.STARTED, started)]
         total_saves = 0
         for k, (_begin, saves) in enumerate(sittings):
@@ -1743,7 +1758,7 @@ class _Writer:
                 case.id,
                 tool.version_id,
                 plan.auditor,
-                _reason(plan),
+                plan.kind,
                 AuditStatus.DRAFT if draft else AuditStatus.COMPLETED,
                 started_at,
                 updated_at,
@@ -1959,8 +1974,9 @@ class _Writer:
             "unhappy": rng.choice((1, 2, 2)),
         }[mood]
         child_views = ""
-        if not case.is_carer and rng.random() < 0.6:
+        if case.speaks and rng.random() < 0.6:
             child_views = rng.choice(CHILD_VIEWS)
+        views = FAMILY_VIEWS_CARERS if case.is_carer else FAMILY_VIEWS
         return (
             made,
             who,
@@ -1970,13 +1986,9 @@ class _Writer:
             told,
             checked,
             child_views,
-            rng.choice(FAMILY_VIEWS[mood]),
+            rng.choice(views[mood]),
             satisfaction,
         )
-
-
-def _reason(plan: _Plan) -> str:
-    return "peer" if plan.kind == "peer" else plan.kind
 
 
 # --- The entry points -----------------------------------------------------------------------

@@ -142,6 +142,8 @@ def audit_refusal(
     """
     if staff is None or not staff.is_active:
         return "Only current members of staff can audit a case."
+    if case.closed_on is not None:
+        return "This case is closed, so it cannot be audited."
     if case.allocated_worker_id == staff.pk:
         return "You cannot audit a case allocated to you."
     if staff.role not in AUDITOR_ROLES:

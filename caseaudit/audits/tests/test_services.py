@@ -486,3 +486,18 @@ def test_action_errors_name_the_forms_row(org, start, save):
             {"actions": [{"key": "actions-4", "description": "Do it", "owner_id": 999999}]},
         )
     assert list(excinfo.value.message_dict) == ["actions-4-owner"]
+
+
+def test_a_closed_case_cannot_be_audited(org):
+    import datetime as dt
+
+    from django.core.exceptions import ValidationError
+
+    from caseaudit.audits import services
+
+    org.case.closed_on = dt.date(2026, 11, 1)
+    org.case.save()
+    with pytest.raises(ValidationError, match="closed"):
+        services.audit_start(
+            case=org.case, auditor=org.csm_north, tool_code="generic", reason="permissive"
+        )
