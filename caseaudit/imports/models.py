@@ -1,8 +1,15 @@
 """The history of imports: who loaded which staff or case list, when, and what it changed.
 
-Only real imports are recorded (a dry run changes nothing and leaves no trace). A refused import is
-recorded too, with its first errors, so the history shows attempts that changed nothing.
+Real imports are recorded (a dry run in the page changes nothing and leaves no trace). A refused
+import is recorded too, with its first errors, so the history shows attempts that changed nothing.
+
+A large file is imported by a background task (`tasks.import_run_task`): its run is recorded when
+it is uploaded ("queued"), holds the uploaded file until the task has read it, and shows how far
+the task has got (`phase`, `progress_done` of `progress_total`) on the run's page. A large dry run
+is recorded the same way (`dry_run`), so its outcome can be shown when it is done.
 """
+
+import datetime as dt
 
 from django.conf import settings
 from django.db import models
@@ -22,8 +29,30 @@ class ImportFormat(models.TextChoices):
 
 
 class ImportStatus(models.TextChoices):
+    QUEUED = "queued", "Waiting to start"
+    RUNNING = "running", "In progress"
     SUCCEEDED = "succeeded", "Imported"
     FAILED = "failed", "Refused"
+
+
+class ImportPhase(models.TextChoices):
+    """The steps of a background import, in order."""
+
+    READING = "reading", "Reading the file"
+    CHECKING = "checking", "Checking every row"
+    WRITING = "writing", "Saving the changes"
+    FINISHED = "finished", "Finished"
+
+
+# Each step's share of the progress bar (percent at its start and end). Saving is one
+# transaction, so it cannot report within itself: the bar waits at 90% until it is done.
+PHASE_SPANS = {
+    ImportPhase.READING: (0, 45),
+    ImportPhase.CHECKING: (45, 90),
+    ImportPhase.WRITING: (90, 90),
+}
+# A run still in progress with no news for this long has probably stopped (its worker died).
+STALLED_AFTER = dt.timedelta(minutes=10)
 
 
 class ImportVia(models.TextChoices):
@@ -61,6 +90,18 @@ class ImportRun(models.Model):
     errors = models.JSONField(default=list, blank=True)
     warnings = models.JSONField(default=list, blank=True)
 
+    # Background imports (see the module): the options chosen on the upload page, the file
+    # until the task has read it (then emptied: it holds children's details), and progress.
+    dry_run = models.BooleanField(default=False)
+    options = models.JSONField(default=dict, blank=True)
+    upload = models.BinaryField(null=True, blank=True, editable=False)
+    episodes_upload = models.BinaryField(null=True, blank=True, editable=False)
+    task_id = models.CharField(max_length=64, blank=True)
+    phase = models.CharField(max_length=16, choices=ImportPhase.choices, blank=True)
+    progress_done = models.PositiveIntegerField(default=0)
+    progress_total = models.PositiveIntegerField(default=0)
+    progress_at = models.DateTimeField(null=True, blank=True)
+
     class Meta:
         ordering = ["-started_at", "-pk"]
         indexes = [models.Index(fields=["-started_at"])]
@@ -71,3 +112,26 @@ class ImportRun(models.Model):
     @property
     def succeeded(self) -> bool:
         return self.status == ImportStatus.SUCCEEDED
+
+    @property
+    def in_progress(self) -> bool:
+        return self.status in (ImportStatus.QUEUED, ImportStatus.RUNNING)
+
+    @property
+    def percent(self) -> int:
+        """How far the run has got, 0-100, for the progress bar."""
+        if not self.in_progress:
+            return 100
+        if self.status == ImportStatus.QUEUED or self.phase not in PHASE_SPANS:
+            return 0
+        start, end = PHASE_SPANS[self.phase]
+        share = min(self.progress_done / self.progress_total, 1) if self.progress_total else 0
+        return int(start + (end - start) * share)
+
+    def is_stalled(self, now=None) -> bool:
+        """In progress, but with no news for `STALLED_AFTER`: its worker has probably stopped
+        (or, still queued, no worker is running)."""
+        if not self.in_progress:
+            return False
+        last = self.progress_at or self.started_at
+        return (now or timezone.now()) - last > STALLED_AFTER

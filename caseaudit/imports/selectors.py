@@ -30,6 +30,28 @@ def import_access_check(user) -> None:
         raise Http404("No such page")
 
 
+# The uploaded files a background run holds until its task has read them: never loaded for a page.
+FILE_FIELDS = ("upload", "episodes_upload")
+
+
 def import_run_list(*, user) -> QuerySet[ImportRun]:
     import_access_check(user)
-    return ImportRun.objects.select_related("by", "by__staff").order_by("-started_at", "-pk")
+    return (
+        ImportRun.objects.select_related("by", "by__staff")
+        .defer(*FILE_FIELDS)
+        .order_by("-started_at", "-pk")
+    )
+
+
+def import_run_get(*, user, pk: int) -> ImportRun:
+    """One run (its page shows a background import's progress, then its outcome)."""
+    import_access_check(user)
+    run = (
+        ImportRun.objects.select_related("by", "by__staff")
+        .defer(*FILE_FIELDS)
+        .filter(pk=pk)
+        .first()
+    )
+    if run is None:
+        raise Http404("No such import")
+    return run

@@ -11,6 +11,7 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
 from django.core.exceptions import ValidationError
@@ -22,9 +23,18 @@ from caseaudit.cases.models import Case
 from caseaudit.organisation.models import Role, ServiceArea, Staff, Team
 from caseaudit.organisation.selectors import staff_for_user
 
-from .models import KEPT_MESSAGES, ImportFormat, ImportKind, ImportRun, ImportStatus, ImportVia
+from . import progress
+from .models import (
+    KEPT_MESSAGES,
+    ImportFormat,
+    ImportKind,
+    ImportPhase,
+    ImportRun,
+    ImportStatus,
+    ImportVia,
+)
 from .parsers import FileRefused, parse_cases, parse_staff
-from .parsers.common import KEEP, CaseRow, RowError, RowRef, name_key
+from .parsers.common import KEEP, CaseRow, RowError, RowRef, is_xlsx, name_key, open_workbook
 from .parsers.staff_csv import StaffRow
 
 BATCH_SIZE = 2000
@@ -97,33 +107,49 @@ def _record_run(
     result=None,
     errors=(),
     warnings=(),
+    run: ImportRun | None = None,
 ) -> ImportRun:
-    user = by if by is not None and by.is_authenticated else None
-    run = ImportRun(
-        kind=kind,
-        source_format=source_format,
-        file_name=file_name[:255],
-        by=user,
-        via=via,
-        started_at=started_at,
-        finished_at=timezone.now(),
-        status=status,
-        error_count=len(errors),
-        errors=[str(e) for e in errors[:KEPT_MESSAGES]],
-        warnings=list(warnings)[:KEPT_MESSAGES],
-    )
+    """Record a run's outcome: a new row, or (a background import) the row made at upload."""
+    outcome = {
+        "source_format": source_format,
+        "finished_at": timezone.now(),
+        "status": status,
+        "error_count": len(errors),
+        "errors": [str(e) for e in errors[:KEPT_MESSAGES]],
+        "warnings": list(warnings)[:KEPT_MESSAGES],
+    }
     if result is not None:
         for name in ("rows", "created", "updated", "closed", "unchanged", "left"):
-            setattr(run, name, getattr(result, name))
+            outcome[name] = getattr(result, name)
+    if run is not None:
+        outcome["phase"] = ImportPhase.FINISHED
+        for name, value in outcome.items():
+            setattr(run, name, value)
+        run.save(update_fields=list(outcome))  # not the uploaded file
+        return run
+    user = by if by is not None and by.is_authenticated else None
+    run = ImportRun(
+        kind=kind, file_name=file_name[:255], by=user, via=via, started_at=started_at, **outcome
+    )
     run.save()
     return run
 
 
 def _refuse(
-    *, errors, kind, source_format, file_name, by, via, started_at, dry_run, rows, warnings
+    *,
+    errors,
+    kind,
+    source_format,
+    file_name,
+    by,
+    via,
+    started_at,
+    dry_run,
+    rows,
+    warnings,
+    run: ImportRun | None = None,
 ):
-    run = None
-    if not dry_run:
+    if not dry_run or run is not None:
         run = _record_run(
             kind=kind,
             source_format=source_format,
@@ -134,10 +160,29 @@ def _refuse(
             status=ImportStatus.FAILED,
             errors=errors,
             warnings=warnings,
+            run=run,
         )
         run.rows = rows
         run.save(update_fields=["rows"])
     raise ImportRefused(errors, run=run, warnings=warnings)
+
+
+def _dry_run_recorded(result: ImportResult, *, run: ImportRun | None, source_format: str):
+    """A dry run changes nothing; one run in the background records its outcome on its run."""
+    if run is not None:
+        result.run = _record_run(
+            kind=result.kind,
+            source_format=source_format,
+            file_name=result.file_name,
+            by=None,
+            via=run.via,
+            started_at=run.started_at,
+            status=ImportStatus.SUCCEEDED,
+            result=result,
+            warnings=result.warnings,
+            run=run,
+        )
+    return result
 
 
 # --- staff --------------------------------------------------------------------------------------
@@ -181,6 +226,7 @@ def org_import(
     warnings=(),
     records: int | None = None,
     via: str = ImportVia.WEB,
+    run: ImportRun | None = None,
 ) -> ImportResult:
     """Create or update service areas, teams, staff, their accounts and line management from a
     staff list. With `full`, the list is the whole workforce: current staff not in it are marked
@@ -238,7 +284,7 @@ def org_import(
 
     # Check each row and work out the staff record it gives.
     planned = []  # (row, staff or None, team, area, user or None)
-    for row in rows:
+    for row in progress.checking(rows):
         area = team = None
         if row.valid:
             area = area_for(row.service_area) if row.service_area else None
@@ -377,6 +423,7 @@ def org_import(
             dry_run=dry_run,
             rows=records,
             warnings=warnings,
+            run=run,
         )
 
     result = ImportResult(
@@ -457,8 +504,9 @@ def org_import(
             )
 
     if dry_run:
-        return result
+        return _dry_run_recorded(result, run=run, source_format=ImportFormat.STAFF_CSV)
 
+    progress.writing(len(to_create) + len(staff_changes) + len(user_changes) + len(leavers))
     with transaction.atomic():
         ServiceArea.objects.bulk_create(list(new_areas.values()), batch_size=BATCH_SIZE)
         for team in new_teams.values():
@@ -510,6 +558,7 @@ def org_import(
             status=ImportStatus.SUCCEEDED,
             result=result,
             warnings=warnings,
+            run=run,
         )
     return result
 
@@ -654,7 +703,7 @@ def _insert_cases(rows: list[dict], *, now) -> None:
     columns = ", ".join(quote(f.column) for f in fields)
     values = ", ".join(["%s"] * len(fields))
     # Identifiers come from the model and every value is a bound parameter.
-    sql = f"INSERT INTO {table} ({columns}) VALUES ({values})"  # noqa: S608
+    sql = f"INSERT INTO {table} ({columns}) VALUES ({values})"  # noqa: S608  # nosec B608
     params = [_params([row.get(name, defaults[name]) for name in names], preparers) for row in rows]
     _write_many(sql, params)
 
@@ -670,7 +719,7 @@ def _update_cases(cases: list[Case], *, now) -> None:
     table, key = quote(Case._meta.db_table), quote(Case._meta.pk.column)
     assignments = ", ".join(f"{quote(f.column)} = %s" for f in fields)
     # Identifiers come from the model and every value is a bound parameter.
-    sql = f"UPDATE {table} SET {assignments} WHERE {key} = %s"  # noqa: S608
+    sql = f"UPDATE {table} SET {assignments} WHERE {key} = %s"  # noqa: S608  # nosec B608
     params = [[*_params([getattr(c, f.attname) for f in fields], preparers), c.pk] for c in cases]
     _write_many(sql, params)
 
@@ -696,6 +745,7 @@ def cases_import(
     warnings=(),
     records: int | None = None,
     via: str = ImportVia.WEB,
+    run: ImportRun | None = None,
 ) -> ImportResult:
     """Create or update cases from parsed rows (any format). `default_team` (a team name or
     code) takes the new cases whose source gives no team (SSDA903, "#N/A" in Annex A).
@@ -727,9 +777,10 @@ def cases_import(
     )
     to_create: list[dict] = []
     to_update: list[Case] = []
+    changes: list[tuple[int, dict]] = []  # (case pk, {field: [old, new]}) for the history
     unallocated_new = 0
     now = timezone.now()
-    for row in rows:
+    for row in progress.checking(rows):
         case = existing.get(row.reference)
         ok = True
         # Team: as given, else the case's own, else the default team.
@@ -836,16 +887,18 @@ def cases_import(
         ):
             values["last_audited_on"] = row.last_audited_on
         was_open = case.closed_on is None
-        changed = False
+        changed = {}
         for name, value in values.items():
-            if getattr(case, name) != value:
+            old = getattr(case, name)
+            if old != value:
+                changed[name] = [_history_value(old), _history_value(value)]
                 setattr(case, name, value)
-                changed = True
         if not changed:
             result.unchanged += 1
             continue
         case.updated_at = now
         to_update.append(case)
+        changes.append((case.pk, changed))
         if was_open and closed_on is not None:
             result.closed += 1
         else:
@@ -863,6 +916,7 @@ def cases_import(
             dry_run=dry_run,
             rows=records,
             warnings=warnings,
+            run=run,
         )
     result.created = len(to_create)
     if unallocated_new:
@@ -871,8 +925,9 @@ def cases_import(
             "unallocated (no worker given)"
         )
     if dry_run:
-        return result
+        return _dry_run_recorded(result, run=run, source_format=source_format)
 
+    progress.writing(len(to_create) + len(to_update))
     with transaction.atomic():
         _insert_cases(to_create, now=now)
         _update_cases(to_update, now=now)
@@ -886,14 +941,65 @@ def cases_import(
             status=ImportStatus.SUCCEEDED,
             result=result,
             warnings=warnings,
+            run=run,
+        )
+        _record_case_events(
+            created=[values["reference"] for values in to_create],
+            changes=changes,
+            run=result.run,
+            by=by,
+            now=now,
         )
     return result
+
+
+def _history_value(value):
+    """A case field's value as the history keeps it (JSON): dates as ISO text."""
+    return value.isoformat() if isinstance(value, dt.date) else value
+
+
+def _record_case_events(*, created: list[str], changes: list[tuple[int, dict]], run, by, now):
+    """The cases' history: one `CaseEvent` per case the import created ("imported") or changed
+    ("updated", with each changed field's old and new value), naming the import run. Written
+    with one prepared INSERT run for all rows, like the cases themselves."""
+    from caseaudit.cases.models import CaseEvent, CaseEventKind
+
+    if not created and not changes:
+        return
+    connection = connections[DEFAULT_DB_ALIAS]
+    user_id = by.pk if by is not None and by.is_authenticated else None
+    new_ids = []
+    for start in range(0, len(created), LOOKUP_CHUNK):
+        chunk = created[start : start + LOOKUP_CHUNK]
+        new_ids += Case.objects.filter(reference__in=chunk).values_list("pk", flat=True)
+    fields = [CaseEvent._meta.get_field(name) for name in ("case", "at", "by", "kind", "detail")]
+    at = fields[1].get_db_prep_save(now, connection)
+    detail = fields[4]
+    quote = connection.ops.quote_name
+    table = quote(CaseEvent._meta.db_table)
+    columns = ", ".join(quote(f.column) for f in fields)
+    values = ", ".join(["%s"] * len(fields))
+    # Identifiers come from the model and every value is a bound parameter.
+    sql = f"INSERT INTO {table} ({columns}) VALUES ({values})"  # noqa: S608  # nosec B608
+    imported = detail.get_db_prep_save({"import_run": run.pk}, connection)
+    params = [[pk, at, user_id, CaseEventKind.IMPORTED.value, imported] for pk in new_ids]
+    params += [
+        [
+            pk,
+            at,
+            user_id,
+            CaseEventKind.UPDATED.value,
+            detail.get_db_prep_save({"import_run": run.pk, "changes": changed}, connection),
+        ]
+        for pk, changed in changes
+    ]
+    _write_many(sql, params)
 
 
 # --- whole files: parse, then import (what the pages, the commands and, later, a task call) ---
 
 
-def _refused_file(exc: FileRefused, *, kind, source_format, file_name, by, via, dry_run):
+def _refused_file(exc: FileRefused, *, kind, source_format, file_name, by, via, dry_run, run=None):
     error = RowError(RowRef(file_name), str(exc).removeprefix(f"{file_name}: "))
     _refuse(
         errors=[error],
@@ -906,11 +1012,19 @@ def _refused_file(exc: FileRefused, *, kind, source_format, file_name, by, via, 
         dry_run=dry_run,
         rows=0,
         warnings=[],
+        run=run,
     )
 
 
 def staff_file_import(
-    *, file, file_name: str, by, full: bool = False, dry_run: bool = False, via=ImportVia.WEB
+    *,
+    file,
+    file_name: str,
+    by,
+    full: bool = False,
+    dry_run: bool = False,
+    via=ImportVia.WEB,
+    run: ImportRun | None = None,
 ) -> ImportResult:
     """Parse a staff list and import it (see `org_import`)."""
     try:
@@ -924,6 +1038,7 @@ def staff_file_import(
             by=by,
             via=via,
             dry_run=dry_run,
+            run=run,
         )
     return org_import(
         rows=parsed.rows,
@@ -935,6 +1050,7 @@ def staff_file_import(
         warnings=parsed.warnings,
         records=parsed.records,
         via=via,
+        run=run,
     )
 
 
@@ -949,6 +1065,7 @@ def case_file_import(
     default_team: Team | str | None = None,
     dry_run: bool = False,
     via=ImportVia.WEB,
+    run: ImportRun | None = None,
 ) -> ImportResult:
     """Parse a case file in any format (guessed when not given) and import it."""
     try:
@@ -973,6 +1090,7 @@ def case_file_import(
             by=by,
             via=via,
             dry_run=dry_run,
+            run=run,
         )
     return cases_import(
         rows=parsed.rows,
@@ -985,4 +1103,175 @@ def case_file_import(
         warnings=parsed.warnings,
         records=parsed.records,
         via=via,
+        run=run,
     )
+
+
+# --- large files: in a background task, with progress on the run's page ---------------------------
+
+
+def estimate_rows(data: bytes, file_name: str = "") -> int:
+    """About how many rows a file has, cheaply: a CSV's lines, a workbook's rows as its sheets
+    declare them (or, where a writer left that out, a guess from the size)."""
+    if not data:
+        return 0
+    if is_xlsx(data):
+        try:
+            workbook = open_workbook(data, file_name)
+        except FileRefused:
+            return 0
+        try:
+            declared = [ws.max_row for ws in workbook.worksheets]
+        finally:
+            workbook.close()
+        if all(rows is not None for rows in declared):
+            return sum(declared)
+        return len(data) // 40  # roughly: a compressed row of a case list
+    return data.count(b"\n") + (0 if data.endswith(b"\n") else 1)
+
+
+def import_in_background(rows: int) -> bool:
+    """Whether a file of about `rows` rows is imported by a background task: over the
+    `IMPORT_BACKGROUND_ROWS` setting (0: always)."""
+    threshold = settings.IMPORT_BACKGROUND_ROWS
+    return threshold <= 0 or rows > threshold
+
+
+def import_run_queue(
+    *,
+    kind: str,
+    data: bytes,
+    file_name: str,
+    by,
+    source_format: str = "",
+    episodes: bytes | None = None,
+    episodes_name: str = "",
+    default_team: Team | None = None,
+    full: bool = False,
+    dry_run: bool = False,
+    via: str = ImportVia.WEB,
+) -> ImportRun:
+    """Record an upload as a queued run holding the file, and enqueue the task that imports it.
+    (With the immediate task backend of the tests, the import is done when this returns.)"""
+    from .tasks import import_run_task
+
+    if kind == ImportKind.STAFF:
+        source_format = ImportFormat.STAFF_CSV
+    run = ImportRun.objects.create(
+        kind=kind,
+        source_format=source_format or "",
+        file_name=file_name[:255],
+        by=by if by is not None and by.is_authenticated else None,
+        via=via,
+        status=ImportStatus.QUEUED,
+        dry_run=dry_run,
+        upload=data,
+        episodes_upload=episodes,
+        options={
+            "full": full,
+            "default_team_id": default_team.pk if default_team else None,
+            "episodes_name": episodes_name,
+        },
+        progress_total=estimate_rows(data, file_name),
+    )
+    try:
+        result = import_run_task.enqueue(run.pk)
+    except Exception:
+        ImportRun.objects.filter(pk=run.pk).update(
+            status=ImportStatus.FAILED,
+            finished_at=timezone.now(),
+            upload=None,
+            episodes_upload=None,
+            error_count=1,
+            errors=["The import could not be queued: nothing was changed. Try again later."],
+        )
+        raise
+    ImportRun.objects.filter(pk=run.pk).update(task_id=str(result.id)[:64])
+    run.refresh_from_db(fields=["status", "task_id"])
+    return run
+
+
+def import_run_execute(*, run_id: int) -> str:
+    """The background task's work: import the run's file exactly as the upload page would,
+    reporting progress on the run, and record the outcome there. Runs a queued run once; the
+    file is emptied from the run when done, whatever the outcome."""
+    claimed = ImportRun.objects.filter(pk=run_id, status=ImportStatus.QUEUED).update(
+        status=ImportStatus.RUNNING, phase=ImportPhase.READING, progress_at=timezone.now()
+    )
+    if not claimed:
+        return "not queued"
+    run = ImportRun.objects.select_related("by").get(pk=run_id)
+    data = bytes(run.upload or b"")
+    episodes = bytes(run.episodes_upload) if run.episodes_upload is not None else None
+    run.upload = run.episodes_upload = None  # not kept in memory twice; never saved from here
+    options = run.options or {}
+    tracker = progress.Progress(run.pk)
+    outcome = "checked" if run.dry_run else "imported"
+    try:
+        with progress.reporting(tracker):
+            total = estimate_rows(data, run.file_name)
+            if episodes:
+                total += estimate_rows(episodes, options.get("episodes_name", ""))
+            tracker.start(ImportPhase.READING, total)
+            by = run.by
+            if run.via == ImportVia.WEB and by is None:
+                raise FileRefused(f"{run.file_name}: the account that uploaded it no longer exists")
+            if run.kind == ImportKind.STAFF:
+                staff_file_import(
+                    file=data,
+                    file_name=run.file_name,
+                    by=by,
+                    full=bool(options.get("full")),
+                    dry_run=run.dry_run,
+                    via=run.via,
+                    run=run,
+                )
+            else:
+                team = None
+                if options.get("default_team_id"):
+                    team = Team.objects.filter(pk=options["default_team_id"]).first()
+                    if team is None:
+                        raise FileRefused(f"{run.file_name}: the team chosen no longer exists")
+                case_file_import(
+                    file=data,
+                    file_name=run.file_name,
+                    by=by,
+                    source_format=run.source_format,
+                    episodes=episodes,
+                    episodes_name=options.get("episodes_name") or "episodes.csv",
+                    default_team=team,
+                    dry_run=run.dry_run,
+                    via=run.via,
+                    run=run,
+                )
+    except FileRefused as exc:
+        outcome = "refused"
+        error = RowError(RowRef(run.file_name), str(exc).removeprefix(f"{run.file_name}: "))
+        _record_run(
+            kind=run.kind,
+            source_format=run.source_format,
+            file_name=run.file_name,
+            by=run.by,
+            via=run.via,
+            started_at=run.started_at,
+            status=ImportStatus.FAILED,
+            errors=[error],
+            run=run,
+        )
+    except ImportRefused:
+        outcome = "refused"
+    except Exception as exc:
+        ImportRun.objects.filter(pk=run_id).update(
+            status=ImportStatus.FAILED,
+            phase=ImportPhase.FINISHED,
+            finished_at=timezone.now(),
+            error_count=1,
+            errors=[
+                f"The import stopped on an unexpected error ({type(exc).__name__}): nothing "
+                "was changed. It has been logged for the administrators."
+            ],
+        )
+        raise
+    finally:
+        ImportRun.objects.filter(pk=run_id).update(upload=None, episodes_upload=None)
+    return outcome

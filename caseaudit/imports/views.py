@@ -1,18 +1,22 @@
-"""Import pages: the history, the staff and case upload forms, and the blank templates.
+"""Import pages: the history, the staff and case upload forms, the blank templates, and a run's
+page.
 
-Imports run inside the request for now. Files over about 5,000 rows should run as a background
-task once the task framework lands (see `services.case_file_import`, which a task can call as is).
+A file of up to `IMPORT_BACKGROUND_ROWS` rows is imported inside the request and its outcome shown
+at once. A larger one is handed to a background task (`tasks.import_run_task`) and the browser is
+sent to the run's page, which shows a progress bar and reloads itself every 2 seconds (a meta
+refresh: no JavaScript) until the import is done, then shows what it did or its errors.
 """
 
 from pathlib import Path
 
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.utils import timezone
 
 from . import selectors, services
 from .forms import CaseImportForm, StaffImportForm
-from .models import ImportVia
+from .models import ImportKind, ImportVia
 
 SAMPLE_DIR = Path(__file__).resolve().parent / "sample"
 TEMPLATES = {"staff_template.csv", "cases_template.csv"}
@@ -46,9 +50,20 @@ def import_staff(request: HttpRequest) -> HttpResponse:
     context = {"form": form, "nav_active": "imports"}
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
+        data = upload.read()
+        if services.import_in_background(services.estimate_rows(data, upload.name)):
+            run = services.import_run_queue(
+                kind=ImportKind.STAFF,
+                data=data,
+                file_name=Path(upload.name).name,
+                by=request.user,
+                full=form.cleaned_data["full"],
+                dry_run=form.cleaned_data["dry_run"],
+            )
+            return redirect("import_run_detail", run.pk)
         context |= _outcome(
             lambda: services.staff_file_import(
-                file=upload,
+                file=data,
                 file_name=Path(upload.name).name,
                 by=request.user,
                 full=form.cleaned_data["full"],
@@ -68,9 +83,23 @@ def import_cases(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         upload, episodes = data["file"], data["episodes"]
+        content = upload.read()
+        if services.import_in_background(services.estimate_rows(content, upload.name)):
+            run = services.import_run_queue(
+                kind=ImportKind.CASES,
+                data=content,
+                file_name=Path(upload.name).name,
+                by=request.user,
+                source_format=data["source_format"],
+                episodes=episodes.read() if episodes else None,
+                episodes_name=Path(episodes.name).name if episodes else "",
+                default_team=data["team"],
+                dry_run=data["dry_run"],
+            )
+            return redirect("import_run_detail", run.pk)
         context |= _outcome(
             lambda: services.case_file_import(
-                file=upload,
+                file=content,
                 file_name=Path(upload.name).name,
                 by=request.user,
                 source_format=data["source_format"],
@@ -84,6 +113,23 @@ def import_cases(request: HttpRequest) -> HttpResponse:
         if "result" in context:  # done: a fresh form, "check only" unticked for the real run
             context["form"] = CaseImportForm()
     return render(request, "imports/cases_upload.html", context)
+
+
+def import_run_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """A run: while a background import works, its progress (the page reloads itself every
+    2 seconds); then what it did, or its errors."""
+    run = selectors.import_run_get(user=request.user, pk=pk)
+    return render(
+        request,
+        "imports/run_detail.html",
+        {
+            "run": run,
+            "stalled": run.is_stalled(timezone.now()),
+            "shown_errors": run.errors[:SHOWN_ERRORS],
+            "more_errors": max(0, run.error_count - min(len(run.errors), SHOWN_ERRORS)),
+            "nav_active": "imports",
+        },
+    )
 
 
 def import_template_download(request: HttpRequest, name: str) -> FileResponse:

@@ -1,7 +1,9 @@
 """What every parser shares: row errors, results, cell cleaning, dates and reading tables.
 
 A parser reads a whole file and returns plain row dataclasses plus every error it found; it never
-touches the database. Row numbers are the ones a person sees in Excel: the header is row 1.
+touches the database (a background import's progress aside: `csv_rows` and `sheet_rows` report
+each row read to `caseaudit.imports.progress`, which does nothing outside such an import).
+Row numbers are the ones a person sees in Excel: the header is row 1.
 """
 
 import csv
@@ -14,6 +16,8 @@ from typing import IO, Any
 
 from openpyxl import load_workbook
 from openpyxl.utils.datetime import from_excel
+
+from caseaudit.imports import progress
 
 
 class Keep:
@@ -214,7 +218,7 @@ def csv_rows(data: bytes, file_name: str):
             delimiter = "\t"
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     try:
-        yield from enumerate(reader, start=1)
+        yield from progress.counted(enumerate(reader, start=1))
     except csv.Error as exc:
         raise FileRefused(f"{file_name}: not a readable CSV file ({exc})") from exc
 
@@ -229,7 +233,8 @@ def open_workbook(data: bytes, file_name: str):
 def sheet_rows(worksheet):
     """(row number, cells) for every row of a worksheet, numbered as Excel shows them."""
     worksheet.reset_dimensions()  # some writers record wrong dimensions; read everything
-    yield from enumerate(worksheet.iter_rows(min_row=1, values_only=True), start=1)
+    rows = enumerate(worksheet.iter_rows(min_row=1, values_only=True), start=1)
+    yield from progress.counted(rows)
 
 
 def table_rows(data: bytes, file_name: str):

@@ -1,0 +1,199 @@
+"""The REST API (django-ninja), mounted at /api/v1/: its document is /api/v1/openapi.json and
+its browsable docs /api/v1/docs (Swagger UI from ninja's own static files: no CDN, no inline
+script, so it works offline and under the Content Security Policy).
+
+Every operation needs an API token (`Authorization: Bearer <token>`); the session cookie is
+never accepted. Every error is `{"detail": "...", "errors": [{"field": ..., "message": ...}]}`.
+"""
+
+import logging
+
+from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import Http404
+from ninja import Field, NinjaAPI, Schema
+from ninja.errors import HttpError
+from ninja.errors import ValidationError as NinjaValidationError
+from ninja.pagination import LimitOffsetPagination
+
+from caseaudit.audits.services import ConflictError
+
+from .auth import ApiTokenAuth
+from .schemas import ConflictOut, ErrorOut
+from .services import access_record_many
+
+logger = logging.getLogger(__name__)
+
+MAX_PAGE = 100
+DEFAULT_PAGE = 50
+MAX_OFFSET = 10_000_000
+
+# Service refusals (ValidationError codes) that are not a 422.
+FORBIDDEN_CODES = frozenset({"not_allowed"})
+CONFLICT_CODES = frozenset({"draft_exists", "completed", "draft", "done", "revoked"})
+
+DESCRIPTION = """
+The case audit programme's data, for the authority's own scripts and systems.
+
+**Authentication**: an administrator issues an API token to a named account (the "API
+tokens" page, or `manage.py issue_api_token`). Send it as `Authorization: Bearer <token>`.
+The token acts as that account and sees exactly what its pages show it; anything else is a 404.
+
+**Lists** take `limit` (at most 100) and `offset`, and return `{"items": [...], "count": n}`.
+
+**Errors** are `{"detail": "...", "errors": [{"field": "...", "message": "..."}]}`: 400 for a
+body that is not JSON, 401 without a valid token, 403 for an action your role may not take,
+404 for what you may not see or that does not exist, 409 when the record changed since you read
+it, 422 for invalid input.
+
+Every record returned about a child is written to the access log.
+"""
+
+
+class ApiError(Exception):
+    """An error response with the API's error document."""
+
+    def __init__(self, status: int, detail: str, errors=(), **extra):
+        super().__init__(detail)
+        self.status, self.detail, self.errors, self.extra = status, detail, list(errors), extra
+
+
+api = NinjaAPI(
+    urls_namespace="api",
+    title="caseaudit API",
+    version="1",
+    description=DESCRIPTION,
+    openapi_url="/openapi.json",
+    docs_url="/docs",
+    auth=ApiTokenAuth(),
+)
+
+
+def _error(request, status: int, detail: str, errors=(), **extra):
+    body = {"detail": detail, "errors": list(errors), **extra}
+    response = api.create_response(request, body, status=status)
+    if status == 401:
+        response["WWW-Authenticate"] = 'Bearer realm="caseaudit"'
+    return response
+
+
+def django_errors(error: DjangoValidationError) -> list[dict]:
+    if hasattr(error, "error_dict"):
+        return [
+            {"field": None if key == "__all__" else key, "message": message}
+            for key, messages in error.message_dict.items()
+            for message in messages
+        ]
+    return [{"field": None, "message": message} for message in error.messages]
+
+
+def status_for(error: DjangoValidationError) -> int:
+    code = getattr(error, "code", None)
+    if code in FORBIDDEN_CODES:
+        return 403
+    if code in CONFLICT_CODES:
+        return 409
+    return 422
+
+
+def api_error_from(error: DjangoValidationError, detail: str | None = None, **extra) -> ApiError:
+    """A service's refusal as an API error: 403, 409 or 422 by its code, every message listed."""
+    errors = django_errors(error)
+    if detail is None:
+        detail = errors[0]["message"] if len(errors) == 1 else f"{len(errors)} problems"
+    return ApiError(status_for(error), detail, errors, **extra)
+
+
+@api.exception_handler(ApiError)
+def _api_error(request, exc: ApiError):
+    return _error(request, exc.status, exc.detail, exc.errors, **exc.extra)
+
+
+@api.exception_handler(NinjaValidationError)
+def _request_invalid(request, exc: NinjaValidationError):
+    errors = []
+    for item in exc.errors:
+        location = [str(part) for part in item.get("loc", ())]
+        if location and location[0] in {"query", "path", "body", "header", "cookie", "form"}:
+            location = location[1:]
+        if location and location[0] in {"payload", "filters", "ninja_pagination"}:
+            location = location[1:]
+        errors.append({"field": ".".join(location) or None, "message": str(item.get("msg", item))})
+    return _error(request, 422, "The request is not valid", errors)
+
+
+@api.exception_handler(DjangoValidationError)
+def _refused(request, exc: DjangoValidationError):
+    error = api_error_from(exc)
+    return _error(request, error.status, error.detail, error.errors)
+
+
+@api.exception_handler(ConflictError)
+def _conflict(request, exc: ConflictError):
+    return _error(request, 409, exc.message, revision=exc.revision)
+
+
+@api.exception_handler(Http404)
+def _not_found(request, exc):
+    return _error(request, 404, "Not found")
+
+
+@api.exception_handler(PermissionDenied)
+def _forbidden(request, exc):
+    return _error(request, 403, str(exc) or "Forbidden")
+
+
+@api.exception_handler(HttpError)
+def _http_error(request, exc: HttpError):
+    return _error(request, exc.status_code, str(exc))
+
+
+@api.exception_handler(Exception)
+def _server_error(request, exc):
+    logger.exception("API error on %s %s", request.method, request.path)
+    return _error(request, 500, "Something went wrong on the server: it has been logged")
+
+
+# --- pagination with the access log ----------------------------------------------------------
+
+
+class ApiPagination(LimitOffsetPagination):
+    """limit/offset pages (at most 100 items). When the operation named a kind of record
+    (`logged(request, object_type, case_id_of)`), every record on the page is written to the
+    access log, in one INSERT."""
+
+    class Input(Schema):
+        limit: int = Field(DEFAULT_PAGE, ge=1, le=MAX_PAGE, description="At most 100.")
+        offset: int = Field(0, ge=0, le=MAX_OFFSET)
+
+    def __init__(self, **kwargs):
+        super().__init__(max_limit=MAX_PAGE, **kwargs)
+
+    def paginate_queryset(self, queryset, pagination, request, **params):
+        offset, limit = pagination.offset, min(pagination.limit, MAX_PAGE)
+        items = list(queryset[offset : offset + limit])
+        log = getattr(request, "_api_access_log", None)
+        if log is not None:
+            object_type, case_id_of = log
+            access_record_many(
+                request=request, object_type=object_type, records=items, case_id_of=case_id_of
+            )
+        return {"items": items, "count": self._items_count(queryset)}
+
+
+def logged(request, object_type: str, case_id_of) -> None:
+    """Ask the pagination to write each record of this page to the access log."""
+    request._api_access_log = (object_type, case_id_of)
+
+
+# The error responses operations document, besides their own 200/201.
+LIST_ERRORS = {401: ErrorOut, 422: ErrorOut}
+READ_ERRORS = {401: ErrorOut, 404: ErrorOut, 422: ErrorOut}
+WRITE_ERRORS = {
+    400: ErrorOut,  # a body that is not JSON
+    401: ErrorOut,
+    403: ErrorOut,
+    404: ErrorOut,
+    409: ConflictOut,
+    422: ErrorOut,
+}

@@ -1,0 +1,18 @@
+"""Bearer-token authentication for the API. Only the token counts: a browser's session cookie
+is ignored, so a signed-in browser cannot be made to call the API from another site (and the
+API needs no CSRF token)."""
+
+from ninja.security import HttpBearer
+
+from .services import api_token_authenticate
+
+
+class ApiTokenAuth(HttpBearer):
+    def authenticate(self, request, token):
+        api_token = api_token_authenticate(secret=token)
+        if api_token is None:
+            return None
+        # From here on the request acts as the token's account, whatever cookie it carried.
+        request.user = api_token.user
+        request.api_token = api_token
+        return api_token

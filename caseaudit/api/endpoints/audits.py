@@ -1,0 +1,245 @@
+"""Audits: the list, one audit in full, and the lifecycle (start, save a draft, complete,
+reopen), each through the audits app's own selectors and services, as the pages use them."""
+
+import datetime as dt
+
+from django.core.exceptions import ValidationError
+from ninja import Field, Path, Query, Router, Schema, Status
+from ninja.pagination import paginate
+
+from caseaudit.accounts.services import access_record
+from caseaudit.audits import selectors, services
+from caseaudit.cases.selectors import case_get
+from caseaudit.organisation.selectors import staff_for_user
+
+from ..api import (
+    LIST_ERRORS,
+    READ_ERRORS,
+    WRITE_ERRORS,
+    ApiError,
+    ApiPagination,
+    api_error_from,
+    django_errors,
+    logged,
+)
+from ..schemas import (
+    MAX_ID,
+    AuditDetailOut,
+    AuditOut,
+    AuditSaveIn,
+    AuditStartIn,
+    AuditStatusValue,
+    Id,
+    ReopenIn,
+    ToolCode,
+)
+from ..selectors import audit_list as audit_list_selector
+
+router = Router(tags=["audits"])
+AuditId = Path(..., ge=1, le=MAX_ID)
+
+
+class AuditFilters(Schema):
+    case: Id | None = None
+    status: AuditStatusValue | None = None
+    tool: ToolCode | None = None
+    date_from: dt.date | None = Field(
+        None, alias="from", description="Completed (a draft: started) on or after this day."
+    )
+    date_to: dt.date | None = Field(
+        None, alias="to", description="Completed (a draft: started) on or before this day."
+    )
+
+
+def _log(request, audit) -> None:
+    access_record(request=request, object_type="audit", object_id=audit.pk, case_id=audit.case_id)
+
+
+def _band(band):
+    return None if band is None else {"code": band.code, "name": band.name, "urgent": band.urgent}
+
+
+def audit_out(request, audit) -> dict:
+    """The audit in full (the audit page's content), from `selectors.audit_document`."""
+    document = selectors.audit_document(audit=audit)
+    version = document.version
+    return {
+        "id": audit.pk,
+        "case": audit.case,
+        "tool": {"code": version.tool.code, "name": version.tool.name, "version": version.number},
+        "auditor": audit.auditor,
+        "reason": audit.reason,
+        "status": audit.status,
+        "revision": audit.revision,
+        "started_at": audit.started_at,
+        "updated_at": audit.updated_at,
+        "completed_at": audit.completed_at,
+        "reopened_at": audit.reopened_at,
+        "reopened_reason": audit.reopened_reason,
+        "overall_scale": audit.overall_scale,
+        "overall_band": _band(document.overall_band),
+        "summary": audit.summary,
+        "voice_of_child": audit.voice_of_child,
+        "good_practice": audit.good_practice,
+        "serious_safeguarding": audit.serious_safeguarding,
+        "serious_safeguarding_detail": audit.serious_safeguarding_detail,
+        "family_contact": {
+            name: getattr(audit, name)
+            for name in (
+                "contact_made",
+                "who_contacted",
+                "contact_relationship",
+                "contacted_on",
+                "contact_method",
+                "key_worker_told_family",
+                "contact_details_checked",
+                "child_views",
+                "family_views",
+                "satisfaction",
+            )
+        },
+        "sections": [
+            {
+                "id": item.section.pk,
+                "number": item.number,
+                "key": item.section.key,
+                "title": item.section.title,
+                "theme": item.section.theme.code,
+                "scaled": item.section.scaled,
+                "working_well": item.answer.working_well if item.answer else "",
+                "worried_about": item.answer.worried_about if item.answer else "",
+                "needs_to_happen": item.answer.needs_to_happen if item.answer else "",
+                "scale": item.scale,
+                "band": _band(item.band),
+                "questions": [
+                    {
+                        "id": q.question.pk,
+                        "key": q.question.key,
+                        "text": q.question.text,
+                        "kind": q.question.kind,
+                        "choices": q.question.choices or [],
+                        "answer": q.answer.answer if q.answer else "",
+                        "evidence": q.evidence,
+                    }
+                    for q in item.questions
+                ],
+            }
+            for item in document.sections
+        ],
+        "actions": document.actions,
+        "findings": document.findings,
+        "can_edit": audit.is_draft and services.can_edit(request.user, audit),
+        "can_reopen": audit.is_completed and services.can_reopen(request.user, audit),
+    }
+
+
+def _fresh(request, pk: int) -> dict:
+    return audit_out(request, selectors.audit_get(user=request.user, pk=pk))
+
+
+@router.get("/audits", response={200: list[AuditOut], **LIST_ERRORS}, summary="List audits")
+@paginate(ApiPagination)
+def audit_list(request, filters: Query[AuditFilters]):
+    """The audits of the cases you may see (and those you do), newest first."""
+    logged(request, "audit", lambda audit: audit.case_id)
+    return audit_list_selector(
+        user=request.user,
+        case_id=filters.case,
+        status=filters.status or "",
+        tool=filters.tool or "",
+        date_from=filters.date_from,
+        date_to=filters.date_to,
+    )
+
+
+@router.get("/audits/{audit_id}", response={200: AuditDetailOut, **READ_ERRORS}, summary="An audit")
+def audit_detail(request, audit_id: int = AuditId):
+    """Everything the audit page shows: sections with their scales, bands and answers, the
+    family contact, restorative actions and urgent findings."""
+    audit = selectors.audit_get(user=request.user, pk=audit_id)
+    _log(request, audit)
+    return audit_out(request, audit)
+
+
+@router.post("/audits", response={201: AuditDetailOut, **WRITE_ERRORS}, summary="Start an audit")
+def audit_start(request, payload: AuditStartIn):
+    """Start a draft audit of a case you may see and audit, with a tool's published version.
+    409 (with `audit_id`) when you already have a draft with that tool of that case."""
+    case = case_get(user=request.user, pk=payload.case)
+    try:
+        audit = services.audit_start(
+            case=case,
+            auditor=staff_for_user(request.user),
+            tool_code=payload.tool,
+            reason=payload.reason,
+        )
+    except ValidationError as error:
+        if getattr(error, "code", None) == "draft_exists":
+            raise ApiError(
+                409, error.messages[0], django_errors(error), audit_id=error.params["audit_id"]
+            ) from error
+        raise api_error_from(error) from error
+    _log(request, audit)
+    return Status(201, _fresh(request, audit.pk))
+
+
+@router.put(
+    "/audits/{audit_id}", response={200: AuditDetailOut, **WRITE_ERRORS}, summary="Save a draft"
+)
+def audit_save(request, payload: AuditSaveIn, audit_id: int = AuditId):
+    """Save changes to your draft. `revision` must be the revision you read: if anyone has
+    saved since, nothing is saved and the answer is 409 with the current `revision`. Errors
+    name the fields as the audit form does (`s<section id>-scale`, `q<question id>-answer`,
+    `actions-<row>-due_on`)."""
+    audit = selectors.audit_get(user=request.user, pk=audit_id)
+    _log(request, audit)
+    data = payload.model_dump(exclude_unset=True)
+    revision = data.pop("revision")
+    if "sections" in data:
+        data["sections"] = {int(key): value for key, value in (data["sections"] or {}).items()}
+    if "questions" in data:
+        data["questions"] = {int(key): value for key, value in (data["questions"] or {}).items()}
+    for row in data.get("actions") or []:
+        # An action without an owner is the case's allocated worker's, as on the form (said
+        # here: the service checks only the owners it is given).
+        row.setdefault("owner_id", audit.case.allocated_worker_id)
+    try:
+        services.audit_save(audit=audit, by=request.user, data=data, revision=revision)
+    except ValidationError as error:
+        detail = "The audit was not saved" if hasattr(error, "error_dict") else None
+        raise api_error_from(error, detail) from error
+    return _fresh(request, audit.pk)
+
+
+@router.post(
+    "/audits/{audit_id}/complete",
+    response={200: AuditDetailOut, **WRITE_ERRORS},
+    summary="Complete an audit",
+)
+def audit_complete(request, audit_id: int = AuditId):
+    """Complete your draft. 422 lists everything still missing, each with its field."""
+    audit = selectors.audit_get(user=request.user, pk=audit_id)
+    _log(request, audit)
+    try:
+        services.audit_complete(audit=audit, by=request.user)
+    except ValidationError as error:
+        detail = "The audit is not complete yet" if hasattr(error, "error_dict") else None
+        raise api_error_from(error, detail) from error
+    return _fresh(request, audit.pk)
+
+
+@router.post(
+    "/audits/{audit_id}/reopen",
+    response={200: AuditDetailOut, **WRITE_ERRORS},
+    summary="Reopen a completed audit",
+)
+def audit_reopen(request, payload: ReopenIn, audit_id: int = AuditId):
+    """A manager responsible for the case reopens a completed audit as a draft, saying why;
+    the auditor is told."""
+    audit = selectors.audit_get(user=request.user, pk=audit_id)
+    _log(request, audit)
+    try:
+        services.audit_reopen(audit=audit, by=request.user, reason=payload.reason)
+    except ValidationError as error:
+        raise api_error_from(error) from error
+    return _fresh(request, audit.pk)

@@ -1,0 +1,52 @@
+"""QA responses: the list and one response, scoped as the response pages are."""
+
+from ninja import Path, Query, Router, Schema
+from ninja.pagination import paginate
+
+from caseaudit.accounts.services import access_record
+from caseaudit.responses import selectors
+
+from ..api import LIST_ERRORS, READ_ERRORS, ApiPagination, logged
+from ..schemas import MAX_ID, Id, ResponseDetailOut, ResponseOut, ResponseStatusValue
+from ..selectors import response_list as response_list_selector
+
+router = Router(tags=["responses"])
+
+
+class ResponseFilters(Schema):
+    case: Id | None = None
+    status: ResponseStatusValue | None = None
+    worker: Id | None = None
+
+
+@router.get(
+    "/responses", response={200: list[ResponseOut], **LIST_ERRORS}, summary="List QA responses"
+)
+@paginate(ApiPagination)
+def response_list(request, filters: Query[ResponseFilters]):
+    """The QA responses on cases you may see, soonest due first."""
+    logged(request, "qa_response", lambda response: response.case_id)
+    return response_list_selector(
+        user=request.user,
+        case_id=filters.case,
+        status=filters.status or "",
+        worker_id=filters.worker,
+    )
+
+
+@router.get(
+    "/responses/{response_id}",
+    response={200: ResponseDetailOut, **READ_ERRORS},
+    summary="A QA response",
+)
+def response_detail(request, response_id: int = Path(..., ge=1, le=MAX_ID)):
+    """The response with each restorative action and the worker's answer, and its history."""
+    response = selectors.response_get(user=request.user, pk=response_id)
+    access_record(
+        request=request,
+        object_type="qa_response",
+        object_id=response.pk,
+        case_id=response.case_id,
+    )
+    response.document = selectors.response_document(response=response)
+    return response

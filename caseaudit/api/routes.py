@@ -1,0 +1,27 @@
+"""The API's operations, gathered on the one `NinjaAPI`, and its URL patterns for /api/v1/."""
+
+from django.urls import URLPattern, URLResolver
+
+from .api import api
+from .endpoints import audits, cases, organisation, programme, responses
+
+for _module in (cases, organisation, audits, responses, programme):
+    api.add_router("", _module.router)
+
+
+def _open_to_tokens(patterns) -> None:
+    """The API authenticates each request by its token, not by a session: Django's
+    LoginRequiredMiddleware (which would send it to the sign-in page) must let it through.
+    The document and the docs hold no data, so they need no sign-in either."""
+    for pattern in patterns:
+        if isinstance(pattern, URLResolver):
+            _open_to_tokens(pattern.url_patterns)
+        elif isinstance(pattern, URLPattern):
+            pattern.callback.login_required = False
+
+
+def api_urls():
+    """What caseaudit/urls.py includes at api/v1/ (namespace "api")."""
+    patterns, app_name, namespace = api.urls
+    _open_to_tokens(patterns)
+    return patterns, app_name, namespace
