@@ -403,7 +403,10 @@ def _apply_questions(audit: Audit, questions_data: dict, errors: dict) -> None:
 def _apply_actions(audit: Audit, rows: list, errors: dict) -> None:
     """`rows` is the whole list of actions: existing ones not in it are removed."""
     existing = {a.pk: a for a in RestorativeAction.objects.filter(audit=audit)}
+    # The allocated worker is the default owner of a row that names none: check them too.
     owner_ids = {r.get("owner_id") for r in rows if r.get("owner_id")}
+    owner_ids.add(audit.case.allocated_worker_id)
+    owner_ids.discard(None)
     known_owners = set(Staff.objects.filter(pk__in=owner_ids).values_list("pk", flat=True))
     keep, to_create, to_update = set(), [], []
     order = 0

@@ -501,3 +501,9 @@ def test_a_closed_case_cannot_be_audited(org):
         services.audit_start(
             case=org.case, auditor=org.csm_north, tool_code="generic", reason="permissive"
         )
+
+
+def test_an_action_without_an_owner_goes_to_the_allocated_worker(org, start, save):
+    audit = start()
+    save(audit, org.csm_north, {"actions": [{"description": "Update the plan.", "due_on": None}]})
+    assert audit.actions.get().owner == org.worker
