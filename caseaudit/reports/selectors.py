@@ -1,0 +1,1553 @@
+"""Reads for the reports: programme compliance, responses, practice quality, the findings
+report and the home page's figures. Every figure is scoped to the user (`scope.ReportScope`)
+and counted in the database (filtered aggregates grouped by team, service and month): each
+report runs a fixed number of queries however many audits, cases and teams there are.
+
+Builders return `tables.Table` rows, which the page, the PDF, the spreadsheet and the CSV
+files all show, so the formats never disagree.
+"""
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from django.core.paginator import Paginator
+from django.db.models import Avg, Case, Count, DateField, F, Q, QuerySet, Value, When, Window
+from django.db.models.functions import Coalesce, Greatest, RowNumber
+from django.urls import reverse
+from django.utils import timezone
+
+from caseaudit.audit_tools.models import ScalingBand
+from caseaudit.audit_tools.selectors import band_for, scaling_bands
+from caseaudit.audits.models import (
+    ActionStatus,
+    Audit,
+    AuditStatus,
+    ContactMade,
+    RestorativeAction,
+    Satisfaction,
+    SectionAnswer,
+    UrgentFinding,
+)
+from caseaudit.cases.models import SubjectType
+from caseaudit.organisation.models import Role
+from caseaudit.programme.due import add_months
+from caseaudit.programme.models import Allocation, AllocationStatus, MonthStatus
+
+from . import charts
+from .charts import Series
+from .periods import month_label
+from .scope import ReportFilters, ReportScope
+from .tables import (
+    DATE,
+    DECIMAL,
+    MONTH,
+    NUMBER,
+    PERCENT,
+    TAG,
+    Column,
+    Link,
+    Table,
+    one_decimal,
+    percent,
+)
+from .text import excerpt
+
+CARER_SUBJECTS = [SubjectType.FOSTER_CARER, SubjectType.ADOPTER]
+NOT_AUDITED_PAGE_SIZE = 25
+CARERS_SHOWN = 20
+CLOSURES_SHOWN = 20
+EXCERPTS_SHOWN = 12
+THEME_EXCERPTS = 3
+RECOMMENDATIONS_MAX = 5
+NO_TEAM = "No team"
+NO_SERVICE = "No service"
+SENIOR_MANAGERS = "Senior managers (no team)"
+
+
+def _month(value) -> dt.date | None:
+    """A month bucket (or a date, or an aware date-time) as the month's first day."""
+    if value is None:
+        return None
+    if isinstance(value, dt.datetime):
+        if timezone.is_aware(value):
+            value = timezone.localtime(value)
+        return value.date().replace(day=1)
+    return value.replace(day=1)
+
+
+def month_of(field_name: str, months: list[dt.date], *, moment: bool = True) -> Case:
+    """The calendar month (its first day) a date or date-time field falls in, among `months`.
+
+    Plain comparisons with the months' bounds (in the authority's time zone for a date-time),
+    which every database evaluates natively: SQLite's TruncMonth calls back into Python for
+    every row, and this is the report's largest cost there."""
+    whens = []
+    for month in months:
+        after = add_months(month, 1)
+        low, high = (_midnight(month), _midnight(after)) if moment else (month, after)
+        whens.append(
+            When(**{f"{field_name}__gte": low, f"{field_name}__lt": high}, then=Value(month))
+        )
+    return Case(*whens, default=Value(None), output_field=DateField())
+
+
+def _midnight(day: dt.date) -> dt.datetime:
+    return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
+
+
+def _paginate(qs, *, count: int, number, per_page: int):
+    """A page of `qs` whose total is already known (no second COUNT query)."""
+    paginator = Paginator(qs, per_page)
+    paginator.__dict__["count"] = count  # Paginator.count is a cached_property
+    return paginator.get_page(number)
+
+
+def completed_audits(scope: ReportScope, filters: ReportFilters) -> QuerySet[Audit]:
+    """Completed audits of cases in scope, completed in the period, with the filters."""
+    return Audit.objects.filter(audit_q(scope, filters))
+
+
+def audit_q(scope: ReportScope, filters: ReportFilters, prefix: str = "") -> Q:
+    """A filter on completed audits (`prefix` leads to one, e.g. "audit__") of cases in
+    scope, completed in the period, with the filters: joins, not subqueries, where it can."""
+    q = Q(**{f"{prefix}status": AuditStatus.COMPLETED})
+    q &= scope.case_q(filters, prefix=f"{prefix}case__")
+    q &= filters.when_q(f"{prefix}completed_at")
+    if filters.tool is not None:
+        q &= Q(**{f"{prefix}tool_version__tool_id": filters.tool.pk})
+    return q
+
+
+def _auditor_q(scope: ReportScope, filters: ReportFilters, prefix: str = "auditor__") -> Q:
+    """Whose programme figures: staff in scope, in the team/service filtered on."""
+    q = Q()
+    if not scope.authority_wide:
+        q &= Q(**{f"{prefix[:-2]}__in": scope.staff_qs().values("pk")})
+    if filters.team is not None:
+        q &= Q(**{f"{prefix}team_id": filters.team.pk})
+    if filters.service is not None:
+        q &= Q(**{f"{prefix}service_area_id": filters.service.pk}) | Q(
+            **{
+                f"{prefix}service_area__isnull": True,
+                f"{prefix}team__service_area_id": filters.service.pk,
+            }
+        )
+    return q
+
+
+def _staff_values(prefix: str = "auditor__") -> dict:
+    return {
+        "person_id": F(f"{prefix}id"),
+        "person": F(f"{prefix}name"),
+        "role": F(f"{prefix}role"),
+        "team": F(f"{prefix}team__name"),
+        "service": Coalesce(f"{prefix}service_area__name", f"{prefix}team__service_area__name"),
+    }
+
+
+# --- 1. Programme compliance -------------------------------------------------------------
+
+
+@dataclass
+class Tally:
+    expected: int = 0
+    done: int = 0
+    expected_ended: int = 0
+    done_ended: int = 0
+    other: int = 0
+    people: set = field(default_factory=set)
+
+    def add(self, row: dict) -> None:
+        self.expected += row.get("expected", 0)
+        self.done += row.get("done", 0)
+        self.expected_ended += row.get("expected_ended", 0)
+        self.done_ended += row.get("done_ended", 0)
+        self.other += row.get("other", 0)
+        self.people.add(row["person_id"])
+
+    @property
+    def outstanding(self) -> int:
+        return self.expected - self.done
+
+    @property
+    def overdue(self) -> int:
+        """Allocated audits of months that have ended, not done."""
+        return self.expected_ended - self.done_ended
+
+    @property
+    def completion(self) -> float | None:
+        return percent(self.done, self.expected)
+
+    @property
+    def status(self) -> str:
+        if self.overdue > 0:
+            return "Behind"
+        if self.expected and self.outstanding:
+            return "In progress"
+        return "On track" if self.expected else ""
+
+
+@dataclass
+class ComplianceReport:
+    figures: dict
+    tables: list[Table]
+    not_audited_page: object = None
+
+    def table(self, key: str) -> Table:
+        return next(t for t in self.tables if t.key == key)
+
+
+def compliance_rows(scope: ReportScope, filters: ReportFilters, today: dt.date) -> list[dict]:
+    """One row per person and month: allocated audits expected and done, and other audits
+    done (two grouped queries)."""
+    this_month = today.replace(day=1)
+    allocations = Allocation.objects.filter(
+        programme__status=MonthStatus.CONFIRMED,
+        programme__month__gte=filters.start.replace(day=1),
+        programme__month__lte=filters.end,
+        case__isnull=False,
+    ).exclude(status=AllocationStatus.CANCELLED)
+    allocations = allocations.filter(_auditor_q(scope, filters))
+    others = Audit.objects.filter(status=AuditStatus.COMPLETED, allocation__isnull=True).filter(
+        filters.when_q("completed_at"), _auditor_q(scope, filters)
+    )
+    if filters.case_type:
+        allocations = allocations.filter(case__case_type=filters.case_type)
+        others = others.filter(case__case_type=filters.case_type)
+    if filters.tool is not None:
+        allocations = allocations.filter(tool_code=filters.tool.code)
+        others = others.filter(tool_version__tool_id=filters.tool.pk)
+    done = Q(audit__status=AuditStatus.COMPLETED)
+    ended = Q(programme__month__lt=this_month)
+    rows = list(
+        allocations.values(month=F("programme__month"), **_staff_values()).annotate(
+            expected=Count("pk"),
+            done=Count("pk", filter=done),
+            expected_ended=Count("pk", filter=ended),
+            done_ended=Count("pk", filter=ended & done),
+        )
+    )
+    rows += list(
+        others.annotate(done_month=month_of("completed_at", filters.months))
+        .values("done_month", **_staff_values())
+        .annotate(other=Count("pk"))
+    )
+    for row in rows:
+        row["month"] = _month(row.pop("done_month", None) or row.get("month"))
+    return rows
+
+
+def _tally_by(rows: list[dict], key) -> dict:
+    tallies: dict = defaultdict(Tally)
+    for row in rows:
+        tallies[key(row)].add(row)
+    return tallies
+
+
+COMPLIANCE_COLUMNS = [
+    Column("expected", "Expected", NUMBER),
+    Column("done", "Done", NUMBER),
+    Column("outstanding", "Outstanding", NUMBER),
+    Column("overdue", "Overdue", NUMBER),
+    Column("other", "Other audits", NUMBER),
+    Column("completion", "% done", PERCENT),
+]
+
+
+def _tally_cells(t: Tally) -> list:
+    return [t.expected, t.done, t.outstanding, t.overdue, t.other, t.completion]
+
+
+def compliance_report(
+    *,
+    scope: ReportScope,
+    filters: ReportFilters,
+    today: dt.date,
+    page_number=None,
+    full: bool = False,
+) -> ComplianceReport:
+    rows = compliance_rows(scope, filters, today)
+    total = Tally()
+    for row in rows:
+        total.add(row)
+
+    people = _tally_by(
+        rows, lambda r: (r["person_id"], r["person"], r["role"], r["team"] or "", r["service"])
+    )
+    people_rows = sorted(people.items(), key=lambda kv: (-kv[1].overdue, kv[0][1]))
+    people_table = Table(
+        "people",
+        "By person",
+        [
+            Column("person", "Person"),
+            Column("role", "Role"),
+            Column("team", "Team"),
+            *COMPLIANCE_COLUMNS,
+            Column("status", "Status", TAG),
+        ],
+        [
+            [name, Role(role).label if role else "", team or NO_TEAM, *_tally_cells(t), t.status]
+            for (_, name, role, team, _service), t in people_rows
+        ],
+        description="Each member of staff's confirmed programme allocations in the period and "
+        "the audits they completed; most overdue first.",
+    )
+
+    # Managers above teams (a CSM, ADs, the Director) are one row per service, or one row.
+    teams = _tally_by(
+        rows,
+        lambda r: (r["team"] or SENIOR_MANAGERS, r["service"] or ""),
+    )
+    team_rows = sorted(teams.items(), key=lambda kv: (-kv[1].overdue, kv[1].completion or 0))
+    team_table = Table(
+        "teams",
+        "By team",
+        [
+            Column("team", "Team"),
+            Column("service", "Service"),
+            Column("people", "People", NUMBER),
+            *COMPLIANCE_COLUMNS,
+            Column("status", "Status", TAG),
+        ],
+        [
+            [team, service or NO_SERVICE, len(t.people), *_tally_cells(t), t.status]
+            for (team, service), t in team_rows
+        ],
+        description="Teams behind on the programme (allocated audits of ended months not done) "
+        "come first.",
+    )
+    team_table.chart = charts.bar_chart(
+        chart_id="chart-teams",
+        title="Allocated audits done, by team (%)",
+        description="Horizontal bars: the percentage of each team's allocated audits done in "
+        f"the period {filters.label}. The figures are in the table that follows.",
+        categories=[
+            team if team != SENIOR_MANAGERS or not service else f"Senior managers, {service}"
+            for (team, service), _t in team_rows
+        ],
+        series=[Series("% of allocated done", [t.completion for _k, t in team_rows])],
+        horizontal=True,
+        max_value=100,
+        unit="%",
+    )
+
+    services = _tally_by(rows, lambda r: r["service"] or NO_SERVICE)
+    service_table = Table(
+        "services",
+        "By service",
+        [Column("service", "Service"), Column("people", "People", NUMBER), *COMPLIANCE_COLUMNS],
+        [
+            [service, len(t.people), *_tally_cells(t)]
+            for service, t in sorted(services.items(), key=lambda kv: kv[0])
+        ],
+    )
+
+    months = _tally_by(rows, lambda r: r["month"])
+    month_rows = [(m, months.get(m, Tally())) for m in filters.months]
+    month_table = Table(
+        "months",
+        "By month",
+        [Column("month", "Month", MONTH), *COMPLIANCE_COLUMNS],
+        [[m, *_tally_cells(t)] for m, t in month_rows],
+    )
+    month_table.chart = charts.bar_chart(
+        chart_id="chart-months",
+        title="Audits expected and done, by month",
+        description="Vertical bars for each month of the period: allocated audits expected, "
+        "allocated audits done and other audits done. The figures are in the table that "
+        "follows.",
+        categories=[month_label(m) for m, _ in month_rows],
+        series=[
+            Series("Allocated expected", [t.expected for _, t in month_rows]),
+            Series("Allocated done", [t.done for _, t in month_rows]),
+            Series("Other audits done", [t.other for _, t in month_rows]),
+        ],
+    )
+
+    coverage, not_audited_table, page, carers_table = _coverage(
+        scope, filters, today, page_number=page_number, full=full
+    )
+    closure_count, closure_table = _closures_pending(scope, filters, full=full)
+    figures = {
+        "expected": total.expected,
+        "done": total.done,
+        "other": total.other,
+        "overdue": total.overdue,
+        "completion": total.completion,
+        "teams_behind": sum(1 for t in teams.values() if t.overdue > 0),
+        "closures_pending": closure_count,
+        **coverage,
+    }
+    return ComplianceReport(
+        figures=figures,
+        tables=[
+            team_table,
+            month_table,
+            people_table,
+            service_table,
+            not_audited_table,
+            carers_table,
+            closure_table,
+        ],
+        not_audited_page=page,
+    )
+
+
+def _closures_pending(scope, filters, *, full: bool) -> tuple[int, Table]:
+    """Open cases whose closure is under way but not ready (`cases.selectors.closure_pending`:
+    a Closure Record in draft, or completed with actions unresolved), in the report's scope."""
+    from caseaudit.cases.selectors import closure_pending
+
+    cases = closure_pending(
+        user=scope.user,
+        team_id=filters.team.pk if filters.team else None,
+        service_area_id=filters.service.pk if filters.service else None,
+    ).filter(scope.own_cases)
+    if filters.case_type:
+        cases = cases.filter(case_type=filters.case_type)
+    count = cases.count()
+    shown = list(cases if full else cases[:CLOSURES_SHOWN])
+    return count, Table(
+        "closure-pending",
+        "Closure audits pending",
+        [
+            Column("reference", "Case"),
+            Column("case_type", "Type"),
+            Column("team", "Team"),
+            Column("worker", "Worker"),
+            Column("record", "Closure Record"),
+            Column("started", "Started", DATE),
+            Column("actions", "Actions unresolved", NUMBER),
+        ],
+        [
+            [
+                _case_link(c.reference, c.pk),
+                c.get_case_type_display(),
+                c.team.name,
+                c.allocated_worker.name if c.allocated_worker else "Unallocated",
+                "Completed" if c.closure_audit_status == AuditStatus.COMPLETED else "Draft",
+                timezone.localdate(c.closure_started_at) if c.closure_started_at else None,
+                c.unresolved_actions,
+            ]
+            for c in shown
+        ],
+        description="Open cases whose closure is under way but not ready: the Closure Record is "
+        "still a draft, or it is completed while restorative actions are unresolved. A case "
+        "cannot close until both are done. Longest waiting first.",
+        note=(
+            f"The first {CLOSURES_SHOWN} of {count}: the CSV file lists them all."
+            if not full and count > CLOSURES_SHOWN
+            else ""
+        ),
+    )
+
+
+def _due_base():
+    """The date a case's 12-month audit clock runs from: its last audit, or its opening
+    (carers: their first Panel), whichever is later (as `programme.due.next_due`)."""
+    start = Coalesce("first_panel_on", "opened_on", output_field=DateField())
+    return Greatest(start, Coalesce("last_audited_on", start), output_field=DateField())
+
+
+def _case_link(reference: str, pk: int) -> Link:
+    return Link(reference, reverse("case_detail", args=[pk]))
+
+
+def _coverage(scope, filters, today, *, page_number, full):
+    """Open cases audited in the last 12 months (as at today), the list of those that are
+    not (longest without an audit first) and carers' audits overdue."""
+    cutoff = add_months(today, -12)
+    open_cases = (
+        scope.cases()
+        .filter(filters.case_q(), closed_on__isnull=True)
+        .annotate(due_base=_due_base())
+    )
+    recent = Q(last_audited_on__gte=cutoff)
+    carers = Q(subject_type__in=CARER_SUBJECTS, first_panel_on__isnull=False)
+    counts = open_cases.aggregate(
+        open=Count("pk"),
+        audited=Count("pk", filter=recent),
+        not_audited=Count("pk", filter=~recent | Q(last_audited_on__isnull=True)),
+        over_a_year=Count("pk", filter=Q(due_base__lt=cutoff)),
+        carers_overdue=Count("pk", filter=carers & Q(due_base__lt=cutoff)),
+    )
+    counts["coverage"] = percent(counts["audited"], counts["open"])
+    not_audited = (
+        open_cases.filter(Q(last_audited_on__isnull=True) | Q(last_audited_on__lt=cutoff))
+        .select_related("team", "allocated_worker")
+        .order_by("due_base", "reference")
+    )
+    page = None
+    if full:
+        cases = list(not_audited)
+    else:
+        page = _paginate(
+            not_audited,
+            count=counts["not_audited"],
+            number=page_number,
+            per_page=NOT_AUDITED_PAGE_SIZE,
+        )
+        cases = list(page.object_list)
+    columns = [
+        Column("reference", "Case"),
+        Column("case_type", "Type"),
+        Column("team", "Team"),
+        Column("worker", "Worker"),
+        Column("opened_on", "Opened", DATE),
+        Column("last_audited_on", "Last audited", DATE),
+        Column("since", "No audit since", DATE),
+        Column("status", "Over 12 months", TAG),
+    ]
+    not_audited_table = Table(
+        "not-audited",
+        "Open cases not audited in the last 12 months",
+        columns,
+        [
+            [
+                _case_link(c.reference, c.pk),
+                c.get_case_type_display(),
+                c.team.name,
+                c.allocated_worker.name if c.allocated_worker else "Unallocated",
+                c.opened_on,
+                c.last_audited_on,
+                c.due_base,
+                "Over 12 months" if c.due_base < cutoff else "",
+            ]
+            for c in cases
+        ],
+        description="Longest without an audit first: counted from the last audit, or from "
+        "the case's opening (carers: their first Panel) if it has none.",
+    )
+    carers_qs = open_cases.filter(carers, due_base__lt=cutoff).select_related(
+        "team", "allocated_worker"
+    )
+    carers_qs = carers_qs.order_by("due_base", "reference")
+    carers_list = list(carers_qs if full else carers_qs[:CARERS_SHOWN])
+    carers_table = Table(
+        "carers-overdue",
+        "Carers' audits overdue",
+        [
+            Column("reference", "Case"),
+            Column("case_type", "Type"),
+            Column("team", "Team"),
+            Column("first_panel_on", "First Panel", DATE),
+            Column("last_audited_on", "Last audited", DATE),
+            Column("due_on", "Due", DATE),
+        ],
+        [
+            [
+                _case_link(c.reference, c.pk),
+                c.get_case_type_display(),
+                c.team.name,
+                c.first_panel_on,
+                c.last_audited_on,
+                add_months(c.due_base, 12),
+            ]
+            for c in carers_list
+        ],
+        description="Foster carers and adopters whose audit (12 months after first Panel, then "
+        "every 12 months) is past due; longest overdue first.",
+        note=(
+            f"The first {CARERS_SHOWN} of {counts['carers_overdue']}: the CSV file lists them all."
+            if not full and counts["carers_overdue"] > CARERS_SHOWN
+            else ""
+        ),
+    )
+    return counts, not_audited_table, page, carers_table
+
+
+# --- 2. Responses ------------------------------------------------------------------------
+
+
+def _response_counts(today: dt.date) -> dict:
+    from caseaudit.responses.models import OUTSTANDING, WITH_WORKER, ResponseStatus
+
+    return {
+        "requested": Count("pk"),
+        "on_time": Count("pk", filter=Q(first_submitted_at__date__lte=F("due_on"))),
+        "late": Count("pk", filter=Q(first_submitted_at__date__gt=F("due_on"))),
+        "outstanding": Count("pk", filter=Q(status__in=OUTSTANDING)),
+        "overdue": Count("pk", filter=Q(status__in=WITH_WORKER, due_on__lt=today)),
+        "to_authorise": Count("pk", filter=Q(status=ResponseStatus.SUBMITTED)),
+        "returned": Count("pk", filter=Q(returned_at__isnull=False)),
+        "authorised": Count("pk", filter=Q(status=ResponseStatus.AUTHORISED)),
+    }
+
+
+def _action_counts(today: dt.date) -> dict:
+    return {
+        "actions": Count("pk"),
+        "open": Count("pk", filter=Q(status=ActionStatus.OPEN)),
+        "overdue": Count("pk", filter=Q(status=ActionStatus.OPEN, due_on__lt=today)),
+        "to_agree": Count(
+            "pk", filter=Q(status=ActionStatus.RESOLVED, manager_agreed_at__isnull=True)
+        ),
+        "closed": Count("pk", filter=Q(manager_agreed_at__isnull=False)),
+    }
+
+
+RESPONSE_COLUMNS = [
+    Column("requested", "Requested", NUMBER),
+    Column("on_time", "On time", NUMBER),
+    Column("late", "Late", NUMBER),
+    Column("on_time_pct", "% on time", PERCENT),
+    Column("outstanding", "Outstanding", NUMBER),
+    Column("overdue", "Overdue with the worker", NUMBER),
+    Column("to_authorise", "Awaiting authorisation", NUMBER),
+    Column("returned", "Returned at least once", NUMBER),
+    Column("authorised", "Authorised", NUMBER),
+]
+ACTION_COLUMNS = [
+    Column("actions", "Actions", NUMBER),
+    Column("open", "Open", NUMBER),
+    Column("overdue", "Overdue", NUMBER),
+    Column("to_agree", "Resolved, awaiting agreement", NUMBER),
+    Column("closed", "Closed", NUMBER),
+]
+
+
+def _response_cells(c: dict) -> list:
+    return [
+        c["requested"],
+        c["on_time"],
+        c["late"],
+        percent(c["on_time"], c["on_time"] + c["late"]),
+        c["outstanding"],
+        c["overdue"],
+        c["to_authorise"],
+        c["returned"],
+        c["authorised"],
+    ]
+
+
+@dataclass
+class SimpleReport:
+    figures: dict
+    tables: list[Table]
+    extra: dict = field(default_factory=dict)
+
+    def table(self, key: str) -> Table:
+        return next(t for t in self.tables if t.key == key)
+
+
+def responses_report(*, scope: ReportScope, filters: ReportFilters, today: dt.date) -> SimpleReport:
+    """QA responses to audits completed in the period: on time (first submitted by the due
+    date), late, outstanding, returned; and the audits' restorative actions."""
+    from caseaudit.responses.models import QAResponse
+
+    responses = QAResponse.objects.filter(
+        scope.case_q(filters),
+        completed_on__gte=filters.start,
+        completed_on__lte=filters.end,
+    )
+    if filters.tool is not None:
+        responses = responses.filter(audit__tool_version__tool_id=filters.tool.pk)
+    counts = _response_counts(today)
+    totals = responses.aggregate(**counts)
+    by_team = list(responses.values(team=F("case__team__name")).annotate(**counts).order_by("team"))
+    by_month = {
+        _month(r["m"]): r
+        for r in responses.annotate(m=month_of("completed_on", filters.months, moment=False))
+        .values("m")
+        .annotate(**counts)
+    }
+    empty = dict.fromkeys(counts, 0)
+    team_table = Table(
+        "responses-by-team",
+        "Responses by team",
+        [Column("team", "Team"), *RESPONSE_COLUMNS],
+        [[r["team"], *_response_cells(r)] for r in by_team],
+        description="Responses to audits completed in the period, by the case's team.",
+    )
+    team_table.chart = charts.bar_chart(
+        chart_id="chart-responses-teams",
+        title="Responses submitted on time, by team (%)",
+        description="Horizontal bars: of the responses each team has submitted, the "
+        "percentage first submitted by the due date (5 working days). The figures are in the "
+        "table that follows.",
+        categories=[r["team"] for r in by_team],
+        series=[
+            Series("% on time", [percent(r["on_time"], r["on_time"] + r["late"]) for r in by_team])
+        ],
+        horizontal=True,
+        max_value=100,
+        unit="%",
+    )
+    month_rows = [(m, by_month.get(m, empty)) for m in filters.months]
+    month_table = Table(
+        "responses-by-month",
+        "Responses by month",
+        [Column("month", "Month the audit was completed", MONTH), *RESPONSE_COLUMNS],
+        [[m, *_response_cells(c)] for m, c in month_rows],
+    )
+    month_table.chart = charts.bar_chart(
+        chart_id="chart-responses-months",
+        title="Responses on time, late and outstanding, by month",
+        description="Vertical bars for each month (of the audit's completion): responses first "
+        "submitted on time, submitted late, and still outstanding. The figures are in the "
+        "table that follows.",
+        categories=[month_label(m) for m, _ in month_rows],
+        series=[
+            Series("On time", [c["on_time"] for _, c in month_rows]),
+            Series("Late", [c["late"] for _, c in month_rows]),
+            Series("Outstanding", [c["outstanding"] for _, c in month_rows]),
+        ],
+    )
+
+    actions = RestorativeAction.objects.filter(audit_q(scope, filters, "audit__"))
+    action_counts = _action_counts(today)
+    action_totals = actions.aggregate(**action_counts)
+    actions_by_team = list(
+        actions.values(team=F("audit__case__team__name")).annotate(**action_counts).order_by("team")
+    )
+    action_table = Table(
+        "actions-by-team",
+        "Restorative actions by team",
+        [Column("team", "Team"), *ACTION_COLUMNS],
+        [[r["team"], *[r[c.key] for c in ACTION_COLUMNS]] for r in actions_by_team],
+        description="The restorative actions of audits completed in the period. Overdue: "
+        "open after the date it was due by.",
+    )
+    figures = {
+        **totals,
+        "on_time_pct": percent(totals["on_time"], totals["on_time"] + totals["late"]),
+        "actions": action_totals,
+    }
+    return SimpleReport(figures=figures, tables=[month_table, team_table, action_table])
+
+
+# --- 3. Practice quality -----------------------------------------------------------------
+
+
+def _band_counts(bands: list[ScalingBand], field_name: str = "scale") -> dict:
+    return {
+        f"band_{b.pk}": Count(
+            "pk",
+            filter=Q(**{f"{field_name}__gte": b.min_score, f"{field_name}__lte": b.max_score}),
+        )
+        for b in bands
+    }
+
+
+def _band_columns(bands: list[ScalingBand]) -> list[Column]:
+    return [
+        Column(f"band_{b.pk}", f"{b.name} ({b.min_score}–{b.max_score})", NUMBER) for b in bands
+    ]
+
+
+def _scale_cells(row: dict, bands) -> list:
+    return [row["n"], one_decimal(row["avg"]), *[row[f"band_{b.pk}"] for b in bands]]
+
+
+def _scale_columns(bands) -> list[Column]:
+    return [
+        Column("n", "Sections scaled", NUMBER),
+        Column("avg", "Average scale", DECIMAL),
+        *_band_columns(bands),
+    ]
+
+
+def section_answers(scope: ReportScope, filters: ReportFilters) -> QuerySet[SectionAnswer]:
+    qs = SectionAnswer.objects.filter(audit_q(scope, filters, "audit__"), scale__isnull=False)
+    if filters.theme is not None:
+        qs = qs.filter(section__theme_id=filters.theme.pk)
+    return qs
+
+
+def _band_chart(chart_id, title, description, categories, rows, bands) -> object:
+    """Stacked-as-grouped bars of counts per band for each category."""
+    return charts.bar_chart(
+        chart_id=chart_id,
+        title=title,
+        description=description,
+        categories=categories,
+        series=[Series(b.name, [r[f"band_{b.pk}"] for r in rows]) for b in bands],
+        horizontal=True,
+    )
+
+
+def _theme_rows(answers, bands) -> list[dict]:
+    aggregates = {"n": Count("pk"), "avg": Avg("scale"), **_band_counts(bands)}
+    return list(
+        answers.values(
+            theme_id=F("section__theme_id"),
+            theme=F("section__theme__name"),
+            theme_order=F("section__theme__order"),
+        )
+        .annotate(
+            **aggregates,
+            working_well=Count("pk", filter=~Q(working_well="")),
+            worried_about=Count("pk", filter=~Q(worried_about="")),
+            needs_to_happen=Count("pk", filter=~Q(needs_to_happen="")),
+        )
+        .order_by("theme_order", "theme")
+    )
+
+
+def quality_report(
+    *, scope: ReportScope, filters: ReportFilters, today: dt.date, full: bool = False
+) -> SimpleReport:
+    bands = scaling_bands()
+    answers = section_answers(scope, filters)
+    aggregates = {"n": Count("pk"), "avg": Avg("scale"), **_band_counts(bands)}
+    band_note = "Bands: " + "; ".join(f"{b.name} {b.min_score}–{b.max_score}" for b in bands) + "."
+    cols = _scale_columns(bands)
+
+    themes = _theme_rows(answers, bands)
+    theme_table = Table(
+        "by-theme",
+        "Scaling by theme",
+        [Column("theme", "Theme"), *cols],
+        [[r["theme"], *_scale_cells(r, bands)] for r in themes],
+        description="Every scaled section of the audits completed in the period, grouped by the "
+        "procedure's purpose (theme) it maps to, across tools. " + band_note,
+    )
+    theme_table.chart = charts.bar_chart(
+        chart_id="chart-themes",
+        title="Average scale by theme",
+        description="Horizontal bars: the average 0–10 scale of each theme's sections. The "
+        "figures, with the count in each band, are in the table that follows.",
+        categories=[r["theme"] for r in themes],
+        series=[Series("Average scale", [one_decimal(r["avg"]) for r in themes])],
+        horizontal=True,
+        max_value=10,
+    )
+
+    sections = list(
+        answers.values(
+            tool=F("section__version__tool__name"),
+            section_key=F("section__key"),
+            title=F("section__title"),
+            theme=F("section__theme__name"),
+        )
+        .annotate(**aggregates, order=Avg("section__order"))
+        .order_by("tool", "order", "title")
+    )
+    section_table = Table(
+        "by-section",
+        "Scaling by section",
+        [Column("tool", "Tool"), Column("section", "Section"), Column("theme", "Theme"), *cols],
+        [[r["tool"], r["title"], r["theme"], *_scale_cells(r, bands)] for r in sections],
+        description="Each section of each tool (all its versions together). " + band_note,
+    )
+
+    teams = list(
+        answers.values(team=F("audit__case__team__name")).annotate(**aggregates).order_by("team")
+    )
+    team_table = Table(
+        "by-team",
+        "Scaling by team",
+        [Column("team", "Team"), *cols],
+        [[r["team"], *_scale_cells(r, bands)] for r in teams],
+        description="By the audited case's team. " + band_note,
+    )
+    team_table.chart = _band_chart(
+        "chart-quality-teams",
+        "Sections in each scaling band, by team",
+        "Horizontal bars: for each team, the number of scaled sections in each band. The "
+        "figures are in the table that follows.",
+        [r["team"] for r in teams],
+        teams,
+        bands,
+    )
+    services = list(
+        answers.values(service=F("audit__case__team__service_area__name"))
+        .annotate(**aggregates)
+        .order_by("service")
+    )
+    service_table = Table(
+        "by-service",
+        "Scaling by service",
+        [Column("service", "Service"), *cols],
+        [[r["service"], *_scale_cells(r, bands)] for r in services],
+    )
+
+    by_month = {
+        _month(r["m"]): r
+        for r in answers.annotate(m=month_of("audit__completed_at", filters.months))
+        .values("m")
+        .annotate(**aggregates)
+    }
+    empty = {"n": 0, "avg": None, **{f"band_{b.pk}": 0 for b in bands}}
+    month_rows = [(m, by_month.get(m, empty)) for m in filters.months]
+    month_table = Table(
+        "by-month",
+        "Scaling by month",
+        [Column("month", "Month", MONTH), *cols],
+        [[m, *_scale_cells(r, bands)] for m, r in month_rows],
+    )
+    month_table.chart = charts.bar_chart(
+        chart_id="chart-quality-months",
+        title="Sections in each scaling band, by month",
+        description="Vertical bars for each month: the number of scaled sections in each band. "
+        "The figures are in the table that follows.",
+        categories=[month_label(m) for m, _ in month_rows],
+        series=[Series(b.name, [r[f"band_{b.pk}"] for _, r in month_rows]) for b in bands],
+    )
+
+    trend_table = _theme_trend(answers, filters, bands)
+    urgent = _urgent_findings(scope, filters)
+    overall = _overall_scale(scope, filters, bands)
+    good = good_practice_table(scope, filters, order="recent", full=full)
+    views = views_table(scope, filters, full=full)
+    contact = _contact_table(scope, filters)
+    totals = answers.aggregate(**aggregates)
+    return SimpleReport(
+        figures={
+            "sections": totals["n"],
+            "average": one_decimal(totals["avg"]),
+            **urgent["figures"],
+        },
+        tables=[
+            trend_table,
+            theme_table,
+            month_table,
+            team_table,
+            service_table,
+            section_table,
+            overall,
+            urgent["table"],
+            good,
+            views,
+            contact,
+        ],
+        extra={"bands": bands, "themes": [(r["theme_id"], r["theme"]) for r in themes]},
+    )
+
+
+def _theme_trend(answers, filters: ReportFilters, bands) -> Table:
+    """The monthly average scale of each theme: a line per theme."""
+    rows = (
+        answers.annotate(m=month_of("audit__completed_at", filters.months))
+        .values("m", theme=F("section__theme__name"), theme_order=F("section__theme__order"))
+        .annotate(avg=Avg("scale"), n=Count("pk"))
+        .order_by("theme_order", "theme")
+    )
+    themes: dict[str, dict] = {}
+    for r in rows:
+        themes.setdefault(r["theme"], {})[_month(r["m"])] = r
+    months = filters.months
+    table = Table(
+        "trend",
+        "Average scale by theme and month",
+        [
+            Column("theme", "Theme"),
+            *[Column(m.isoformat(), month_label(m), DECIMAL) for m in months],
+        ],
+        [
+            [theme, *[one_decimal(values[m]["avg"]) if m in values else None for m in months]]
+            for theme, values in themes.items()
+        ],
+        description="The average 0–10 scale of each theme's sections, month by month (the "
+        "month the audit was completed). An empty cell: no audit scaled that theme that month.",
+    )
+    table.chart = charts.line_chart(
+        chart_id="chart-trend",
+        title="Average scale by theme, month by month",
+        description="A line per theme across the months of the period, on the 0–10 scale, "
+        "over the shaded scaling bands. The figures are in the table that follows.",
+        categories=[month_label(m) for m in months],
+        series=[
+            Series(theme, [one_decimal(values[m]["avg"]) if m in values else None for m in months])
+            for theme, values in themes.items()
+        ],
+        min_value=0,
+        max_value=10,
+        bands=[charts.Band(b.min_score, b.max_score, b.name) for b in bands],
+    )
+    return table
+
+
+def _overall_scale(scope, filters, bands) -> Table:
+    audits = completed_audits(scope, filters).filter(overall_scale__isnull=False)
+    row = audits.aggregate(
+        n=Count("pk"), avg=Avg("overall_scale"), **_band_counts(bands, "overall_scale")
+    )
+    return Table(
+        "overall",
+        "Overall scale of the audits",
+        [
+            Column("what", "Audits"),
+            Column("n", "Audits scaled", NUMBER),
+            *_scale_columns(bands)[1:],
+        ],
+        [["All completed audits", *_scale_cells(row, bands)]],
+    )
+
+
+def _urgent_findings(scope, filters) -> dict:
+    """Urgent findings raised in the period: open, acknowledged, acknowledged within a day,
+    and the median hours from raising to acknowledgement (one ordered query finds it)."""
+    findings = UrgentFinding.objects.filter(scope.case_q(filters)).filter(
+        filters.when_q("raised_at")
+    )
+    if filters.tool is not None:
+        findings = findings.filter(audit__tool_version__tool_id=filters.tool.pk)
+    acknowledged = Q(acknowledged_at__isnull=False)
+    within_day = Q(acknowledged_at__lte=F("raised_at") + dt.timedelta(hours=24))
+    counts = {
+        "raised": Count("pk"),
+        "open": Count("pk", filter=Q(acknowledged_at__isnull=True)),
+        "acknowledged": Count("pk", filter=acknowledged),
+        "within_day": Count("pk", filter=acknowledged & within_day),
+    }
+    totals = findings.aggregate(**counts)
+    by_team = list(findings.values(team=F("case__team__name")).annotate(**counts).order_by("team"))
+    median = _median_hours(findings.filter(acknowledged), totals["acknowledged"])
+    table = Table(
+        "urgent",
+        "Urgent findings by team",
+        [
+            Column("team", "Team"),
+            Column("raised", "Raised", NUMBER),
+            Column("open", "Still open", NUMBER),
+            Column("acknowledged", "Acknowledged", NUMBER),
+            Column("within_day", "Acknowledged within 24 hours", NUMBER),
+            Column("within_day_pct", "% within 24 hours", PERCENT),
+        ],
+        [
+            [
+                r["team"],
+                r["raised"],
+                r["open"],
+                r["acknowledged"],
+                r["within_day"],
+                percent(r["within_day"], r["acknowledged"]),
+            ]
+            for r in by_team
+        ],
+        description="Findings raised in the period by a scale in an urgent band or a serious "
+        "safeguarding issue, until a manager acknowledges them.",
+    )
+    return {
+        "figures": {
+            "urgent_raised": totals["raised"],
+            "urgent_open": totals["open"],
+            "urgent_within_day": percent(totals["within_day"], totals["acknowledged"]),
+            "urgent_median_hours": median,
+        },
+        "table": table,
+    }
+
+
+def _median_hours(acknowledged: QuerySet[UrgentFinding], count: int) -> float | None:
+    """The median time to acknowledge, in hours: the middle one or two durations in order."""
+    if not count:
+        return None
+    middle = list(
+        acknowledged.annotate(took=F("acknowledged_at") - F("raised_at"))
+        .order_by("took")
+        .values_list("took", flat=True)[(count - 1) // 2 : count // 2 + 1]
+    )
+    seconds = sum(d.total_seconds() for d in middle) / len(middle)
+    return round(seconds / 3600, 1)
+
+
+def _audit_link(reference: str, audit_id: int) -> Link:
+    return Link(reference, reverse("audit_detail", args=[audit_id]))
+
+
+EXCERPT_FIELDS = (
+    "pk",
+    "completed_at",
+    "overall_scale",
+    "case__reference",
+    "case__display_name",
+    "case__team__name",
+    "tool_version__tool__name",
+)
+
+
+def good_practice_table(scope, filters, *, order: str, full: bool = False) -> Table:
+    """Good practice the auditors recorded: the most recent (or the best scaled) first."""
+    audits = completed_audits(scope, filters).exclude(good_practice="")
+    ordering = (
+        ("-completed_at", "-pk") if order == "recent" else ("-overall_scale", "-completed_at")
+    )
+    rows = audits.order_by(*ordering).values(*EXCERPT_FIELDS, "good_practice")
+    rows = rows if full else rows[:EXCERPTS_SHOWN]
+    return Table(
+        "good-practice",
+        "Good practice to share",
+        [
+            Column("case", "Case"),
+            Column("date", "Audited", DATE),
+            Column("team", "Team"),
+            Column("tool", "Tool"),
+            Column("scale", "Overall scale", NUMBER),
+            Column("text", "Good practice (excerpt)"),
+        ],
+        [
+            [
+                _audit_link(r["case__reference"], r["pk"]),
+                timezone.localdate(r["completed_at"]),
+                r["case__team__name"],
+                r["tool_version__tool__name"],
+                r["overall_scale"],
+                excerpt(r["good_practice"], display_name=r["case__display_name"]),
+            ]
+            for r in rows
+        ],
+        description="What the auditors recorded as good practice to feed back, "
+        + ("most recent first." if order == "recent" else "best scaled audits first.")
+        + " Names of the child or family are replaced by [name].",
+    )
+
+
+def views_table(scope, filters, *, full: bool = False) -> Table:
+    audits = completed_audits(scope, filters).filter(
+        ~Q(child_views="") | ~Q(family_views="") | ~Q(voice_of_child="")
+    )
+    rows = audits.order_by("-completed_at", "-pk").values(
+        *EXCERPT_FIELDS, "child_views", "family_views", "voice_of_child", "satisfaction"
+    )
+    rows = rows if full else rows[:EXCERPTS_SHOWN]
+    return Table(
+        "views",
+        "The child's and the family's views",
+        [
+            Column("case", "Case"),
+            Column("date", "Audited", DATE),
+            Column("team", "Team"),
+            Column("child", "The child's views and voice (excerpt)"),
+            Column("family", "The family's views (excerpt)"),
+            Column("satisfaction", "Family satisfaction"),
+        ],
+        [
+            [
+                _audit_link(r["case__reference"], r["pk"]),
+                timezone.localdate(r["completed_at"]),
+                r["case__team__name"],
+                excerpt(
+                    " ".join(t for t in (r["child_views"], r["voice_of_child"]) if t),
+                    display_name=r["case__display_name"],
+                ),
+                excerpt(r["family_views"], display_name=r["case__display_name"]),
+                Satisfaction(r["satisfaction"]).label if r["satisfaction"] else "",
+            ]
+            for r in rows
+        ],
+        description="From the audits' contact with the family and the voice of the child, most "
+        "recent first. Names of the child or family are replaced by [name].",
+    )
+
+
+def _contact_table(scope, filters) -> Table:
+    audits = completed_audits(scope, filters)
+    counts = {
+        f"contact_{c.value}": Count("pk", filter=Q(contact_made=c.value)) for c in ContactMade
+    }
+    counts |= {f"sat_{s.value}": Count("pk", filter=Q(satisfaction=s.value)) for s in Satisfaction}
+    row = audits.aggregate(n=Count("pk"), **counts)
+    rows = [[c.label, row[f"contact_{c.value}"]] for c in ContactMade]
+    rows.append(["Not recorded", row["n"] - sum(row[f"contact_{c.value}"] for c in ContactMade)])
+    rows += [[f"Family: {s.label.lower()}", row[f"sat_{s.value}"]] for s in Satisfaction]
+    return Table(
+        "contact",
+        "Contact with the family",
+        [Column("what", "Contact and satisfaction"), Column("n", "Audits", NUMBER)],
+        rows,
+        description="Whether each audit made contact with the family, and how satisfied the "
+        "family said they were.",
+    )
+
+
+# --- 4. The findings report ---------------------------------------------------------------
+
+
+@dataclass
+class ThemeFinding:
+    theme: str
+    n: int
+    average: float | None
+    band: ScalingBand | None
+    working_well_count: int
+    worried_count: int
+    working_well: list[tuple[Link, str, int]] = field(default_factory=list)
+    worries: list[tuple[Link, str, int]] = field(default_factory=list)
+
+
+@dataclass
+class Recommendation:
+    theme: str
+    average: float | None
+    band: ScalingBand | None
+    urgent_sections: int
+    reason: str
+    needs: list[tuple[Link, str, int]] = field(default_factory=list)
+
+
+@dataclass
+class FindingsReport:
+    figures: dict
+    themes: list[ThemeFinding]
+    recommendations: list[Recommendation]
+    tables: list[Table]
+    bands: list[ScalingBand]
+
+    def table(self, key: str) -> Table:
+        return next(t for t in self.tables if t.key == key)
+
+
+def band_of_average(average: float | None, bands: list[ScalingBand]) -> ScalingBand | None:
+    """The band of an average scale, rounded half up to a whole score as bands are."""
+    return None if average is None else band_for(int(average + 0.5), bands)
+
+
+def _ranked_texts(answers, text_field: str, *, best_first: bool) -> dict[int, list]:
+    """Up to THEME_EXCERPTS texts per theme from its highest (or lowest) scaled sections,
+    most recent first among equals: one query with a window function."""
+    scale_order = F("scale").desc() if best_first else F("scale").asc()
+    ranked = (
+        answers.exclude(**{text_field: ""})
+        .annotate(
+            rank=Window(
+                RowNumber(),
+                partition_by=[F("section__theme_id")],
+                order_by=[scale_order, F("audit__completed_at").desc(), F("pk").desc()],
+            )
+        )
+        .filter(rank__lte=THEME_EXCERPTS)
+        .values(
+            "scale",
+            "rank",
+            "audit_id",
+            text_field,
+            theme_id=F("section__theme_id"),
+            reference=F("audit__case__reference"),
+            display_name=F("audit__case__display_name"),
+        )
+        .order_by("theme_id", "rank")
+    )
+    texts: dict[int, list] = defaultdict(list)
+    for r in ranked:
+        texts[r["theme_id"]].append(
+            (
+                _audit_link(r["reference"], r["audit_id"]),
+                excerpt(r[text_field], display_name=r["display_name"]),
+                r["scale"],
+            )
+        )
+    return texts
+
+
+def findings_report(
+    *, scope: ReportScope, filters: ReportFilters, today: dt.date
+) -> FindingsReport:
+    """An overview of the period, then for each theme what is working well and what worries
+    the auditors (in their own words: the texts of its best and worst scaled sections),
+    recommendations (the lowest scaled themes, with what the auditors said needs to happen)
+    and good practice to share."""
+    bands = scaling_bands()
+    audits = completed_audits(scope, filters)
+    overview = audits.aggregate(
+        audits=Count("pk"),
+        cases=Count("case_id", distinct=True),
+        average=Avg("overall_scale"),
+        scaled=Count("pk", filter=Q(overall_scale__isnull=False)),
+        **_band_counts(bands, "overall_scale"),
+    )
+    answers = section_answers(scope, filters)
+    theme_rows = _theme_rows(answers, bands)
+    well = _ranked_texts(answers, "working_well", best_first=True)
+    worries = _ranked_texts(answers, "worried_about", best_first=False)
+    needs = _ranked_texts(answers, "needs_to_happen", best_first=False)
+    urgent_band_ids = [b.pk for b in bands if b.urgent]
+
+    themes = [
+        ThemeFinding(
+            theme=r["theme"],
+            n=r["n"],
+            average=one_decimal(r["avg"]),
+            band=band_of_average(r["avg"], bands),
+            working_well_count=r["working_well"],
+            worried_count=r["worried_about"],
+            working_well=well.get(r["theme_id"], []),
+            worries=worries.get(r["theme_id"], []),
+        )
+        for r in theme_rows
+    ]
+
+    scaled = [r for r in theme_rows if r["avg"] is not None]
+    overall_avg = (
+        sum(r["avg"] * r["n"] for r in scaled) / sum(r["n"] for r in scaled) if scaled else None
+    )
+    recommendations = []
+    for r in sorted(scaled, key=lambda r: r["avg"]):
+        urgent_sections = sum(r[f"band_{pk}"] for pk in urgent_band_ids)
+        below = r["avg"] < overall_avg
+        if not (below or urgent_sections) and recommendations:
+            continue
+        reasons = []
+        if below:
+            reasons.append(f"below the average across all themes ({overall_avg:.1f})")
+        if urgent_sections:
+            reasons.append(
+                f"{urgent_sections} section{'s' if urgent_sections != 1 else ''} scaled in an "
+                "urgent band"
+            )
+        if not reasons:
+            reasons.append("the lowest scaled theme")
+        recommendations.append(
+            Recommendation(
+                theme=r["theme"],
+                average=one_decimal(r["avg"]),
+                band=band_of_average(r["avg"], bands),
+                urgent_sections=urgent_sections,
+                reason="; ".join(reasons),
+                needs=needs.get(r["theme_id"], []),
+            )
+        )
+        if len(recommendations) >= RECOMMENDATIONS_MAX:
+            break
+
+    responses = _responses_overview(scope, filters, today)
+    programme = Tally()
+    for row in compliance_rows(scope, filters, today):
+        programme.add(row)
+    urgent = _urgent_findings(scope, filters)
+
+    figures = {
+        **overview,
+        "average": one_decimal(overview["average"]),
+        "programme_expected": programme.expected,
+        "programme_done": programme.done,
+        "programme_completion": programme.completion,
+        **responses,
+        **urgent["figures"],
+    }
+    theme_table = Table(
+        "themes",
+        "Scaling by theme",
+        [
+            Column("theme", "Theme"),
+            *_scale_columns(bands),
+            Column("working_well", "Sections with strengths written", NUMBER),
+            Column("worried_about", "Sections with worries written", NUMBER),
+        ],
+        [
+            [r["theme"], *_scale_cells(r, bands), r["working_well"], r["worried_about"]]
+            for r in theme_rows
+        ],
+        description="Every scaled section of the audits in the period, by theme.",
+    )
+    theme_table.chart = charts.bar_chart(
+        chart_id="chart-findings-themes",
+        title="Average scale by theme",
+        description="Horizontal bars: the average 0–10 scale of each theme's sections in the "
+        "period. The figures are in the table that follows.",
+        categories=[r["theme"] for r in theme_rows],
+        series=[Series("Average scale", [one_decimal(r["avg"]) for r in theme_rows])],
+        horizontal=True,
+        max_value=10,
+    )
+    overall_table = Table(
+        "overall-bands",
+        "Overall scale of the audits, by band",
+        [Column("band", "Band"), Column("audits", "Audits", NUMBER), Column("share", "%", PERCENT)],
+        [
+            [
+                f"{b.name} ({b.min_score}–{b.max_score})",
+                overview[f"band_{b.pk}"],
+                percent(overview[f"band_{b.pk}"], overview["scaled"]),
+            ]
+            for b in bands
+        ],
+    )
+    overall_table.chart = charts.bar_chart(
+        chart_id="chart-findings-overall",
+        title="Audits by overall scale band",
+        description="Vertical bars: the number of audits whose overall scale falls in each band. "
+        "The figures are in the table that follows.",
+        categories=[b.name for b in bands],
+        series=[Series("Audits", [overview[f"band_{b.pk}"] for b in bands])],
+    )
+    well_table = Table(
+        "working-well",
+        "What is working well, by theme",
+        [
+            Column("theme", "Theme"),
+            Column("case", "Case"),
+            Column("scale", "Scale", NUMBER),
+            Column("text", "What is working well (excerpt)"),
+        ],
+        [[t.theme, link, scale, text] for t in themes for link, text, scale in t.working_well],
+    )
+    worry_table = Table(
+        "worries",
+        "What we are worried about, by theme",
+        [
+            Column("theme", "Theme"),
+            Column("case", "Case"),
+            Column("scale", "Scale", NUMBER),
+            Column("text", "What we are worried about (excerpt)"),
+        ],
+        [[t.theme, link, scale, text] for t in themes for link, text, scale in t.worries],
+    )
+    recommendation_table = Table(
+        "recommendations",
+        "Recommendations",
+        [
+            Column("theme", "Theme"),
+            Column("average", "Average scale", DECIMAL),
+            Column("reason", "Why"),
+            Column("case", "Case"),
+            Column("text", "What needs to happen (excerpt)"),
+        ],
+        [
+            [rec.theme, rec.average, rec.reason, link, text]
+            for rec in recommendations
+            for link, text, _scale in (rec.needs or [("", "", None)])
+        ],
+    )
+    good = good_practice_table(scope, filters, order="best")
+    return FindingsReport(
+        figures=figures,
+        themes=themes,
+        recommendations=recommendations,
+        tables=[
+            overall_table,
+            theme_table,
+            well_table,
+            worry_table,
+            recommendation_table,
+            good,
+            urgent["table"],
+        ],
+        bands=bands,
+    )
+
+
+def _responses_overview(scope, filters, today) -> dict:
+    from caseaudit.responses.models import QAResponse
+
+    responses = QAResponse.objects.filter(
+        scope.case_q(filters),
+        completed_on__gte=filters.start,
+        completed_on__lte=filters.end,
+    )
+    if filters.tool is not None:
+        responses = responses.filter(audit__tool_version__tool_id=filters.tool.pk)
+    c = responses.aggregate(**_response_counts(today))
+    return {
+        "responses": c["requested"],
+        "responses_on_time": percent(c["on_time"], c["on_time"] + c["late"]),
+        "responses_overdue": c["overdue"],
+    }
+
+
+# --- 6. The home page's figures -------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Figure:
+    key: str
+    label: str
+    value: str
+    detail: str = ""
+    url: str = ""
+    warning: bool = False
+
+
+def dashboard_figures(*, user, today: dt.date | None = None, my_responses=None) -> list[Figure]:
+    """The few figures that matter to the user's role: for managers and Performance
+    Assurance, their scope's programme completion this month, open cases without an audit for
+    more than 12 months, overdue QA responses and open urgent findings; for everyone else
+    their own QA responses due and overdue. A query per figure; none for the responses when
+    `my_responses` (the QA responses with the worker, as the home page loads them) is given."""
+    from caseaudit.organisation.selectors import staff_for_user
+    from caseaudit.responses.models import WITH_WORKER, QAResponse
+
+    from .scope import report_scope
+
+    today = today or timezone.localdate()
+    scope = report_scope(user)
+    if scope is None:
+        staff = staff_for_user(user)
+        if staff is None:
+            return []
+        if my_responses is not None:  # the home page has loaded them already: no query
+            mine = {
+                "due": len(my_responses),
+                "overdue": sum(1 for r in my_responses if r.due_on < today),
+            }
+        else:
+            mine = QAResponse.objects.filter(worker=staff, status__in=WITH_WORKER).aggregate(
+                due=Count("pk"), overdue=Count("pk", filter=Q(due_on__lt=today))
+            )
+        return [
+            Figure(
+                "responses-due",
+                "QA responses due from me",
+                str(mine["due"]),
+                url=reverse("response_list"),
+            ),
+            Figure(
+                "responses-overdue",
+                "Of them overdue",
+                str(mine["overdue"]),
+                url=reverse("response_list"),
+                warning=mine["overdue"] > 0,
+            ),
+        ]
+    month = today.replace(day=1)
+    filters = ReportFilters(start=month, end=today)
+    programme = (
+        Allocation.objects.filter(
+            programme__status=MonthStatus.CONFIRMED, programme__month=month, case__isnull=False
+        )
+        .exclude(status=AllocationStatus.CANCELLED)
+        .filter(_auditor_q(scope, filters))
+    )
+    programme = programme.aggregate(
+        expected=Count("pk"), done=Count("pk", filter=Q(audit__status=AuditStatus.COMPLETED))
+    )
+    cutoff = add_months(today, -12)
+    cases = scope.cases()
+    over_a_year = (
+        cases.filter(closed_on__isnull=True)
+        .annotate(due_base=_due_base())
+        .filter(due_base__lt=cutoff)
+        .count()
+    )
+    overdue_responses = QAResponse.objects.filter(
+        scope.case_q(filters), status__in=WITH_WORKER, due_on__lt=today
+    ).count()
+    open_findings = UrgentFinding.objects.filter(
+        scope.case_q(filters), acknowledged_at__isnull=True
+    ).count()
+    completion = percent(programme["done"], programme["expected"])
+    compliance_url = reverse("report_compliance")
+    return [
+        Figure(
+            "programme",
+            f"Programme this month ({today:%B})",
+            f"{completion:.0f}%" if completion is not None else "None allocated",
+            f"{programme['done']} of {programme['expected']} allocated audits done"
+            if programme["expected"]
+            else "No confirmed allocations",
+            f"{compliance_url}?period=this_quarter",
+        ),
+        Figure(
+            "over-a-year",
+            "Open cases not audited for over 12 months",
+            f"{over_a_year:,}",
+            url=f"{compliance_url}#not-audited",
+            warning=over_a_year > 0,
+        ),
+        Figure(
+            "overdue-responses",
+            "QA responses overdue",
+            f"{overdue_responses:,}",
+            url=reverse("response_team"),
+            warning=overdue_responses > 0,
+        ),
+        Figure(
+            "open-findings",
+            "Urgent findings not yet acknowledged",
+            f"{open_findings:,}",
+            url=reverse("report_quality") + "#urgent",
+            warning=open_findings > 0,
+        ),
+    ]

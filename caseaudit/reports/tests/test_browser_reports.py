@@ -1,0 +1,98 @@
+"""The report pages in headless Chromium: each shows its charts and tables, the filters work
+without JavaScript, and axe finds no serious accessibility problem."""
+
+import importlib
+
+import pytest
+from django.apps import apps
+
+from caseaudit.conftest import browser_screenshot, browser_sign_in
+from caseaudit.reports.tests.conftest import History, make_county
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture(autouse=True)
+def shipped_tools(db):
+    """A transactional test empties every table when it ends, the shipped tools and bands with
+    them: load them again as their migration does (it does nothing if they are there)."""
+    migration = importlib.import_module("caseaudit.audit_tools.migrations.0002_load_shipped_tools")
+    migration.load(apps, None)
+
+
+REPORTS = [
+    ("Programme compliance", "/reports/compliance/", "#chart-teams"),
+    ("QA responses and actions", "/reports/responses/", "#chart-responses-months"),
+    ("Practice quality", "/reports/quality/", "#chart-trend"),
+    ("Findings report", "/reports/findings/", "#chart-findings-themes"),
+]
+
+
+def axe_problems(page) -> list[str]:
+    page.add_script_tag(url=page.base_url + "/static/axe/axe.min.js")
+    result = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
+    return [
+        f"{v['id']}: {v['nodes'][0]['target']}"
+        for v in result["violations"]
+        if v["impact"] in ("serious", "critical")
+    ]
+
+
+def test_each_report_shows_its_charts_and_tables(browser_page, org):
+    make_county(org, History())
+    page = browser_page
+    browser_sign_in(page, org.performance)
+    page.click("nav >> text=Reports")
+    page.wait_for_url("**/reports/")
+    assert page.locator("#dashboard-figures .app-figure").count() == 4
+    for title, address, chart in REPORTS:
+        page.click(f"#report-list >> text={title}")
+        page.wait_for_url(f"**{address}")
+        assert page.locator("h1").inner_text() == title
+        svg = page.locator(f"svg{chart}")
+        assert svg.get_attribute("role") == "img"
+        assert svg.locator(":scope > title").text_content()
+        assert svg.locator(":scope > desc").text_content()
+        assert svg.bounding_box()["width"] > 400  # drawn at a readable size
+        assert page.locator("table.govuk-table tbody tr").count() > 0
+        assert axe_problems(page) == [], address
+        browser_screenshot(page, "report-" + address.strip("/").replace("/", "-"))
+        page.go_back()
+
+
+def test_following_voice_of_the_child_over_the_year(browser_page, org):
+    make_county(org, History())
+    page = browser_page
+    browser_sign_in(page, org.performance)
+    page.goto(page.base_url + "/reports/quality/")
+    page.click("text=Change the period or filter")
+    page.select_option("#id_theme", label="Voice of the child")
+    page.click("button:has-text('Apply filters')")
+    page.wait_for_url("**/reports/quality/?*theme=*")
+    trend = page.locator("#table-trend tbody tr")
+    assert trend.count() == 1
+    assert trend.first.locator("th").inner_text() == "Voice of the child"
+    assert page.locator("#chart-trend polyline, #chart-trend circle").count() >= 1
+    assert "theme Voice of the child" in page.locator("#filters-in-force").inner_text()
+    browser_screenshot(page, "report-quality-voice-of-the-child")
+
+
+def test_filters_and_downloads_work_without_javascript(browser, live_server, org):
+    make_county(org, History())
+    context = browser.new_context(java_script_enabled=False, accept_downloads=True)
+    page = context.new_page()
+    page.base_url = live_server.url
+    browser_sign_in(page, org.tm)
+    page.goto(live_server.url + "/reports/compliance/")
+    page.click("text=This quarter")
+    page.wait_for_url("**period=this_quarter*")
+    assert page.locator("#chart-months").count() == 1
+    with page.expect_download() as download:
+        page.click("text=the whole report as a spreadsheet (XLSX)")
+    assert download.value.suggested_filename.endswith(".xlsx")
+    page.goto(live_server.url + "/reports/findings/")
+    with page.expect_download() as download:
+        page.click("text=the findings report as a PDF")
+    with open(download.value.path(), "rb") as pdf:
+        assert pdf.read(4) == b"%PDF"
+    context.close()

@@ -1,0 +1,14 @@
+from django.urls import path
+
+from . import views
+
+urlpatterns = [
+    path("", views.report_index, name="report_index"),
+    path("compliance/", views.report_compliance, name="report_compliance"),
+    path("responses/", views.report_responses, name="report_responses"),
+    path("quality/", views.report_quality, name="report_quality"),
+    path("findings/", views.report_findings, name="report_findings"),
+    path("findings/pdf/", views.report_findings_pdf, name="report_findings_pdf"),
+    path("<slug:report>/xlsx/", views.report_xlsx, name="report_xlsx"),
+    path("<slug:report>/csv/<slug:table>/", views.report_csv, name="report_csv"),
+]

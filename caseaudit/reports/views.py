@@ -1,0 +1,182 @@
+"""Report pages and their files. Each is for managers and Performance Assurance only (others
+get a 404), shows the user's own scope, and is written to the access log: a page as a view,
+a PDF, spreadsheet or CSV file as an export."""
+
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.utils.http import content_disposition_header
+
+from caseaudit.accounts.services import access_record
+
+from . import exports, selectors
+from .forms import ReportFilterForm, filter_querystring
+from .periods import QUICK_PICKS
+from .scope import report_scope_or_404
+
+REPORT_TITLES = {
+    "compliance": "Programme compliance",
+    "responses": "QA responses and actions",
+    "quality": "Practice quality",
+    "findings": "Findings report",
+}
+
+
+def _setup(request: HttpRequest, report: str):
+    scope = report_scope_or_404(request.user)
+    today = timezone.localdate()
+    form = ReportFilterForm(
+        request.GET or None, scope=scope, today=today, with_theme=report == "quality"
+    )
+    return scope, today, form, form.filters()
+
+
+def _build(report: str, scope, filters, today, *, full=False, page_number=None):
+    if report == "compliance":
+        return selectors.compliance_report(
+            scope=scope, filters=filters, today=today, full=full, page_number=page_number
+        )
+    if report == "responses":
+        return selectors.responses_report(scope=scope, filters=filters, today=today)
+    if report == "quality":
+        return selectors.quality_report(scope=scope, filters=filters, today=today, full=full)
+    if report == "findings":
+        return selectors.findings_report(scope=scope, filters=filters, today=today)
+    raise Http404("No such report")
+
+
+def _page(request: HttpRequest, report: str, template: str) -> HttpResponse:
+    scope, today, form, filters = _setup(request, report)
+    data = _build(report, scope, filters, today, page_number=request.GET.get("page"))
+    access_record(request=request, object_type="report", object_id=report)
+    query = filter_querystring(filters)
+    theme_links = [
+        (name, filter_querystring(filters, theme=pk))
+        for pk, name in getattr(data, "extra", {}).get("themes", [])
+    ]
+    return render(
+        request,
+        template,
+        {
+            "report": data,
+            "report_key": report,
+            "title": REPORT_TITLES[report],
+            "scope": scope,
+            "form": form,
+            "filters": filters,
+            "query": query,
+            "quick_picks": [
+                (key, label, filter_querystring(filters, period=key)) for key, label in QUICK_PICKS
+            ],
+            "theme_links": theme_links,
+            "today": today,
+            "nav_active": "reports",
+        },
+    )
+
+
+def report_index(request: HttpRequest) -> HttpResponse:
+    scope = report_scope_or_404(request.user)
+    return render(
+        request,
+        "reports/index.html",
+        {
+            "scope": scope,
+            "figures": selectors.dashboard_figures(user=request.user),
+            "nav_active": "reports",
+        },
+    )
+
+
+def report_compliance(request: HttpRequest) -> HttpResponse:
+    return _page(request, "compliance", "reports/compliance.html")
+
+
+def report_responses(request: HttpRequest) -> HttpResponse:
+    return _page(request, "responses", "reports/responses.html")
+
+
+def report_quality(request: HttpRequest) -> HttpResponse:
+    return _page(request, "quality", "reports/quality.html")
+
+
+def report_findings(request: HttpRequest) -> HttpResponse:
+    return _page(request, "findings", "reports/findings.html")
+
+
+def _filename(report: str, filters, suffix: str) -> str:
+    return f"{report}-{filters.start:%Y-%m-%d}-to-{filters.end:%Y-%m-%d}{suffix}"
+
+
+def _download(content, *, content_type: str, filename: str) -> HttpResponse:
+    response = HttpResponse(content, content_type=content_type)
+    response["Content-Disposition"] = content_disposition_header(
+        as_attachment=True, filename=filename
+    )
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+def _about(report: str, scope, filters, request) -> list[tuple[str, str]]:
+    from caseaudit.organisation.selectors import staff_for_user
+
+    staff = staff_for_user(request.user)
+    return [
+        ("Report", REPORT_TITLES[report]),
+        ("Scope", scope.label[:1].upper() + scope.label[1:]),
+        *filters.describe(),
+        ("Produced", timezone.localtime().strftime("%-d %B %Y %H:%M")),
+        ("Produced by", staff.name if staff else request.user.get_username()),
+        ("Marking", "OFFICIAL-SENSITIVE"),
+    ]
+
+
+def report_xlsx(request: HttpRequest, report: str) -> HttpResponse:
+    if report not in REPORT_TITLES:
+        raise Http404("No such report")
+    scope, today, _form, filters = _setup(request, report)
+    data = _build(report, scope, filters, today, full=True)
+    content = exports.tables_xlsx(
+        data.tables,
+        title=REPORT_TITLES[report],
+        about=_about(report, scope, filters, request),
+    )
+    access_record(request=request, action="export", object_type="report", object_id=report)
+    return _download(
+        content, content_type=exports.XLSX_TYPE, filename=_filename(report, filters, ".xlsx")
+    )
+
+
+def report_csv(request: HttpRequest, report: str, table: str) -> HttpResponse:
+    if report not in REPORT_TITLES:
+        raise Http404("No such report")
+    scope, today, _form, filters = _setup(request, report)
+    data = _build(report, scope, filters, today, full=True)
+    found = next((t for t in data.tables if t.key == table), None)
+    if found is None:
+        raise Http404("No such table")
+    access_record(request=request, action="export", object_type="report", object_id=report)
+    return _download(
+        exports.table_csv(found),
+        content_type="text/csv; charset=utf-8",
+        filename=_filename(f"{report}-{table}", filters, ".csv"),
+    )
+
+
+def report_findings_pdf(request: HttpRequest) -> HttpResponse:
+    scope, today, _form, filters = _setup(request, "findings")
+    data = selectors.findings_report(scope=scope, filters=filters, today=today)
+    content = exports.findings_pdf(
+        {
+            "report": data,
+            "title": REPORT_TITLES["findings"],
+            "scope": scope,
+            "filters": filters,
+            "about": _about("findings", scope, filters, request),
+            "today": today,
+        }
+    )
+    access_record(request=request, action="export", object_type="report", object_id="findings")
+    return _download(
+        content, content_type="application/pdf", filename=_filename("findings", filters, ".pdf")
+    )
