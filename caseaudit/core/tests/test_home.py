@@ -32,7 +32,13 @@ def test_navigation_and_authority_name_in_header(org, login, settings):
     assert "govuk-logo" not in body and "crown" not in body.lower()
 
 
-def test_query_count(org, login, django_assert_max_num_queries):
-    client = login(org.worker)
-    with django_assert_max_num_queries(12):
-        client.get(reverse("home"))
+def test_query_count_does_not_grow(org, login, django_assert_max_num_queries):
+    from caseaudit.factories import CaseFactory
+
+    for persona in (org.worker, org.tm, org.performance):
+        client = login(persona)
+        with django_assert_max_num_queries(30) as before:
+            client.get(reverse("home"))
+        CaseFactory.create_batch(5, team=org.north_a, allocated_worker=org.worker)
+        with django_assert_max_num_queries(len(before.captured_queries)):
+            client.get(reverse("home"))
