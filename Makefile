@@ -57,9 +57,20 @@ format: $(VENV)/.dev
 test: lint
 	$(BIN)/pytest -n 2 --dist loadfile $(PYTEST_ARGS)
 
+# Benchmarks (README.md, "Benchmarks"): fresh PostgreSQL databases at 127.0.0.1:5432 (SQLite
+# files if it is not there), county scale; BENCH_NATIONAL=1 adds the national scale.
+bench: $(VENV)/.runtime
+	$(BIN)/python caseaudit/bench/run.py
+
 # Rebuild the vendored GOV.UK Frontend, htmx and axe-core assets (needs Node and npm).
 assets:
 	bash assets/build.sh
+
+# Load run: 50 simulated staff across roles for 60 s against gunicorn on a fresh PostgreSQL
+# database at 127.0.0.1:5432 with the county demo; p50/p95/p99 and errors (fails on any error).
+.PHONY: load
+load: $(VENV)/.dev
+	bash caseaudit/qa/load.sh
 
 clean:
 	rm -rf $(VENV) staticfiles

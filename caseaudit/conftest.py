@@ -22,6 +22,11 @@ class Org:
 
 @pytest.fixture
 def org(db):
+    return build_org()
+
+
+def build_org() -> Org:
+    """The organisation of the `org` fixture (callable from a module-scoped fixture)."""
     o = Org()
     o.north_a = TeamFactory(
         code="north-a", name="North A", service_area__code="north", service_area__name="North"

@@ -1,12 +1,17 @@
+import os
+
 from django.contrib import admin
 from django.urls import include, path
 
+from caseaudit.api.routes import api_urls
+from caseaudit.cases import views as case_views
 from caseaudit.core import views as core_views
 
 urlpatterns = [
     path("", core_views.home, name="home"),
     path("accounts/", include("allauth.urls")),
     path("cases/", include("caseaudit.cases.urls")),
+    path("retention/", case_views.retention_report, name="retention_report"),
     path("teams/", include("caseaudit.organisation.urls")),
     path("tools/", include("caseaudit.audit_tools.urls")),
     path("audits/", include("caseaudit.audits.urls")),
@@ -15,5 +20,11 @@ urlpatterns = [
     path("notifications/", include("caseaudit.notifications.urls")),
     path("programme/", include("caseaudit.programme.urls")),
     path("reports/", include("caseaudit.reports.urls")),
+    path("api/v1/", api_urls()),
+    path("api-tokens/", include("caseaudit.api.urls")),
     path("admin/", admin.site.urls),
 ]
+
+if os.environ.get("CASEAUDIT_BENCH") == "1":
+    # `make bench` only: a minimal view to compare pages with under gunicorn.
+    urlpatterns.append(path("bench/", include("caseaudit.bench.urls")))

@@ -106,3 +106,35 @@ class RequireMFAMiddleware:
         if name.startswith("mfa_") or name in SETUP_VIEW_NAMES:
             return None
         return redirect("mfa_activate_totp")
+
+
+class AccessDeniedMiddleware:
+    """Failed authorisation attempts on records about a child go to the access log.
+
+    A view that shows a record logs it (`services.access_record`, which remembers the record
+    on the request); when the response is then a 403 (the user may see the record but not do
+    what they asked: reopen an audit, authorise a response, close a case...), this adds a
+    "denied" entry for the same record. Records the user may not see at all are logged by the
+    scoped selectors as they answer 404 (`services.access_denied_record`)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        subject = getattr(request, "_caseaudit_access_subject", None)
+        if response.status_code == 403 and subject is not None:
+            user = getattr(request, "user", None)
+            if user is not None and user.is_authenticated:
+                from .models import AccessAction
+                from .services import access_record
+
+                object_type, object_id, case_id = subject
+                access_record(
+                    request=request,
+                    action=AccessAction.DENIED,
+                    object_type=object_type,
+                    object_id=object_id,
+                    case_id=case_id,
+                )
+        return response

@@ -14,6 +14,8 @@ class AccessAction(models.TextChoices):
     DOWNLOAD = "download", "Downloaded"
     EXPORT = "export", "Exported"
     DENIED = "denied", "Refused access"
+    # The record itself was deleted (retention: `caseaudit.cases.services.case_erase`).
+    DELETED = "deleted", "Deleted"
 
 
 class AccessEvent(models.Model):
@@ -38,6 +40,23 @@ class AccessEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id} {self.action} {self.object_type}:{self.object_id}"
+
+    @property
+    def object_label(self) -> str:
+        """What was accessed, in words ("QA response 12")."""
+        kind = OBJECT_LABELS.get(self.object_type, self.object_type.replace("_", " ").capitalize())
+        return f"{kind} {self.object_id}"
+
+
+OBJECT_LABELS = {
+    "case": "Case",
+    "audit": "Audit",
+    "qa_response": "QA response",
+    "action": "Restorative action",
+    "urgent_finding": "Urgent finding",
+    "case_access_log": "Access log of case",
+    "subject_access": "Subject access export of case",
+}
 
 
 class SecurityEventKind(models.TextChoices):

@@ -24,7 +24,11 @@ def client_ip(request) -> str | None:
 def access_record(
     *, request, action: str = AccessAction.VIEW, object_type: str, object_id, case_id=None
 ) -> AccessEvent:
-    """Append one entry to the access log for the current request."""
+    """Append one entry to the access log for the current request.
+
+    The record is remembered on the request: if the response is then a 403 (the user may see
+    the record but not do what they asked), `AccessDeniedMiddleware` adds a "denied" entry."""
+    request._caseaudit_access_subject = (object_type, str(object_id), case_id)
     return AccessEvent.objects.create(
         user=request.user if request.user.is_authenticated else None,
         action=action,
@@ -32,6 +36,30 @@ def access_record(
         object_id=str(object_id),
         case_id=case_id,
         path=request.path[:200],
+        ip_address=client_ip(request),
+    )
+
+
+def access_denied_record(*, user, object_type: str, object_id, case_id=None) -> AccessEvent | None:
+    """Log a refused attempt to open a record that exists but that `user` may not see.
+
+    Called by the scoped selectors (`case_get`, `audit_get`, `response_get`...) just before
+    they answer 404, so every page and API operation that reads a record through them is
+    covered. The request (for the path and address) is the current one, as allauth's
+    middleware keeps it; outside a request (a command, a test calling a selector) they stay
+    empty. Anonymous users are not logged (they are sent to sign in before any view runs)."""
+    if user is None or not user.is_authenticated:
+        return None
+    from allauth.core import context
+
+    request = context.request
+    return AccessEvent.objects.create(
+        user=user,
+        action=AccessAction.DENIED,
+        object_type=object_type,
+        object_id=str(object_id),
+        case_id=case_id,
+        path=request.path[:200] if request is not None else "",
         ip_address=client_ip(request),
     )
 

@@ -791,6 +791,18 @@ def _bulk_load(models_):
             cursor.execute(f"ALTER TABLE {table} ADD CONSTRAINT {quote(name)} {definition}")
 
 
+def _analyze(models_) -> None:
+    """Fresh planner statistics for tables just filled in bulk (on PostgreSQL, where queries
+    planned on the old ones can take seconds instead of milliseconds until autovacuum comes
+    round to them)."""
+    if connection.vendor != "postgresql":
+        return
+    quote = connection.ops.quote_name
+    with connection.cursor() as cursor:
+        for model in models_:
+            cursor.execute(f"ANALYZE {quote(model._meta.db_table)}")
+
+
 def _next_id(model) -> int:
     return (model.objects.aggregate(m=Max("pk"))["m"] or 0) + 1
 
@@ -946,6 +958,16 @@ class _Org:
             if types.get("early_help", 0) * 2 > sum(types.values())
         ]
         self.case_by_id = {c.id: c for c in self.cases}
+        # Who is where, for choosing auditors quickly.
+        self.area_tms, self.area_pss = defaultdict(list), defaultdict(list)
+        for area, teams in self.teams_in_area.items():
+            for team in teams:
+                self.area_tms[area] += self.tms[team]
+                self.area_pss[area] += self.pss[team]
+        self.carer_tms = [m for t in self.carer_teams for m in self.tms[t]]
+        self.early_help_staff = [
+            s for t in self.early_help_teams for s in self.tms[t] + self.pss[t]
+        ]
         # Tools: the published version of each, with its sections and questions.
         bands = scaling_bands()
         self.bands = bands
@@ -1038,55 +1060,75 @@ class _Planner:
 
     # Who audits ------------------------------------------------------------------------------
 
-    def _pick(self, options, case):
-        options = [s for s in options if s != case.worker and s != case.sup]
-        return self.rng.choice(options) if options else None
+    def _pick(self, options, case, *, other_team=False):
+        """Someone from `options` who neither holds nor supervises the case (nor, with
+        `other_team`, works in its team), or None."""
+        if not options:
+            return None
+        staff, rnd = self.org.staff, self.rng.random
+        for _ in range(8):  # usually the first try: the lists are long, the exclusions few
+            chosen = options[int(rnd() * len(options))]
+            if (
+                chosen != case.worker
+                and chosen != case.sup
+                and not (other_team and staff[chosen][2] == case.team)
+            ):
+                return chosen
+        allowed = [
+            s
+            for s in options
+            if s != case.worker and s != case.sup and not (other_team and staff[s][2] == case.team)
+        ]
+        return self.rng.choice(allowed) if allowed else None
 
     def auditor_for(self, kind: str, case: _Case):
-        org, rng = self.org, self.rng
+        org, pick = self.org, self._pick
         role = org.by_role
         if kind == "iro":
-            return self._pick(role[Role.IRO], case)
+            return pick(role[Role.IRO], case)
         if kind == "cp_chair":
-            return self._pick(role[Role.CP_CHAIR], case)
+            return pick(role[Role.CP_CHAIR], case)
         if kind == "closure":
-            return self._pick(org.tms[case.team] or org.csms[case.area], case)
+            return pick(org.tms[case.team] or org.csms[case.area], case)
         if kind == "carers":
-            options = [p for p in org.pss[case.team] if p != case.sup]
-            options += [m for t in org.carer_teams if t != case.team for m in org.tms[t]]
-            return self._pick(options + org.csms[case.area], case)
+            # Another Practice Supervisor of the team, another carers' team's manager, or the CSM.
+            r = self.rng.random()
+            if r < 0.45:
+                chosen = pick(org.pss[case.team], case)
+            elif r < 0.85:
+                chosen = pick(org.carer_tms, case, other_team=True)
+            else:
+                chosen = pick(org.csms[case.area], case)
+            return chosen or pick(org.tms[case.team] + org.csms[case.area], case)
         if kind == "tac":
-            others = [t for t in org.early_help_teams if t != case.team]
-            options = [s for t in others for s in org.tms[t] + org.pss[t]]
-            return self._pick(options + org.csms[case.area], case) or self._pick(
-                org.tms[case.team], case
-            )
-        other_teams = [t for t in org.teams_in_area[case.area] if t != case.team]
-        r = rng.random()
+            # A manager or Practice Supervisor of another early help team, or the CSM.
+            chosen = None
+            if self.rng.random() < 0.7:
+                chosen = pick(org.early_help_staff, case, other_team=True)
+            return chosen or pick(org.csms[case.area], case) or pick(org.tms[case.team], case)
+        r = self.rng.random()
         if kind == "annual":
             if r < 0.4:
-                chosen = self._pick([m for t in other_teams for m in org.tms[t]], case)
+                chosen = pick(org.area_tms[case.area], case, other_team=True)
             elif r < 0.65:
-                chosen = self._pick([p for t in other_teams for p in org.pss[t]], case)
+                chosen = pick(org.area_pss[case.area], case, other_team=True)
             elif r < 0.85:
-                chosen = self._pick(role[Role.PERFORMANCE], case)
+                chosen = pick(role[Role.PERFORMANCE], case)
             else:
-                chosen = self._pick(role[Role.AUDITOR], case)
-            return chosen or self._pick(role[Role.PERFORMANCE], case)
+                chosen = pick(role[Role.AUDITOR], case)
+            return chosen or pick(role[Role.PERFORMANCE], case)
         if kind == "permissive":
             if r < 0.5:
-                chosen = self._pick(org.tms[case.team], case)
+                chosen = pick(org.tms[case.team], case)
             elif r < 0.8:
-                chosen = self._pick(org.csms[case.area], case)
+                chosen = pick(org.csms[case.area], case)
             else:
-                chosen = self._pick(role[Role.ASSISTANT_DIRECTOR], case)
-            return chosen or self._pick(role[Role.PERFORMANCE], case)
+                chosen = pick(role[Role.ASSISTANT_DIRECTOR], case)
+            return chosen or pick(role[Role.PERFORMANCE], case)
         # thematic
         if r < 0.7:
-            return self._pick(role[Role.PERFORMANCE], case)
-        return self._pick(role[Role.ASSISTANT_DIRECTOR], case) or self._pick(
-            role[Role.PERFORMANCE], case
-        )
+            return pick(role[Role.PERFORMANCE], case)
+        return pick(role[Role.ASSISTANT_DIRECTOR], case) or pick(role[Role.PERFORMANCE], case)
 
     def add(self, day, case, kind, *, tool=None, auditor=None, alloc=None, draft=False, force=""):
         tool = tool or KIND_TOOL[kind]
@@ -1242,10 +1284,12 @@ class _Planner:
         Supervisor and team, and enough for every manager. The engine then chooses as usual;
         given every open case it takes three seconds a month there."""
 
-        def need(c: _Case):
+        def need(c: _Case) -> int:
             if c.due <= last:
-                return (0, c.due)
-            return (1, c.opened) if c.last is None else (2, c.last)
+                return c.due.toordinal()
+            if c.last is None:
+                return 10_000_000 + c.opened.toordinal()
+            return 20_000_000 + c.last.toordinal()
 
         cases = sorted(cases, key=need)
         managers = sum(1 for s in staff if s.role in engine.MANAGER_ROLES_IN_ORDER)
@@ -1275,16 +1319,24 @@ class _Planner:
             drop = set(rng.sample(droppable, min(-wanted, len(droppable))))
             self.plans = [p for i, p in enumerate(self.plans) if i not in drop]
             return
+        # Spread evenly over the days of the history (not over each case's life, which would
+        # crowd them into recent months): a day, then a children's case open that day.
         children = [c for c in self.org.cases if not c.is_carer]
-        tries = wanted * 5
-        while wanted > 0 and tries > 0:
+        days = [d for d in cal.days if self.start <= d <= self.today]
+        rnd, ten_days = rng.random, dt.timedelta(days=10)
+        follow_up = {CaseType.CLA: "iro", CaseType.CP: "cp_chair", CaseType.EARLY_HELP: "tac"}
+        tries = wanted * 10
+        while wanted > 0 and tries > 0 and children:
             tries -= 1
-            case = rng.choice(children)
-            first = max(self.start, case.opened + dt.timedelta(days=10))
-            day = cal.between(rng, first, case.last_day)
-            if day is None:
+            day = days[int(rnd() * len(days))]
+            for _ in range(50):
+                case = children[int(rnd() * len(children))]
+                if case.opened + ten_days <= day <= case.last_day:
+                    break
+            else:
                 continue
-            kind = "permissive" if rng.random() < 0.6 else "thematic"
+            kind = follow_up.get(case.type) if rnd() < 0.5 else None
+            kind = kind or ("permissive" if rnd() < 0.6 else "thematic")
             if self.add(day, case, kind) is not None:
                 wanted -= 1
 
@@ -2145,6 +2197,7 @@ def audits_demo(
                 changes.append((case.id, latest))
         _set_last_audited(changes)
         _reset_sequences([s.model for s in writer.sinks] + [ProgrammeMonth, Allocation])
+    _analyze([*LOADED_MODELS, Case])
     counts = writer.counts()
     counts["drafts"] = len(drafts) + sum(1 for p in plans if p.draft and p.force)
     counts.update(programmes)

@@ -77,6 +77,18 @@ def finding_case_q(staff: Staff | None) -> Q:
     return Q(allocated_worker__line_manager=staff) | managed
 
 
+def _denied_if_exists(user, object_type: str, qs: QuerySet, object_id) -> None:
+    """A record that exists but is out of the user's scope: log the refused attempt (a
+    missing record is only a 404). `qs` selects the record by its key; it has a `case_id`."""
+    case_id = qs.values_list("case_id", flat=True).first()
+    if case_id is not None:
+        from caseaudit.accounts.services import access_denied_record
+
+        access_denied_record(
+            user=user, object_type=object_type, object_id=object_id, case_id=case_id
+        )
+
+
 def _audits_visible(user) -> QuerySet[Audit]:
     return Audit.objects.filter(case__in=case_visible_qs(user).values("pk"))
 
@@ -102,6 +114,7 @@ def audit_get(*, user, pk: int) -> Audit:
         .first()
     )
     if audit is None:
+        _denied_if_exists(user, "audit", Audit.objects.filter(pk=pk), pk)
         raise Http404("No such audit")
     return audit
 
@@ -165,6 +178,7 @@ def urgent_finding_get(*, user, pk: int) -> UrgentFinding:
         .first()
     )
     if finding is None:
+        _denied_if_exists(user, "urgent_finding", UrgentFinding.objects.filter(pk=pk), pk)
         raise Http404("No such finding")
     return finding
 

@@ -48,6 +48,8 @@ def audit_start(request: HttpRequest, case_pk: int) -> HttpResponse:
     """Choose a tool and a reason, and start a draft (GET shows the choice; the case page
     posts here directly)."""
     case = case_get(user=request.user, pk=case_pk)
+    # Logged as a view of the case, so a refusal (403) is logged against it too.
+    access_record(request=request, object_type="case", object_id=case.pk, case_id=case.pk)
     staff = staff_for_user(request.user)
     tools = selectors.audit_start_options(user=request.user, case=case)
     if not tools:
@@ -128,6 +130,13 @@ def _error_summary(form, field_errors: dict, general: list[str]) -> list[tuple[s
 def audit_edit(request: HttpRequest, pk: int) -> HttpResponse:
     audit = selectors.audit_get(user=request.user, pk=pk)
     if not services.can_edit(request.user, audit):
+        access_record(
+            request=request,
+            action="denied",
+            object_type="audit",
+            object_id=audit.pk,
+            case_id=audit.case_id,
+        )
         raise Http404("Only the auditor edits an audit")
     _log(request, audit)
     if audit.is_completed and request.method != "POST":

@@ -1,6 +1,7 @@
 """The case register: children and carer households whose records are audited."""
 
 from django.conf import settings
+from django.core.exceptions import FieldDoesNotExist
 from django.db import models
 from django.utils import timezone
 
@@ -101,11 +102,16 @@ class Case(models.Model):
 
 class CaseEventKind(models.TextChoices):
     CLOSED = "closed", "Closed"
+    # Written by the case list imports (`caseaudit.imports.services`), naming the import run;
+    # "updated" keeps each changed field's old and new value.
+    IMPORTED = "imported", "Added by an import"
+    UPDATED = "updated", "Changed by an import"
 
 
 class CaseEvent(models.Model):
     """The case's history: who changed it, when and why (`detail` holds the particulars,
-    e.g. the closure date, the reason and the closure audit). Written by `cases.services`."""
+    e.g. the closure date, the reason and the closure audit). Written by `cases.services`
+    (closure) and the case list imports (added, changed)."""
 
     case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="events")
     at = models.DateTimeField(default=timezone.now)
@@ -121,3 +127,14 @@ class CaseEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.case_id} {self.kind} {self.at:%Y-%m-%d %H:%M}"
+
+    @property
+    def changed_fields(self) -> list[str]:
+        """For an "updated" entry, the names of the fields the import changed."""
+        names = []
+        for attname in (self.detail or {}).get("changes", {}):
+            try:
+                names.append(str(Case._meta.get_field(attname).verbose_name))
+            except FieldDoesNotExist:
+                names.append(attname.replace("_", " "))
+        return names

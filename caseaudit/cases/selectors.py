@@ -10,6 +10,8 @@ Who sees what (issue 2, DESIGN section 1):
 Anyone else, and anyone without a current staff record, sees nothing.
 """
 
+import calendar
+import datetime as dt
 from dataclasses import dataclass, field
 
 from django.db.models import Q, QuerySet
@@ -104,6 +106,10 @@ def case_get(*, user, pk: int) -> Case:
         .first()
     )
     if case is None:
+        if Case.objects.filter(pk=pk).exists():
+            from caseaudit.accounts.services import access_denied_record
+
+            access_denied_record(user=user, object_type="case", object_id=pk, case_id=pk)
         raise Http404("No such case")
     return case
 
@@ -263,3 +269,93 @@ def closure_pending(
     if service_area_id:
         qs = qs.filter(team__service_area_id=service_area_id)
     return qs.select_related("team", "allocated_worker").order_by("closure_started_at", "reference")
+
+
+# --- Who has accessed this case; history; data protection --------------------------------
+
+
+def is_data_protection_officer(user) -> bool:
+    """The data protection officer's pages (subject access, retention, any case's access log).
+
+    There is no DPO role: system administrators (staff with the admin role) and superusers act
+    as the authority's data protection officer here."""
+    if not user.is_authenticated:
+        return False
+    if user.is_superuser:
+        return True
+    staff = staff_for_user(user)
+    return staff is not None and staff.is_active and staff.role == Role.ADMIN
+
+
+def can_view_access_log(user, case: Case) -> bool:
+    """Who sees "who has accessed this case": the case's managers (its Practice Supervisor,
+    the team's Team Manager, the service's Children's Service Manager, an Assistant Director,
+    the Director) and the data protection officer. Checked on the loaded case (`case_get`
+    loads its worker and team), so the case page asks the database nothing more."""
+    if is_data_protection_officer(user):
+        return True
+    staff = staff_for_user(user)
+    if staff is None or not staff.is_active:
+        return False
+    role = staff.role
+    if role in (Role.ASSISTANT_DIRECTOR, Role.DIRECTOR):
+        return True
+    if role == Role.PRACTICE_SUPERVISOR:
+        worker = case.allocated_worker
+        return worker is not None and worker.line_manager_id == staff.pk
+    if role == Role.TEAM_MANAGER:
+        return staff.team_id is not None and case.team_id == staff.team_id
+    if role == Role.SERVICE_MANAGER:
+        area = staff.effective_service_area_id
+        return area is not None and case.team.service_area_id == area
+    return False
+
+
+def case_access_events(*, case: Case):
+    """Every access-log entry about the case, newest first (with who, for the page). The
+    caller has checked `can_view_access_log`."""
+    from caseaudit.accounts.models import AccessEvent
+
+    return (
+        AccessEvent.objects.filter(case_id=case.pk)
+        .select_related("user", "user__staff")
+        .order_by("-at", "-id")
+    )
+
+
+def case_history(*, case: Case) -> list:
+    """The case's own history (closure, imports), oldest first. The caller has checked the
+    user may see the case."""
+    from .models import CaseEvent
+
+    return list(
+        CaseEvent.objects.filter(case=case).select_related("by__staff").order_by("at", "id")
+    )
+
+
+def retention_cutoff(*, today, years: int):
+    """Cases closed on or before this date are past the retention period on `today`: the same
+    day `years` earlier (28 February for 29 February)."""
+    year = today.year - years
+    return dt.date(year, today.month, min(today.day, calendar.monthrange(year, today.month)[1]))
+
+
+def retention_due_qs(*, today, years: int) -> QuerySet[Case]:
+    """Closed cases whose retention period (`years` after closure) has ended by `today`,
+    longest closed first. Unscoped: for `apply_retention` and, through `retention_due`, the
+    data protection officer."""
+    cutoff = retention_cutoff(today=today, years=years)
+    return Case.objects.filter(closed_on__isnull=False, closed_on__lte=cutoff).order_by(
+        "closed_on", "reference"
+    )
+
+
+def retention_due(*, user, today, years: int) -> QuerySet[Case]:
+    """The retention report: cases past the period, for the data protection officer only."""
+    if not is_data_protection_officer(user):
+        raise Http404("No such page")
+    return (
+        retention_due_qs(today=today, years=years)
+        .filter(case_scope(user))
+        .select_related("team", "team__service_area")
+    )

@@ -108,3 +108,78 @@ def case_close(*, case: Case, by, closed_on: dt.date | None, reason: str) -> Cas
         case.closed_on = closed_on
         case.updated_at = locked.updated_at
         return locked
+
+
+# --- Retention: deleting a case and everything about it ----------------------------------
+
+
+def _case_notifications(case: Case, audit_ids: list[int], response_ids: list[int]):
+    """The notifications about this case: those that open one of its pages (the case, its
+    audits, their responses) and those whose subject names its reference ("...: case X").
+    Notifications carry no foreign key (they outlive what they point at), so they are found
+    by their address and subject."""
+    import re
+
+    from django.db.models import Q
+
+    from caseaudit.notifications.models import Notification
+
+    prefixes = [f"/cases/{case.pk}/"]
+    prefixes += [f"/audits/{pk}/" for pk in audit_ids]
+    prefixes += [f"/responses/audit/{pk}/" for pk in audit_ids]
+    prefixes += [f"/responses/{pk}/" for pk in response_ids]
+    by_url = Q()
+    for prefix in prefixes:
+        by_url |= Q(url__startswith=prefix)
+    named = re.compile(rf"\bcase {re.escape(case.reference)}(?![\w-])")
+    candidates = Notification.objects.filter(by_url | Q(subject__contains=case.reference))
+    ids = []
+    for pk, url, subject in candidates.values_list("pk", "url", "subject"):
+        if any(url.startswith(p) for p in prefixes) or named.search(subject):
+            ids.append(pk)
+    return Notification.objects.filter(pk__in=ids)
+
+
+def case_erase(*, case: Case, by, reason: str) -> dict[str, int]:
+    """Delete the case and everything held about it, in one transaction: its audits (answers,
+    restorative actions, urgent findings, history), the QA responses to them (answers,
+    history), its programme allocations, its own history and the notifications about it.
+
+    The access log is kept: its rows hold identifiers only, never content, and are
+    append-only. One entry is added ("deleted", object "case") saying the case was deleted,
+    by whom (`by`, None for the retention command) and why (`reason`, kept in the entry's
+    `path`, which for other entries is the page's address). Returns how many rows of each
+    kind were deleted."""
+    from caseaudit.accounts.models import AccessAction, AccessEvent
+    from caseaudit.audits.models import Audit, UrgentFinding
+    from caseaudit.programme.models import Allocation
+    from caseaudit.responses.models import QAResponse
+
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError("Say why the case is deleted.", code="reason")
+    with transaction.atomic():
+        locked = Case.objects.select_for_update().filter(pk=case.pk).first()
+        if locked is None:
+            raise ValidationError("This case has already been deleted.", code="gone")
+        audit_ids = list(Audit.objects.filter(case=locked).values_list("pk", flat=True))
+        response_ids = list(QAResponse.objects.filter(case=locked).values_list("pk", flat=True))
+        counts = {"notifications": _case_notifications(locked, audit_ids, response_ids).delete()[0]}
+        # Children before parents: every foreign key to a case is PROTECT. A response goes
+        # with its answers and history, an audit with its answers, actions, findings and
+        # history (CASCADE); allocations only point at audits (SET_NULL), so they go first.
+        counts["allocations"] = Allocation.objects.filter(case=locked).delete()[0]
+        counts["responses"] = QAResponse.objects.filter(case=locked).delete()[0]
+        counts["urgent_findings"] = UrgentFinding.objects.filter(case=locked).delete()[0]
+        counts["audits"] = Audit.objects.filter(case=locked).delete()[0]
+        counts["case_events"] = CaseEvent.objects.filter(case=locked).delete()[0]
+        counts["case"] = Case.objects.filter(pk=locked.pk).delete()[0]
+        AccessEvent.objects.create(
+            user=by if by is not None and by.is_authenticated else None,
+            action=AccessAction.DELETED,
+            object_type="case",
+            object_id=str(locked.pk),
+            case_id=locked.pk,
+            path=reason[:200],
+        )
+    return counts

@@ -2,10 +2,12 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.http import content_disposition_header
 
+from caseaudit.accounts.models import AccessAction
 from caseaudit.accounts.selectors import case_access_log
 from caseaudit.accounts.services import access_record
 from caseaudit.audits.forms import start_form_for
@@ -21,6 +23,8 @@ def case_list(request: HttpRequest) -> HttpResponse:
     form = CaseFilterForm(request.GET or None, teams=teams, workers=workers)
     cases = selectors.case_list(user=request.user, **form.filters())
     page = Paginator(cases, settings.CASE_LIST_PAGE_SIZE).get_page(request.GET.get("page"))
+    # A list of children's cases: one access-log entry per page shown (not per row).
+    access_record(request=request, object_type="case_list", object_id=page.number)
     query = request.GET.copy()
     query.pop("page", None)
     return render(
@@ -33,12 +37,16 @@ def case_list(request: HttpRequest) -> HttpResponse:
 def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
     case = selectors.case_get(user=request.user, pk=pk)
     access_record(request=request, object_type="case", object_id=case.pk, case_id=case.pk)
+    can_view_access_log = selectors.can_view_access_log(request.user, case)
     return render(
         request,
         "cases/case_detail.html",
         {
             "case": case,
-            "access_log": case_access_log(case=case, limit=10),
+            "access_log": case_access_log(case=case, limit=10) if can_view_access_log else None,
+            "can_view_access_log": can_view_access_log,
+            "is_dpo": selectors.is_data_protection_officer(request.user),
+            "history": selectors.case_history(case=case),
             "audits": audit_list_for_case(user=request.user, case=case),
             "audit_start_form": start_form_for(user=request.user, case=case),
             "can_close": case.closed_on is None and services.can_close(request.user, case),
@@ -106,3 +114,134 @@ def case_close(request: HttpRequest, pk: int) -> HttpResponse:
         }
     )
     return render(request, "cases/case_close.html", context)
+
+
+# --- Who has accessed this case; subject access; retention (data protection) -------------
+
+ACCESS_LOG_PAGE_SIZE = 50
+RETENTION_PAGE_SIZE = 50
+
+
+def _refuse(request, case, object_type: str):
+    """Log the refused attempt on a case the user may see, and answer 404 (the page is not
+    for them: its existence is not revealed)."""
+    access_record(
+        request=request,
+        action=AccessAction.DENIED,
+        object_type=object_type,
+        object_id=case.pk,
+        case_id=case.pk,
+    )
+    raise Http404("No such page")
+
+
+def case_access_log_page(request: HttpRequest, pk: int) -> HttpResponse:
+    """Who has accessed this case: for its managers and the data protection officer."""
+    case = selectors.case_get(user=request.user, pk=pk)
+    if not selectors.can_view_access_log(request.user, case):
+        _refuse(request, case, "case_access_log")
+    # Logged first, so the list (and its count) includes this look at it.
+    access_record(
+        request=request, object_type="case_access_log", object_id=case.pk, case_id=case.pk
+    )
+    events = selectors.case_access_events(case=case)
+    page = Paginator(events, ACCESS_LOG_PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "cases/access_log.html", {"case": case, "page": page})
+
+
+def _subject_access_case(request, pk: int):
+    case = selectors.case_get(user=request.user, pk=pk)
+    if not selectors.is_data_protection_officer(request.user):
+        _refuse(request, case, "subject_access")
+    return case
+
+
+def case_subject_access(request: HttpRequest, pk: int) -> HttpResponse:
+    """The data protection officer's subject-access page: what the export holds, and the
+    JSON and PDF downloads."""
+    from .subject_access import subject_access_document
+
+    case = _subject_access_case(request, pk)
+    document = subject_access_document(case=case)
+    access_record(request=request, object_type="case", object_id=case.pk, case_id=case.pk)
+    counts = [
+        ("Case history entries", len(document["case_events"])),
+        ("Audits", len(document["audits"])),
+        ("QA responses", len(document["responses"])),
+        ("Programme allocations", len(document["allocations"])),
+        ("Notifications", len(document["notifications"])),
+        ("Access log entries", len(document["access_log"])),
+    ]
+    return render(request, "cases/subject_access.html", {"case": case, "counts": counts})
+
+
+def _export(request, case, content: bytes, *, content_type: str, filename: str) -> HttpResponse:
+    access_record(
+        request=request,
+        action=AccessAction.EXPORT,
+        object_type="case",
+        object_id=case.pk,
+        case_id=case.pk,
+    )
+    response = HttpResponse(content, content_type=content_type)
+    response["Content-Disposition"] = content_disposition_header(
+        as_attachment=True, filename=filename
+    )
+    return response
+
+
+def case_subject_access_json(request: HttpRequest, pk: int) -> HttpResponse:
+    from .subject_access import (
+        subject_access_document,
+        subject_access_filename,
+        subject_access_json,
+    )
+
+    case = _subject_access_case(request, pk)
+    document = subject_access_document(case=case)
+    return _export(
+        request,
+        case,
+        subject_access_json(document),
+        content_type="application/json; charset=utf-8",
+        filename=subject_access_filename(case, "json"),
+    )
+
+
+def case_subject_access_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+    from .subject_access import (
+        subject_access_document,
+        subject_access_filename,
+        subject_access_pdf,
+    )
+
+    case = _subject_access_case(request, pk)
+    document = subject_access_document(case=case)
+    return _export(
+        request,
+        case,
+        subject_access_pdf(case=case, document=document),
+        content_type="application/pdf",
+        filename=subject_access_filename(case, "pdf"),
+    )
+
+
+def retention_report(request: HttpRequest) -> HttpResponse:
+    """Closed cases past the retention period: what `manage.py apply_retention` would delete
+    (the data protection officer only)."""
+    today = timezone.localdate()
+    years = settings.RETENTION_YEARS_AFTER_CLOSURE
+    cases = selectors.retention_due(user=request.user, today=today, years=years)
+    page = Paginator(cases, RETENTION_PAGE_SIZE).get_page(request.GET.get("page"))
+    access_record(request=request, object_type="retention_list", object_id=page.number)
+    return render(
+        request,
+        "cases/retention.html",
+        {
+            "page": page,
+            "years": years,
+            "today": today,
+            "cutoff": selectors.retention_cutoff(today=today, years=years),
+            "nav_active": "retention",
+        },
+    )

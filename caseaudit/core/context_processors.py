@@ -2,10 +2,12 @@ from django.conf import settings
 from django.urls import reverse
 from django.utils.functional import SimpleLazyObject
 
+from caseaudit.cases.selectors import is_data_protection_officer
 from caseaudit.imports.selectors import import_allowed
 from caseaudit.notifications.selectors import notification_unread_count
 from caseaudit.organisation.selectors import staff_for_user
 from caseaudit.programme.selectors import can_view_programme
+from caseaudit.reports.scope import can_view_reports
 
 
 def navigation_for(user) -> list[tuple[str, str, str]]:
@@ -21,8 +23,12 @@ def navigation_for(user) -> list[tuple[str, str, str]]:
     items.append(("due", "Audits due", reverse("due_list")))
     if can_view_programme(user):
         items.append(("programme", "Programme", reverse("programme_index")))
+    if can_view_reports(user):
+        items.append(("reports", "Reports", reverse("report_index")))
     if import_allowed(user):
         items.append(("imports", "Imports", reverse("import_index")))
+    if is_data_protection_officer(user):
+        items.append(("retention", "Retention", reverse("retention_report")))
     return items
 
 

@@ -6,6 +6,7 @@ gives the same county. Rows are inserted in bulk so the large scales build in mi
 
 import datetime as dt
 import random
+import time
 from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
@@ -36,8 +37,10 @@ class Scale:
 SCALES = {
     "small": Scale("small", 2, 8, 4, 200, 30, 20),
     "county": Scale("county", 4, 25, 6, 3000, 400, 200),
-    "large": Scale("large", 5, 80, 6, 10000, 1500, 600),
-    "national": Scale("national", 20, 800, 6, 200000, 20000, 8000),
+    # The benchmark's "county" (issue 9): about 10,000 open cases (9,400 children's and 600
+    # carer households) and 500 staff; "national": 200,000 cases.
+    "large": Scale("large", 5, 52, 6, 9400, 1500, 600),
+    "national": Scale("national", 20, 800, 6, 172000, 20000, 8000),
 }
 
 # Each service area's team kinds, cycled; the first two areas between them hold every kind,
@@ -315,10 +318,118 @@ class _Builder:
         )
 
 
-def seed_demo(*, scale: str = "county", seed: int = 2026, today: dt.date | None = None) -> dict:
-    """Build the demo county in one transaction. Does nothing if it is already there."""
-    if is_seeded():
-        return {}
+def seed_demo(
+    *,
+    scale: str = "county",
+    seed: int = 2026,
+    today: dt.date | None = None,
+    history: bool = False,
+    responses: bool | None = None,
+    log=None,
+) -> dict:
+    """Build the demo county in one transaction. Does nothing if it is already there.
+
+    With `history` (as `manage.py seed_demo` does) it also gets its audit history, this month's
+    programme (generated and confirmed, some of it started or done) and, where the responses
+    app provides them, the QA responses (`seed_history`); each step is skipped if done before.
+    `responses`: make the QA responses (None: when the history is small enough).
+    `log(message)` is told each step's time."""
     today = today or timezone.localdate()
-    with transaction.atomic():
-        return _Builder(SCALES[scale], seed, today).build()
+    counts = {}
+    if not is_seeded():
+        started = time.monotonic()
+        with transaction.atomic():
+            counts = _Builder(SCALES[scale], seed, today).build()
+        if log:
+            log(f"  organisation and cases: {time.monotonic() - started:.1f}s")
+    if history:
+        counts |= seed_history(scale=scale, seed=seed, today=today, responses=responses, log=log)
+    return counts
+
+
+# Above this many audits in the history the QA responses are not made: `responses_demo`
+# writes each response on its own, which would take many minutes at the large scales.
+RESPONSES_DEMO_MAX_AUDITS = 10_000
+
+
+def seed_history(
+    *, scale: str, seed: int, today: dt.date, responses: bool | None = None, log=None
+) -> dict:
+    """The demo county's audit history, this month's confirmed programme with some of its
+    audits started or done, and the QA responses. Each step is skipped when already done."""
+    from caseaudit.audits.demo import audits_demo, audits_demo_programme
+    from caseaudit.programme.models import ProgrammeMonth
+    from caseaudit.programme.services import programme_confirm, programme_generate
+
+    try:
+        from caseaudit.responses.demo import responses_demo
+    except ImportError:  # the responses app has no demo history (yet)
+        responses_demo = None
+
+    def step(name, started):
+        if log:
+            log(f"  {name}: {time.monotonic() - started:.1f}s")
+
+    counts = {}
+    started = time.monotonic()
+    if responses is None:
+        responses = audits_expected(scale) <= RESPONSES_DEMO_MAX_AUDITS
+    with_responses = responses_demo is not None and responses
+    made = audits_demo(
+        today=today, scale_name=scale, rng_seed=seed, resolve_actions=not with_responses
+    )
+    if made:
+        counts["audits"] = made["audits"]
+        step(f"audit history ({made['audits']} audits)", started)
+
+    started = time.monotonic()
+    month = today.replace(day=1)
+    programme = ProgrammeMonth.objects.filter(month=month).first()
+    performance = (
+        Staff.objects.filter(role=Role.PERFORMANCE, user__email=demo_email(Role.PERFORMANCE))
+        .select_related("user")
+        .first()
+    )
+    user = performance.user if performance else None
+    if programme is None:
+        programme = programme_generate(month=month, by=user, seed=seed)
+        programme = programme_confirm(programme=programme, by=user)
+        counts["programme allocations"] = programme.allocations.count()
+        step(f"programme for {month:%B %Y} generated and confirmed", started)
+    if programme.is_confirmed:
+        started = time.monotonic()
+        done = audits_demo_programme(
+            programme=programme, today=today, rng_seed=seed, resolve_actions=not with_responses
+        )
+        if done:
+            step(
+                f"this month's audits ({done['allocations started']} started, "
+                f"{done['allocations completed']} completed)",
+                started,
+            )
+
+    if with_responses:
+        started = time.monotonic()
+        made_responses = responses_demo(today=today)
+        if made_responses:
+            counts["QA responses"] = sum(v for k, v in made_responses.items() if k != "overdue")
+            step(f"QA responses ({counts['QA responses']})", started)
+    elif log and made:
+        if responses_demo is None:
+            why = "the responses app has no demo history"
+        elif responses is False:
+            why = "not asked for"
+        else:
+            why = f"more than {RESPONSES_DEMO_MAX_AUDITS:,} audits"
+        log(f"  QA responses: not made ({why}); restorative actions resolved with the history")
+    return counts
+
+
+def audits_expected(scale: str) -> int:
+    """Roughly how many audits the history of a scale has (to choose what else to make)."""
+    from caseaudit.audits.demo import TARGET_AUDITS
+
+    if scale in TARGET_AUDITS:
+        return TARGET_AUDITS[scale]
+    s = SCALES[scale]
+    return s.open_cases + s.closed_cases + s.carers

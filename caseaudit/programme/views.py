@@ -8,6 +8,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from caseaudit.accounts.services import access_record
 from caseaudit.cases.models import Case
 from caseaudit.cases.selectors import case_filter_options, closure_pending
 from caseaudit.organisation.models import MANAGER_ROLES, Role, Staff
@@ -69,6 +70,7 @@ def programme_month(request: HttpRequest, month: str) -> HttpResponse:
     if programme is None:
         raise Http404("No programme for that month")
     allocations = list(selectors.programme_allocations(programme=programme))
+    access_record(request=request, object_type="programme", object_id=programme.label)
     return render(
         request,
         "programme/month.html",
@@ -191,6 +193,8 @@ def due_list(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
     cases = selectors.due_list(user=request.user, month=today, **form.filters())
     page = Paginator(cases, 25).get_page(request.GET.get("page"))
+    # A list of children's cases: one access-log entry per page shown (not per row).
+    access_record(request=request, object_type="due_list", object_id=page.number)
     from .due import next_due
 
     rows = [

@@ -9,7 +9,7 @@ whose case has been reallocated can still finish the response asked of them.
 import datetime as dt
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, F, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
@@ -52,6 +52,18 @@ def response_case_scope(staff: Staff) -> Q:
     )
 
 
+def _denied_if_exists(user, object_type: str, qs: QuerySet, object_id) -> None:
+    """A record that exists but is out of the user's scope: log the refused attempt (a
+    missing record is only a 404). `qs` selects the record by its key; it has a `case_id`."""
+    case_id = qs.values_list("case_id", flat=True).first()
+    if case_id is not None:
+        from caseaudit.accounts.services import access_denied_record
+
+        access_denied_record(
+            user=user, object_type=object_type, object_id=object_id, case_id=case_id
+        )
+
+
 def _responses_visible(user) -> QuerySet[QAResponse]:
     return QAResponse.objects.filter(case__in=case_visible_qs(user).values("pk"))
 
@@ -82,6 +94,7 @@ def response_get(*, user, pk: int) -> QAResponse:
         .first()
     )
     if response is None:
+        _denied_if_exists(user, "qa_response", QAResponse.objects.filter(pk=pk), pk)
         raise Http404("No such response")
     return response
 
@@ -105,6 +118,14 @@ def action_get(*, user, pk: int) -> RestorativeAction:
         .first()
     )
     if action is None:
+        _denied_if_exists(
+            user,
+            "action",
+            RestorativeAction.objects.filter(
+                pk=pk, audit__status=AuditStatus.COMPLETED, audit__qa_response__isnull=False
+            ).annotate(case_id=F("audit__case_id")),
+            pk,
+        )
         raise Http404("No such action")
     return action
 
@@ -113,6 +134,16 @@ def response_for_audit_get(*, user, audit_pk: int) -> QAResponse:
     """The response to an audit, if the user may see its case; otherwise 404."""
     response = _responses_visible(user).filter(audit_id=audit_pk).only("pk").first()
     if response is None:
+        existing = QAResponse.objects.filter(audit_id=audit_pk).values("pk", "case_id").first()
+        if existing is not None:
+            from caseaudit.accounts.services import access_denied_record
+
+            access_denied_record(
+                user=user,
+                object_type="qa_response",
+                object_id=existing["pk"],
+                case_id=existing["case_id"],
+            )
         raise Http404("No such response")
     return response
 

@@ -245,6 +245,7 @@ def response_list(request: HttpRequest) -> HttpResponse:
     """My responses: those I must write, those I may authorise, my actions and those I may
     agree are resolved."""
     mine = selectors.my_responses(user=request.user)
+    access_record(request=request, object_type="response_list", object_id="mine")
     return render(
         request,
         "responses/response_list.html",
@@ -266,6 +267,7 @@ def response_team(request: HttpRequest) -> HttpResponse:
     overview = selectors.team_overview(user=request.user, team_id=team_id)
     if overview is None:
         raise Http404("This page is for managers")
+    access_record(request=request, object_type="response_list", object_id="team")
     return render(
         request,
         "responses/response_team.html",

@@ -54,7 +54,7 @@ def test_peer_audit_in_two_sittings_raises_an_urgent_finding(browser, live_serve
 
     # Second sitting: the draft is on the home page with the work so far; scale a section 2.
     context, page = new_page(org.tm_b)
-    page.click(f"#my-audits ~ table a:has-text('{org.case.reference}')")
+    page.click(f"#my-audits ~ .app-table-wrap a:has-text('{org.case.reference}')")
     page.wait_for_url(f"**/audits/{audit.pk}/edit/")
     assert page.input_value(f"textarea[name='s{first.pk}-working_well']") == (
         "A clear, current chronology."

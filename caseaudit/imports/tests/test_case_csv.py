@@ -103,6 +103,37 @@ def test_updates_and_closes_existing_cases(org):
     assert org.case_b.closed_on == dt.date(2025, 6, 30)
 
 
+def test_each_added_or_changed_case_gets_a_history_entry(org):
+    from caseaudit.cases.models import CaseEvent
+
+    importer = StaffFactory(role=Role.PERFORMANCE, team=None)
+    rows = [
+        case_row(
+            case_id=org.case.reference,
+            case_type=org.case.case_type,
+            team="north-a",
+            allocated_worker_id=org.colleague.staff_id,  # reallocated
+            name=org.case.display_name,
+            date_of_birth=org.case.date_of_birth.isoformat(),
+            opened_on=org.case.opened_on.isoformat(),
+        ),
+        case_row(case_id="N1", allocated_worker_id=org.worker.staff_id),
+    ]
+    run(rows, by=importer.user)
+    import_run = ImportRun.objects.get()
+    changed = CaseEvent.objects.get(case=org.case)
+    assert (changed.kind, changed.by) == ("updated", importer.user)
+    assert changed.detail == {
+        "import_run": import_run.pk,
+        "changes": {"allocated_worker_id": [org.worker.pk, org.colleague.pk]},
+    }
+    assert changed.changed_fields == ["allocated worker"]
+    added = CaseEvent.objects.get(case__reference="N1")
+    assert (added.kind, added.detail) == ("imported", {"import_run": import_run.pk})
+    run(rows, by=importer.user)  # nothing changes: nothing more in the history
+    assert CaseEvent.objects.count() == 2
+
+
 def test_last_audited_never_goes_backwards(org):
     org.case.last_audited_on = dt.date(2025, 5, 1)
     org.case.save()

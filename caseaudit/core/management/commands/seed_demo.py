@@ -6,15 +6,25 @@ from caseaudit.core import demo
 
 
 class Command(BaseCommand):
-    help = "Build a synthetic demo authority (fake names). Does nothing if one is already there."
+    help = (
+        "Build a synthetic demo authority (fake names) with its audit history, this month's "
+        "programme and QA responses. Does nothing if they are already there."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("--scale", choices=sorted(demo.SCALES), default="county")
         parser.add_argument("--seed", type=int, default=2026)
+        parser.add_argument(
+            "--no-history",
+            action="store_true",
+            help="Only the organisation and its cases: no audits, programme or responses.",
+        )
 
-    def handle(self, *args, scale, seed, **options):
+    def handle(self, *args, scale, seed, no_history, **options):
         started = time.monotonic()
-        counts = demo.seed_demo(scale=scale, seed=seed)
+        counts = demo.seed_demo(
+            scale=scale, seed=seed, history=not no_history, log=self.stdout.write
+        )
         if not counts:
             self.stdout.write("The demo authority is already there: nothing changed.")
         else:
