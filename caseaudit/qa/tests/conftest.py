@@ -1,0 +1,98 @@
+"""Fixtures of the quality suite: the shipped tools back after a transactional flush, quick
+PDFs, and audits built with the apps' own services."""
+
+import datetime as dt
+import importlib
+
+import pytest
+from django.apps import apps
+
+from caseaudit.audits import services as audit_services
+from caseaudit.audits.models import Audit, AuditReason, UrgentFinding
+from caseaudit.responses import attachments
+
+from .axe import axe_findings_summary
+
+
+@pytest.fixture
+def shipped_tools(db):
+    """The six tools and the scaling bands, as their migration loads them. A transactional
+    test empties every table when it ends, so a later one loads them again (this does nothing
+    when they are there)."""
+    migration = importlib.import_module("caseaudit.audit_tools.migrations.0002_load_shipped_tools")
+    migration.load(apps, None)
+
+
+@pytest.fixture(autouse=True)
+def quick_pdf(monkeypatch):
+    """Emails attach a stand-in PDF: WeasyPrint for every email would slow the suite down."""
+    monkeypatch.setattr(attachments, "_pdf_function", lambda: lambda audit: b"%PDF-1.7 stand-in")
+
+
+def audit_data(audit: Audit, *, scale: int = 7, actions=()) -> dict:
+    """What `audit_complete` requires, as `audit_save` data; `actions` is a list of
+    (description, owner, due_on)."""
+    sections = audit.tool_version.sections.all()
+    return {
+        "sections": {
+            s.pk: {
+                "working_well": f"Good work in {s.title}.",
+                "worried_about": "",
+                "needs_to_happen": "Keep going.",
+                "scale": scale if s.scaled else None,
+            }
+            for s in sections
+        },
+        "voice_of_child": "The child's wishes are recorded in their own words.",
+        "overall_scale": scale,
+        "summary": "A well-managed case.",
+        "actions": [
+            {"description": d, "owner_id": owner.pk, "due_on": due} for d, owner, due in actions
+        ],
+    }
+
+
+def audit_started(*, case, auditor, tool_code="generic") -> Audit:
+    return audit_services.audit_start(
+        case=case, auditor=auditor, tool_code=tool_code, reason=AuditReason.PERMISSIVE
+    )
+
+
+def audit_completed(*, case, auditor, actions=1, scale=7) -> Audit:
+    """A Generic Audit started, filled in and completed through the services (its QA
+    response is made by the responses app's receiver). Run where on-commit work runs
+    (a transactional test, or inside `django_capture_on_commit_callbacks(execute=True)`)."""
+    audit = audit_started(case=case, auditor=auditor)
+    owner = case.allocated_worker
+    rows = [
+        (f"Update the chronology ({n + 1}).", owner, dt.date(2027, 1, 15)) for n in range(actions)
+    ]
+    audit_services.audit_save(
+        audit=audit,
+        by=auditor.user,
+        data=audit_data(audit, scale=scale, actions=rows),
+        revision=audit.revision,
+    )
+    audit_services.audit_complete(audit=audit, by=auditor.user)
+    return audit
+
+
+def finding_raised(*, case, auditor) -> UrgentFinding:
+    """A draft audit whose first section is scaled 2, which raises an urgent finding."""
+    audit = audit_started(case=case, auditor=auditor)
+    first = audit.tool_version.sections.order_by("order", "id").first()
+    audit_services.audit_save(
+        audit=audit,
+        by=auditor.user,
+        data={"sections": {first.pk: {"worried_about": "No safety plan.", "scale": 2}}},
+        revision=audit.revision,
+    )
+    return UrgentFinding.objects.get(audit=audit)
+
+
+def pytest_terminal_summary(terminalreporter):
+    lines = axe_findings_summary()
+    if lines:
+        terminalreporter.section("axe-core findings (every impact)")
+        for line in lines:
+            terminalreporter.write_line(line)

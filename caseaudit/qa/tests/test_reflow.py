@@ -1,0 +1,99 @@
+"""Pages usable at 320 CSS px wide (WCAG 1.4.10, reflow) and at 200% zoom (a 1280 px window
+zoomed to 200% lays pages out in 640 CSS px, so a 640 px viewport is the same layout): no
+horizontal scrolling of the page (wide tables scroll inside their own box), and the main
+heading and the page's primary button are on screen within the width.
+
+The pages: home, case list, case page, audit form and audit page, as a Team Manager who has
+a draft audit, a completed one, a response to follow up and an urgent finding on the home page;
+then the practitioner's home, responses and QA response pages.
+"""
+
+import pytest
+
+from caseaudit.audits.models import Audit
+from caseaudit.conftest import browser_screenshot
+from caseaudit.responses.models import QAResponse
+
+from .axe import axe_check
+from .browser import page_for
+from .conftest import audit_completed, audit_started, finding_raised
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+# Whose pages, each page and the selector of its primary button (None: a page without one).
+PAGES = [
+    ("tm", "home", "/", None),
+    ("tm", "case list", "/cases/", "button:has-text('Apply filters')"),
+    ("tm", "case page", "/cases/{case}/", "button:has-text('Start an audit')"),
+    ("tm", "audit form", "/audits/{draft}/edit/", "button:has-text('Complete audit')"),
+    ("tm", "audit page", "/audits/{completed}/", None),
+    ("worker", "practitioner home", "/", None),
+    ("worker", "responses", "/responses/", None),
+    ("worker", "qa response", "/responses/{response}/", "button:has-text('Submit response')"),
+]
+
+LAYOUT = """() => {
+  const doc = document.documentElement;
+  const wide = [];
+  for (const el of document.querySelectorAll("body *")) {
+    const box = el.getBoundingClientRect();
+    if (box.width > 0 && box.right > doc.clientWidth + 1) {
+      wide.push(`${el.tagName.toLowerCase()}.${el.className}`.slice(0, 80));
+    }
+  }
+  return {scrollWidth: doc.scrollWidth, clientWidth: doc.clientWidth, wide: wide.slice(0, 5)};
+}"""
+
+
+def _on_screen(page, selector: str, width: int) -> None:
+    element = page.locator(selector).first
+    assert element.is_visible(), f"{selector} is not visible"
+    element.scroll_into_view_if_needed()
+    box = element.bounding_box()
+    assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= width + 0.5, (
+        f"{selector} is not within {width}px: {box}"
+    )
+
+
+@pytest.fixture
+def pages(org, shipped_tools):
+    """Paths for the Team Manager: a draft audit of the colleague's case, a completed audit
+    of the worker's case (with its response outstanding) and an urgent finding."""
+    completed = audit_completed(case=org.case, auditor=org.tm, actions=2)
+    draft = audit_started(case=org.colleague_case, auditor=org.tm)
+    finding_raised(case=org.case, auditor=org.csm_north)
+    assert Audit.objects.count() == 3
+    values = {
+        "case": org.case.pk,
+        "draft": draft.pk,
+        "completed": completed.pk,
+        "response": QAResponse.objects.get(audit=completed).pk,
+    }
+    return [(who, name, path.format(**values), button) for who, name, path, button in PAGES]
+
+
+@pytest.mark.parametrize("width", [320, 640], ids=["320px", "200pc-zoom"])
+def test_pages_reflow_without_horizontal_scrolling(browser, live_server, org, pages, width):
+    problems = []
+    for who in ("tm", "worker"):
+        with page_for(browser, live_server, getattr(org, who), width=width, height=640) as page:
+            problems += _check_pages(page, [p[1:] for p in pages if p[0] == who], width)
+    assert not problems, problems
+
+
+def _check_pages(page, pages, width: int) -> list[str]:
+    problems = []
+    for name, path, button in pages:
+        response = page.goto(page.base_url + path)
+        assert response.status == 200, path
+        layout = page.evaluate(LAYOUT)
+        if layout["scrollWidth"] > width:
+            problems.append(f"{name}: {layout['scrollWidth']}px wide ({layout['wide']})")
+        _on_screen(page, "main h1", width)
+        if button:
+            _on_screen(page, button, width)
+        # Narrow layouts bring their own problems (a table box that scrolls must be
+        # reachable by keyboard, for one): axe checks each page at this size too.
+        axe_check(page, f"{name} at {width}px")
+        browser_screenshot(page, f"qa-reflow-{width}-{name}".replace(" ", "-"))
+    return problems
