@@ -130,11 +130,12 @@ class CaseEvent(models.Model):
 
     @property
     def changed_fields(self) -> list[str]:
-        """For an "updated" entry, the names of the fields the import changed."""
+        """For an "updated" entry, the names of the fields the import changed, alphabetically
+        (PostgreSQL's jsonb does not keep the order keys were written in)."""
         names = []
         for attname in (self.detail or {}).get("changes", {}):
             try:
                 names.append(str(Case._meta.get_field(attname).verbose_name))
             except FieldDoesNotExist:
                 names.append(attname.replace("_", " "))
-        return names
+        return sorted(names)

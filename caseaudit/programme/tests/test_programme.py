@@ -24,7 +24,8 @@ def cases(org):
     """Enough cases for every rule: each PS of north-a supervises two cases, team B has some."""
     extra = {
         "ps1": [CaseFactory(team=org.north_a, allocated_worker=org.worker) for _ in range(2)],
-        "ps2": [CaseFactory(team=org.north_a, allocated_worker=org.colleague) for _ in range(2)],
+        # Enough that managers' peer picks can never use up all of them (swap needs a spare).
+        "ps2": [CaseFactory(team=org.north_a, allocated_worker=org.colleague) for _ in range(6)],
         "b": [CaseFactory(team=org.north_b, allocated_worker=org.worker_b) for _ in range(2)],
     }
     return extra
