@@ -761,6 +761,9 @@ def _bulk_load(models_):
         return
     tables = [m._meta.db_table for m in models_]
     with connection.cursor() as cursor:
+        # Check now the foreign keys of rows written earlier in this transaction (tables with
+        # such checks pending cannot be altered); Django's are deferred again at the end.
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
         cursor.execute(
             "SELECT c.conrelid::regclass::text, c.conname, c.contype, pg_get_constraintdef(c.oid) "
             "FROM pg_constraint c WHERE c.conrelid = ANY(%s::regclass[]) "
@@ -789,6 +792,7 @@ def _bulk_load(models_):
             cursor.execute(definition)
         for table, name, _kind, definition in constraints:
             cursor.execute(f"ALTER TABLE {table} ADD CONSTRAINT {quote(name)} {definition}")
+        cursor.execute("SET CONSTRAINTS ALL DEFERRED")
 
 
 def _analyze(models_) -> None:
@@ -1089,7 +1093,9 @@ class _Planner:
         if kind == "cp_chair":
             return pick(role[Role.CP_CHAIR], case)
         if kind == "closure":
-            return pick(org.tms[case.team] or org.csms[case.area], case)
+            # The team's manager, or one of its Practice Supervisors (not the worker's own).
+            chosen = pick(org.pss[case.team], case) if self.rng.random() < 0.4 else None
+            return chosen or pick(org.tms[case.team] or org.csms[case.area], case)
         if kind == "carers":
             # Another Practice Supervisor of the team, another carers' team's manager, or the CSM.
             r = self.rng.random()
@@ -1584,7 +1590,10 @@ class _Writer:
         started_at = sittings[0][0]
         draft = plan.draft
         # Scales: mostly 5-8, some 9-10, a few 3-4; about 3% with a 0-2 (urgent).
-        urgent = plan.force == "urgent" or (not draft and not plan.force and rnd() < URGENT_SHARE)
+        # (Never in a closure audit: a case closes when it is safe to.)
+        urgent = plan.force == "urgent" or (
+            not draft and not plan.force and plan.kind != "closure" and rnd() < URGENT_SHARE
+        )
         scaled = tool.scaled
         if urgent:
             overall = choice((1, 2, 2, 3, 3, 4))
@@ -1701,6 +1710,23 @@ class _Writer:
         # The history.
         # (when the row was written, its time, by, kind, detail): a sitting's "saved" entry is
         # written by its first save and moved on by the later ones (`SAVE_EVENT_MERGE`).
+        # A manager acknowledges all of an audit's findings at one sitting, within about two
+        # working days of the last; some of the last fortnight's (and a few older ones) are
+        # still open, never on a case since closed.
+        ack = None
+        if triggers:
+            age = (self.now - sittings[-1][1][-1]).days
+            stays_open = plan.force == "urgent" or (
+                case.closed is None and ((age < 14 and rnd() < 0.5) or rnd() < 0.04)
+            )
+            if not stays_open:
+                day = self.cal.add(last_sitting_day, choice((0, 1, 1, 2)))
+                at = max(
+                    self.cal.at(day, self.randint(9 * 3600, 17 * 3600)),
+                    sittings[-1][1][-1] + dt.timedelta(minutes=self.randint(20, 90)),
+                )
+                if at < self.now - dt.timedelta(minutes=15):
+                    ack = [at, _fill(choice(ACTIONS_TAKEN), term)]
         started = {"tool": tool.code, "version": tool.number, "reason": plan.kind}
         events = [(started_at, started_at, auditor_user, EventKind.STARTED, started)]
         total_saves = 0
@@ -1712,15 +1738,7 @@ class _Writer:
             for sitting, trigger, reason, scale in triggers:
                 if sitting == k:
                     self._finding(
-                        plan,
-                        audit_id,
-                        trigger,
-                        reason,
-                        scale,
-                        saves[0],
-                        auditor_user,
-                        events,
-                        urgent_open=plan.force == "urgent",
+                        plan, audit_id, trigger, reason, scale, saves[0], auditor_user, events, ack
                     )
         revision = 1 + total_saves
         completed_at = None
@@ -1915,9 +1933,9 @@ class _Writer:
             )
         )
 
-    def _finding(
-        self, plan, audit_id, trigger, reason, scale, raised_at, by, events, *, urgent_open
-    ):
+    def _finding(self, plan, audit_id, trigger, reason, scale, raised_at, by, events, ack):
+        """One urgent finding, its history, and the notifications it sent. `ack`: when the
+        audit's findings were acknowledged and the action taken (None: still open)."""
         rng, org, case = self.rng, self.org, plan.case
         finding_id = self.next_id(UrgentFinding)
         raised = {"finding": finding_id, "reason": reason}
@@ -1930,26 +1948,14 @@ class _Writer:
         if case.sup and case.sup in org.staff and case.sup not in recipients:
             recipients.append(case.sup)
         recipients = [r for r in recipients if r != plan.auditor]
-        age = (self.now - raised_at).days
         acknowledged_at = acknowledged_by = None
         action_taken = ""
-        stays_open = urgent_open or (age < 10 and rng.random() < 0.5) or rng.random() < 0.04
-        if not stays_open and recipients:
-            acknowledger = recipients[0]
-            delay = dt.timedelta(hours=rng.randint(1, 52))
-            at = raised_at + delay
-            if at < self.now - dt.timedelta(minutes=5):
-                acknowledged_at, acknowledged_by = at, org.staff[acknowledger][0]
-                action_taken = _fill(rng.choice(ACTIONS_TAKEN), case.term)
-                events.append(
-                    (
-                        at,
-                        at,
-                        acknowledged_by,
-                        EventKind.FINDING_ACKNOWLEDGED,
-                        {"finding": finding_id, "reason": reason, "action_taken": action_taken},
-                    )
-                )
+        if ack is not None and recipients:
+            at = ack[0] = ack[0] + dt.timedelta(seconds=self.randint(20, 120))
+            acknowledged_at, acknowledged_by = at, org.staff[recipients[0]][0]
+            action_taken = ack[1]
+            detail = {"finding": finding_id, "reason": reason, "action_taken": action_taken}
+            events.append((at, at, acknowledged_by, EventKind.FINDING_ACKNOWLEDGED, detail))
         self.findings.add(
             (
                 finding_id,
@@ -2007,9 +2013,9 @@ class _Writer:
             return (made, "", "", None, "", "", "", "", "", None)
         relationship = case.relationship or ("Carer" if case.is_carer else "Parent")
         if case.is_carer:
-            who = "The foster carers" if case.type == CaseType.FOSTERING else "The adopters"
+            who = rng.choice(("Both carers", "The lead carer"))
         else:
-            who = f"{_fill('{C}', case.term)}'s {relationship.lower()}"
+            who = rng.choice(("The main carer", "The main carer", "A parent", "Both parents"))
         on = self.cal.between(rng, first_day, last_day) or last_day
         method = rng.choice(CONTACT_METHODS)
         r = rng.random()

@@ -1,0 +1,1 @@
+"""`make bench`: benchmarks at county and national scale (see `run.py` and README.md)."""
