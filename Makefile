@@ -36,7 +36,7 @@ run: $(VENV)/.runtime
 lint: $(VENV)/.dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	DEBUG=1 $(BIN)/python manage.py makemigrations --check --dry-run
+	DATABASE_URL=sqlite:///:memory: DEBUG=1 $(BIN)/python manage.py makemigrations --check --dry-run
 	$(BIN)/bandit -q -c pyproject.toml -r caseaudit
 	@# pip-audit: fail on a known vulnerability; where PyPI's vulnerability data cannot be
 	@# reached (no network, or an index mirror without the JSON API), say so and go on.
