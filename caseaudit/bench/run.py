@@ -1,7 +1,7 @@
 """`make bench`: the figures of issue 9, each measured side by side in one run.
 
-    .venv/bin/python caseaudit/bench/run.py            # small + county (about 5 minutes)
-    BENCH_NATIONAL=1 .venv/bin/python caseaudit/bench/run.py   # + national (about 20 more)
+    .venv/bin/python caseaudit/bench/run.py            # small + county (2-5 minutes)
+    BENCH_NATIONAL=1 .venv/bin/python caseaudit/bench/run.py   # + national (about 15 more)
 
 It makes fresh PostgreSQL databases (postgres://postgres@127.0.0.1:5432/caseaudit_bench_<scale>;
 SQLite files in /tmp, with a note, when PostgreSQL cannot be reached), migrates them and seeds
