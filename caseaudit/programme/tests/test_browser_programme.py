@@ -11,8 +11,10 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def test_generate_review_swap_confirm_and_start(browser_page, browser, live_server, org):
+    # Enough cases per worker that the managers' peer audits (which may pick the same
+    # workers' cases, by the month's random seed) always leave the PS a case to swap to.
     for worker in (org.worker, org.colleague, org.worker_b):
-        CaseFactory.create_batch(2, team=worker.team, allocated_worker=worker)
+        CaseFactory.create_batch(5, team=worker.team, allocated_worker=worker)
     page = browser_page
     browser_sign_in(page, org.performance)
     page.click("nav >> text=Programme")
