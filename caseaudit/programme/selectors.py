@@ -73,7 +73,7 @@ def programme_allocations(*, programme: ProgrammeMonth):
         .select_related(
             "auditor", "auditor__team", "peer", "case", "case__team", "case__allocated_worker"
         )
-        .order_by("rule", "auditor__name")
+        .order_by("rule", "auditor__name", "pk")  # the pk: stable pages
     )
 
 

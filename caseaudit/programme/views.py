@@ -5,6 +5,7 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
@@ -65,19 +66,29 @@ def programme_generate(request: HttpRequest) -> HttpResponse:
     return redirect("programme_month", month=month.strftime("%Y-%m"))
 
 
+ALLOCATION_PAGE_SIZE = 50
+
+
 def programme_month(request: HttpRequest, month: str) -> HttpResponse:
     programme = selectors.programme_get(user=request.user, month=_month(month))
     if programme is None:
         raise Http404("No programme for that month")
-    allocations = list(selectors.programme_allocations(programme=programme))
+    allocations = selectors.programme_allocations(programme=programme)
+    # A month has thousands of allocations at national scale: the table shows a page of them;
+    # the counts above it (the summary) and the lists below are the whole month's.
+    page = Paginator(allocations.filter(case__isnull=False), ALLOCATION_PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
     access_record(request=request, object_type="programme", object_id=programme.label)
     return render(
         request,
         "programme/month.html",
         {
             "programme": programme,
-            "allocations": [a for a in allocations if a.case_id],
-            "unfilled": [a for a in allocations if not a.case_id],
+            "page": page,
+            # Swap and reallocate come back to this page of the table.
+            "return_page": f"?page={page.number}" if page.number > 1 else "",
+            "unfilled": list(allocations.filter(case__isnull=True)),
             "summary": selectors.programme_summary(programme=programme),
             "to_reallocate": list(selectors.allocations_needing_reallocation(programme=programme)),
             "can_edit": selectors.can_edit_programme(request.user),
@@ -98,6 +109,13 @@ def programme_confirm(request: HttpRequest, month: str) -> HttpResponse:
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     return redirect("programme_month", month=month)
+
+
+def _month_url(request, allocation: Allocation) -> str:
+    """The month page to go back to: the page of the table the action was chosen on."""
+    url = reverse("programme_month", args=[allocation.programme.label])
+    page = request.GET.get("page", "")
+    return f"{url}?page={int(page)}" if page.isdigit() and int(page) > 1 else url
 
 
 def _allocation_for_edit(request, pk: int) -> Allocation:
@@ -124,11 +142,16 @@ def allocation_swap(request: HttpRequest, pk: int) -> HttpResponse:
                 form.add_error("reference" if reference else None, " ".join(error.messages))
             else:
                 messages.success(request, f"Case swapped for {allocation.auditor.name}.")
-                return redirect("programme_month", month=allocation.programme.label)
+                return redirect(_month_url(request, allocation))
     return render(
         request,
         "programme/swap.html",
-        {"allocation": allocation, "form": form, "nav_active": "programme"},
+        {
+            "allocation": allocation,
+            "form": form,
+            "back_url": _month_url(request, allocation),
+            "nav_active": "programme",
+        },
     )
 
 
@@ -153,11 +176,16 @@ def allocation_reallocate(request: HttpRequest, pk: int) -> HttpResponse:
             form.add_error("auditor", " ".join(error.messages))
         else:
             messages.success(request, f"Reallocated to {form.cleaned_data['auditor'].name}.")
-            return redirect("programme_month", month=allocation.programme.label)
+            return redirect(_month_url(request, allocation))
     return render(
         request,
         "programme/reallocate.html",
-        {"allocation": allocation, "form": form, "nav_active": "programme"},
+        {
+            "allocation": allocation,
+            "form": form,
+            "back_url": _month_url(request, allocation),
+            "nav_active": "programme",
+        },
     )
 
 

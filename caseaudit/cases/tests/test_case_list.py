@@ -62,11 +62,35 @@ def test_filter_options_are_limited_to_the_users_scope(org, login):
     assert set(form.fields["worker"].queryset) == {org.worker, org.colleague}
 
 
+def test_worker_and_team_selects_offer_the_scope_and_keep_the_choice(org, login):
+    org.colleague.name = "Ann O'Hara <Senior>"
+    org.colleague.save()
+    body = login(org.tm).get(URL, {"worker": org.worker.pk, "team": org.north_a.pk})
+    body = body.content.decode()
+    assert '<select class="govuk-select" id="id_worker" name="worker">' in body
+    assert '<option value="">All</option>' in body.split('id="id_worker"')[1]
+    assert f'<option value="{org.worker.pk}" selected>{org.worker.name}</option>' in body
+    # Names are escaped, options not chosen are not selected.
+    assert f'<option value="{org.colleague.pk}">Ann O&#x27;Hara &lt;Senior&gt;</option>' in body
+    assert f'<option value="{org.north_a.pk}" selected>{org.north_a.name}</option>' in body
+    assert f'value="{org.outsider.pk}"' not in body
+    assert org.outsider.name not in body
+    # Without a choice, "All" is selected.
+    unfiltered = login(org.tm).get(URL).content.decode().split('id="id_worker"')[1]
+    assert '<option value="" selected>All</option>' in unfiltered
+    assert " selected>" not in unfiltered.split('<option value="" selected>All</option>')[1]
+
+
 def test_worker_filter_outside_scope_is_rejected_not_leaked(org, login):
     response = login(org.tm).get(URL, {"worker": org.outsider.pk})
     assert response.status_code == 200
     assert response.context["form"].errors
     assert org.south_case.reference not in refs(response)
+    body = response.content.decode()
+    # The error is shown on the field and announced with it.
+    assert '<p class="govuk-error-message" id="id_worker-error">' in body
+    assert 'aria-invalid="true" aria-describedby="id_worker-error"' in body
+    assert f'value="{org.outsider.pk}"' not in body
 
 
 def test_pagination(org, login, settings):
@@ -86,6 +110,8 @@ def test_query_count_does_not_grow_with_cases(org, login, django_assert_num_quer
     with django_assert_num_queries(12) as small:  # with the access-log entry for the page
         client.get(URL)
     CaseFactory.create_batch(30, team=org.north_a, allocated_worker=org.colleague)
+    CaseFactory.create_batch(20, team=org.north_a)  # each with a worker of its own
     with django_assert_num_queries(len(small.captured_queries)):
         response = client.get(URL)
-    assert response.context["page"].paginator.count == 32
+    assert response.context["page"].paginator.count == 52
+    assert response.content.decode().count("<option") > 20

@@ -5,6 +5,7 @@ from django.utils import timezone
 
 from caseaudit.conftest import browser_screenshot, browser_sign_in
 from caseaudit.factories import CaseFactory
+from caseaudit.programme import services, views
 from caseaudit.programme.models import Allocation, ProgrammeMonth
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -23,10 +24,11 @@ def test_generate_review_swap_confirm_and_start(browser_page, browser, live_serv
     page.click("button:has-text('Generate draft')")
     page.wait_for_url(f"**/programme/{label}/")
     assert "Draft" in page.locator("h1").inner_text()
-    assert (
-        page.locator("table tbody tr").count()
-        == Allocation.objects.exclude(case__isnull=True).count()
-    )
+    # The table shows a page of the allocations (this month's fit on one).
+    allocated = Allocation.objects.exclude(case__isnull=True).count()
+    assert allocated <= views.ALLOCATION_PAGE_SIZE
+    assert page.locator("#allocations tbody tr").count() == allocated
+    assert page.locator("#allocated-count").inner_text() == str(allocated)
     browser_screenshot(page, "programme-month")
 
     allocation = Allocation.objects.get(auditor=org.ps1)
@@ -50,3 +52,35 @@ def test_generate_review_swap_confirm_and_start(browser_page, browser, live_serv
     tm_page.wait_for_url("**/audits/*/edit/")
     browser_screenshot(tm_page, "programme-started-audit")
     context.close()
+
+
+def test_paged_table_next_page_and_swap_return_to_it(browser_page, live_server, org, monkeypatch):
+    """A month longer than a page: the table pages with GOV.UK pagination, the summary counts
+    the whole month, and a swap made on page 2 comes back to page 2."""
+    monkeypatch.setattr(views, "ALLOCATION_PAGE_SIZE", 2)
+    for worker in (org.worker, org.colleague, org.worker_b):
+        CaseFactory.create_batch(5, team=worker.team, allocated_worker=worker)
+    programme = services.programme_generate(month=timezone.localdate().replace(day=1), seed=3)
+    allocated = programme.allocations.exclude(case__isnull=True).count()
+    assert allocated > 2
+    page = browser_page
+    browser_sign_in(page, org.performance)
+    page.goto(f"{live_server.url}/programme/{programme.label}/")
+    assert page.locator("#allocations tbody tr").count() == 2
+    assert page.locator("#allocated-count").inner_text() == str(allocated)
+    assert page.locator("#allocations-shown").inner_text() == f"1 to 2 of {allocated}"
+    page.click(".govuk-pagination a[rel=next]")
+    page.wait_for_url("**?page=2")
+    assert page.locator("#allocations-shown").inner_text().startswith("3 to ")
+    swap = page.locator("#allocations tbody tr").first.locator("a:has-text('Swap')")
+    href = swap.get_attribute("href")
+    assert href.endswith("/swap/?page=2")
+    allocation = Allocation.objects.get(pk=int(href.split("/")[-3]))
+    before = allocation.case_id
+    swap.click()
+    page.click("button:has-text('Swap case')")
+    page.wait_for_url(f"**/programme/{programme.label}/?page=2")
+    assert page.locator("text=Case swapped for").is_visible()
+    allocation.refresh_from_db()
+    assert allocation.case_id != before
+    browser_screenshot(page, "programme-month-page-2")

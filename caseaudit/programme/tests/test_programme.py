@@ -9,11 +9,12 @@ from django.core.exceptions import ValidationError
 from django.core.management import CommandError, call_command
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import escape
 
 from caseaudit.cases.selectors import case_visible_qs
 from caseaudit.factories import CaseFactory, StaffFactory
 from caseaudit.organisation.models import Role
-from caseaudit.programme import selectors, services
+from caseaudit.programme import selectors, services, views
 from caseaudit.programme.models import Allocation, AllocationStatus, ProgrammeMonth
 
 MONTH = dt.date(2026, 12, 1)
@@ -208,11 +209,72 @@ def test_generate_review_swap_and_confirm_through_the_pages(org, cases, login, s
     assert ProgrammeMonth.objects.get().is_confirmed
 
 
+def _rows(response) -> list[int]:
+    return [a.pk for a in response.context["page"].object_list]
+
+
+def test_month_page_shows_a_page_of_allocations_and_counts_the_whole_month(
+    org, cases, login, monkeypatch
+):
+    monkeypatch.setattr(views, "ALLOCATION_PAGE_SIZE", 3)
+    programme = services.programme_generate(month=MONTH, seed=1)
+    filled = programme.allocations.filter(case__isnull=False)
+    unfilled = programme.allocations.filter(case__isnull=True)
+    assert filled.count() > 3 and unfilled.exists()
+    client = login(org.performance)
+    url = reverse("programme_month", args=["2026-12"])
+    first = client.get(url)
+    body = first.content.decode()
+    assert len(_rows(first)) == 3
+    assert body.count('<tr class="govuk-table__row">') == 1 + 3  # the head and a page
+    # The counts and the list of unmet rules are the whole month's, on every page.
+    assert f'id="allocated-count">{filled.count()}</dd>' in body
+    assert f"1 to 3 of {filled.count()}" in body
+    assert '<nav class="govuk-pagination"' in body and "?page=2" in body
+    pages, seen = first.context["page"].paginator.num_pages, []
+    for number in range(1, pages + 1):
+        response = client.get(url, {"page": number})
+        seen += _rows(response)
+        for allocation in unfilled:
+            assert escape(allocation.reason) in response.content.decode()
+    # Every allocated audit on exactly one page, none of the unfilled slots in the table.
+    assert sorted(seen) == sorted(filled.values_list("pk", flat=True))
+    # Out of range: the last page.
+    assert client.get(url, {"page": 99}).context["page"].number == pages
+
+
+def test_swap_and_reallocate_from_a_later_page_come_back_to_it(org, cases, login, monkeypatch):
+    monkeypatch.setattr(views, "ALLOCATION_PAGE_SIZE", 2)
+    services.programme_generate(month=MONTH, seed=1)
+    client = login(org.performance)
+    url = reverse("programme_month", args=["2026-12"])
+    second = client.get(url, {"page": 2})
+    allocation = second.context["page"].object_list[0]
+    swap = reverse("allocation_swap", args=[allocation.pk]) + "?page=2"
+    reallocate = reverse("allocation_reallocate", args=[allocation.pk]) + "?page=2"
+    body = second.content.decode()
+    assert f'href="{swap}"' in body and f'href="{reallocate}"' in body
+    assert f'<a href="{url}?page=2" class="govuk-back-link">' in client.get(swap).content.decode()
+    before = allocation.case_id
+    response = client.post(swap, {"reference": ""})
+    assert response.status_code == 302 and response.url == f"{url}?page=2"
+    allocation.refresh_from_db()
+    assert allocation.case_id != before
+    # From the first page (no page in the link), back to the plain month page.
+    first = client.get(url).context["page"].object_list[0]
+    response = client.post(reverse("allocation_swap", args=[first.pk]), {"reference": ""})
+    assert response.status_code == 302 and response.url == url
+    # A page that is not a number is ignored.
+    garbage = reverse("allocation_swap", args=[first.pk]) + "?page=x"
+    assert f'<a href="{url}" class="govuk-back-link">' in client.get(garbage).content.decode()
+
+
 def test_month_page_query_count_does_not_grow(org, cases, login, django_assert_max_num_queries):
     services.programme_generate(month=MONTH, seed=1)
     client = login(org.performance)
     url = reverse("programme_month", args=["2026-12"])
-    with django_assert_max_num_queries(12) as small:
+    # With the page of allocations, their count and the unmet rules (the whole month's).
+    with django_assert_max_num_queries(14) as small:
         client.get(url)
     for _ in range(3):
         extra_ps = StaffFactory(
@@ -224,6 +286,8 @@ def test_month_page_query_count_does_not_grow(org, cases, login, django_assert_m
     assert Allocation.objects.count() > 10
     with django_assert_max_num_queries(len(small.captured_queries)):
         client.get(url)
+    with django_assert_max_num_queries(len(small.captured_queries)):
+        client.get(url, {"page": 2})
 
 
 @pytest.mark.parametrize(("persona", "status"), [("worker", 200), ("tm", 200), ("outsider", 200)])
