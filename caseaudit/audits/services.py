@@ -37,7 +37,7 @@ from .models import (
     UrgentFinding,
 )
 from .selectors import REOPEN_ROLES, case_managed_q, finding_case_q
-from .signals import audit_completed
+from .signals import audit_completed, audit_reopened
 
 logger = logging.getLogger(__name__)
 
@@ -771,6 +771,12 @@ def audit_reopen(*, audit: Audit, by, reason: str) -> Audit:
         if not reason:
             raise ValidationError({"reason": "Enter why the audit is being reopened"})
         now = timezone.now()
+        completed_at = (
+            Audit.objects.select_for_update()
+            .filter(pk=audit.pk, status=AuditStatus.COMPLETED)
+            .values_list("completed_at", flat=True)
+            .first()
+        )
         done = Audit.objects.filter(pk=audit.pk, status=AuditStatus.COMPLETED).update(
             status=AuditStatus.DRAFT,
             completed_at=None,
@@ -788,6 +794,7 @@ def audit_reopen(*, audit: Audit, by, reason: str) -> Audit:
         audit.reopened_by = audit.updated_by = by
         audit.completed_by = None
         _event(audit, by, EventKind.REOPENED, at=now, reason=reason)
+        audit_reopened.send(sender=Audit, audit=audit, by=by, completed_at=completed_at)
         _notify_reopened(audit, by)
         return audit
 

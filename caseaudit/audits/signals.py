@@ -8,9 +8,13 @@ saved as completed, with keyword arguments:
 - `recompleted`: True when the audit had been completed before and was reopened, so receivers
   that create follow-up work (the QA Response) can avoid doing it twice.
 
-Receivers run in the same transaction: an exception in one rolls the completion back.
+`audit_reopened` is sent by `services.audit_reopen` inside its transaction, after the audit is
+back to a draft, with `audit`, `by` and `completed_at` (when it had been completed).
+
+Receivers run in the same transaction: an exception in one rolls the change back.
 """
 
 from django.dispatch import Signal
 
 audit_completed = Signal()
+audit_reopened = Signal()

@@ -18,6 +18,7 @@ from caseaudit.organisation.selectors import staff_for_user
 
 from .models import Case, CaseEvent, CaseEventKind
 from .selectors import closure_status
+from .signals import cases_regrouped
 
 # Who closes a case: its managers, each within the cases they manage (a Team Manager their
 # team's, a Children's Service Manager their service's, an AD or the Director any case).
@@ -162,6 +163,7 @@ def case_erase(*, case: Case, by, reason: str) -> dict[str, int]:
         locked = Case.objects.select_for_update().filter(pk=case.pk).first()
         if locked is None:
             raise ValidationError("This case has already been deleted.", code="gone")
+        cases_regrouped.send(sender=Case, reason="a case was erased")
         audit_ids = list(Audit.objects.filter(case=locked).values_list("pk", flat=True))
         response_ids = list(QAResponse.objects.filter(case=locked).values_list("pk", flat=True))
         counts = {"notifications": _case_notifications(locked, audit_ids, response_ids).delete()[0]}

@@ -422,6 +422,13 @@ def seed_history(
         else:
             why = f"more than {RESPONSES_DEMO_MAX_AUDITS:,} audits"
         log(f"  QA responses: not made ({why}); restorative actions resolved with the history")
+
+    from caseaudit.reports.services import summary_is_built, summary_rebuild
+
+    if counts or not summary_is_built():  # the history was written with bulk inserts
+        started = time.monotonic()
+        rows = summary_rebuild()
+        step(f"report summary ({rows} rows)", started)
     return counts
 
 

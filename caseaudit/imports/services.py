@@ -20,6 +20,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from caseaudit.cases.models import Case
+from caseaudit.cases.signals import cases_regrouped
 from caseaudit.organisation.models import Role, ServiceArea, Staff, Team
 from caseaudit.organisation.selectors import staff_for_user
 
@@ -931,6 +932,8 @@ def cases_import(
     with transaction.atomic():
         _insert_cases(to_create, now=now)
         _update_cases(to_update, now=now)
+        if any("team_id" in changed or "case_type" in changed for _pk, changed in changes):
+            cases_regrouped.send(sender=Case, reason="a case import moved cases")
         result.run = _record_run(
             kind=ImportKind.CASES,
             source_format=source_format,

@@ -50,6 +50,9 @@ class ReportScope:
     staff_q: Q  # on Staff: whose programme figures
     team_q: Q  # on Team: the teams offered as filters
     authority_wide: bool = False
+    # The own cases are exactly the cases of the teams in `team_q` (every team, a TM's team, a
+    # CSM's service): figures kept per team (the scale summary) can answer for this scope.
+    by_team: bool = False
 
     def cases(self) -> QuerySet[Case]:
         """The cases the reports cover: the user's case scope and their role's own cases."""
@@ -86,13 +89,13 @@ def report_scope(user) -> ReportScope | None:
     staff = staff_for_user(user)
     if staff is None:
         if user.is_superuser:
-            return ReportScope(user, None, "the whole authority", Q(), Q(), Q(), True)
+            return ReportScope(user, None, "the whole authority", Q(), Q(), Q(), True, True)
         return None
     role = staff.role
     if role not in REPORT_ROLES and not user.is_superuser:
         return None
     if role in AUTHORITY_WIDE_ROLES or user.is_superuser:
-        return ReportScope(user, staff, "the whole authority", Q(), Q(), Q(), True)
+        return ReportScope(user, staff, "the whole authority", Q(), Q(), Q(), True, True)
     if role == Role.PRACTICE_SUPERVISOR:
         return ReportScope(
             user,
@@ -112,6 +115,7 @@ def report_scope(user) -> ReportScope | None:
             Q(team_id=staff.team_id),
             Q(team_id=staff.team_id) | Q(pk=staff.pk),
             Q(pk=staff.team_id),
+            by_team=True,
         )
     area = staff.effective_service_area_id
     if not area:
@@ -124,6 +128,7 @@ def report_scope(user) -> ReportScope | None:
         Q(team__service_area_id=area),
         Q(team__service_area_id=area) | Q(service_area_id=area) | Q(pk=staff.pk),
         Q(service_area_id=area),
+        by_team=True,
     )
 
 

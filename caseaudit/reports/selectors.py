@@ -22,6 +22,7 @@ from django.db.models import (
     OuterRef,
     Q,
     QuerySet,
+    Sum,
     Value,
     When,
     Window,
@@ -30,7 +31,7 @@ from django.db.models.functions import Coalesce, Greatest, RowNumber
 from django.urls import reverse
 from django.utils import timezone
 
-from caseaudit.audit_tools.models import ScalingBand
+from caseaudit.audit_tools.models import ScalingBand, Section
 from caseaudit.audit_tools.selectors import band_for, scaling_bands
 from caseaudit.audits.models import (
     ActionStatus,
@@ -43,14 +44,16 @@ from caseaudit.audits.models import (
     UrgentFinding,
 )
 from caseaudit.cases.models import SubjectType
-from caseaudit.organisation.models import Role
+from caseaudit.organisation.models import Role, Team
 from caseaudit.programme.due import add_months
 from caseaudit.programme.models import Allocation, AllocationStatus, MonthStatus
 
 from . import charts
 from .charts import Series
+from .models import SCALE_POINTS, TEXT_PREFIXES, ScaleSummary
 from .periods import month_label
 from .scope import ReportFilters, ReportScope
+from .services import COUNT_COLUMNS, summary_counts, summary_is_built
 from .tables import (
     DATE,
     DECIMAL,
@@ -784,34 +787,133 @@ def _band_chart(chart_id, title, description, categories, rows, bands) -> object
     )
 
 
-def _theme_rows(answers, bands) -> list[dict]:
-    aggregates = {"n": Count("pk"), "avg": Avg("scale"), **_band_counts(bands)}
-    return list(
-        answers.values(
-            theme_id=F("section__theme_id"),
-            theme=F("section__theme__name"),
-            theme_order=F("section__theme__order"),
+# Section scaling is read as "facts": sums of scaled sections grouped by month and section,
+# and by team, from the scale summary when it can answer for the scope and period (two small
+# queries), else from the audits themselves (two grouped queries). Every scaling table of the
+# practice quality and findings reports is added up from these in Python.
+
+
+@dataclass
+class ScaleFacts:
+    by_month_section: list[dict]  # month, section, and the ScaleSummary counts
+    by_team: list[dict]  # team_name, service_name, and the counts
+    sections: dict[int, dict]  # section id: tool, key, title, order, theme_id, theme, theme_order
+    source: str  # "summary" or "audits"
+
+
+def _summary_answers_for(scope: ReportScope, filters: ReportFilters, today: dt.date) -> bool:
+    """Whether the scale summary can answer: a scope of whole teams, a period of whole months
+    (one that ends today covers its month: nothing is completed after today) and a summary
+    that is built."""
+    if not scope.by_team or filters.start.day != 1:
+        return False
+    if filters.end < today and (filters.end + dt.timedelta(days=1)).day != 1:
+        return False
+    return summary_is_built()
+
+
+def _summary_rows(scope: ReportScope, filters: ReportFilters) -> QuerySet[ScaleSummary]:
+    qs = ScaleSummary.objects.filter(month__gte=filters.start, month__lte=filters.end)
+    if not scope.authority_wide:
+        qs = qs.filter(team__in=Team.objects.filter(scope.team_q))
+    if filters.team is not None:
+        qs = qs.filter(team_id=filters.team.pk)
+    if filters.service is not None:
+        qs = qs.filter(team__service_area_id=filters.service.pk)
+    if filters.case_type:
+        qs = qs.filter(case_type=filters.case_type)
+    if filters.tool is not None:
+        qs = qs.filter(section__version__tool_id=filters.tool.pk)
+    if filters.theme is not None:
+        qs = qs.filter(section__theme_id=filters.theme.pk)
+    return qs
+
+
+def scale_facts(scope: ReportScope, filters: ReportFilters, today: dt.date) -> ScaleFacts:
+    if _summary_answers_for(scope, filters, today):
+        source, counts = "summary", {name: Sum(name) for name in COUNT_COLUMNS}
+        rows = _summary_rows(scope, filters)
+        by_month_section = rows.values("month", section_key=F("section_id"))
+        by_team = rows.values(team_name=F("team__name"), service_name=F("team__service_area__name"))
+    else:
+        source, counts = "audits", summary_counts()
+        answers = section_answers(scope, filters)
+        by_month_section = answers.values(
+            month=month_of("audit__completed_at", filters.months), section_key=F("section_id")
         )
-        .annotate(
-            **aggregates,
-            working_well=Count("pk", filter=~Q(working_well="")),
-            worried_about=Count("pk", filter=~Q(worried_about="")),
-            needs_to_happen=Count("pk", filter=~Q(needs_to_happen="")),
+        by_team = answers.values(
+            team_name=F("audit__case__team__name"),
+            service_name=F("audit__case__team__service_area__name"),
         )
-        .order_by("theme_order", "theme")
+    by_month_section = [r for r in by_month_section.annotate(**counts).order_by() if r["n"]]
+    by_team = [r for r in by_team.annotate(**counts).order_by() if r["n"]]
+    sections = {
+        s["id"]: s
+        for s in Section.objects.filter(pk__in={r["section_key"] for r in by_month_section}).values(
+            "id",
+            "key",
+            "title",
+            "order",
+            "theme_id",
+            theme_name=F("theme__name"),
+            theme_order=F("theme__order"),
+            tool=F("version__tool__name"),
+        )
+    }
+    return ScaleFacts(by_month_section, by_team, sections, source)
+
+
+def _sum_facts(facts: ScaleFacts, key, bands, *, by_team: bool = False) -> dict:
+    """Add the facts (by month and section, or `by_team`) up by `key(row, section)`: for each
+    key a row with "n", "avg", a count per band ("band_<pk>"), the Signs of Safety columns
+    written, and "order" (the sections' average position, weighted by count)."""
+    groups: dict = {}
+    for r in facts.by_team if by_team else facts.by_month_section:
+        section = None if by_team else facts.sections[r["section_key"]]
+        k = key(r, section)
+        g = groups.get(k)
+        if g is None:
+            g = groups[k] = dict.fromkeys(COUNT_COLUMNS, 0) | {"order_sum": 0}
+        for name in COUNT_COLUMNS:
+            g[name] += r[name] or 0
+        g["order_sum"] += section["order"] * r["n"] if section else 0
+    for g in groups.values():
+        _finish(g, bands)
+    return groups
+
+
+def _finish(g: dict, bands) -> dict:
+    n = g["n"]
+    g["avg"] = g["total"] / n if n else None
+    g["order"] = g["order_sum"] / n if n else 0
+    for b in bands:
+        g[f"band_{b.pk}"] = sum(g[f"s{point}"] for point in range(b.min_score, b.max_score + 1))
+    return g
+
+
+def _theme_rows(facts: ScaleFacts, bands) -> list[dict]:
+    groups = _sum_facts(
+        facts, lambda r, s: (s["theme_order"], s["theme_name"], s["theme_id"]), bands
     )
+    return [
+        g | {"theme_id": theme_id, "theme": theme, "theme_order": order}
+        for (order, theme, theme_id), g in sorted(groups.items(), key=lambda item: item[0][:2])
+    ]
+
+
+def _ordered(groups: dict, name: str) -> list[dict]:
+    return [g | {name: k} for k, g in sorted(groups.items(), key=lambda item: item[0] or "")]
 
 
 def quality_report(
     *, scope: ReportScope, filters: ReportFilters, today: dt.date, full: bool = False
 ) -> SimpleReport:
     bands = scaling_bands()
-    answers = section_answers(scope, filters)
-    aggregates = {"n": Count("pk"), "avg": Avg("scale"), **_band_counts(bands)}
+    facts = scale_facts(scope, filters, today)
     band_note = "Bands: " + "; ".join(f"{b.name} {b.min_score}–{b.max_score}" for b in bands) + "."
     cols = _scale_columns(bands)
 
-    themes = _theme_rows(answers, bands)
+    themes = _theme_rows(facts, bands)
     theme_table = Table(
         "by-theme",
         "Scaling by theme",
@@ -831,15 +933,12 @@ def quality_report(
         max_value=10,
     )
 
-    sections = list(
-        answers.values(
-            tool=F("section__version__tool__name"),
-            section_key=F("section__key"),
-            title=F("section__title"),
-            theme=F("section__theme__name"),
-        )
-        .annotate(**aggregates, order=Avg("section__order"))
-        .order_by("tool", "order", "title")
+    by_section = _sum_facts(
+        facts, lambda r, s: (s["tool"], s["key"], s["title"], s["theme_name"]), bands
+    )
+    sections = sorted(
+        (g | {"tool": k[0], "title": k[2], "theme": k[3]} for k, g in by_section.items()),
+        key=lambda r: (r["tool"], r["order"], r["title"]),
     )
     section_table = Table(
         "by-section",
@@ -849,9 +948,7 @@ def quality_report(
         description="Each section of each tool (all its versions together). " + band_note,
     )
 
-    teams = list(
-        answers.values(team=F("audit__case__team__name")).annotate(**aggregates).order_by("team")
-    )
+    teams = _ordered(_sum_facts(facts, lambda r, s: r["team_name"], bands, by_team=True), "team")
     team_table = Table(
         "by-team",
         "Scaling by team",
@@ -868,10 +965,8 @@ def quality_report(
         teams,
         bands,
     )
-    services = list(
-        answers.values(service=F("audit__case__team__service_area__name"))
-        .annotate(**aggregates)
-        .order_by("service")
+    services = _ordered(
+        _sum_facts(facts, lambda r, s: r["service_name"], bands, by_team=True), "service"
     )
     service_table = Table(
         "by-service",
@@ -880,13 +975,8 @@ def quality_report(
         [[r["service"], *_scale_cells(r, bands)] for r in services],
     )
 
-    by_month = {
-        _month(r["m"]): r
-        for r in answers.annotate(m=month_of("audit__completed_at", filters.months))
-        .values("m")
-        .annotate(**aggregates)
-    }
-    empty = {"n": 0, "avg": None, **{f"band_{b.pk}": 0 for b in bands}}
+    by_month = _sum_facts(facts, lambda r, s: _month(r["month"]), bands)
+    empty = _finish(dict.fromkeys(COUNT_COLUMNS, 0) | {"order_sum": 0}, bands)
     month_rows = [(m, by_month.get(m, empty)) for m in filters.months]
     month_table = Table(
         "by-month",
@@ -903,13 +993,13 @@ def quality_report(
         series=[Series(b.name, [r[f"band_{b.pk}"] for _, r in month_rows]) for b in bands],
     )
 
-    trend_table = _theme_trend(answers, filters, bands)
+    trend_table = _theme_trend(facts, filters, bands)
     urgent = _urgent_findings(scope, filters)
     overall = _overall_scale(scope, filters, bands)
     good = good_practice_table(scope, filters, order="recent", full=full)
     views = views_table(scope, filters, full=full)
     contact = _contact_table(scope, filters)
-    totals = answers.aggregate(**aggregates)
+    totals = _sum_facts(facts, lambda r, s: "all", bands).get("all", empty)
     return SimpleReport(
         figures={
             "sections": totals["n"],
@@ -929,21 +1019,22 @@ def quality_report(
             views,
             contact,
         ],
-        extra={"bands": bands, "themes": [(r["theme_id"], r["theme"]) for r in themes]},
+        extra={
+            "bands": bands,
+            "themes": [(r["theme_id"], r["theme"]) for r in themes],
+            "source": facts.source,
+        },
     )
 
 
-def _theme_trend(answers, filters: ReportFilters, bands) -> Table:
+def _theme_trend(facts: ScaleFacts, filters: ReportFilters, bands) -> Table:
     """The monthly average scale of each theme: a line per theme."""
-    rows = (
-        answers.annotate(m=month_of("audit__completed_at", filters.months))
-        .values("m", theme=F("section__theme__name"), theme_order=F("section__theme__order"))
-        .annotate(avg=Avg("scale"), n=Count("pk"))
-        .order_by("theme_order", "theme")
+    groups = _sum_facts(
+        facts, lambda r, s: (s["theme_order"], s["theme_name"], _month(r["month"])), bands
     )
     themes: dict[str, dict] = {}
-    for r in rows:
-        themes.setdefault(r["theme"], {})[_month(r["m"])] = r
+    for (_order, theme, month), g in sorted(groups.items(), key=lambda item: item[0][:2]):
+        themes.setdefault(theme, {})[month] = g
     months = filters.months
     table = Table(
         "trend",
@@ -1212,40 +1303,101 @@ def band_of_average(average: float | None, bands: list[ScalingBand]) -> ScalingB
     return None if average is None else band_for(int(average + 0.5), bands)
 
 
-def _ranked_texts(answers, text_field: str, *, best_first: bool) -> dict[int, list]:
-    """Up to THEME_EXCERPTS texts per theme from its highest (or lowest) scaled sections,
-    most recent first among equals: one query with a window function."""
-    scale_order = F("scale").desc() if best_first else F("scale").asc()
-    ranked = (
-        answers.exclude(**{text_field: ""})
-        .annotate(
-            rank=Window(
-                RowNumber(),
-                partition_by=[F("section__theme_id")],
-                order_by=[scale_order, F("audit__completed_at").desc(), F("pk").desc()],
-            )
+RANKED_TEXTS = (
+    # (field, best first?) for the findings report's excerpts of each theme.
+    ("working_well", True),
+    ("worried_about", False),
+    ("needs_to_happen", False),
+)
+
+
+def _excerpt_candidates(facts: ScaleFacts) -> Q:
+    """The answers the excerpts of each theme and column can come from: those with the column
+    written and scaled at or beyond the point where the theme has THEME_EXCERPTS of them, as
+    the facts count them per point of the scale. Ranking only these gives the same excerpts as
+    ranking every answer (every answer that outranks one of them is among them), and sorts a
+    small part of the period's answers."""
+    counts: dict[tuple[int, str], list[int]] = defaultdict(lambda: [0] * len(SCALE_POINTS))
+    for r in facts.by_month_section:
+        theme_id = facts.sections[r["section_key"]]["theme_id"]
+        for name, _best in RANKED_TEXTS:
+            per_point = counts[(theme_id, name)]
+            for point in SCALE_POINTS:
+                per_point[point] += r[f"{TEXT_PREFIXES[name]}{point}"] or 0
+    candidates = Q(pk__in=[])
+    for (theme_id, name), per_point in counts.items():
+        best_first = dict(RANKED_TEXTS)[name]
+        taken, limit = 0, None
+        for point in reversed(SCALE_POINTS) if best_first else SCALE_POINTS:
+            if per_point[point]:
+                taken, limit = taken + per_point[point], point
+            if taken >= THEME_EXCERPTS:
+                break
+        if limit is None:
+            continue
+        scaled = Q(scale__gte=limit) if best_first else Q(scale__lte=limit)
+        candidates |= Q(section__theme_id=theme_id) & ~Q(**{name: ""}) & scaled
+    return candidates
+
+
+def _ranked_texts(answers, candidates: Q) -> dict[str, dict[int, list]]:
+    """For each Signs of Safety column, up to THEME_EXCERPTS texts per theme from its highest
+    ("working well") or lowest scaled sections, most recent first among equals; blank texts
+    rank last and are dropped. Two queries: the ranking (a window function per column over
+    one pass of the answers, carrying no text through its sorts), then the few winners' texts.
+    """
+    windows = {}
+    for name, best_first in RANKED_TEXTS:
+        blank_last = Case(When(**{name: ""}, then=Value(1)), default=Value(0))
+        scale_order = F("scale").desc() if best_first else F("scale").asc()
+        windows[f"rank_{name}"] = Window(
+            RowNumber(),
+            partition_by=[F("section__theme_id")],
+            order_by=[
+                blank_last.asc(),
+                scale_order,
+                F("audit__completed_at").desc(),
+                F("pk").desc(),
+            ],
         )
-        .filter(rank__lte=THEME_EXCERPTS)
-        .values(
-            "scale",
-            "rank",
-            "audit_id",
-            text_field,
-            theme_id=F("section__theme_id"),
-            reference=F("audit__case__reference"),
-            display_name=F("audit__case__display_name"),
-        )
-        .order_by("theme_id", "rank")
+    near_top = Q()
+    for name, _best in RANKED_TEXTS:
+        near_top |= Q(**{f"rank_{name}__lte": THEME_EXCERPTS})
+    ranks = {
+        r["pk"]: r
+        for r in answers.filter(candidates)
+        .annotate(**windows)
+        .filter(near_top)
+        .values("pk", *windows)
+    }
+    rows = SectionAnswer.objects.filter(pk__in=list(ranks)).values(
+        "pk",
+        "scale",
+        "audit_id",
+        *(name for name, _best in RANKED_TEXTS),
+        theme_id=F("section__theme_id"),
+        reference=F("audit__case__reference"),
+        display_name=F("audit__case__display_name"),
     )
-    texts: dict[int, list] = defaultdict(list)
-    for r in ranked:
-        texts[r["theme_id"]].append(
-            (
-                _audit_link(r["reference"], r["audit_id"]),
-                excerpt(r[text_field], display_name=r["display_name"]),
-                r["scale"],
-            )
-        )
+    found: dict[str, dict[int, list]] = {name: defaultdict(list) for name, _best in RANKED_TEXTS}
+    for r in rows:
+        for name, _best in RANKED_TEXTS:
+            rank = ranks[r["pk"]][f"rank_{name}"]
+            if r[name] and rank <= THEME_EXCERPTS:
+                found[name][r["theme_id"]].append((rank, r))
+    texts: dict[str, dict[int, list]] = {}
+    for name, by_theme in found.items():
+        texts[name] = {
+            theme_id: [
+                (
+                    _audit_link(r["reference"], r["audit_id"]),
+                    excerpt(r[name], display_name=r["display_name"]),
+                    r["scale"],
+                )
+                for _rank, r in sorted(rows, key=lambda item: item[0])
+            ]
+            for theme_id, rows in by_theme.items()
+        }
     return texts
 
 
@@ -1266,10 +1418,10 @@ def findings_report(
         **_band_counts(bands, "overall_scale"),
     )
     answers = section_answers(scope, filters)
-    theme_rows = _theme_rows(answers, bands)
-    well = _ranked_texts(answers, "working_well", best_first=True)
-    worries = _ranked_texts(answers, "worried_about", best_first=False)
-    needs = _ranked_texts(answers, "needs_to_happen", best_first=False)
+    facts = scale_facts(scope, filters, today)
+    theme_rows = _theme_rows(facts, bands)
+    texts = _ranked_texts(answers, _excerpt_candidates(facts))
+    well, worries, needs = (texts[name] for name, _best in RANKED_TEXTS)
     urgent_band_ids = [b.pk for b in bands if b.urgent]
 
     themes = [

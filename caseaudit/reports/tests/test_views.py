@@ -254,10 +254,10 @@ def test_charts_on_pages_have_title_desc_and_no_style(org, login, county):
 QUERIES = {
     reverse("report_compliance"): 18,
     reverse("report_responses"): 16,
-    reverse("report_quality"): 27,
-    reverse("report_findings"): 24,
-    reverse("report_findings_pdf"): 20,
-    url("report_xlsx", "quality"): 22,
+    reverse("report_quality"): 24,
+    reverse("report_findings"): 26,
+    reverse("report_findings_pdf"): 22,
+    url("report_xlsx", "quality"): 19,
     url("report_csv", "compliance", "not-audited"): 14,
     reverse("report_index"): 11,
 }

@@ -1,0 +1,76 @@
+"""Derived figures kept for the practice-quality and findings reports.
+
+`ScaleSummary` counts the scaled sections of completed audits by the month the audit was
+completed (in the authority's time zone), the case's team and type, and the section: how many,
+their total, how many at each point of the 0–10 scale (so the scaling bands, which are
+configuration, are applied when the report is read) and how many had each Signs of Safety
+column written. A report of a year reads a few thousand of these rows instead of aggregating
+every section answer of the year, which is what made those pages slow (issue 9).
+
+The table is maintained by `services`: rebuilt in full (`manage.py refresh_report_summary`,
+nightly, and after the demo is seeded), and kept current between rebuilds as audits are
+completed and reopened. Anything that moves counts between teams or removes audits (a case
+import changing a case's team or type, erasing a case) marks it stale instead; reports then
+aggregate the live tables, exactly as before, until the next rebuild. `SummaryState` holds
+when it was last built: no row means "not built", so the live path is used.
+"""
+
+from django.db import models
+
+from caseaudit.audit_tools.models import Section
+from caseaudit.organisation.models import Team
+
+SCALE_POINTS = range(11)  # 0..10
+TEXT_FIELDS = ("working_well", "worried_about", "needs_to_happen")
+# Per point of the scale, how many sections had each column written ("ww7": sections scaled 7
+# with "what is working well" written): the findings report finds from these which scales its
+# best and worst excerpts can come from, and reads only those answers.
+TEXT_PREFIXES = {"working_well": "ww", "worried_about": "wa", "needs_to_happen": "nh"}
+
+
+class ScaleSummary(models.Model):
+    month = models.DateField()
+    team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="+")
+    case_type = models.CharField(max_length=16)
+    section = models.ForeignKey(Section, on_delete=models.CASCADE, related_name="+")
+    n = models.IntegerField(default=0)
+    total = models.IntegerField(default=0)
+    s0 = models.IntegerField(default=0)
+    s1 = models.IntegerField(default=0)
+    s2 = models.IntegerField(default=0)
+    s3 = models.IntegerField(default=0)
+    s4 = models.IntegerField(default=0)
+    s5 = models.IntegerField(default=0)
+    s6 = models.IntegerField(default=0)
+    s7 = models.IntegerField(default=0)
+    s8 = models.IntegerField(default=0)
+    s9 = models.IntegerField(default=0)
+    s10 = models.IntegerField(default=0)
+    working_well = models.IntegerField(default=0)
+    worried_about = models.IntegerField(default=0)
+    needs_to_happen = models.IntegerField(default=0)
+    for _prefix in TEXT_PREFIXES.values():
+        for _point in SCALE_POINTS:
+            locals()[f"{_prefix}{_point}"] = models.IntegerField(default=0)
+    del _prefix, _point
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["month", "team", "case_type", "section"], name="scalesummary_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.month:%Y-%m} team {self.team_id} {self.case_type} section {self.section_id}"
+
+
+class SummaryState(models.Model):
+    """One row per summary table, present while the table is complete and current."""
+
+    name = models.CharField(max_length=32, primary_key=True)
+    built_at = models.DateTimeField()
+    seconds = models.FloatField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.name} built {self.built_at:%Y-%m-%d %H:%M}"

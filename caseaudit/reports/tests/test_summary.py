@@ -1,0 +1,225 @@
+"""The scale summary: the reports read the same figures from it as from the audits, and it
+stays equal to a fresh recount as audits are completed, reopened, moved and erased."""
+
+import datetime as dt
+
+import pytest
+from django.core.management import call_command
+from django.utils import timezone
+
+from caseaudit.audits import services as audit_services
+from caseaudit.cases.models import CaseType
+from caseaudit.cases.services import case_erase
+from caseaudit.factories import CaseFactory
+from caseaudit.imports.services import case_file_import
+from caseaudit.imports.tests.helpers import CASE_HEADER, case_row, csv_bytes
+from caseaudit.programme.due import add_months
+from caseaudit.qa.tests.conftest import audit_data, audit_started
+from caseaudit.reports.models import ScaleSummary, SummaryState
+from caseaudit.reports.scope import ReportFilters, report_scope
+from caseaudit.reports.selectors import findings_report, quality_report, scale_facts
+from caseaudit.reports.services import SCALE, summary_rebuild
+
+pytestmark = pytest.mark.django_db
+
+SCALES = [2, 9, 5, 7, 0, 10, 4]
+KEY = ("month", "team_id", "case_type", "section_id")
+
+
+@pytest.fixture
+def varied(org, history):
+    """Audits over five months in three teams and two services, of several case types, with
+    every point of the scale used and words in some columns."""
+    today = timezone.localdate()
+    cases = [
+        org.case,
+        org.colleague_case,
+        org.case_b,
+        org.south_case,
+        CaseFactory(team=org.north_a, allocated_worker=org.worker, case_type=CaseType.CP),
+    ]
+    for i in range(12):
+        case = cases[i % len(cases)]
+        on = add_months(today.replace(day=1), -(i % 5)).replace(day=1 + i % 20)
+        on = min(on, today)
+        history.audit(
+            case=case,
+            auditor=org.csm_north if case.team.service_area_id != org.north.pk else org.director,
+            on=on,
+            scale=SCALES[i % len(SCALES)],
+            scales={"voice_of_child": (i * 3) % 11, "timeliness": (i * 7) % 11},
+            texts={
+                "voice_of_child": {
+                    "working_well": f"Strength {i}.",
+                    "worried_about": f"Worry {i}.",
+                },
+                "timeliness": {"needs_to_happen": f"Needs {i}."} if i % 2 else {},
+            },
+        )
+    return cases
+
+
+def filters_for(org, history, today, **fields):
+    start = add_months(today.replace(day=1), -11)
+    return ReportFilters(start=start, end=today, **fields)
+
+
+def figures(report) -> list:
+    return [(t.key, t.rows) for t in report.tables] + [sorted(report.figures.items())]
+
+
+def summary_rows() -> list[tuple]:
+    return sorted(ScaleSummary.objects.values_list(*KEY, "n", "total", "s0", "s10", "working_well"))
+
+
+def test_reports_read_the_same_figures_from_the_summary_as_from_the_audits(org, history, varied):
+    today = timezone.localdate()
+    voice = history.section("voice_of_child").theme
+    cases = [
+        (org.performance, {}),
+        (org.performance, {"team": org.north_a}),
+        (org.performance, {"service": org.north, "case_type": CaseType.CP}),
+        (org.performance, {"theme": voice}),
+        (org.tm, {}),
+        (org.csm_north, {}),
+        (org.director, {"tool": history.generic.tool}),
+    ]
+    before = []
+    for staff, fields in cases:
+        scope, filters = report_scope(staff.user), filters_for(org, history, today, **fields)
+        assert scale_facts(scope, filters, today).source == "audits"
+        before.append(
+            (
+                figures(quality_report(scope=scope, filters=filters, today=today)),
+                figures(findings_report(scope=scope, filters=filters, today=today)),
+            )
+        )
+    assert any(rows for _key, rows in before[0][0][:-1])  # the reports are not empty
+
+    summary_rebuild()
+    for (staff, fields), expected in zip(cases, before, strict=True):
+        scope, filters = report_scope(staff.user), filters_for(org, history, today, **fields)
+        assert scale_facts(scope, filters, today).source == "summary"
+        after = (
+            figures(quality_report(scope=scope, filters=filters, today=today)),
+            figures(findings_report(scope=scope, filters=filters, today=today)),
+        )
+        assert after == expected, (staff, fields)
+
+
+def test_a_team_manager_reads_only_their_team_from_the_summary(org, history, varied):
+    today = timezone.localdate()
+    summary_rebuild()
+    scope, filters = report_scope(org.tm.user), filters_for(org, history, today)
+    facts = scale_facts(scope, filters, today)
+    assert facts.source == "summary"
+    assert {r["team_name"] for r in facts.by_team} == {org.north_a.name}
+
+
+def test_the_audits_answer_where_the_summary_cannot(org, history, varied):
+    today = timezone.localdate()
+    summary_rebuild()
+    # A Practice Supervisor's scope is their supervisees' cases, not whole teams.
+    scope = report_scope(org.ps1.user)
+    assert scale_facts(scope, filters_for(org, history, today), today).source == "audits"
+    # A period that does not start on the first of a month.
+    scope = report_scope(org.performance.user)
+    odd = ReportFilters(start=today.replace(day=1) + dt.timedelta(days=1), end=today)
+    if odd.start <= odd.end:
+        assert scale_facts(scope, odd, today).source == "audits"
+    # A period ending before today, mid-month.
+    last_month = add_months(today.replace(day=1), -1)
+    mid = ReportFilters(start=last_month, end=last_month.replace(day=15))
+    assert scale_facts(scope, mid, today).source == "audits"
+    # A summary that is not built (or was marked stale).
+    SummaryState.objects.all().delete()
+    assert scale_facts(scope, filters_for(org, history, today), today).source == "audits"
+
+
+def test_completing_and_reopening_keep_the_summary_equal_to_a_recount(org, history, varied):
+    summary_rebuild()
+    audit = audit_started(case=org.case, auditor=org.tm)
+    audit_services.audit_save(
+        audit=audit, by=org.tm.user, data=audit_data(audit, scale=3), revision=audit.revision
+    )
+    audit_services.audit_complete(audit=audit, by=org.tm.user)
+    kept = summary_rows()
+    summary_rebuild()
+    assert summary_rows() == kept
+    month = timezone.localdate().replace(day=1)
+    assert ScaleSummary.objects.filter(month=month, team=org.north_a, s3__gt=0).exists()
+
+    audit_services.audit_reopen(audit=audit, by=org.csm_north.user, reason="Wrong tool.")
+    kept = summary_rows()
+    summary_rebuild()
+    assert summary_rows() == kept
+    assert not ScaleSummary.objects.filter(month=month, team=org.north_a, s3__gt=0).exists()
+
+
+def test_a_case_moved_by_an_import_marks_the_summary_stale_and_it_is_rebuilt(
+    org, history, varied, django_capture_on_commit_callbacks
+):
+    summary_rebuild()
+    row = case_row(
+        case_id=org.case.reference,
+        team="north-b",
+        allocated_worker_id=org.worker_b.staff_id,
+        name=org.case.display_name,
+        date_of_birth=org.case.date_of_birth.isoformat(),
+        opened_on=org.case.opened_on.isoformat(),
+        case_type=org.case.case_type,
+    )
+    with django_capture_on_commit_callbacks(execute=False) as queued:
+        case_file_import(file=csv_bytes(CASE_HEADER, [row]), file_name="cases.csv", by=None)
+    assert not SummaryState.objects.filter(name=SCALE).exists()
+    assert len(queued) == 1
+    queued[0]()  # the rebuild task (run at once by the test settings' task backend)
+    assert SummaryState.objects.filter(name=SCALE).exists()
+    moved = ScaleSummary.objects.filter(team=org.north_b, case_type=org.case.case_type)
+    assert moved.exists()
+
+
+def test_an_import_that_moves_nothing_keeps_the_summary(org, history, varied):
+    summary_rebuild()
+    row = case_row(case_id="NEW1", team="north-a", allocated_worker_id=org.worker.staff_id)
+    case_file_import(file=csv_bytes(CASE_HEADER, [row]), file_name="cases.csv", by=None)
+    assert SummaryState.objects.filter(name=SCALE).exists()
+
+
+def test_erasing_a_case_marks_the_summary_stale(
+    org, history, varied, django_capture_on_commit_callbacks
+):
+    summary_rebuild()
+    with django_capture_on_commit_callbacks(execute=True):
+        case_erase(case=org.south_case, by=None, reason="Retention period ended.")
+    assert SummaryState.objects.filter(name=SCALE).exists()  # rebuilt by the queued task
+    assert not ScaleSummary.objects.filter(team=org.south_a).exists()
+
+
+def test_refresh_command_reports_rows(org, history, varied, capsys):
+    call_command("refresh_report_summary")
+    out = capsys.readouterr().out
+    assert f"Scale summary rebuilt: {ScaleSummary.objects.count()} rows" in out
+    assert ScaleSummary.objects.count() > 0
+
+
+@pytest.mark.parametrize("built", [False, True])
+def test_excerpts_from_the_candidates_are_those_of_every_answer(org, history, varied, built):
+    """The findings report ranks only the answers that can be among each theme's excerpts;
+    ranking every answer of the period gives the same excerpts."""
+    from django.db.models import Q
+
+    from caseaudit.reports.selectors import _excerpt_candidates, _ranked_texts, section_answers
+
+    if built:
+        summary_rebuild()
+    today = timezone.localdate()
+    scope, filters = report_scope(org.performance.user), filters_for(org, history, today)
+    answers = section_answers(scope, filters)
+    facts = scale_facts(scope, filters, today)
+    pruned = _ranked_texts(answers, _excerpt_candidates(facts))
+    everything = _ranked_texts(answers, Q())
+    assert pruned == everything
+    assert all(everything[name] for name in ("working_well", "worried_about", "needs_to_happen"))
+    # the candidates really are fewer than the answers with words
+    assert answers.filter(_excerpt_candidates(facts)).count() < answers.count()
