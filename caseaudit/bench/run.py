@@ -190,6 +190,8 @@ def main() -> int:
             t = time.monotonic()
             _vacuum(url, use_pg)
             emit(f"vacuum_analyze.{label}.seconds", time.monotonic() - t)
+        elif reuse:  # an earlier run's data, brought up to this code's schema
+            _run([python, "manage.py", "migrate", "--noinput", "-v", "0"], env)
         if not collected:  # the manifest that production's static storage reads
             _run([python, "manage.py", "collectstatic", "--noinput", "-v", "0"], env)
             collected = True

@@ -253,7 +253,7 @@ def test_charts_on_pages_have_title_desc_and_no_style(org, login, county):
 # record, the report's grouped queries, the filter form's choices, the access log entry.
 QUERIES = {
     reverse("report_compliance"): 18,
-    reverse("report_responses"): 16,
+    reverse("report_responses"): 14,
     reverse("report_quality"): 24,
     reverse("report_findings"): 26,
     reverse("report_findings_pdf"): 22,
