@@ -324,6 +324,11 @@ CASE_LIST_PAGE_SIZE = 25
 # files themselves are often kept far longer, e.g. until the child is 75 for looked-after
 # children), so set it to match that schedule.
 RETENTION_YEARS_AFTER_CLOSURE = int(os.environ.get("RETENTION_YEARS_AFTER_CLOSURE", "7"))
+
+# API rate limits ("N/s", "N/m", "N/h" or "N/d"; empty turns a limit off): per API token, and
+# per client address for requests without a valid token. Counted in the default cache.
+API_THROTTLE_RATE = os.environ.get("API_THROTTLE_RATE", "600/m")
+API_ANON_THROTTLE_RATE = os.environ.get("API_ANON_THROTTLE_RATE", "60/m")
 # Uploads of more rows than this are imported by a background task, with a progress page
 # (0: every upload). The task worker (`manage.py db_worker`) must be running.
 IMPORT_BACKGROUND_ROWS = int(os.environ.get("IMPORT_BACKGROUND_ROWS", "5000"))

@@ -24,3 +24,8 @@ TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBacken
 import warnings  # noqa: E402
 
 warnings.filterwarnings("ignore", message="No directory at", module="whitenoise.base")
+
+# The API's rate limits (caseaudit/api/throttling.py) stay on, far above what a test sends;
+# caseaudit/api/tests/test_throttling.py lowers them.
+API_THROTTLE_RATE = "100000/m"
+API_ANON_THROTTLE_RATE = "100000/m"

@@ -7,12 +7,13 @@ never accepted. Every error is `{"detail": "...", "errors": [{"field": ..., "mes
 """
 
 import logging
+import math
 
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from ninja import Field, NinjaAPI, Schema
-from ninja.errors import HttpError
+from ninja.errors import HttpError, Throttled
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.pagination import LimitOffsetPagination
 
@@ -21,6 +22,7 @@ from caseaudit.audits.services import ConflictError
 from .auth import ApiTokenAuth
 from .schemas import ConflictOut, ErrorOut
 from .services import access_record_many
+from .throttling import token_throttle
 
 logger = logging.getLogger(__name__)
 
@@ -41,10 +43,18 @@ The token acts as that account and sees exactly what its pages show it; anything
 
 **Lists** take `limit` (at most 100) and `offset`, and return `{"items": [...], "count": n}`.
 
+**Reports**: `/reports/compliance`, `/reports/responses`, `/reports/quality` and
+`/reports/findings` return a report page's figures and tables, for the people who have the
+report pages (managers and Performance Assurance), over their own scope, with the pages' filters.
+
+**Rate limits**: by default each token may make 600 requests a minute, and each address 60
+requests a minute without a valid token. Over the limit the answer is 429, with a
+`Retry-After` header giving the seconds to wait.
+
 **Errors** are `{"detail": "...", "errors": [{"field": "...", "message": "..."}]}`: 400 for a
 body that is not JSON, 401 without a valid token, 403 for an action your role may not take,
 404 for what you may not see or that does not exist, 409 when the record changed since you read
-it, 422 for invalid input.
+it, 422 for invalid input, 429 for too many requests.
 
 Every record returned about a child is written to the access log.
 """
@@ -66,6 +76,7 @@ api = NinjaAPI(
     openapi_url="/openapi.json",
     docs_url="/docs",
     auth=ApiTokenAuth(),
+    throttle=[token_throttle],
 )
 
 
@@ -143,6 +154,14 @@ def _forbidden(request, exc):
     return _error(request, 403, str(exc) or "Forbidden")
 
 
+@api.exception_handler(Throttled)
+def _throttled(request, exc: Throttled):
+    response = _error(request, 429, "Too many requests: wait a moment and try again")
+    if exc.wait is not None:
+        response["Retry-After"] = str(max(1, math.ceil(exc.wait)))
+    return response
+
+
 @api.exception_handler(HttpError)
 def _http_error(request, exc: HttpError):
     return _error(request, exc.status_code, str(exc))
@@ -187,8 +206,8 @@ def logged(request, object_type: str, case_id_of) -> None:
 
 
 # The error responses operations document, besides their own 200/201.
-LIST_ERRORS = {401: ErrorOut, 422: ErrorOut}
-READ_ERRORS = {401: ErrorOut, 404: ErrorOut, 422: ErrorOut}
+LIST_ERRORS = {401: ErrorOut, 422: ErrorOut, 429: ErrorOut}
+READ_ERRORS = {401: ErrorOut, 404: ErrorOut, 422: ErrorOut, 429: ErrorOut}
 WRITE_ERRORS = {
     400: ErrorOut,  # a body that is not JSON
     401: ErrorOut,
@@ -196,4 +215,5 @@ WRITE_ERRORS = {
     404: ErrorOut,
     409: ConflictOut,
     422: ErrorOut,
+    429: ErrorOut,
 }

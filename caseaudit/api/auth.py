@@ -5,9 +5,18 @@ API needs no CSRF token)."""
 from ninja.security import HttpBearer
 
 from .services import api_token_authenticate
+from .throttling import anonymous_throttle
 
 
 class ApiTokenAuth(HttpBearer):
+    def __call__(self, request):
+        api_token = super().__call__(request)
+        if api_token is None:
+            # No valid token: counted against the client's address (429 over the limit,
+            # else the 401 that follows).
+            anonymous_throttle.check(request)
+        return api_token
+
     def authenticate(self, request, token):
         api_token = api_token_authenticate(secret=token)
         if api_token is None:

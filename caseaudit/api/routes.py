@@ -3,9 +3,9 @@
 from django.urls import URLPattern, URLResolver
 
 from .api import api
-from .endpoints import audits, cases, organisation, programme, responses
+from .endpoints import audits, cases, organisation, programme, reports, responses
 
-for _module in (cases, organisation, audits, responses, programme):
+for _module in (cases, organisation, audits, responses, programme, reports):
     api.add_router("", _module.router)
 
 

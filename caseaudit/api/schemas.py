@@ -492,3 +492,57 @@ def _next_due(case):
         is_carer=case.is_carer,
         first_panel_on=case.first_panel_on,
     )
+
+
+# --- reports --------------------------------------------------------------------------------
+
+# A table cell or a figure: numbers, text (dates as YYYY-MM-DD, a month as its first day) or
+# null (no value: a percentage of nothing, a date not yet reached).
+Scalar = int | float | str | bool | None
+ColumnKind = Literal["text", "number", "percent", "decimal", "date", "month", "tag"]
+ReportName = Literal["compliance", "responses", "quality", "findings"]
+
+
+class ReportColumnOut(Schema):
+    key: str
+    label: str
+    kind: ColumnKind = Field(
+        description="number, percent (0–100, one decimal) and decimal cells are numbers; date "
+        "and month cells are YYYY-MM-DD (a month: its first day); text and tag cells are text."
+    )
+
+
+class ReportPageOut(Schema):
+    number: int = Field(description="This page of the table's rows (the `page` parameter).")
+    pages: int
+    count: int = Field(description="Rows in every page together.")
+
+
+class ReportTableOut(Schema):
+    key: str = Field(description="As the report page's table and its CSV file name it.")
+    title: str
+    description: str
+    note: str = Field(description="Says when the table lists only the first rows.")
+    columns: list[ReportColumnOut]
+    rows: list[list[Scalar]] = Field(
+        description="One list of cells per row, in the order of `columns`: the values of the "
+        "table's CSV file (a link to a case or audit is its reference)."
+    )
+    page: ReportPageOut | None = Field(
+        None, description="For a table listed a page at a time: which page this is."
+    )
+
+
+class ReportPeriodOut(Schema):
+    start: dt.date
+    end: dt.date
+
+
+class ReportOut(Schema):
+    report: ReportName
+    scope: str = Field(description='Whose figures these are, e.g. "team North A".')
+    period: ReportPeriodOut
+    figures: dict[str, Scalar | dict[str, Scalar]] = Field(
+        description="The figures at the top of the report page, by name."
+    )
+    tables: list[ReportTableOut]

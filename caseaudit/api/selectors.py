@@ -92,7 +92,7 @@ def audit_list(
     the audits they do), newest first. `date_from`/`date_to` bound the day the audit was
     completed (a draft: started)."""
     qs = (
-        audit_selectors._audits_visible(user)
+        audit_selectors.audit_visible_qs(user)
         .select_related("case", "tool_version__tool", "auditor")
         .annotate(
             open_findings=Count(
@@ -130,7 +130,7 @@ def response_list(
     worker_id: int | None = None,
 ) -> QuerySet[QAResponse]:
     """The QA responses on cases the user may see (the responses app's own scope)."""
-    qs = response_selectors._responses_visible(user).select_related(
+    qs = response_selectors.response_visible_qs(user).select_related(
         "case", "worker", "supervisor", "audit__tool_version__tool"
     )
     if case_id:

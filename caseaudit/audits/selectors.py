@@ -89,8 +89,13 @@ def _denied_if_exists(user, object_type: str, qs: QuerySet, object_id) -> None:
         )
 
 
-def _audits_visible(user) -> QuerySet[Audit]:
+def audit_visible_qs(user) -> QuerySet[Audit]:
+    """The audits of the cases the user may see (`case_visible_qs`, which includes the cases
+    they audit)."""
     return Audit.objects.filter(case__in=case_visible_qs(user).values("pk"))
+
+
+_audits_visible = audit_visible_qs
 
 
 def audit_get(*, user, pk: int) -> Audit:

@@ -263,6 +263,11 @@ MATRIX: tuple[Entry, ...] = (
     E("api:allocation_list", GET,            "404 404 404 200 404 404 404 200 200 200 401",
       query="month=@programme.label"),
     E("api:due_list", GET,                   "200 200 200 200 200 200 200 200 200 200 401"),
+    # reports: as the report pages (REPORTS), each within the persona's own scope
+    E("api:report_compliance", GET,          "404 200 200 200 404 200 404 200 200 200 401"),
+    E("api:report_responses", GET,           "404 200 200 200 404 200 404 200 200 200 401"),
+    E("api:report_quality", GET,             "404 200 200 200 404 200 404 200 200 200 401"),
+    E("api:report_findings", GET,            "404 200 200 200 404 200 404 200 200 200 401"),
 )
 # fmt: on
 

@@ -64,8 +64,12 @@ def _denied_if_exists(user, object_type: str, qs: QuerySet, object_id) -> None:
         )
 
 
-def _responses_visible(user) -> QuerySet[QAResponse]:
+def response_visible_qs(user) -> QuerySet[QAResponse]:
+    """The QA responses on the cases the user may see (`case_visible_qs`)."""
     return QAResponse.objects.filter(case__in=case_visible_qs(user).values("pk"))
+
+
+_responses_visible = response_visible_qs
 
 
 RESPONSE_RELATED = (

@@ -69,7 +69,7 @@ def whole(audit_json, *, scale=7) -> dict:
 def test_list_is_the_audits_scope(org, api, audits, persona):
     staff = getattr(org, persona)
     expected = list(
-        audit_selectors._audits_visible(staff.user)
+        audit_selectors.audit_visible_qs(staff.user)
         .order_by("-started_at", "-id")
         .values_list("pk", flat=True)
     )
@@ -88,7 +88,7 @@ def test_list_personas(org, api, audits):
 def test_detail_404_out_of_scope(org, api, audits, persona):
     staff = getattr(org, persona)
     client = api(staff)
-    visible = set(audit_selectors._audits_visible(staff.user).values_list("pk", flat=True))
+    visible = set(audit_selectors.audit_visible_qs(staff.user).values_list("pk", flat=True))
     for audit in Audit.objects.all():
         response = client.get(f"/api/v1/audits/{audit.pk}")
         assert response.status_code == (200 if audit.pk in visible else 404)

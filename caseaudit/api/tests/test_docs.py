@@ -36,11 +36,15 @@ def test_openapi_document_is_public_json(client):
         ("GET", "/api/v1/responses/{response_id}"),
         ("GET", "/api/v1/allocations"),
         ("GET", "/api/v1/due"),
+        ("GET", "/api/v1/reports/compliance"),
+        ("GET", "/api/v1/reports/responses"),
+        ("GET", "/api/v1/reports/quality"),
+        ("GET", "/api/v1/reports/findings"),
     }
     for path, methods in doc["paths"].items():
         for method, operation in methods.items():
             assert operation["security"] == [{"ApiTokenAuth": []}], (method, path)
-            assert {"401", "422"} <= set(operation["responses"]), (method, path)
+            assert {"401", "422", "429"} <= set(operation["responses"]), (method, path)
 
 
 @pytest.mark.django_db

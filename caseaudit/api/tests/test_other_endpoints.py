@@ -85,7 +85,7 @@ def responses(org):
 def test_response_list_is_the_responses_scope(org, api, responses, persona):
     staff = getattr(org, persona)
     expected = list(
-        response_selectors._responses_visible(staff.user)
+        response_selectors.response_visible_qs(staff.user)
         .order_by("due_on", "id")
         .values_list("pk", flat=True)
     )
