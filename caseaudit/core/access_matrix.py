@@ -228,6 +228,14 @@ MATRIX: tuple[Entry, ...] = (
     E("report_quality", GET,                 REPORTS),
     E("report_findings", GET,                REPORTS),
     E("report_findings_pdf", GET,            REPORTS),
+    # a PDF prepared in the background: anyone with reports may ask; only its owner (here
+    # Performance Assurance) sees or downloads it, not even an administrator
+    E("report_export_prepare", POST,         "404 302 302 302 404 302 404 302 302 302 302",
+      data={"params": "period=this_quarter"}),
+    E("report_export", GET,                  "404 404 404 404 404 404 404 200 404 404 302",
+      {"pk": "@report_export.pk"}),
+    E("report_export_download", GET,         "404 404 404 404 404 404 404 200 404 404 302",
+      {"pk": "@report_export.pk"}),
     E("report_xlsx", GET,                    REPORTS, {"report": "compliance"}),
     E("report_csv", GET,                     REPORTS, {"report": "compliance", "table": "people"}),
     # --- API tokens (administrators) --------------------------------------------------------

@@ -15,7 +15,11 @@ aggregate the live tables, exactly as before, until the next rebuild. `SummarySt
 when it was last built: no row means "not built", so the live path is used.
 """
 
+import uuid
+
+from django.conf import settings
 from django.db import models
+from django.utils import timezone
 
 from caseaudit.audit_tools.models import Section
 from caseaudit.organisation.models import Team
@@ -74,3 +78,34 @@ class SummaryState(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} built {self.built_at:%Y-%m-%d %H:%M}"
+
+
+class ExportStatus(models.TextChoices):
+    QUEUED = "queued", "Being prepared"
+    READY = "ready", "Ready"
+    FAILED = "failed", "Failed"
+
+
+class ReportExport(models.Model):
+    """A report file prepared in the background for the one user who asked for it (the
+    findings PDF takes seconds to lay out). Only that user can see or download it; it is
+    deleted `services.EXPORT_KEPT` after it was asked for. The download is access-logged."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    report = models.CharField(max_length=16)
+    params = models.CharField(max_length=2000, blank=True)  # the report's filters, as a query
+    status = models.CharField(
+        max_length=8, choices=ExportStatus.choices, default=ExportStatus.QUEUED
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    filename = models.CharField(max_length=200, blank=True)
+    content = models.BinaryField(null=True, blank=True)
+    error = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.report} export {self.pk} ({self.status})"

@@ -21,7 +21,15 @@ from django.utils import timezone
 
 from caseaudit.audits.models import Audit, AuditStatus, SectionAnswer
 
-from .models import SCALE_POINTS, TEXT_FIELDS, TEXT_PREFIXES, ScaleSummary, SummaryState
+from .models import (
+    SCALE_POINTS,
+    TEXT_FIELDS,
+    TEXT_PREFIXES,
+    ExportStatus,
+    ReportExport,
+    ScaleSummary,
+    SummaryState,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -153,3 +161,68 @@ def summary_mark_stale(*, reason: str) -> None:
         summary_rebuild_task.enqueue()
 
     transaction.on_commit(queue)
+
+
+# --- Report files prepared in the background -----------------------------------------------
+
+EXPORT_KEPT = dt.timedelta(hours=24)
+
+
+def export_request(*, user, report: str, params: str) -> ReportExport:
+    """Ask for a report file to be prepared in the background for `user`; older files (of
+    anyone) past EXPORT_KEPT are deleted on the way. The task is queued once this commits."""
+    from .tasks import export_build_task
+
+    if report != "findings":
+        raise ValueError(f"No background file for the {report} report")
+    with transaction.atomic():
+        ReportExport.objects.filter(created_at__lt=timezone.now() - EXPORT_KEPT).delete()
+        export = ReportExport.objects.create(user=user, report=report, params=params[:2000])
+        transaction.on_commit(lambda: export_build_task.enqueue(export_id=str(export.pk)))
+    return export
+
+
+def export_build(*, export_id: str) -> str:
+    """Build a queued file as the user who asked for it (their scope as it is now). Safe to
+    run twice: a file that is no longer queued is left alone."""
+    from django.http import Http404, QueryDict
+
+    from .files import findings_pdf_for
+
+    export = (
+        ReportExport.objects.filter(pk=export_id, status=ExportStatus.QUEUED)
+        .select_related("user")
+        .first()
+    )
+    if export is None:
+        return "not queued"
+    now = timezone.now()
+    try:
+        if not export.user.is_active:
+            raise Http404("The account is disabled")
+        content, filename = findings_pdf_for(
+            user=export.user,
+            params=QueryDict(export.params),
+            today=timezone.localdate(now),
+            now=timezone.localtime(now),
+        )
+    except Http404:
+        return _export_failed(export, "Reports are no longer available to this account.")
+    except Exception:
+        logger.exception("report export %s failed", export.pk)
+        _export_failed(export, "The file could not be made. Try again, or tell the service desk.")
+        raise
+    ReportExport.objects.filter(pk=export.pk, status=ExportStatus.QUEUED).update(
+        status=ExportStatus.READY,
+        content=content,
+        filename=filename,
+        finished_at=timezone.now(),
+    )
+    return "ready"
+
+
+def _export_failed(export: ReportExport, error: str) -> str:
+    ReportExport.objects.filter(pk=export.pk, status=ExportStatus.QUEUED).update(
+        status=ExportStatus.FAILED, error=error, finished_at=timezone.now()
+    )
+    return "failed"

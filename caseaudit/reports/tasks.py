@@ -10,3 +10,11 @@ def summary_rebuild_task() -> int:
     """Rebuild the scale summary after something marked it stale. Rebuilding twice is
     harmless (each rebuild recounts everything in one transaction)."""
     return summary_rebuild()
+
+
+@task()
+def export_build_task(export_id: str) -> str:
+    """Prepare a report file someone asked for (`services.export_request`)."""
+    from .services import export_build
+
+    return export_build(export_id=export_id)

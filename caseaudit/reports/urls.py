@@ -9,6 +9,9 @@ urlpatterns = [
     path("quality/", views.report_quality, name="report_quality"),
     path("findings/", views.report_findings, name="report_findings"),
     path("findings/pdf/", views.report_findings_pdf, name="report_findings_pdf"),
+    path("findings/pdf/prepare/", views.report_export_prepare, name="report_export_prepare"),
+    path("files/<uuid:pk>/", views.report_export, name="report_export"),
+    path("files/<uuid:pk>/download/", views.report_export_download, name="report_export_download"),
     path("<slug:report>/xlsx/", views.report_xlsx, name="report_xlsx"),
     path("<slug:report>/csv/<slug:table>/", views.report_csv, name="report_csv"),
 ]

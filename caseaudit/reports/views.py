@@ -3,23 +3,20 @@ get a 404), shows the user's own scope, and is written to the access log: a page
 a PDF, spreadsheet or CSV file as an export."""
 
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import content_disposition_header
+from django.views.decorators.http import require_POST
 
 from caseaudit.accounts.services import access_record
 
-from . import exports, selectors
+from . import exports, selectors, services
+from .files import REPORT_TITLES, about_rows, findings_pdf_for, report_filename
 from .forms import ReportFilterForm, filter_querystring
+from .models import ExportStatus, ReportExport
 from .periods import QUICK_PICKS
 from .scope import report_scope_or_404
-
-REPORT_TITLES = {
-    "compliance": "Programme compliance",
-    "responses": "QA responses and actions",
-    "quality": "Practice quality",
-    "findings": "Findings report",
-}
 
 
 def _setup(request: HttpRequest, report: str):
@@ -104,10 +101,6 @@ def report_findings(request: HttpRequest) -> HttpResponse:
     return _page(request, "findings", "reports/findings.html")
 
 
-def _filename(report: str, filters, suffix: str) -> str:
-    return f"{report}-{filters.start:%Y-%m-%d}-to-{filters.end:%Y-%m-%d}{suffix}"
-
-
 def _download(content, *, content_type: str, filename: str) -> HttpResponse:
     response = HttpResponse(content, content_type=content_type)
     response["Content-Disposition"] = content_disposition_header(
@@ -115,20 +108,6 @@ def _download(content, *, content_type: str, filename: str) -> HttpResponse:
     )
     response["Cache-Control"] = "no-store"
     return response
-
-
-def _about(report: str, scope, filters, request) -> list[tuple[str, str]]:
-    from caseaudit.organisation.selectors import staff_for_user
-
-    staff = staff_for_user(request.user)
-    return [
-        ("Report", REPORT_TITLES[report]),
-        ("Scope", scope.label[:1].upper() + scope.label[1:]),
-        *filters.describe(),
-        ("Produced", timezone.localtime().strftime("%-d %B %Y %H:%M")),
-        ("Produced by", staff.name if staff else request.user.get_username()),
-        ("Marking", "OFFICIAL-SENSITIVE"),
-    ]
 
 
 def report_xlsx(request: HttpRequest, report: str) -> HttpResponse:
@@ -139,11 +118,11 @@ def report_xlsx(request: HttpRequest, report: str) -> HttpResponse:
     content = exports.tables_xlsx(
         data.tables,
         title=REPORT_TITLES[report],
-        about=_about(report, scope, filters, request),
+        about=about_rows(report, scope, filters, request.user, timezone.localtime()),
     )
     access_record(request=request, action="export", object_type="report", object_id=report)
     return _download(
-        content, content_type=exports.XLSX_TYPE, filename=_filename(report, filters, ".xlsx")
+        content, content_type=exports.XLSX_TYPE, filename=report_filename(report, filters, ".xlsx")
     )
 
 
@@ -159,24 +138,63 @@ def report_csv(request: HttpRequest, report: str, table: str) -> HttpResponse:
     return _download(
         exports.table_csv(found),
         content_type="text/csv; charset=utf-8",
-        filename=_filename(f"{report}-{table}", filters, ".csv"),
+        filename=report_filename(f"{report}-{table}", filters, ".csv"),
     )
 
 
 def report_findings_pdf(request: HttpRequest) -> HttpResponse:
-    scope, today, _form, filters = _setup(request, "findings")
-    data = selectors.findings_report(scope=scope, filters=filters, today=today)
-    content = exports.findings_pdf(
-        {
-            "report": data,
-            "title": REPORT_TITLES["findings"],
-            "scope": scope,
-            "filters": filters,
-            "about": _about("findings", scope, filters, request),
-            "today": today,
-        }
+    """The findings PDF while the user waits (links and automation); the page offers the
+    same file prepared in the background (`report_export_prepare`)."""
+    now = timezone.localtime()
+    content, filename = findings_pdf_for(
+        user=request.user, params=request.GET, today=now.date(), now=now
     )
     access_record(request=request, action="export", object_type="report", object_id="findings")
-    return _download(
-        content, content_type="application/pdf", filename=_filename("findings", filters, ".pdf")
+    return _download(content, content_type="application/pdf", filename=filename)
+
+
+@require_POST
+def report_export_prepare(request: HttpRequest) -> HttpResponse:
+    """Queue the findings PDF of the filters posted (the page's query string) for the user."""
+    report_scope_or_404(request.user)
+    export = services.export_request(
+        user=request.user, report="findings", params=request.POST.get("params", "")
     )
+    return redirect("report_export", pk=export.pk)
+
+
+def _own_export(request: HttpRequest, pk) -> ReportExport:
+    """The user's own file, not yet deleted: anyone else's is a 404, even for managers."""
+    report_scope_or_404(request.user)
+    export = (
+        ReportExport.objects.defer("content")
+        .filter(pk=pk, user=request.user, created_at__gte=timezone.now() - services.EXPORT_KEPT)
+        .first()
+    )
+    if export is None:
+        raise Http404("No such file")
+    return export
+
+
+def report_export(request: HttpRequest, pk) -> HttpResponse:
+    export = _own_export(request, pk)
+    return render(
+        request,
+        "reports/export.html",
+        {
+            "export": export,
+            "title": REPORT_TITLES[export.report],
+            "back": f"{reverse('report_findings')}?{export.params}",
+            "kept_hours": int(services.EXPORT_KEPT.total_seconds() // 3600),
+            "nav_active": "reports",
+        },
+    )
+
+
+def report_export_download(request: HttpRequest, pk) -> HttpResponse:
+    export = _own_export(request, pk)
+    if export.status != ExportStatus.READY:
+        return redirect("report_export", pk=export.pk)
+    content = ReportExport.objects.values_list("content", flat=True).get(pk=export.pk)
+    access_record(request=request, action="export", object_type="report", object_id="findings")
+    return _download(bytes(content), content_type="application/pdf", filename=export.filename)

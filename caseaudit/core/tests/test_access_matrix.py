@@ -36,6 +36,7 @@ from caseaudit.imports.models import ImportRun
 from caseaudit.notifications.models import Notification
 from caseaudit.organisation.models import Role
 from caseaudit.programme.models import Allocation, MonthStatus, ProgrammeMonth, Rule
+from caseaudit.reports.models import ExportStatus, ReportExport
 from caseaudit.responses.models import QAResponse
 
 PERSONA_ATTRS = {
@@ -127,6 +128,14 @@ def build_world():
     )
     world.tool_section = world.tool_draft.sections.order_by("order").first()
     world.tool_question = world.tool_section.questions.order_by("order").first()
+    world.report_export = ReportExport.objects.create(
+        user=world.performance.user,
+        report="findings",
+        status=ExportStatus.READY,
+        content=b"%PDF-1.7 matrix",
+        filename="findings.pdf",
+        finished_at=timezone.now(),
+    )
     world.api_token, _secret = api_token_issue(
         user=world.performance.user, name="To revoke", by=None
     )
