@@ -4,6 +4,7 @@ Defaults are safe for production (DEBUG off, secure cookies) except where `DEBUG
 is set, which `make run` does for the local demo.
 """
 
+import base64
 import os
 from pathlib import Path
 
@@ -31,6 +32,9 @@ if not SECRET_KEY:
         raise ImproperlyConfigured("Set SECRET_KEY (or DEBUG=1 for local development).")
     # Reached only with DEBUG=1 or in the test suite (refused above otherwise).
     SECRET_KEY = "insecure-development-key-only-for-local-use"  # noqa: S105  # nosec B105
+# Previous keys, still accepted (comma-separated), while a new SECRET_KEY takes over: sessions,
+# password-reset links and the MFA secrets encrypted with a key derived from the old one.
+SECRET_KEY_FALLBACKS = env_list("SECRET_KEY_FALLBACKS")
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost" if DEBUG else "")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
@@ -180,6 +184,26 @@ MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = DEBUG  # http://127.0.0.1 in the local demo
 # its work address (ACCOUNT_EMAIL_VERIFICATION is "none"), so that guard would only lock
 # every user out of setting up MFA.
 MFA_ALLOW_UNVERIFIED_EMAIL = True
+# TOTP secrets and recovery-code seeds are encrypted in the database (Fernet;
+# caseaudit/accounts/mfa_secrets.py). MFA_ENCRYPTION_KEY is the key (`python -c "from
+# cryptography.fernet import Fernet; print(Fernet.generate_key().decode())"`); unset, one derived
+# from SECRET_KEY, so that changing SECRET_KEY without keeping the old one in
+# SECRET_KEY_FALLBACKS would oblige everyone to set up MFA again: set it in production.
+# MFA_ENCRYPTION_KEYS_OLD (comma-separated) are earlier keys still read until
+# `manage.py reencrypt_mfa_secrets` has moved every secret to the current one.
+MFA_ADAPTER = "caseaudit.accounts.adapter.EncryptingMFAAdapter"
+MFA_ENCRYPTION_KEY = os.environ.get("MFA_ENCRYPTION_KEY", "")
+MFA_ENCRYPTION_KEYS_OLD = env_list("MFA_ENCRYPTION_KEYS_OLD")
+for _key in filter(None, [MFA_ENCRYPTION_KEY, *MFA_ENCRYPTION_KEYS_OLD]):
+    try:
+        _valid = len(base64.urlsafe_b64decode(_key.encode())) == 32
+    except ValueError:
+        _valid = False
+    if not _valid:
+        raise ImproperlyConfigured(
+            "MFA_ENCRYPTION_KEY and MFA_ENCRYPTION_KEYS_OLD must be Fernet keys: 32 bytes in "
+            "URL-safe base64, as cryptography's Fernet.generate_key() makes."
+        )
 # allauth.usersessions: a row per signed-in session, so that disabling an account (or the
 # user, from "Sessions") can end all of them at once.
 USERSESSIONS_TRACK_ACTIVITY = False
@@ -238,6 +262,31 @@ EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS")
 EMAIL_TIMEOUT = int(os.environ.get("EMAIL_TIMEOUT", "30"))  # seconds; a send holds a row lock
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "caseaudit@localhost")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+
+# Django's default cache holds what every server process must count together: the sign-in
+# rate limits (allauth), the TOTP codes already used (each works once) and the API's rate
+# limits (caseaudit/api/throttling.py). With REDIS_URL (redis://host:6379/0) it is Redis;
+# otherwise a table in the database (made by migration accounts.0005), which every process
+# shares with no other service, at a few queries per counted request.
+REDIS_URL = os.environ.get("REDIS_URL", "")
+if REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": "caseaudit",
+        }
+    }
+else:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": "caseaudit_cache",
+            # Expired entries are deleted once there are more than this: far above the few
+            # hundred counters in use, so that culling never resets a live rate limit.
+            "OPTIONS": {"MAX_ENTRIES": 10000},
+        }
+    }
 
 # Background tasks (django-tasks): stored in the database and run by `manage.py db_worker`,
 # which `make run` starts beside the web server.

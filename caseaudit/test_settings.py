@@ -29,3 +29,8 @@ warnings.filterwarnings("ignore", message="No directory at", module="whitenoise.
 # caseaudit/api/tests/test_throttling.py lowers them.
 API_THROTTLE_RATE = "100000/m"
 API_ANON_THROTTLE_RATE = "100000/m"
+
+# A cache per test process (production shares one: Redis or the database table, see
+# caseaudit/accounts/tests/test_shared_cache.py): fast, and no cache queries in the query
+# counts that page and API tests assert.
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}

@@ -3,7 +3,10 @@ import time
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.account.authentication import get_authentication_records
 from allauth.core import context
+from allauth.mfa.adapter import DefaultMFAAdapter
 from django.conf import settings
+
+from .mfa_secrets import secret_decrypt, secret_encrypt
 
 
 class NoSignupAccountAdapter(DefaultAccountAdapter):
@@ -25,6 +28,17 @@ class NoSignupAccountAdapter(DefaultAccountAdapter):
             # ago, so asking for it again adds nothing. Later changes ask again.
             return False
         return required
+
+
+class EncryptingMFAAdapter(DefaultMFAAdapter):
+    """allauth's MFA with the TOTP secrets and recovery-code seeds encrypted in the database
+    (caseaudit.accounts.mfa_secrets): allauth calls these hooks on every write and read."""
+
+    def encrypt(self, text: str) -> str:
+        return secret_encrypt(text)
+
+    def decrypt(self, encrypted_text: str) -> str:
+        return secret_decrypt(encrypted_text)
 
 
 def _first_setup_after_sign_in(request) -> bool:
