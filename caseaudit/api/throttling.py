@@ -5,9 +5,9 @@ tokens or hammering the API unauthenticated is slowed down). Over the limit the 
 with the API's error document and a Retry-After header.
 
 The rates are read from the settings on every request ("<count>/<s|m|h|d>"; empty or None
-turns a limit off). Counts are kept in Django's default cache: with the default local-memory
-cache each server process counts on its own, so a shared cache (CACHES) gives one limit
-across processes.
+turns a limit off). Counts are kept in Django's default cache, which every server process
+shares (Redis with REDIS_URL, else a database table: see CACHES in settings), so the limit is
+one limit whatever the number of processes.
 """
 
 import threading
