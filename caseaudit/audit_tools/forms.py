@@ -134,24 +134,16 @@ class BandsForm(forms.Form):
                 initial=band.name,
                 error_messages={"required": f"Enter a name for the band {band.name}"},
             )
-            self.fields[f"{p}-min_score"] = forms.IntegerField(
-                label="Lowest score",
-                initial=band.min_score,
-                error_messages={
-                    "required": f"Enter the lowest score of {band.name}",
-                    "invalid": f"The lowest score of {band.name} must be a whole number",
-                },
-                **score,
-            )
-            self.fields[f"{p}-max_score"] = forms.IntegerField(
-                label="Highest score",
-                initial=band.max_score,
-                error_messages={
-                    "required": f"Enter the highest score of {band.name}",
-                    "invalid": f"The highest score of {band.name} must be a whole number",
-                },
-                **score,
-            )
+            for field, word in (("min_score", "lowest"), ("max_score", "highest")):
+                self.fields[f"{p}-{field}"] = forms.IntegerField(
+                    label=f"{word.capitalize()} score",
+                    initial=getattr(band, field),
+                    error_messages={
+                        "required": f"Enter the {word} score of {band.name}",
+                        "invalid": f"The {word} score of {band.name} must be a whole number",
+                    },
+                    **score,
+                )
             self.fields[f"{p}-guidance"] = forms.CharField(
                 label="Guidance",
                 initial=band.guidance,

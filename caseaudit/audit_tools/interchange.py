@@ -101,6 +101,26 @@ def _key_problem(value, label: str) -> str | None:
     return None
 
 
+def _keyed_item(
+    item, index: int, where: str, kind: str, seen: set, errors: list[str], *, twice: str = ""
+) -> str | None:
+    """Check that a section or question (`kind`) is an object with a valid key not used before
+    among `seen` (which it joins), adding what is wrong to `errors`. Returns where the item
+    is, to name in the messages about the rest of it; None when it is not an object."""
+    key = item.get("key") if isinstance(item, dict) else None
+    here = f"{where}, {kind} {key if isinstance(key, str) and key else index + 1}"
+    if not isinstance(item, dict):
+        errors.append(f"{here}: must be an object.")
+        return None
+    problem = _key_problem(key, f"{kind} key")
+    if problem:
+        errors.append(f"{here}: {problem}")
+    elif key in seen:
+        errors.append(f"{here}: key is used twice{twice}.")
+    seen.add(key)
+    return here
+
+
 def tools_validate(data, *, known_themes: set[str] | None = None) -> list[str]:
     """Every problem with a tools document, each naming where it is. Empty when valid."""
     errors: list[str] = []
@@ -156,17 +176,9 @@ def tools_validate(data, *, known_themes: set[str] | None = None) -> list[str]:
             continue
         section_keys = set()
         for si, section in enumerate(sections):
-            skey = section.get("key") if isinstance(section, dict) else None
-            swhere = f"{where}, section {skey if isinstance(skey, str) and skey else si + 1}"
-            if not isinstance(section, dict):
-                errors.append(f"{swhere}: must be an object.")
+            swhere = _keyed_item(section, si, where, "section", section_keys, errors)
+            if swhere is None:
                 continue
-            problem = _key_problem(skey, "section key")
-            if problem:
-                errors.append(f"{swhere}: {problem}")
-            elif skey in section_keys:
-                errors.append(f"{swhere}: key is used twice.")
-            section_keys.add(skey)
             problem = _text_problem(section.get("title"), "section title")
             if problem:
                 errors.append(f"{swhere}: {problem}")
@@ -182,17 +194,11 @@ def tools_validate(data, *, known_themes: set[str] | None = None) -> list[str]:
                 continue
             question_keys = set()
             for qi, question in enumerate(questions):
-                qkey = question.get("key") if isinstance(question, dict) else None
-                qwhere = f"{swhere}, question {qkey if isinstance(qkey, str) and qkey else qi + 1}"
-                if not isinstance(question, dict):
-                    errors.append(f"{qwhere}: must be an object.")
+                qwhere = _keyed_item(
+                    question, qi, swhere, "question", question_keys, errors, twice=" in the section"
+                )
+                if qwhere is None:
                     continue
-                problem = _key_problem(qkey, "question key")
-                if problem:
-                    errors.append(f"{qwhere}: {problem}")
-                elif qkey in question_keys:
-                    errors.append(f"{qwhere}: key is used twice in the section.")
-                question_keys.add(qkey)
                 for field, required in (("text", True), ("help", False)):
                     problem = _text_problem(
                         question.get(field), f"question {field}", required=required

@@ -16,18 +16,17 @@ def tools_can_read(user) -> bool:
 
 
 def tools_can_edit(user) -> bool:
-    if not user.is_authenticated:
-        return False
-    if user.is_superuser:
-        return True
-    staff = staff_for_user(user)
-    return staff is not None and staff.role in TOOL_EDITOR_ROLES
+    return _superuser_or_role_in(user, TOOL_EDITOR_ROLES)
 
 
 def bands_can_edit(user) -> bool:
+    return _superuser_or_role_in(user, {Role.ADMIN})
+
+
+def _superuser_or_role_in(user, roles) -> bool:
     if not user.is_authenticated:
         return False
     if user.is_superuser:
         return True
     staff = staff_for_user(user)
-    return staff is not None and staff.role == Role.ADMIN
+    return staff is not None and staff.role in roles

@@ -135,6 +135,51 @@ def _next_order(qs) -> int:
     return 0 if current is None else current + 1
 
 
+def _draft_item_add(
+    model,
+    *,
+    parent: dict,
+    values: dict,
+    key_from: str,
+    version,
+    by,
+    action,
+    **detail,
+):
+    """Add a section or question (`model`) after the others of its `parent` (the draft version
+    or the section), with a key made from `key_from`, and record it (`detail`, then the key)."""
+    siblings = model.objects.filter(**parent)
+    key = _unique_key(
+        key_from,
+        set(siblings.values_list("key", flat=True)),
+        max_length=model._meta.get_field("key").max_length,
+        fallback=model.__name__.lower(),
+    )
+    item = model.objects.create(**parent, key=key, order=_next_order(siblings), **values)
+    _record(version=version, by=by, action=action, **detail, key=key)
+    return item
+
+
+def _draft_item_update(item, *, values: dict, version, by, action, **detail):
+    """Give a draft section or question the cleaned `values`. Saved and recorded (`detail`,
+    then its key and each changed field's old and new value) only when something changed."""
+    changed = _changes(item, values)
+    if changed:
+        for field, value in values.items():
+            setattr(item, field, value)
+        item.save()
+        _record(
+            version=version,
+            by=by,
+            action=action,
+            **detail,
+            key=item.key,
+            fields=sorted(changed),
+            changes=changed,
+        )
+    return item
+
+
 # --------------------------------------------------------------------------------------------
 # Drafts
 
@@ -212,24 +257,16 @@ def tool_version_add_section(
 ) -> Section:
     version = _lock_draft(version.pk)
     values = _clean_section(title=title, guidance=guidance, theme=theme, scaled=scaled)
-    siblings = Section.objects.filter(version=version)
-    key = _unique_key(
-        values["title"],
-        set(siblings.values_list("key", flat=True)),
-        max_length=60,
-        fallback="section",
-    )
-    section = Section.objects.create(
-        version=version, key=key, order=_next_order(siblings), **values
-    )
-    _record(
+    return _draft_item_add(
+        Section,
+        parent={"version": version},
+        values=values,
+        key_from=values["title"],
         version=version,
         by=by,
         action=ToolChangeAction.SECTION_ADDED,
-        section=section.title,
-        key=key,
+        section=values["title"],
     )
-    return section
 
 
 @transaction.atomic
@@ -241,21 +278,14 @@ def tool_version_update_section(
     version = _lock_draft(section.version_id)
     section = Section.objects.select_related("theme").get(pk=section.pk)
     values = _clean_section(title=title, guidance=guidance, theme=theme, scaled=scaled)
-    changed = _changes(section, values)
-    if changed:
-        for field, value in values.items():
-            setattr(section, field, value)
-        section.save()
-        _record(
-            version=version,
-            by=by,
-            action=ToolChangeAction.SECTION_UPDATED,
-            section=section.title,
-            key=section.key,
-            fields=sorted(changed),
-            changes=changed,
-        )
-    return section
+    return _draft_item_update(
+        section,
+        values=values,
+        version=version,
+        by=by,
+        action=ToolChangeAction.SECTION_UPDATED,
+        section=values["title"],
+    )
 
 
 @transaction.atomic
@@ -280,25 +310,17 @@ def tool_version_add_question(
 ) -> Question:
     version = _lock_draft(section.version_id)
     values = _clean_question(text=text, kind=kind, choices=choices, help=help)
-    siblings = Question.objects.filter(section=section)
-    key = _unique_key(
-        values["text"],
-        set(siblings.values_list("key", flat=True)),
-        max_length=80,
-        fallback="question",
-    )
-    question = Question.objects.create(
-        section=section, key=key, order=_next_order(siblings), **values
-    )
-    _record(
+    return _draft_item_add(
+        Question,
+        parent={"section": section},
+        values=values,
+        key_from=values["text"],
         version=version,
         by=by,
         action=ToolChangeAction.QUESTION_ADDED,
         section=section.title,
-        question=question.text,
-        key=key,
+        question=values["text"],
     )
-    return question
 
 
 @transaction.atomic
@@ -308,22 +330,15 @@ def tool_version_update_question(
     question = Question.objects.select_related("section").get(pk=question.pk)
     version = _lock_draft(question.section.version_id)
     values = _clean_question(text=text, kind=kind, choices=choices, help=help)
-    changed = _changes(question, values)
-    if changed:
-        for field, value in values.items():
-            setattr(question, field, value)
-        question.save()
-        _record(
-            version=version,
-            by=by,
-            action=ToolChangeAction.QUESTION_UPDATED,
-            section=question.section.title,
-            question=question.text,
-            key=question.key,
-            fields=sorted(changed),
-            changes=changed,
-        )
-    return question
+    return _draft_item_update(
+        question,
+        values=values,
+        version=version,
+        by=by,
+        action=ToolChangeAction.QUESTION_UPDATED,
+        section=question.section.title,
+        question=values["text"],
+    )
 
 
 @transaction.atomic

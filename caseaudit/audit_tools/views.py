@@ -27,6 +27,14 @@ def _version_url(version: ToolVersion, anchor: str = "") -> str:
     return f"{url}#{anchor}" if anchor else url
 
 
+def _section_url(version: ToolVersion, section) -> str:
+    return _version_url(version, f"section-{section.key}")
+
+
+def _question_url(version: ToolVersion, section, question) -> str:
+    return _version_url(version, f"question-{section.key}-{question.key}")
+
+
 def _require_editor(request: HttpRequest) -> None:
     if not tools_can_edit(request.user):
         raise Http404("Not found")
@@ -37,9 +45,55 @@ def _draft_and_section(request, code, number, key):
     return version, selectors.draft_section_get(version=version, key=key)
 
 
+def _draft_question(request, code, number, key, qkey):
+    version, section = _draft_and_section(request, code, number, key)
+    return version, section, selectors.draft_question_get(section=section, key=qkey)
+
+
+def _question_values(data: dict) -> dict:
+    """A QuestionForm's cleaned data as the question services take it."""
+    return {
+        "text": data["text"],
+        "kind": data["kind"],
+        "choices": data["choice_list"],
+        "help": data["help"],
+    }
+
+
 def _add_errors(form, error: ValidationError) -> None:
     for message in error.messages:
         form.add_error(None, message)
+
+
+def _form_page(request, form, save, template: str, **context) -> HttpResponse:
+    """A page with a form that a service saves: on a valid POST, `save(cleaned_data)` returns
+    the success message and the address to go to; a ValidationError it raises is shown on the
+    form, which is rendered again (as on a GET) with `context`."""
+    if request.method == "POST" and form.is_valid():
+        try:
+            message, url = save(form.cleaned_data)
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(request, message)
+            return redirect(url)
+    return render(request, template, {**NAV, **context, "form": form})
+
+
+def _confirm_page(request, **context) -> HttpResponse:
+    """The page asking to confirm a deletion (its POST is handled by the view)."""
+    return render(request, "audit_tools/confirm.html", {**NAV, **context})
+
+
+def _move(request, item, url: str) -> HttpResponse:
+    """Move a section or question up or down as the POST asks, then go back to it."""
+    try:
+        services.tool_version_move(
+            item=item, direction=request.POST.get("direction", ""), by=request.user
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    return redirect(url)
 
 
 # --------------------------------------------------------------------------------------------
@@ -148,18 +202,14 @@ def draft_discard(request: HttpRequest, code: str, number: int) -> HttpResponse:
         services.tool_version_draft_discard(version=version, by=request.user)
         messages.success(request, f"Draft version {number} of {version.tool.name} discarded.")
         return redirect("tool_list")
-    return render(
+    return _confirm_page(
         request,
-        "audit_tools/confirm.html",
-        {
-            **NAV,
-            "version": version,
-            "title": f"Discard draft version {number} of {version.tool.name}?",
-            "body": "The draft and every change made to it are deleted. "
-            "The published version is not affected.",
-            "button": "Discard draft",
-            "back_url": _version_url(version),
-        },
+        version=version,
+        title=f"Discard draft version {number} of {version.tool.name}?",
+        body="The draft and every change made to it are deleted. "
+        "The published version is not affected.",
+        button="Discard draft",
+        back_url=_version_url(version),
     )
 
 
@@ -190,41 +240,35 @@ def version_publish(request: HttpRequest, code: str, number: int) -> HttpRespons
 
 def section_add(request: HttpRequest, code: str, number: int) -> HttpResponse:
     version = selectors.tool_draft_get(user=request.user, code=code, number=number)
-    form = SectionForm(request.POST or None, initial={"scaled": True})
-    if request.method == "POST" and form.is_valid():
-        try:
-            section = services.tool_version_add_section(
-                version=version, by=request.user, **form.cleaned_data
-            )
-        except ValidationError as error:
-            _add_errors(form, error)
-        else:
-            messages.success(request, f"Section “{section.title}” added.")
-            return redirect(_version_url(version, f"section-{section.key}"))
-    return render(
+
+    def save(data):
+        section = services.tool_version_add_section(version=version, by=request.user, **data)
+        return f"Section “{section.title}” added.", _section_url(version, section)
+
+    return _form_page(
         request,
+        SectionForm(request.POST or None, initial={"scaled": True}),
+        save,
         "audit_tools/section_form.html",
-        {**NAV, "version": version, "form": form, "section": None},
+        version=version,
+        section=None,
     )
 
 
 def section_edit(request: HttpRequest, code: str, number: int, key: str) -> HttpResponse:
     version, section = _draft_and_section(request, code, number, key)
-    form = SectionForm(request.POST or None, initial=SectionForm.initial_for(section))
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.tool_version_update_section(
-                section=section, by=request.user, **form.cleaned_data
-            )
-        except ValidationError as error:
-            _add_errors(form, error)
-        else:
-            messages.success(request, f"Section “{form.cleaned_data['title']}” saved.")
-            return redirect(_version_url(version, f"section-{section.key}"))
-    return render(
+
+    def save(data):
+        services.tool_version_update_section(section=section, by=request.user, **data)
+        return f"Section “{data['title']}” saved.", _section_url(version, section)
+
+    return _form_page(
         request,
+        SectionForm(request.POST or None, initial=SectionForm.initial_for(section)),
+        save,
         "audit_tools/section_form.html",
-        {**NAV, "version": version, "form": form, "section": section},
+        version=version,
+        section=section,
     )
 
 
@@ -235,112 +279,84 @@ def section_delete(request: HttpRequest, code: str, number: int, key: str) -> Ht
         messages.success(request, f"Section “{section.title}” deleted.")
         return redirect(_version_url(version))
     count = section.questions.count()
-    return render(
+    return _confirm_page(
         request,
-        "audit_tools/confirm.html",
-        {
-            **NAV,
-            "version": version,
-            "title": f"Delete the section “{section.title}”?",
-            "body": f"The section and its {count} question{'s' if count != 1 else ''} are "
-            f"removed from draft version {number}. Published versions are not affected.",
-            "button": "Delete section",
-            "warning": True,
-            "back_url": _version_url(version, f"section-{section.key}"),
-        },
+        version=version,
+        title=f"Delete the section “{section.title}”?",
+        body=f"The section and its {count} question{'s' if count != 1 else ''} are "
+        f"removed from draft version {number}. Published versions are not affected.",
+        button="Delete section",
+        warning=True,
+        back_url=_section_url(version, section),
     )
 
 
 @require_POST
 def section_move(request: HttpRequest, code: str, number: int, key: str) -> HttpResponse:
     version, section = _draft_and_section(request, code, number, key)
-    try:
-        services.tool_version_move(
-            item=section, direction=request.POST.get("direction", ""), by=request.user
-        )
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    return redirect(_version_url(version, f"section-{section.key}"))
+    return _move(request, section, _section_url(version, section))
 
 
 def question_add(request: HttpRequest, code: str, number: int, key: str) -> HttpResponse:
     version, section = _draft_and_section(request, code, number, key)
-    form = QuestionForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            question = services.tool_version_add_question(
-                section=section,
-                by=request.user,
-                text=data["text"],
-                kind=data["kind"],
-                choices=data["choice_list"],
-                help=data["help"],
-            )
-        except ValidationError as error:
-            _add_errors(form, error)
-        else:
-            messages.success(request, f"Question added to “{section.title}”.")
-            return redirect(_version_url(version, f"question-{section.key}-{question.key}"))
-    return render(
+
+    def save(data):
+        question = services.tool_version_add_question(
+            section=section, by=request.user, **_question_values(data)
+        )
+        return f"Question added to “{section.title}”.", _question_url(version, section, question)
+
+    return _form_page(
         request,
+        QuestionForm(request.POST or None),
+        save,
         "audit_tools/question_form.html",
-        {**NAV, "version": version, "section": section, "form": form, "question": None},
+        version=version,
+        section=section,
+        question=None,
     )
 
 
 def question_edit(
     request: HttpRequest, code: str, number: int, key: str, qkey: str
 ) -> HttpResponse:
-    version, section = _draft_and_section(request, code, number, key)
-    question = selectors.draft_question_get(section=section, key=qkey)
-    form = QuestionForm(request.POST or None, initial=QuestionForm.initial_for(question))
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            services.tool_version_update_question(
-                question=question,
-                by=request.user,
-                text=data["text"],
-                kind=data["kind"],
-                choices=data["choice_list"],
-                help=data["help"],
-            )
-        except ValidationError as error:
-            _add_errors(form, error)
-        else:
-            messages.success(request, "Question saved.")
-            return redirect(_version_url(version, f"question-{section.key}-{question.key}"))
-    return render(
+    version, section, question = _draft_question(request, code, number, key, qkey)
+
+    def save(data):
+        services.tool_version_update_question(
+            question=question, by=request.user, **_question_values(data)
+        )
+        return "Question saved.", _question_url(version, section, question)
+
+    return _form_page(
         request,
+        QuestionForm(request.POST or None, initial=QuestionForm.initial_for(question)),
+        save,
         "audit_tools/question_form.html",
-        {**NAV, "version": version, "section": section, "form": form, "question": question},
+        version=version,
+        section=section,
+        question=question,
     )
 
 
 def question_delete(
     request: HttpRequest, code: str, number: int, key: str, qkey: str
 ) -> HttpResponse:
-    version, section = _draft_and_section(request, code, number, key)
-    question = selectors.draft_question_get(section=section, key=qkey)
+    version, section, question = _draft_question(request, code, number, key, qkey)
     if request.method == "POST":
         services.tool_version_delete_question(question=question, by=request.user)
         messages.success(request, f"Question deleted from “{section.title}”.")
-        return redirect(_version_url(version, f"section-{section.key}"))
-    return render(
+        return redirect(_section_url(version, section))
+    return _confirm_page(
         request,
-        "audit_tools/confirm.html",
-        {
-            **NAV,
-            "version": version,
-            "title": "Delete this question?",
-            "quote": question.text,
-            "body": f"It is removed from “{section.title}” in draft version {number}. "
-            "Published versions are not affected.",
-            "button": "Delete question",
-            "warning": True,
-            "back_url": _version_url(version, f"question-{section.key}-{question.key}"),
-        },
+        version=version,
+        title="Delete this question?",
+        quote=question.text,
+        body=f"It is removed from “{section.title}” in draft version {number}. "
+        "Published versions are not affected.",
+        button="Delete question",
+        warning=True,
+        back_url=_question_url(version, section, question),
     )
 
 
@@ -348,15 +364,8 @@ def question_delete(
 def question_move(
     request: HttpRequest, code: str, number: int, key: str, qkey: str
 ) -> HttpResponse:
-    version, section = _draft_and_section(request, code, number, key)
-    question = selectors.draft_question_get(section=section, key=qkey)
-    try:
-        services.tool_version_move(
-            item=question, direction=request.POST.get("direction", ""), by=request.user
-        )
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    return redirect(_version_url(version, f"question-{section.key}-{question.key}"))
+    version, section, question = _draft_question(request, code, number, key, qkey)
+    return _move(request, question, _question_url(version, section, question))
 
 
 # --------------------------------------------------------------------------------------------
@@ -391,12 +400,9 @@ def bands_edit(request: HttpRequest) -> HttpResponse:
     if not bands_can_edit(request.user):
         raise Http404("Not found")
     form = BandsForm(request.POST or None, bands=selectors.scaling_bands())
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.scaling_bands_update(bands=form.band_values(), by=request.user)
-        except ValidationError as error:
-            _add_errors(form, error)
-        else:
-            messages.success(request, "Scaling bands saved.")
-            return redirect("tool_bands")
-    return render(request, "audit_tools/bands_form.html", {**NAV, "form": form})
+
+    def save(data):
+        services.scaling_bands_update(bands=form.band_values(), by=request.user)
+        return "Scaling bands saved.", reverse("tool_bands")
+
+    return _form_page(request, form, save, "audit_tools/bands_form.html")

@@ -654,8 +654,23 @@ class _StaffLookup:
         return None, f'no member of team "{team.name}" is called "{text}"{hint}'
 
 
-def _write_many(sql: str, params: list[list]) -> None:
-    with connections[DEFAULT_DB_ALIAS].cursor() as cursor:
+def _write_rows(model, fields, params: list[list], *, update: bool = False) -> None:
+    """Write rows to `model`'s table with one prepared statement run for all of them (in chunks
+    of WRITE_CHUNK): an INSERT of `fields`, or (`update`) an UPDATE of them by primary key,
+    which is each row's last parameter."""
+    connection = connections[DEFAULT_DB_ALIAS]
+    quote = connection.ops.quote_name
+    table = quote(model._meta.db_table)
+    # Identifiers come from the model and every value is a bound parameter.
+    if update:
+        assignments = ", ".join(f"{quote(f.column)} = %s" for f in fields)
+        key = quote(model._meta.pk.column)
+        sql = f"UPDATE {table} SET {assignments} WHERE {key} = %s"  # noqa: S608  # nosec B608
+    else:
+        columns = ", ".join(quote(f.column) for f in fields)
+        values = ", ".join(["%s"] * len(fields))
+        sql = f"INSERT INTO {table} ({columns}) VALUES ({values})"  # noqa: S608  # nosec B608
+    with connection.cursor() as cursor:
         for start in range(0, len(params), WRITE_CHUNK):
             cursor.executemany(sql, params[start : start + WRITE_CHUNK])
 
@@ -699,14 +714,8 @@ def _insert_cases(rows: list[dict], *, now) -> None:
     defaults = {f.attname: f.get_default() for f in fields}
     preparers = _preparers(fields, connection, {"created_at": now, "updated_at": now})
     names = [f.attname for f in fields]
-    quote = connection.ops.quote_name
-    table = quote(Case._meta.db_table)
-    columns = ", ".join(quote(f.column) for f in fields)
-    values = ", ".join(["%s"] * len(fields))
-    # Identifiers come from the model and every value is a bound parameter.
-    sql = f"INSERT INTO {table} ({columns}) VALUES ({values})"  # noqa: S608  # nosec B608
     params = [_params([row.get(name, defaults[name]) for name in names], preparers) for row in rows]
-    _write_many(sql, params)
+    _write_rows(Case, fields, params)
 
 
 def _update_cases(cases: list[Case], *, now) -> None:
@@ -716,13 +725,8 @@ def _update_cases(cases: list[Case], *, now) -> None:
     connection = connections[DEFAULT_DB_ALIAS]
     fields = [Case._meta.get_field(name) for name in (*CASE_FIELDS, "updated_at")]
     preparers = _preparers(fields, connection, {"updated_at": now})
-    quote = connection.ops.quote_name
-    table, key = quote(Case._meta.db_table), quote(Case._meta.pk.column)
-    assignments = ", ".join(f"{quote(f.column)} = %s" for f in fields)
-    # Identifiers come from the model and every value is a bound parameter.
-    sql = f"UPDATE {table} SET {assignments} WHERE {key} = %s"  # noqa: S608  # nosec B608
     params = [[*_params([getattr(c, f.attname) for f in fields], preparers), c.pk] for c in cases]
-    _write_many(sql, params)
+    _write_rows(Case, fields, params, update=True)
 
 
 def _existing_cases(references: list[str]) -> dict[str, Case]:
@@ -978,12 +982,6 @@ def _record_case_events(*, created: list[str], changes: list[tuple[int, dict]], 
     fields = [CaseEvent._meta.get_field(name) for name in ("case", "at", "by", "kind", "detail")]
     at = fields[1].get_db_prep_save(now, connection)
     detail = fields[4]
-    quote = connection.ops.quote_name
-    table = quote(CaseEvent._meta.db_table)
-    columns = ", ".join(quote(f.column) for f in fields)
-    values = ", ".join(["%s"] * len(fields))
-    # Identifiers come from the model and every value is a bound parameter.
-    sql = f"INSERT INTO {table} ({columns}) VALUES ({values})"  # noqa: S608  # nosec B608
     imported = detail.get_db_prep_save({"import_run": run.pk}, connection)
     params = [[pk, at, user_id, CaseEventKind.IMPORTED.value, imported] for pk in new_ids]
     params += [
@@ -996,7 +994,7 @@ def _record_case_events(*, created: list[str], changes: list[tuple[int, dict]], 
         ]
         for pk, changed in changes
     ]
-    _write_many(sql, params)
+    _write_rows(CaseEvent, fields, params)
 
 
 # --- whole files: parse, then import (what the pages, the commands and, later, a task call) ---
