@@ -10,6 +10,7 @@ files all show, so the formats never disagree.
 import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from django.core.paginator import Paginator
 from django.db.models import (
@@ -70,6 +71,7 @@ from .tables import (
 from .text import excerpt
 
 CARER_SUBJECTS = [SubjectType.FOSTER_CARER, SubjectType.ADOPTER]
+TEAM_COLUMNS = ("n", "total", *[f"s{point}" for point in SCALE_POINTS])
 NOT_AUDITED_PAGE_SIZE = 25
 CARERS_SHOWN = 20
 CLOSURES_SHOWN = 20
@@ -825,9 +827,28 @@ def _band_chart(chart_id, title, description, categories, rows, bands) -> object
 @dataclass
 class ScaleFacts:
     by_month_section: list[dict]  # month, section, and the ScaleSummary counts
-    by_team: list[dict]  # team_name, service_name, and the counts
     sections: dict[int, dict]  # section id: tool, key, title, order, theme_id, theme, theme_order
     source: str  # "summary" or "audits"
+    team_rows: QuerySet  # grouped by team id, read only by the reports that show teams
+
+    @cached_property
+    def by_team(self) -> list[dict]:
+        """team_name, service_name and the scale counts (no written-column counts) by team."""
+        rows = [r for r in self.team_rows if r["n"]]
+        teams = {
+            t["id"]: t
+            for t in Team.objects.filter(pk__in={r["team_id"] for r in rows}).values(
+                "id", "name", service_name=F("service_area__name")
+            )
+        }
+        return [
+            r
+            | {
+                "team_name": teams[r["team_id"]]["name"],
+                "service_name": teams[r["team_id"]]["service_name"],
+            }
+            for r in rows
+        ]
 
 
 def _summary_answers_for(scope: ReportScope, filters: ReportFilters, today: dt.date) -> bool:
@@ -863,19 +884,17 @@ def scale_facts(scope: ReportScope, filters: ReportFilters, today: dt.date) -> S
         source, counts = "summary", {name: Sum(name) for name in COUNT_COLUMNS}
         rows = _summary_rows(scope, filters)
         by_month_section = rows.values("month", section_key=F("section_id"))
-        by_team = rows.values(team_name=F("team__name"), service_name=F("team__service_area__name"))
+        by_team = rows.values("team_id")
     else:
         source, counts = "audits", summary_counts()
         answers = section_answers(scope, filters)
         by_month_section = answers.values(
             month=month_of("audit__completed_at", filters.months), section_key=F("section_id")
         )
-        by_team = answers.values(
-            team_name=F("audit__case__team__name"),
-            service_name=F("audit__case__team__service_area__name"),
-        )
+        by_team = answers.values(team_id=F("audit__case__team_id"))
     by_month_section = [r for r in by_month_section.annotate(**counts).order_by() if r["n"]]
-    by_team = [r for r in by_team.annotate(**counts).order_by() if r["n"]]
+    # The tables by team and service need the scale counts only, not the written columns.
+    team_counts = {name: counts[name] for name in TEAM_COLUMNS}
     sections = {
         s["id"]: s
         for s in Section.objects.filter(pk__in={r["section_key"] for r in by_month_section}).values(
@@ -889,7 +908,9 @@ def scale_facts(scope: ReportScope, filters: ReportFilters, today: dt.date) -> S
             tool=F("version__tool__name"),
         )
     }
-    return ScaleFacts(by_month_section, by_team, sections, source)
+    return ScaleFacts(
+        by_month_section, sections, source, by_team.annotate(**team_counts).order_by()
+    )
 
 
 def _sum_facts(facts: ScaleFacts, key, bands, *, by_team: bool = False) -> dict:
@@ -897,13 +918,14 @@ def _sum_facts(facts: ScaleFacts, key, bands, *, by_team: bool = False) -> dict:
     key a row with "n", "avg", a count per band ("band_<pk>"), the Signs of Safety columns
     written, and "order" (the sections' average position, weighted by count)."""
     groups: dict = {}
+    columns = TEAM_COLUMNS if by_team else COUNT_COLUMNS
     for r in facts.by_team if by_team else facts.by_month_section:
         section = None if by_team else facts.sections[r["section_key"]]
         k = key(r, section)
         g = groups.get(k)
         if g is None:
             g = groups[k] = dict.fromkeys(COUNT_COLUMNS, 0) | {"order_sum": 0}
-        for name in COUNT_COLUMNS:
+        for name in columns:
             g[name] += r[name] or 0
         g["order_sum"] += section["order"] * r["n"] if section else 0
     for g in groups.values():
@@ -1024,10 +1046,11 @@ def quality_report(
 
     trend_table = _theme_trend(facts, filters, bands)
     urgent = _urgent_findings(scope, filters)
-    overall = _overall_scale(scope, filters, bands)
+    audit_figures = _audit_figures(scope, filters, bands)
+    overall = _overall_scale(audit_figures, bands)
     good = good_practice_table(scope, filters, order="recent", full=full)
     views = views_table(scope, filters, full=full)
-    contact = _contact_table(scope, filters)
+    contact = _contact_table(audit_figures)
     totals = _sum_facts(facts, lambda r, s: "all", bands).get("all", empty)
     return SimpleReport(
         figures={
@@ -1096,11 +1119,24 @@ def _theme_trend(facts: ScaleFacts, filters: ReportFilters, bands) -> Table:
     return table
 
 
-def _overall_scale(scope, filters, bands) -> Table:
-    audits = completed_audits(scope, filters).filter(overall_scale__isnull=False)
-    row = audits.aggregate(
-        n=Count("pk"), avg=Avg("overall_scale"), **_band_counts(bands, "overall_scale")
+def _audit_figures(scope, filters, bands) -> dict:
+    """The overall scale and the contact with the family, from one pass over the period's
+    audits (each was a pass of its own, the largest cost of the page at national scale)."""
+    scaled = Q(overall_scale__isnull=False)
+    counts = {
+        f"contact_{c.value}": Count("pk", filter=Q(contact_made=c.value)) for c in ContactMade
+    }
+    counts |= {f"sat_{s.value}": Count("pk", filter=Q(satisfaction=s.value)) for s in Satisfaction}
+    return completed_audits(scope, filters).aggregate(
+        audits=Count("pk"),
+        n=Count("pk", filter=scaled),
+        avg=Avg("overall_scale"),
+        **_band_counts(bands, "overall_scale"),
+        **counts,
     )
+
+
+def _overall_scale(row: dict, bands) -> Table:
     return Table(
         "overall",
         "Overall scale of the audits",
@@ -1283,15 +1319,11 @@ def views_table(scope, filters, *, full: bool = False) -> Table:
     )
 
 
-def _contact_table(scope, filters) -> Table:
-    audits = completed_audits(scope, filters)
-    counts = {
-        f"contact_{c.value}": Count("pk", filter=Q(contact_made=c.value)) for c in ContactMade
-    }
-    counts |= {f"sat_{s.value}": Count("pk", filter=Q(satisfaction=s.value)) for s in Satisfaction}
-    row = audits.aggregate(n=Count("pk"), **counts)
+def _contact_table(row: dict) -> Table:
     rows = [[c.label, row[f"contact_{c.value}"]] for c in ContactMade]
-    rows.append(["Not recorded", row["n"] - sum(row[f"contact_{c.value}"] for c in ContactMade)])
+    rows.append(
+        ["Not recorded", row["audits"] - sum(row[f"contact_{c.value}"] for c in ContactMade)]
+    )
     rows += [[f"Family: {s.label.lower()}", row[f"sat_{s.value}"]] for s in Satisfaction]
     return Table(
         "contact",
@@ -1354,31 +1386,54 @@ RANKED_TEXTS = (
 
 
 def _excerpt_candidates(facts: ScaleFacts) -> Q:
-    """The answers the excerpts of each theme and column can come from: those with the column
-    written and scaled at or beyond the point where the theme has THEME_EXCERPTS of them, as
-    the facts count them per point of the scale. Ranking only these gives the same excerpts as
-    ranking every answer (every answer that outranks one of them is among them), and sorts a
-    small part of the period's answers."""
-    counts: dict[tuple[int, str], list[int]] = defaultdict(lambda: [0] * len(SCALE_POINTS))
+    """The answers the excerpts of each theme and column can come from, found from the facts'
+    counts of written columns per month and point of the scale. Ranking is by scale, then the
+    most recent: so for each theme and column the excerpts are the answers scaled beyond some
+    point p (fewer than THEME_EXCERPTS of them) and the most recent at p, which lie in the last
+    months that have enough of them. Ranking only these gives the same excerpts as ranking
+    every answer (any answer that outranks one of them is among them); and since they are
+    all completed since some month, usually this one, the query reads that month's audits
+    only, not the whole period's."""
+    # (theme, column) -> point -> month -> how many answers have that column written
+    counts: dict = defaultdict(lambda: defaultdict(lambda: defaultdict(int)))
     for r in facts.by_month_section:
         theme_id = facts.sections[r["section_key"]]["theme_id"]
+        month = _month(r["month"])
         for name, _best in RANKED_TEXTS:
-            per_point = counts[(theme_id, name)]
             for point in SCALE_POINTS:
-                per_point[point] += r[f"{TEXT_PREFIXES[name]}{point}"] or 0
-    candidates = Q(pk__in=[])
-    for (theme_id, name), per_point in counts.items():
+                n = r[f"{TEXT_PREFIXES[name]}{point}"]
+                if n:
+                    counts[(theme_id, name)][point][month] += n
+    candidates, since = Q(pk__in=[]), None
+    for (theme_id, name), by_point in counts.items():
         best_first = dict(RANKED_TEXTS)[name]
-        taken, limit = 0, None
-        for point in reversed(SCALE_POINTS) if best_first else SCALE_POINTS:
-            if per_point[point]:
-                taken, limit = taken + per_point[point], point
-            if taken >= THEME_EXCERPTS:
+        points = sorted(by_point, reverse=best_first)  # best first: the ranking's order
+        above, taken = [], 0
+        for point in points:
+            in_point = sum(by_point[point].values())
+            if taken + in_point >= THEME_EXCERPTS:
                 break
-        if limit is None:
-            continue
-        scaled = Q(scale__gte=limit) if best_first else Q(scale__lte=limit)
-        candidates |= Q(section__theme_id=theme_id) & ~Q(**{name: ""}) & scaled
+            above.append(point)
+            taken += in_point
+        else:
+            point = None  # fewer than THEME_EXCERPTS in all: every one is an excerpt
+        months = {m for p in above for m in by_point[p]}
+        wanted = Q(scale__in=above)
+        if point is not None:
+            # the most recent at this point: back from the last month until there are enough
+            needed, first = THEME_EXCERPTS - taken, None
+            for month in sorted(by_point[point], reverse=True):
+                needed -= by_point[point][month]
+                first = month
+                if needed <= 0:
+                    break
+            months.add(first)
+            wanted |= Q(scale=point, audit__completed_at__gte=_midnight(first))
+        candidates |= Q(section__theme_id=theme_id) & ~Q(**{name: ""}) & wanted
+        earliest = min(months)
+        since = earliest if since is None else min(since, earliest)
+    if since is not None:  # one bound for the query planner: the audits completed since then
+        candidates &= Q(audit__completed_at__gte=_midnight(since))
     return candidates
 
 

@@ -5,6 +5,7 @@ import datetime as dt
 
 import pytest
 from django.core.management import call_command
+from django.db.models import Q
 from django.utils import timezone
 
 from caseaudit.audits import services as audit_services
@@ -17,7 +18,7 @@ from caseaudit.programme.due import add_months
 from caseaudit.qa.tests.conftest import audit_data, audit_started
 from caseaudit.reports.models import ScaleSummary, SummaryState
 from caseaudit.reports.scope import ReportFilters, report_scope
-from caseaudit.reports.selectors import findings_report, quality_report, scale_facts
+from caseaudit.reports.selectors import _midnight, findings_report, quality_report, scale_facts
 from caseaudit.reports.services import SCALE, summary_rebuild
 
 pytestmark = pytest.mark.django_db
@@ -207,8 +208,6 @@ def test_refresh_command_reports_rows(org, history, varied, capsys):
 def test_excerpts_from_the_candidates_are_those_of_every_answer(org, history, varied, built):
     """The findings report ranks only the answers that can be among each theme's excerpts;
     ranking every answer of the period gives the same excerpts."""
-    from django.db.models import Q
-
     from caseaudit.reports.selectors import _excerpt_candidates, _ranked_texts, section_answers
 
     if built:
@@ -223,3 +222,37 @@ def test_excerpts_from_the_candidates_are_those_of_every_answer(org, history, va
     assert all(everything[name] for name in ("working_well", "worried_about", "needs_to_happen"))
     # the candidates really are fewer than the answers with words
     assert answers.filter(_excerpt_candidates(facts)).count() < answers.count()
+
+
+@pytest.mark.parametrize("built", [False, True])
+def test_excerpts_at_one_scale_come_from_the_latest_months_only(org, history, built):
+    """Six audits in six months, every section scaled 7 with words: the excerpts are the three
+    most recent, and only the answers of the months holding them are ranked."""
+    from caseaudit.reports.selectors import _excerpt_candidates, _ranked_texts, section_answers
+
+    today = timezone.localdate()
+    this_month = today.replace(day=1)
+    for back in range(6):
+        history.audit(
+            case=org.case,
+            auditor=org.director,
+            on=min(add_months(this_month, -back).replace(day=2), today),
+            scale=7,
+            texts={"voice_of_child": {"working_well": f"Strength {back} months ago."}},
+        )
+    if built:
+        summary_rebuild()
+    scope, filters = report_scope(org.performance.user), filters_for(org, history, today)
+    answers = section_answers(scope, filters)
+    facts = scale_facts(scope, filters, today)
+    candidates = _excerpt_candidates(facts)
+    pruned = _ranked_texts(answers, candidates)
+    assert pruned == _ranked_texts(answers, Q())
+    voice = history.section("voice_of_child").theme_id
+    assert [text for _link, text, _scale in pruned["working_well"][voice]] == [
+        f"Strength {back} months ago." for back in range(3)
+    ]
+    since = _midnight(add_months(this_month, -2))
+    assert set(answers.filter(candidates).values_list("audit__completed_at", flat=True)) == set(
+        answers.filter(audit__completed_at__gte=since).values_list("audit__completed_at", flat=True)
+    )
