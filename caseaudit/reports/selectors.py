@@ -75,6 +75,8 @@ TEAM_COLUMNS = ("n", "total", *[f"s{point}" for point in SCALE_POINTS])
 NOT_AUDITED_PAGE_SIZE = 25
 CARERS_SHOWN = 20
 CLOSURES_SHOWN = 20
+PEOPLE_SHOWN = 50  # on the page; the files have everyone
+CHART_TEAMS = 40  # bars in a chart of teams: more cannot be read
 EXCERPTS_SHOWN = 12
 THEME_EXCERPTS = 3
 RECOMMENDATIONS_MAX = 5
@@ -333,10 +335,18 @@ def compliance_report(
         ],
         [
             [name, Role(role).label if role else "", team or NO_TEAM, *_tally_cells(t), t.status]
-            for (_, name, role, team, _service), t in people_rows
+            for (_, name, role, team, _service), t in (
+                people_rows if full else people_rows[:PEOPLE_SHOWN]
+            )
         ],
         description="Each member of staff's confirmed programme allocations in the period and "
         "the audits they completed; most overdue first.",
+        note=(
+            f"The {PEOPLE_SHOWN} most overdue of {len(people_rows)} people: the spreadsheet and "
+            "the CSV file list everyone."
+            if not full and len(people_rows) > PEOPLE_SHOWN
+            else ""
+        ),
     )
 
     # Managers above teams (a CSM, ADs, the Director) are one row per service, or one row.
@@ -362,16 +372,23 @@ def compliance_report(
         description="Teams behind on the programme (allocated audits of ended months not done) "
         "come first.",
     )
+    charted = team_rows[:CHART_TEAMS]
     team_table.chart = charts.bar_chart(
         chart_id="chart-teams",
         title="Allocated audits done, by team (%)",
         description="Horizontal bars: the percentage of each team's allocated audits done in "
-        f"the period {filters.label}. The figures are in the table that follows.",
+        f"the period {filters.label}"
+        + (
+            f", for the {CHART_TEAMS} teams furthest behind of {len(team_rows)}"
+            if len(team_rows) > CHART_TEAMS
+            else ""
+        )
+        + ". The figures are in the table that follows.",
         categories=[
             team if team != SENIOR_MANAGERS or not service else f"Senior managers, {service}"
-            for (team, service), _t in team_rows
+            for (team, service), _t in charted
         ],
-        series=[Series("% of allocated done", [t.completion for _k, t in team_rows])],
+        series=[Series("% of allocated done", [t.completion for _k, t in charted])],
         horizontal=True,
         max_value=100,
         unit="%",

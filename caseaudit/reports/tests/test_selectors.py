@@ -462,3 +462,20 @@ def test_closure_audits_pending_in_scope(org, history):
         scope=report_scope(org.performance.user), filters=Q2, today=TODAY
     )
     assert perf.figures["closures_pending"] == 3
+
+
+def test_the_page_shows_the_most_overdue_people_and_the_files_everyone(
+    org, programme, monkeypatch
+):
+    monkeypatch.setattr(selectors, "PEOPLE_SHOWN", 2)
+    monkeypatch.setattr(selectors, "CHART_TEAMS", 1)
+    scope = report_scope(org.performance.user)
+    page = selectors.compliance_report(scope=scope, filters=Q2, today=TODAY)
+    full = selectors.compliance_report(scope=scope, filters=Q2, today=TODAY, full=True)
+    everyone = full.table("people").rows
+    assert len(everyone) == 3 and full.table("people").note == ""
+    assert page.table("people").rows == everyone[:2]  # most overdue first
+    assert page.table("people").note == (
+        "The 2 most overdue of 3 people: the spreadsheet and the CSV file list everyone."
+    )
+    assert "for the 1 teams furthest behind of" in str(page.table("teams").chart)
