@@ -464,9 +464,7 @@ def test_closure_audits_pending_in_scope(org, history):
     assert perf.figures["closures_pending"] == 3
 
 
-def test_the_page_shows_the_most_overdue_people_and_the_files_everyone(
-    org, programme, monkeypatch
-):
+def test_the_page_shows_the_most_overdue_people_and_the_files_everyone(org, programme, monkeypatch):
     monkeypatch.setattr(selectors, "PEOPLE_SHOWN", 2)
     monkeypatch.setattr(selectors, "CHART_TEAMS", 1)
     scope = report_scope(org.performance.user)
