@@ -339,7 +339,7 @@ class _Measure:
             if not isinstance(pattern, URLPattern) or pattern.pattern.converters:
                 continue
             name = pattern.name or ""
-            if any(word in name for word in ("pdf", "xlsx", "csv")):
+            if any(word in name for word in ("pdf", "xlsx", "csv", "export")):
                 continue
             short = name.removeprefix("report_")
             pages.append((f"report_{short}", Role.PERFORMANCE, reverse(name)))
