@@ -126,6 +126,8 @@ class Audit(models.Model):
             models.Index(fields=["case", "status"]),
             models.Index(fields=["auditor", "status"]),
             models.Index(fields=["status", "completed_at"]),
+            # The findings report's "good practice to share": best scaled first, then recent.
+            models.Index(fields=["status", "-overall_scale", "-completed_at"]),
         ]
         constraints = [
             models.CheckConstraint(
