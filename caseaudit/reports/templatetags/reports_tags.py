@@ -5,7 +5,8 @@ import re
 
 from django import template
 from django.contrib.humanize.templatetags.humanize import intcomma
-from django.utils.html import format_html
+from django.utils.html import conditional_escape, format_html
+from django.utils.safestring import mark_safe
 
 from caseaudit.reports.tables import DATE, DECIMAL, MONTH, NUMBER, PERCENT, TAG, Link
 
@@ -51,6 +52,36 @@ def report_cell(value, column):
             value,
         )
     return value
+
+
+@register.simple_tag
+def report_rows(table):
+    """The table's body rows, written in one pass: a template loop over every cell was most
+    of a large report page's time (500 teams at the national scale). The first cell is the
+    row's header. Every cell's content goes through `report_cell` and is escaped."""
+    kinds = []
+    for index, column in enumerate(table.columns):
+        nowrap = " app-report-nowrap" if column.nowrap else ""
+        if index == 0:
+            kinds.append(
+                (
+                    '<th scope="row" class="govuk-table__header govuk-!-font-weight-regular'
+                    f'{nowrap}">',
+                    "</th>",
+                )
+            )
+        else:
+            numeric = " govuk-table__cell--numeric" if column.numeric else ""
+            kinds.append((f'<td class="govuk-table__cell{numeric}{nowrap}">', "</td>"))
+    rows = []
+    for row in table.rows:
+        cells = "".join(
+            f"{start}{conditional_escape(report_cell(value, column))}{end}"
+            for (start, end), column, value in zip(kinds, table.columns, row, strict=True)
+        )
+        rows.append(f'<tr class="govuk-table__row">{cells}</tr>')
+    # Safe: the markup above is constant and every cell's content is escaped.
+    return mark_safe("\n".join(rows))  # noqa: S308  # nosec B308 B703
 
 
 RANGE = re.compile(r"(\d)–(\d)")

@@ -140,3 +140,25 @@ def test_who_has_reports(org, who, allowed, wide):
 def test_report_cases_are_the_role_s_own(org, who, cases):
     scope = report_scope(getattr(org, who).user)
     assert set(scope.cases()) == {getattr(org, name) for name in cases}
+
+
+def test_report_rows_escape_every_cell_and_mark_the_row_header():
+    from caseaudit.reports.templatetags.reports_tags import report_rows
+
+    table = Table(
+        "t",
+        "T",
+        [Column("team", "Team"), Column("case", "Case"), Column("n", "Count", NUMBER)],
+        [
+            ["<script>alert(1)</script>", Link("C&1", "/cases/1/"), 1234],
+            ["North", Link("C2", ""), None],
+        ],
+    )
+    html = str(report_rows(table))
+    assert "<script>" not in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+    assert '<th scope="row" class="govuk-table__header govuk-!-font-weight-regular">' in html
+    assert '<a class="govuk-link" href="/cases/1/">C&amp;1</a>' in html
+    assert '<td class="govuk-table__cell govuk-table__cell--numeric">1,234</td>' in html
+    assert '<span class="govuk-visually-hidden">no data</span>' in html
+    assert html.count('<tr class="govuk-table__row">') == 2
