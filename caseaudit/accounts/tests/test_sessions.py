@@ -166,3 +166,22 @@ def test_sign_in_is_throttled_after_repeated_failures(client, staff, settings):
     assert "Too many failed sign-in attempts" in response.content.decode()
     assert SecurityEvent.objects.filter(kind=SecurityEventKind.SIGN_IN_FAILED).count() == 5
     assert signed_out(client)
+
+
+def test_the_project_throttles_failures_per_account_and_allows_an_office_per_address(
+    client, staff, settings
+):
+    """The limits as shipped (the test settings turn them off): many sign-ins from one
+    address pass (an office behind one proxy), while five failures lock the account out."""
+    from caseaudit import settings as shipped
+
+    assert shipped.ACCOUNT_RATE_LIMITS["login"] == "300/m/ip"
+    assert shipped.ACCOUNT_RATE_LIMITS["login_failed"] == "60/m/ip,5/5m/key"
+    settings.ACCOUNT_RATE_LIMITS = shipped.ACCOUNT_RATE_LIMITS
+    for _ in range(40):  # more than allauth's default of 30 a minute from one address
+        response = password_sign_in(Client(), staff.user.email, PASSWORD)
+        assert response.status_code == 302, "a sign-in from the office's address was refused"
+    for _ in range(5):
+        password_sign_in(client, staff.user.email, "not-the-password")
+    response = password_sign_in(client, staff.user.email, PASSWORD)
+    assert "Too many failed sign-in attempts" in response.content.decode()
