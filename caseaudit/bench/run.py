@@ -55,6 +55,7 @@ WARMUPS, REQUESTS = 3, 30
 SLOW_SECONDS, SLOW_REQUESTS = 1.0, 10  # pages slower than this get fewer requests
 LOAD_SECONDS = 10
 IMPORT_ROWS = 20_000
+IMPORT_TRIES = 3
 P95_TARGET_MS = {"county": 300, "national": 1000}
 IMPORT_RATIO_TARGET = 1 / 3
 
@@ -487,18 +488,18 @@ class _Measure:
         class Rollback(Exception):
             pass
 
-        t = time.perf_counter()
-        try:
-            with transaction.atomic():
-                result = case_file_import(
-                    file=io.BytesIO(data), file_name="bench-cases.csv", by=admin
-                )
-                elapsed = time.perf_counter() - t
-                created = result.created
-                raise Rollback
-        except Rollback:
-            pass
-        import_rps = IMPORT_ROWS / elapsed
+        def run_import() -> tuple[float, int]:
+            t = time.perf_counter()
+            try:
+                with transaction.atomic():
+                    result = case_file_import(
+                        file=io.BytesIO(data), file_name="bench-cases.csv", by=admin
+                    )
+                    elapsed = time.perf_counter() - t
+                    raise Rollback
+            except Rollback:
+                pass
+            return elapsed, result.created
 
         # The same rows, already resolved to ids, with one prepared INSERT.
         quote = connection.ops.quote_name
@@ -533,18 +534,30 @@ class _Measure:
                 cursor.execute(create)
         marks = ", ".join(["%s"] * len(fields))
         sql = f"INSERT INTO {table} ({columns}) VALUES ({marks})"  # noqa: S608  # nosec B608
-        t = time.perf_counter()
-        try:
-            with transaction.atomic(), connection.cursor() as cursor:
-                for start in range(0, len(params), 5000):
-                    cursor.executemany(sql, params[start : start + 5000])
-                raw_elapsed = time.perf_counter() - t
-                raise Rollback
-        except Rollback:
-            pass
+
+        def run_raw() -> float:
+            t = time.perf_counter()
+            try:
+                with transaction.atomic(), connection.cursor() as cursor:
+                    for start in range(0, len(params), 5000):
+                        cursor.executemany(sql, params[start : start + 5000])
+                    elapsed = time.perf_counter() - t
+                    raise Rollback
+            except Rollback:
+                pass
+            return elapsed
+
+        # Side by side, alternating, IMPORT_TRIES times each; the best of each is compared, so
+        # a moment of other work on the machine does not decide the ratio.
+        import_times, raw_times = [], []
+        for _ in range(IMPORT_TRIES):
+            elapsed, created = run_import()
+            import_times.append(elapsed)
+            raw_times.append(run_raw())
         with connection.cursor() as cursor:
             cursor.execute(f"DROP TABLE IF EXISTS {table}")
-        raw_rps = IMPORT_ROWS / raw_elapsed
+        import_rps = IMPORT_ROWS / min(import_times)
+        raw_rps = IMPORT_ROWS / min(raw_times)
         emit("import.rows", created)
         emit("import.rows_per_second", import_rps)
         emit("import.executemany_rows_per_second", raw_rps)
