@@ -176,10 +176,16 @@ def export_request(*, user, report: str, params: str) -> ReportExport:
     if report != "findings":
         raise ValueError(f"No background file for the {report} report")
     with transaction.atomic():
-        ReportExport.objects.filter(created_at__lt=timezone.now() - EXPORT_KEPT).delete()
+        export_purge()
         export = ReportExport.objects.create(user=user, report=report, params=params[:2000])
         transaction.on_commit(lambda: export_build_task.enqueue(export_id=str(export.pk)))
     return export
+
+
+def export_purge() -> int:
+    """Delete every prepared file (of anyone) asked for more than EXPORT_KEPT ago: on each
+    new request and nightly (`refresh_report_summary`), so none outlives its day by long."""
+    return ReportExport.objects.filter(created_at__lt=timezone.now() - EXPORT_KEPT).delete()[0]
 
 
 def export_build(*, export_id: str) -> str:

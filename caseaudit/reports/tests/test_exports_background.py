@@ -139,3 +139,20 @@ def test_status_page_queries_do_not_grow(org, login, county, django_assert_max_n
     client.get(url)
     with django_assert_max_num_queries(10):
         assert client.get(url).status_code == 200
+
+
+def test_the_nightly_command_deletes_files_past_their_day(org, capsys):
+    from django.core.management import call_command
+
+    old = ReportExport.objects.create(
+        user=org.tm.user,
+        report="findings",
+        status=ExportStatus.READY,
+        content=b"%PDF old",
+        created_at=timezone.now() - services.EXPORT_KEPT - dt.timedelta(minutes=1),
+    )
+    fresh = ReportExport.objects.create(user=org.tm.user, report="findings")
+    call_command("refresh_report_summary")
+    assert "Report files past their day deleted: 1." in capsys.readouterr().out
+    assert not ReportExport.objects.filter(pk=old.pk).exists()
+    assert ReportExport.objects.filter(pk=fresh.pk).exists()

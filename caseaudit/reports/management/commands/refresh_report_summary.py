@@ -1,4 +1,5 @@
-"""`manage.py refresh_report_summary`: recount the practice-quality summary from the audits.
+"""`manage.py refresh_report_summary`: recount the practice-quality summary from the audits,
+and delete the report files prepared in the background that are past their day.
 
 Run it nightly (cron, beside `run_due_jobs`). Completing and reopening audits keep the summary
 current between runs; a case import that moves cases between teams, or erasing a case, marks it
@@ -8,13 +9,14 @@ stale, and until it is rebuilt the reports read the audits themselves (slower, n
 from django.core.management.base import BaseCommand
 
 from caseaudit.reports.models import SummaryState
-from caseaudit.reports.services import SCALE, summary_rebuild
+from caseaudit.reports.services import SCALE, export_purge, summary_rebuild
 
 
 class Command(BaseCommand):
-    help = "Recount the practice-quality summary the reports read (run nightly)."
+    help = "Recount the practice-quality summary and delete old report files (run nightly)."
 
     def handle(self, *args, **options):
         rows = summary_rebuild()
         state = SummaryState.objects.get(name=SCALE)
         self.stdout.write(f"Scale summary rebuilt: {rows} rows in {state.seconds:.1f}s.")
+        self.stdout.write(f"Report files past their day deleted: {export_purge()}.")
