@@ -29,6 +29,7 @@ from django.db.models import (
     Window,
 )
 from django.db.models.functions import Coalesce, Greatest, RowNumber
+from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
 
@@ -51,10 +52,10 @@ from caseaudit.programme.models import Allocation, AllocationStatus, MonthStatus
 
 from . import charts
 from .charts import Series
-from .models import SCALE_POINTS, TEXT_PREFIXES, ScaleSummary
+from .models import SCALE_POINTS, TEXT_PREFIXES, ReportExport, ScaleSummary
 from .periods import month_label
 from .scope import ReportFilters, ReportScope
-from .services import COUNT_COLUMNS, summary_counts, summary_is_built
+from .services import COUNT_COLUMNS, EXPORT_KEPT, summary_counts, summary_is_built
 from .tables import (
     DATE,
     DECIMAL,
@@ -1522,6 +1523,21 @@ def _ranked_texts(answers, candidates: Q) -> dict[str, dict[int, list]]:
     return texts
 
 
+def _excerpt_table(key: str, what: str, themes: list[ThemeFinding], excerpts) -> Table:
+    """A findings table of each theme's excerpts of one Signs of Safety column."""
+    return Table(
+        key,
+        f"{what}, by theme",
+        [
+            Column("theme", "Theme"),
+            Column("case", "Case"),
+            Column("scale", "Scale", NUMBER),
+            Column("text", f"{what} (excerpt)"),
+        ],
+        [[t.theme, link, scale, text] for t in themes for link, text, scale in excerpts(t)],
+    )
+
+
 def findings_report(
     *, scope: ReportScope, filters: ReportFilters, today: dt.date
 ) -> FindingsReport:
@@ -1653,27 +1669,11 @@ def findings_report(
         categories=[b.name for b in bands],
         series=[Series("Audits", [overview[f"band_{b.pk}"] for b in bands])],
     )
-    well_table = Table(
-        "working-well",
-        "What is working well, by theme",
-        [
-            Column("theme", "Theme"),
-            Column("case", "Case"),
-            Column("scale", "Scale", NUMBER),
-            Column("text", "What is working well (excerpt)"),
-        ],
-        [[t.theme, link, scale, text] for t in themes for link, text, scale in t.working_well],
+    well_table = _excerpt_table(
+        "working-well", "What is working well", themes, lambda t: t.working_well
     )
-    worry_table = Table(
-        "worries",
-        "What we are worried about, by theme",
-        [
-            Column("theme", "Theme"),
-            Column("case", "Case"),
-            Column("scale", "Scale", NUMBER),
-            Column("text", "What we are worried about (excerpt)"),
-        ],
-        [[t.theme, link, scale, text] for t in themes for link, text, scale in t.worries],
+    worry_table = _excerpt_table(
+        "worries", "What we are worried about", themes, lambda t: t.worries
     )
     recommendation_table = Table(
         "recommendations",
@@ -1841,3 +1841,16 @@ def dashboard_figures(*, user, today: dt.date | None = None, my_responses=None) 
             warning=open_findings > 0,
         ),
     ]
+
+
+def report_export_get(*, user, pk) -> ReportExport:
+    """The user's own report file, not yet past its day (its content deferred): anyone
+    else's is a 404, managers' and administrators' included."""
+    export = (
+        ReportExport.objects.defer("content")
+        .filter(pk=pk, user=user, created_at__gte=timezone.now() - EXPORT_KEPT)
+        .first()
+    )
+    if export is None:
+        raise Http404("No such file")
+    return export

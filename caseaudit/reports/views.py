@@ -164,16 +164,8 @@ def report_export_prepare(request: HttpRequest) -> HttpResponse:
 
 
 def _own_export(request: HttpRequest, pk) -> ReportExport:
-    """The user's own file, not yet deleted: anyone else's is a 404, even for managers."""
     report_scope_or_404(request.user)
-    export = (
-        ReportExport.objects.defer("content")
-        .filter(pk=pk, user=request.user, created_at__gte=timezone.now() - services.EXPORT_KEPT)
-        .first()
-    )
-    if export is None:
-        raise Http404("No such file")
-    return export
+    return selectors.report_export_get(user=request.user, pk=pk)
 
 
 def report_export(request: HttpRequest, pk) -> HttpResponse:

@@ -9,6 +9,7 @@ from django.apps import apps
 
 from caseaudit.audits import services as audit_services
 from caseaudit.audits.models import Audit, AuditReason, UrgentFinding
+from caseaudit.audits.tests.conftest import complete_data
 from caseaudit.responses import attachments
 
 from .axe import axe_findings_summary
@@ -30,25 +31,12 @@ def quick_pdf(monkeypatch):
 
 
 def audit_data(audit: Audit, *, scale: int = 7, actions=()) -> dict:
-    """What `audit_complete` requires, as `audit_save` data; `actions` is a list of
-    (description, owner, due_on)."""
-    sections = audit.tool_version.sections.all()
-    return {
-        "sections": {
-            s.pk: {
-                "working_well": f"Good work in {s.title}.",
-                "worried_about": "",
-                "needs_to_happen": "Keep going.",
-                "scale": scale if s.scaled else None,
-            }
-            for s in sections
-        },
-        "voice_of_child": "The child's wishes are recorded in their own words.",
-        "overall_scale": scale,
-        "summary": "A well-managed case.",
+    """What `audit_complete` requires, as `audit_save` data (the audits tests' own
+    `complete_data`), with `actions` as a list of (description, owner, due_on)."""
+    return complete_data(audit, scale=scale, overall=scale) | {
         "actions": [
             {"description": d, "owner_id": owner.pk, "due_on": due} for d, owner, due in actions
-        ],
+        ]
     }
 
 
