@@ -128,6 +128,14 @@ class Audit(models.Model):
             models.Index(fields=["status", "completed_at"]),
             # The findings report's "good practice to share": best scaled first, then recent.
             models.Index(fields=["status", "-overall_scale", "-completed_at"]),
+            # The reports' counts of a period's completed audits (by auditor, case, overall
+            # scale, tool) read this index alone on PostgreSQL, not the wide audit rows.
+            models.Index(
+                fields=["completed_at"],
+                include=["id", "case", "auditor", "overall_scale", "tool_version"],
+                condition=models.Q(status="completed"),
+                name="audit_completed_cover",
+            ),
         ]
         constraints = [
             models.CheckConstraint(

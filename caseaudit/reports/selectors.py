@@ -141,10 +141,11 @@ def audit_q(scope: ReportScope, filters: ReportFilters, prefix: str = "") -> Q:
 
 
 def _auditor_q(scope: ReportScope, filters: ReportFilters, prefix: str = "auditor__") -> Q:
-    """Whose programme figures: staff in scope, in the team/service filtered on."""
+    """Whose programme figures: staff in scope, in the team/service filtered on (`prefix`
+    leads to the staff; "" filters staff themselves)."""
     q = Q()
     if not scope.authority_wide:
-        q &= Q(**{f"{prefix[:-2]}__in": scope.staff_qs().values("pk")})
+        q &= Q(**{f"{prefix[:-2] or 'pk'}__in": scope.staff_qs().values("pk")})
     if filters.team is not None:
         q &= Q(**{f"{prefix}team_id": filters.team.pk})
     if filters.service is not None:
@@ -179,13 +180,13 @@ class Tally:
     other: int = 0
     people: set = field(default_factory=set)
 
-    def add(self, row: dict) -> None:
-        self.expected += row.get("expected", 0)
-        self.done += row.get("done", 0)
-        self.expected_ended += row.get("expected_ended", 0)
-        self.done_ended += row.get("done_ended", 0)
-        self.other += row.get("other", 0)
-        self.people.add(row["person_id"])
+    def merge(self, other: "Tally") -> None:
+        self.expected += other.expected
+        self.done += other.done
+        self.expected_ended += other.expected_ended
+        self.done_ended += other.done_ended
+        self.other += other.other
+        self.people |= other.people
 
     @property
     def outstanding(self) -> int:
@@ -219,13 +220,24 @@ class ComplianceReport:
         return next(t for t in self.tables if t.key == key)
 
 
-def compliance_rows(
-    scope: ReportScope, filters: ReportFilters, today: dt.date, *, with_others: bool = True
-) -> list[dict]:
-    """One row per person and month: allocated audits expected and done, and (unless
-    `with_others` is False: the findings report needs only the programme) other audits done (two
-    grouped queries)."""
-    this_month = today.replace(day=1)
+@dataclass
+class ComplianceCounts:
+    """The programme figures of a scope and period, added up by person and by month."""
+
+    people: dict[int, Tally]  # staff id -> their tally (its `people` is {their id})
+    months: dict[dt.date, Tally]
+    staff: dict[int, dict] = field(default_factory=dict)  # staff id -> name, role, team, service
+
+    def total(self) -> Tally:
+        total = Tally()
+        for tally in self.people.values():
+            total.merge(tally)
+        return total
+
+
+def _allocations(scope: ReportScope, filters: ReportFilters) -> QuerySet[Allocation]:
+    """The confirmed programme's allocations (with a case, not cancelled) of the period's
+    months, for the staff in scope and the filters."""
     allocations = Allocation.objects.filter(
         programme__status=MonthStatus.CONFIRMED,
         programme__month__gte=filters.start.replace(day=1),
@@ -233,6 +245,45 @@ def compliance_rows(
         case__isnull=False,
     ).exclude(status=AllocationStatus.CANCELLED)
     allocations = allocations.filter(_auditor_q(scope, filters))
+    if filters.case_type:
+        allocations = allocations.filter(case__case_type=filters.case_type)
+    if filters.tool is not None:
+        allocations = allocations.filter(tool_code=filters.tool.code)
+    return allocations
+
+
+def _allocation_counts(today: dt.date) -> dict:
+    # An allocation is done when its audit is completed (programme.receivers keeps its status
+    # so, and back when the audit is reopened): no join to the audits.
+    done = Q(status=AllocationStatus.COMPLETED)
+    ended = Q(programme__month__lt=today.replace(day=1))
+    return {
+        "expected": Count("pk"),
+        "done": Count("pk", filter=done),
+        "expected_ended": Count("pk", filter=ended),
+        "done_ended": Count("pk", filter=ended & done),
+    }
+
+
+def programme_tally(scope: ReportScope, filters: ReportFilters, today: dt.date) -> Tally:
+    """The allocated audits expected and done in the period, in one figure (one query)."""
+    return Tally(**_allocations(scope, filters).aggregate(**_allocation_counts(today)))
+
+
+def compliance_counts(
+    scope: ReportScope, filters: ReportFilters, today: dt.date
+) -> ComplianceCounts:
+    """Allocated audits expected and done and other audits done, by person and month, added
+    up by person and by month, with the people's names (three queries). Grouped in SQL by
+    the staff id alone (names added after): grouping by names sorts rows a dozen times
+    wider; and added up here in one pass, as tuples: at the national scale there are some
+    50,000 person-months."""
+    allocated = (
+        _allocations(scope, filters)
+        .values_list("programme__month", "auditor_id")
+        .annotate(**_allocation_counts(today))
+        .order_by()
+    )
     # NOT EXISTS rather than `allocation__isnull=True`: PostgreSQL estimates the latter's
     # LEFT JOIN ... IS NULL at one row and nests a loop over staff (3 s at county scale).
     others = (
@@ -241,62 +292,57 @@ def compliance_rows(
         .filter(filters.when_q("completed_at"), _auditor_q(scope, filters))
     )
     if filters.case_type:
-        allocations = allocations.filter(case__case_type=filters.case_type)
         others = others.filter(case__case_type=filters.case_type)
     if filters.tool is not None:
-        allocations = allocations.filter(tool_code=filters.tool.code)
         others = others.filter(tool_version__tool_id=filters.tool.pk)
-    done = Q(audit__status=AuditStatus.COMPLETED)
-    ended = Q(programme__month__lt=this_month)
-    rows = list(
-        allocations.values(month=F("programme__month"), **_staff_values()).annotate(
-            expected=Count("pk"),
-            done=Count("pk", filter=done),
-            expected_ended=Count("pk", filter=ended),
-            done_ended=Count("pk", filter=ended & done),
-        )
-    )
-    if not with_others:
-        for row in rows:
-            row["month"] = _month(row.get("month"))
-        return rows
-    # Grouped by the auditor's id alone, their names added after: grouping by the names
-    # sorts rows a dozen times wider, the largest cost of this report at scale.
-    other_rows = list(
+    others = (
         others.annotate(done_month=month_of("completed_at", filters.months))
-        .values("done_month", "auditor_id")
+        .values_list("done_month", "auditor_id")
         .annotate(other=Count("pk"))
         .order_by()
     )
-    people = {
-        p["id"]: {
-            "person_id": p["id"],
-            "person": p["name"],
-            "role": p["role"],
-            "team": p["team_name"],
-            "service": p["service_name"],
-        }
-        for p in Staff.objects.filter(pk__in={r["auditor_id"] for r in other_rows}).values(
+    people: dict[int, Tally] = {}
+    months: dict[dt.date, Tally] = {}
+
+    def tallies(month, person_id) -> tuple[Tally, Tally]:
+        person = people.get(person_id)
+        if person is None:
+            person = people[person_id] = Tally(people={person_id})
+        month = _month(month)
+        by_month = months.get(month)
+        if by_month is None:
+            by_month = months[month] = Tally()
+        return person, by_month
+
+    for month, person_id, expected, done, expected_ended, done_ended in allocated:
+        for t in tallies(month, person_id):
+            t.expected += expected
+            t.done += done
+            t.expected_ended += expected_ended
+            t.done_ended += done_ended
+    for month, person_id, other in others:
+        for t in tallies(month, person_id):
+            t.other += other
+    # The staff the figures can be about, not `pk__in` thousands of ids (each a parameter).
+    staff = {
+        p["id"]: p
+        for p in Staff.objects.filter(_auditor_q(scope, filters, prefix="")).values(
             "id",
             "name",
             "role",
             team_name=F("team__name"),
             service_name=Coalesce("service_area__name", "team__service_area__name"),
         )
+        if p["id"] in people
     }
-    rows += [
-        {"done_month": r["done_month"], "other": r["other"], **people[r["auditor_id"]]}
-        for r in other_rows
-    ]
-    for row in rows:
-        row["month"] = _month(row.pop("done_month", None) or row.get("month"))
-    return rows
+    return ComplianceCounts(people, months, staff)
 
 
-def _tally_by(rows: list[dict], key) -> dict:
+def _tally_by(counts: ComplianceCounts, key) -> dict:
+    """The people's tallies added up by `key(staff)`."""
     tallies: dict = defaultdict(Tally)
-    for row in rows:
-        tallies[key(row)].add(row)
+    for person_id, tally in counts.people.items():
+        tallies[key(counts.staff[person_id])].merge(tally)
     return tallies
 
 
@@ -322,15 +368,13 @@ def compliance_report(
     page_number=None,
     full: bool = False,
 ) -> ComplianceReport:
-    rows = compliance_rows(scope, filters, today)
-    total = Tally()
-    for row in rows:
-        total.add(row)
+    counts = compliance_counts(scope, filters, today)
+    total = counts.total()
 
-    people = _tally_by(
-        rows, lambda r: (r["person_id"], r["person"], r["role"], r["team"] or "", r["service"])
+    people_rows = sorted(
+        ((counts.staff[pid], t) for pid, t in counts.people.items()),
+        key=lambda item: (-item[1].overdue, item[0]["name"]),
     )
-    people_rows = sorted(people.items(), key=lambda kv: (-kv[1].overdue, kv[0][1]))
     people_table = Table(
         "people",
         "By person",
@@ -342,10 +386,14 @@ def compliance_report(
             Column("status", "Status", TAG),
         ],
         [
-            [name, Role(role).label if role else "", team or NO_TEAM, *_tally_cells(t), t.status]
-            for (_, name, role, team, _service), t in (
-                people_rows if full else people_rows[:PEOPLE_SHOWN]
-            )
+            [
+                p["name"],
+                Role(p["role"]).label if p["role"] else "",
+                p["team_name"] or NO_TEAM,
+                *_tally_cells(t),
+                t.status,
+            ]
+            for p, t in (people_rows if full else people_rows[:PEOPLE_SHOWN])
         ],
         description="Each member of staff's confirmed programme allocations in the period and "
         "the audits they completed; most overdue first.",
@@ -359,8 +407,7 @@ def compliance_report(
 
     # Managers above teams (a CSM, ADs, the Director) are one row per service, or one row.
     teams = _tally_by(
-        rows,
-        lambda r: (r["team"] or SENIOR_MANAGERS, r["service"] or ""),
+        counts, lambda p: (p["team_name"] or SENIOR_MANAGERS, p["service_name"] or "")
     )
     team_rows = sorted(teams.items(), key=lambda kv: (-kv[1].overdue, kv[1].completion or 0))
     team_table = Table(
@@ -402,7 +449,7 @@ def compliance_report(
         unit="%",
     )
 
-    services = _tally_by(rows, lambda r: r["service"] or NO_SERVICE)
+    services = _tally_by(counts, lambda p: p["service_name"] or NO_SERVICE)
     service_table = Table(
         "services",
         "By service",
@@ -413,8 +460,7 @@ def compliance_report(
         ],
     )
 
-    months = _tally_by(rows, lambda r: r["month"])
-    month_rows = [(m, months.get(m, Tally())) for m in filters.months]
+    month_rows = [(m, counts.months.get(m, Tally())) for m in filters.months]
     month_table = Table(
         "months",
         "By month",
@@ -1609,9 +1655,7 @@ def findings_report(
             break
 
     responses = _responses_overview(scope, filters, today)
-    programme = Tally()
-    for row in compliance_rows(scope, filters, today, with_others=False):
-        programme.add(row)
+    programme = programme_tally(scope, filters, today)
     urgent = _urgent_findings(scope, filters)
 
     figures = {

@@ -342,6 +342,40 @@ def test_confirmed_allocation_on_home_page_starts_the_audit_and_completes(
     allocation.refresh_from_db()
     assert allocation.status == AllocationStatus.COMPLETED
 
+    # Reopened, the audit is a draft again and so is the allocation: started, not done.
+    with django_capture_on_commit_callbacks(execute=True):
+        audit_services.audit_reopen(audit=audit, by=org.performance.user, reason="Recheck")
+    allocation.refresh_from_db()
+    assert allocation.status == AllocationStatus.STARTED
+    audit.refresh_from_db()
+    with django_capture_on_commit_callbacks(execute=True):
+        audit_services.audit_complete(audit=audit, by=org.tm.user)
+    allocation.refresh_from_db()
+    assert allocation.status == AllocationStatus.COMPLETED
+
+
+def test_migration_0002_makes_allocations_of_reopened_audits_started(org, cases):
+    """Before the reopen receiver, a reopened audit's allocation stayed "completed"."""
+    import importlib
+
+    from django.apps import apps
+
+    migration = importlib.import_module(
+        "caseaudit.programme.migrations.0002_reopened_allocations_started"
+    )
+    programme = services.programme_generate(month=MONTH, seed=3)
+    services.programme_confirm(programme=programme, by=org.performance.user)
+    first, second = programme.allocations.filter(case__isnull=False)[:2]
+    services.allocation_start(allocation=first, by=org.performance.user)  # a draft audit
+    Allocation.objects.filter(pk__in=[first.pk, second.pk]).update(
+        status=AllocationStatus.COMPLETED
+    )
+    migration.reopened_started(apps, None)
+    first.refresh_from_db()
+    second.refresh_from_db()
+    assert first.status == AllocationStatus.STARTED
+    assert second.status == AllocationStatus.COMPLETED  # no audit: not touched
+
 
 def test_draft_allocations_are_not_on_home_pages(org, cases, login):
     services.programme_generate(month=timezone.localdate().replace(day=1), seed=2)

@@ -101,6 +101,22 @@ def test_compliance_per_person_team_service_and_month(org, programme):
     assert report.figures["teams_behind"] == 1
 
 
+def test_compliance_counts_an_allocation_done_only_while_its_audit_is_completed(org, programme):
+    """Done is the allocation's status, which the programme keeps in step with its audit:
+    reopening April's audit makes April's allocation outstanding (and overdue) again."""
+    from caseaudit.audits.services import audit_reopen
+    from caseaudit.programme.models import Allocation
+
+    april = Allocation.objects.get(auditor=org.tm, programme__month=dt.date(2026, 4, 1))
+    audit_reopen(audit=april.audit, by=org.performance.user, reason="Evidence missing")
+    report = selectors.compliance_report(
+        scope=report_scope(org.performance.user), filters=Q2, today=TODAY
+    )
+    tm = rows_by_first(report.table("people"))[org.tm.name]
+    assert (tm["expected"], tm["done"], tm["overdue"], tm["status"]) == (3, 1, 1, "Behind")
+    assert report.figures["done"] == 4
+
+
 def test_compliance_is_scoped_to_the_team_manager_s_own_team(org, programme):
     report = selectors.compliance_report(scope=report_scope(org.tm.user), filters=Q2, today=TODAY)
     assert set(rows_by_first(report.table("people"))) == {org.tm.name}
