@@ -169,6 +169,11 @@ class SectionAnswer(models.Model):
     scale = models.PositiveSmallIntegerField(null=True, blank=True, validators=SCALE_VALIDATORS)
 
     class Meta:
+        indexes = [
+            # The findings report's excerpts of a theme's sparse ends of the scale (few
+            # answers scaled 0 or 10): found from those answers, not months of audits.
+            models.Index(fields=["section", "scale"], name="sectionanswer_section_scale"),
+        ]
         constraints = [
             models.UniqueConstraint(fields=["audit", "section"], name="sectionanswer_unique"),
             models.CheckConstraint(

@@ -8,9 +8,10 @@ files all show, so the formats never disagree.
 """
 
 import datetime as dt
+import operator
 from collections import defaultdict
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cached_property, reduce
 
 from django.core.paginator import Paginator
 from django.db.models import (
@@ -1456,17 +1457,39 @@ RANKED_TEXTS = (
 )
 
 
-def _excerpt_candidates(facts: ScaleFacts) -> Q:
+@dataclass
+class Candidates:
+    """The answers the findings excerpts are ranked among, in parts: each part a condition
+    and the (theme, column) pairs whose excerpts it holds; `pairs` None: all of them."""
+
+    parts: list[tuple[frozenset | None, Q]]
+
+    @property
+    def q(self) -> Q:
+        """Any candidate."""
+        return reduce(operator.or_, (condition for _pairs, condition in self.parts))
+
+
+EVERY_ANSWER = Candidates([(None, Q())])
+
+
+def _excerpt_candidates(facts: ScaleFacts) -> Candidates:
     """The answers the excerpts of each theme and column can come from, found from the facts'
     counts of written columns per month and point of the scale. Ranking is by scale, then the
     most recent: so for each theme and column the excerpts are the answers scaled beyond some
     point p (fewer than THEME_EXCERPTS of them) and the most recent at p, which lie in the last
     months that have enough of them. Ranking only these gives the same excerpts as ranking
-    every answer (any answer that outranks one of them is among them); and since they are
-    all completed since some month, usually this one, the query reads that month's audits
-    only, not the whole period's."""
+    every answer (any answer that outranks one of them is among them).
+
+    Most themes and columns find theirs in the latest month that has any; a sparse one (few
+    answers at the ends of the scale) goes back further. They are two parts, ranked apart:
+    the first reads only that month's audits, the second only its sections' answers at its
+    points of the scale (the index on section and scale), not months of every audit."""
     # (theme, column) -> point -> month -> how many answers have that column written
     counts: dict = defaultdict(lambda: defaultdict(lambda: defaultdict(int)))
+    theme_sections: dict = defaultdict(list)
+    for section_id, section in facts.sections.items():
+        theme_sections[section["theme_id"]].append(section_id)
     for r in facts.by_month_section:
         theme_id = facts.sections[r["section_key"]]["theme_id"]
         month = _month(r["month"])
@@ -1475,7 +1498,7 @@ def _excerpt_candidates(facts: ScaleFacts) -> Q:
                 n = r[f"{TEXT_PREFIXES[name]}{point}"]
                 if n:
                     counts[(theme_id, name)][point][month] += n
-    candidates, since = Q(pk__in=[]), None
+    pairs = {}  # (theme, column) -> (the earliest month it needs, its candidates' condition)
     for (theme_id, name), by_point in counts.items():
         best_first = dict(RANKED_TEXTS)[name]
         points = sorted(by_point, reverse=best_first)  # best first: the ranking's order
@@ -1500,19 +1523,30 @@ def _excerpt_candidates(facts: ScaleFacts) -> Q:
                     break
             months.add(first)
             wanted |= Q(scale=point, audit__completed_at__gte=_midnight(first))
-        candidates |= Q(section__theme_id=theme_id) & ~Q(**{name: ""}) & wanted
-        earliest = min(months)
-        since = earliest if since is None else min(since, earliest)
-    if since is not None:  # one bound for the query planner: the audits completed since then
-        candidates &= Q(audit__completed_at__gte=_midnight(since))
-    return candidates
+        condition = Q(section_id__in=theme_sections[theme_id]) & ~Q(**{name: ""}) & wanted
+        pairs[(theme_id, name)] = (min(months), condition)
+    if not pairs:
+        return Candidates([(frozenset(), Q(pk__in=[]))])
+    latest = max(since for since, _condition in pairs.values())
+    parts = []
+    for recent in (True, False):
+        chosen = {k: v for k, v in pairs.items() if (v[0] == latest) == recent}
+        if chosen:
+            condition = reduce(operator.or_, (c for _since, c in chosen.values()))
+            # one bound for the query planner: the audits completed since then
+            since = min(since for since, _condition in chosen.values())
+            parts.append(
+                (frozenset(chosen), condition & Q(audit__completed_at__gte=_midnight(since)))
+            )
+    return Candidates(parts)
 
 
-def _ranked_texts(answers, candidates: Q) -> dict[str, dict[int, list]]:
+def _ranked_texts(answers, candidates: Candidates) -> dict[str, dict[int, list]]:
     """For each Signs of Safety column, up to THEME_EXCERPTS texts per theme from its highest
     ("working well") or lowest scaled sections, most recent first among equals; blank texts
     rank last and are dropped. Two queries: the ranking (a window function per column over
-    one pass of the answers, carrying no text through its sorts), then the few winners' texts.
+    one pass of each part of the candidates, carrying no text through its sorts; the parts
+    joined by UNION ALL), then the few winners' texts.
     """
     windows = {}
     for name, best_first in RANKED_TEXTS:
@@ -1531,13 +1565,23 @@ def _ranked_texts(answers, candidates: Q) -> dict[str, dict[int, list]]:
     near_top = Q()
     for name, _best in RANKED_TEXTS:
         near_top |= Q(**{f"rank_{name}__lte": THEME_EXCERPTS})
-    ranks = {
-        r["pk"]: r
-        for r in answers.filter(candidates)
+    ranked = [
+        answers.filter(condition)
         .annotate(**windows)
         .filter(near_top)
         .values("pk", *windows)
-    }
+        .annotate(part=Value(i))
+        for i, (_pairs, condition) in enumerate(candidates.parts)
+    ]
+    if len(ranked) > 1:
+        ranked = [ranked[0].union(*ranked[1:], all=True)]
+    # (answer, theme, column) -> rank, only where the part it came from holds that pair
+    ranks: dict = {}
+    for r in ranked[0]:
+        pairs = candidates.parts[r["part"]][0]
+        for name, _best in RANKED_TEXTS:
+            ranks.setdefault(r["pk"], {}).setdefault(name, [])
+            ranks[r["pk"]][name].append((pairs, r[f"rank_{name}"]))
     rows = SectionAnswer.objects.filter(pk__in=list(ranks)).values(
         "pk",
         "scale",
@@ -1550,9 +1594,10 @@ def _ranked_texts(answers, candidates: Q) -> dict[str, dict[int, list]]:
     found: dict[str, dict[int, list]] = {name: defaultdict(list) for name, _best in RANKED_TEXTS}
     for r in rows:
         for name, _best in RANKED_TEXTS:
-            rank = ranks[r["pk"]][f"rank_{name}"]
-            if r[name] and rank <= THEME_EXCERPTS:
-                found[name][r["theme_id"]].append((rank, r))
+            for pairs, rank in ranks[r["pk"]][name]:
+                holds = pairs is None or (r["theme_id"], name) in pairs
+                if holds and r[name] and rank <= THEME_EXCERPTS:
+                    found[name][r["theme_id"]].append((rank, r))
     texts: dict[str, dict[int, list]] = {}
     for name, by_theme in found.items():
         texts[name] = {

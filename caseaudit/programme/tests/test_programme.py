@@ -22,12 +22,13 @@ MONTH = dt.date(2026, 12, 1)
 
 @pytest.fixture
 def cases(org):
-    """Enough cases for every rule: each PS of north-a supervises two cases, team B has some."""
+    """Enough cases for every rule: each PS of north-a supervises some cases, team B has some.
+    Enough everywhere that the managers' peer picks never use up a pool: a swap needs a spare
+    (which allocation a test swaps depends on the factories' random names)."""
     extra = {
-        "ps1": [CaseFactory(team=org.north_a, allocated_worker=org.worker) for _ in range(2)],
-        # Enough that managers' peer picks can never use up all of them (swap needs a spare).
+        "ps1": [CaseFactory(team=org.north_a, allocated_worker=org.worker) for _ in range(6)],
         "ps2": [CaseFactory(team=org.north_a, allocated_worker=org.colleague) for _ in range(6)],
-        "b": [CaseFactory(team=org.north_b, allocated_worker=org.worker_b) for _ in range(2)],
+        "b": [CaseFactory(team=org.north_b, allocated_worker=org.worker_b) for _ in range(6)],
     }
     return extra
 

@@ -5,7 +5,6 @@ import datetime as dt
 
 import pytest
 from django.core.management import call_command
-from django.db.models import Q
 from django.utils import timezone
 
 from caseaudit.audits import services as audit_services
@@ -207,7 +206,12 @@ def test_refresh_command_reports_rows(org, history, varied, capsys):
 def test_excerpts_from_the_candidates_are_those_of_every_answer(org, history, varied, built):
     """The findings report ranks only the answers that can be among each theme's excerpts;
     ranking every answer of the period gives the same excerpts."""
-    from caseaudit.reports.selectors import _excerpt_candidates, _ranked_texts, section_answers
+    from caseaudit.reports.selectors import (
+        EVERY_ANSWER,
+        _excerpt_candidates,
+        _ranked_texts,
+        section_answers,
+    )
 
     if built:
         summary_rebuild()
@@ -216,18 +220,23 @@ def test_excerpts_from_the_candidates_are_those_of_every_answer(org, history, va
     answers = section_answers(scope, filters)
     facts = scale_facts(scope, filters, today)
     pruned = _ranked_texts(answers, _excerpt_candidates(facts))
-    everything = _ranked_texts(answers, Q())
+    everything = _ranked_texts(answers, EVERY_ANSWER)
     assert pruned == everything
     assert all(everything[name] for name in ("working_well", "worried_about", "needs_to_happen"))
     # the candidates really are fewer than the answers with words
-    assert answers.filter(_excerpt_candidates(facts)).count() < answers.count()
+    assert answers.filter(_excerpt_candidates(facts).q).count() < answers.count()
 
 
 @pytest.mark.parametrize("built", [False, True])
 def test_excerpts_at_one_scale_come_from_the_latest_months_only(org, history, built):
     """Six audits in six months, every section scaled 7 with words: the excerpts are the three
     most recent, and only the answers of the months holding them are ranked."""
-    from caseaudit.reports.selectors import _excerpt_candidates, _ranked_texts, section_answers
+    from caseaudit.reports.selectors import (
+        EVERY_ANSWER,
+        _excerpt_candidates,
+        _ranked_texts,
+        section_answers,
+    )
 
     today = timezone.localdate()
     this_month = today.replace(day=1)
@@ -246,12 +255,67 @@ def test_excerpts_at_one_scale_come_from_the_latest_months_only(org, history, bu
     facts = scale_facts(scope, filters, today)
     candidates = _excerpt_candidates(facts)
     pruned = _ranked_texts(answers, candidates)
-    assert pruned == _ranked_texts(answers, Q())
+    assert pruned == _ranked_texts(answers, EVERY_ANSWER)
     voice = history.section("voice_of_child").theme_id
     assert [text for _link, text, _scale in pruned["working_well"][voice]] == [
         f"Strength {back} months ago." for back in range(3)
     ]
     since = _midnight(add_months(this_month, -2))
-    assert set(answers.filter(candidates).values_list("audit__completed_at", flat=True)) == set(
+    assert set(answers.filter(candidates.q).values_list("audit__completed_at", flat=True)) == set(
         answers.filter(audit__completed_at__gte=since).values_list("audit__completed_at", flat=True)
     )
+
+
+@pytest.mark.parametrize("built", [False, True])
+def test_a_sparse_theme_is_ranked_in_a_part_of_its_own(org, history, built):
+    """One theme finds its excerpts this month; another's best answer is four months old, so
+    it goes back that far: the two are ranked apart (the recent part reads only this month's
+    audits) and the excerpts are still those of ranking every answer."""
+    from caseaudit.reports.selectors import (
+        EVERY_ANSWER,
+        _excerpt_candidates,
+        _ranked_texts,
+        section_answers,
+    )
+
+    today = timezone.localdate()
+    this_month = today.replace(day=1)
+    history.audit(
+        case=org.case,
+        auditor=org.director,
+        on=add_months(this_month, -4).replace(day=3),
+        scale=7,
+        scales={"timeliness": 10},
+        texts={
+            "voice_of_child": {"working_well": "Strength then."},
+            "timeliness": {"working_well": "Best then."},
+        },
+    )
+    for i in range(4):
+        history.audit(
+            case=org.case,
+            auditor=org.director,
+            on=min(this_month.replace(day=1 + i), today),
+            scale=7,
+            scales={"timeliness": 5},
+            texts={
+                "voice_of_child": {"working_well": f"Strength now {i}."},
+                "timeliness": {"working_well": f"Now {i}."},
+            },
+        )
+    if built:
+        summary_rebuild()
+    scope, filters = report_scope(org.performance.user), filters_for(org, history, today)
+    answers = section_answers(scope, filters)
+    candidates = _excerpt_candidates(scale_facts(scope, filters, today))
+    assert len(candidates.parts) == 2
+    voice = history.section("voice_of_child").theme_id
+    timeliness = history.section("timeliness").theme_id
+    recent, sparse = (pairs for pairs, _condition in candidates.parts)
+    assert (voice, "working_well") in recent and (timeliness, "working_well") in sparse
+    pruned = _ranked_texts(answers, candidates)
+    assert pruned == _ranked_texts(answers, EVERY_ANSWER)
+    assert pruned["working_well"][timeliness][0][1] == "Best then."
+    assert [text for _link, text, _scale in pruned["working_well"][voice]] == [
+        f"Strength now {i}." for i in (3, 2, 1)
+    ]
