@@ -129,10 +129,18 @@ class Audit(models.Model):
             # The findings report's "good practice to share": best scaled first, then recent.
             models.Index(fields=["status", "-overall_scale", "-completed_at"]),
             # The reports' counts of a period's completed audits (by auditor, case, overall
-            # scale, tool) read this index alone on PostgreSQL, not the wide audit rows.
+            # scale, tool, contact) read this index alone on PostgreSQL, not the wide audit rows.
             models.Index(
                 fields=["completed_at"],
-                include=["id", "case", "auditor", "overall_scale", "tool_version"],
+                include=[
+                    "id",
+                    "case",
+                    "auditor",
+                    "overall_scale",
+                    "tool_version",
+                    "contact_made",
+                    "satisfaction",
+                ],
                 condition=models.Q(status="completed"),
                 name="audit_completed_cover",
             ),

@@ -15,7 +15,15 @@ class Migration(migrations.Migration):
             index=models.Index(
                 condition=models.Q(("status", "completed")),
                 fields=["completed_at"],
-                include=("id", "case", "auditor", "overall_scale", "tool_version"),
+                include=(
+                    "id",
+                    "case",
+                    "auditor",
+                    "overall_scale",
+                    "tool_version",
+                    "contact_made",
+                    "satisfaction",
+                ),
                 name="audit_completed_cover",
             ),
         ),
