@@ -1,5 +1,6 @@
 """Report files built for a user and a report's filters: one code path for the file made while
-the user waits and the one prepared in the background (`services.export_build`)."""
+the user waits and the one prepared in the background (`services.export_build`). A whole
+report as a spreadsheet (XLSX) or the findings report as a PDF."""
 
 import datetime as dt
 
@@ -32,6 +33,62 @@ def about_rows(report: str, scope: ReportScope, filters: ReportFilters, user, no
     ]
 
 
+# What can be prepared: (report, file format). The spreadsheet of a whole year at the national
+# scale has hundreds of thousands of rows (half a minute to write); the PDF takes seconds.
+FILE_FORMATS = {"xlsx": "a spreadsheet (XLSX)", "pdf": "a PDF"}
+PREPARED_FILES = {(report, "xlsx") for report in REPORT_TITLES} | {("findings", "pdf")}
+CONTENT_TYPES = {"xlsx": exports.XLSX_TYPE, "pdf": "application/pdf"}
+
+
+def build_report(report: str, scope, filters, today, *, full=False, page_number=None):
+    """A report's data (`full`: every row, as files have them)."""
+    if report == "compliance":
+        return selectors.compliance_report(
+            scope=scope, filters=filters, today=today, full=full, page_number=page_number
+        )
+    if report == "responses":
+        return selectors.responses_report(scope=scope, filters=filters, today=today)
+    if report == "quality":
+        return selectors.quality_report(scope=scope, filters=filters, today=today, full=full)
+    if report == "findings":
+        return selectors.findings_report(scope=scope, filters=filters, today=today)
+    raise Http404("No such report")
+
+
+def _scope_and_filters(user, report: str, params, today: dt.date):
+    scope = report_scope(user)
+    if scope is None:
+        raise Http404("No reports for you")
+    form = ReportFilterForm(
+        params or None, scope=scope, today=today, with_theme=report == "quality"
+    )
+    return scope, form.filters()
+
+
+def report_xlsx_for(*, user, report: str, params, today: dt.date, now: dt.datetime):
+    """The whole report (every row of every table) as a spreadsheet, for `user`'s own scope
+    and the filters in `params`: its bytes and file name. Http404 as `findings_pdf_for`."""
+    if report not in REPORT_TITLES:
+        raise Http404("No such report")
+    scope, filters = _scope_and_filters(user, report, params, today)
+    data = build_report(report, scope, filters, today, full=True)
+    content = exports.tables_xlsx(
+        data.tables,
+        title=REPORT_TITLES[report],
+        about=about_rows(report, scope, filters, user, now),
+    )
+    return content, report_filename(report, filters, ".xlsx")
+
+
+def report_file_for(*, user, report: str, file_format: str, params, today, now):
+    """A file of PREPARED_FILES: its bytes and file name."""
+    if (report, file_format) not in PREPARED_FILES:
+        raise Http404("No such file")
+    build = findings_pdf_for if file_format == "pdf" else report_xlsx_for
+    kwargs = {} if file_format == "pdf" else {"report": report}
+    return build(user=user, params=params, today=today, now=now, **kwargs)
+
+
 def report_filename(report: str, filters: ReportFilters, suffix: str) -> str:
     return f"{report}-{filters.start:%Y-%m-%d}-to-{filters.end:%Y-%m-%d}{suffix}"
 
@@ -40,11 +97,7 @@ def findings_pdf_for(*, user, params, today: dt.date, now: dt.datetime) -> tuple
     """The findings PDF of `user`'s own scope with the filters in `params` (a QueryDict or a
     dict, as the page's query string): its bytes and file name. Http404 when reports are not
     (or no longer) for the user."""
-    scope = report_scope(user)
-    if scope is None:
-        raise Http404("No reports for you")
-    form = ReportFilterForm(params or None, scope=scope, today=today, with_theme=False)
-    filters = form.filters()
+    scope, filters = _scope_and_filters(user, "findings", params, today)
     data = selectors.findings_report(scope=scope, filters=filters, today=today)
     content = exports.findings_pdf(
         {

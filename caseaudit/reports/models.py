@@ -88,12 +88,14 @@ class ExportStatus(models.TextChoices):
 
 class ReportExport(models.Model):
     """A report file prepared in the background for the one user who asked for it (the
-    findings PDF takes seconds to lay out). Only that user can see or download it; it is
+    findings PDF takes seconds to lay out; a year's spreadsheet at the national scale, half a
+    minute). Only that user can see or download it; it is
     deleted `services.EXPORT_KEPT` after it was asked for. The download is access-logged."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     report = models.CharField(max_length=16)
+    file_format = models.CharField(max_length=4, default="pdf")  # files.FILE_FORMATS
     params = models.CharField(max_length=2000, blank=True)  # the report's filters, as a query
     status = models.CharField(
         max_length=8, choices=ExportStatus.choices, default=ExportStatus.QUEUED

@@ -1943,3 +1943,14 @@ def report_export_get(*, user, pk) -> ReportExport:
     if export is None:
         raise Http404("No such file")
     return export
+
+
+def report_exports_mine(*, user, report: str, limit: int = 5) -> list[ReportExport]:
+    """The user's own files of a report asked for in the last EXPORT_KEPT, newest first
+    (their content deferred): listed on the report page, so that someone who left the page
+    while a file was prepared finds it again."""
+    return list(
+        ReportExport.objects.defer("content")
+        .filter(user=user, report=report, created_at__gte=timezone.now() - EXPORT_KEPT)
+        .order_by("-created_at")[:limit]
+    )

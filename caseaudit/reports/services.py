@@ -168,16 +168,20 @@ def summary_mark_stale(*, reason: str) -> None:
 EXPORT_KEPT = dt.timedelta(hours=24)
 
 
-def export_request(*, user, report: str, params: str) -> ReportExport:
-    """Ask for a report file to be prepared in the background for `user`; older files (of
-    anyone) past EXPORT_KEPT are deleted on the way. The task is queued once this commits."""
+def export_request(*, user, report: str, params: str, file_format: str = "pdf") -> ReportExport:
+    """Ask for a report file (`files.PREPARED_FILES`) to be prepared in the background for
+    `user`; older files (of anyone) past EXPORT_KEPT are deleted on the way. The task is
+    queued once this commits."""
+    from .files import PREPARED_FILES
     from .tasks import export_build_task
 
-    if report != "findings":
-        raise ValueError(f"No background file for the {report} report")
+    if (report, file_format) not in PREPARED_FILES:
+        raise ValueError(f"No background {file_format} file for the {report} report")
     with transaction.atomic():
         export_purge()
-        export = ReportExport.objects.create(user=user, report=report, params=params[:2000])
+        export = ReportExport.objects.create(
+            user=user, report=report, file_format=file_format, params=params[:2000]
+        )
         transaction.on_commit(lambda: export_build_task.enqueue(export_id=str(export.pk)))
     return export
 
@@ -193,7 +197,7 @@ def export_build(*, export_id: str) -> str:
     run twice: a file that is no longer queued is left alone."""
     from django.http import Http404, QueryDict
 
-    from .files import findings_pdf_for
+    from .files import report_file_for
 
     export = (
         ReportExport.objects.filter(pk=export_id, status=ExportStatus.QUEUED)
@@ -206,8 +210,10 @@ def export_build(*, export_id: str) -> str:
     try:
         if not export.user.is_active:
             raise Http404("The account is disabled")
-        content, filename = findings_pdf_for(
+        content, filename = report_file_for(
             user=export.user,
+            report=export.report,
+            file_format=export.file_format,
             params=QueryDict(export.params),
             today=timezone.localdate(now),
             now=timezone.localtime(now),

@@ -12,7 +12,16 @@ from django.views.decorators.http import require_POST
 from caseaudit.accounts.services import access_record
 
 from . import exports, selectors, services
-from .files import REPORT_TITLES, about_rows, findings_pdf_for, report_filename
+from .files import (
+    CONTENT_TYPES,
+    FILE_FORMATS,
+    PREPARED_FILES,
+    REPORT_TITLES,
+    build_report,
+    findings_pdf_for,
+    report_filename,
+    report_xlsx_for,
+)
 from .forms import ReportFilterForm, filter_querystring
 from .models import ExportStatus, ReportExport
 from .periods import QUICK_PICKS
@@ -28,23 +37,9 @@ def _setup(request: HttpRequest, report: str):
     return scope, today, form, form.filters()
 
 
-def _build(report: str, scope, filters, today, *, full=False, page_number=None):
-    if report == "compliance":
-        return selectors.compliance_report(
-            scope=scope, filters=filters, today=today, full=full, page_number=page_number
-        )
-    if report == "responses":
-        return selectors.responses_report(scope=scope, filters=filters, today=today)
-    if report == "quality":
-        return selectors.quality_report(scope=scope, filters=filters, today=today, full=full)
-    if report == "findings":
-        return selectors.findings_report(scope=scope, filters=filters, today=today)
-    raise Http404("No such report")
-
-
 def _page(request: HttpRequest, report: str, template: str) -> HttpResponse:
     scope, today, form, filters = _setup(request, report)
-    data = _build(report, scope, filters, today, page_number=request.GET.get("page"))
+    data = build_report(report, scope, filters, today, page_number=request.GET.get("page"))
     access_record(request=request, object_type="report", object_id=report)
     query = filter_querystring(filters)
     theme_links = [
@@ -66,6 +61,7 @@ def _page(request: HttpRequest, report: str, template: str) -> HttpResponse:
                 (key, label, filter_querystring(filters, period=key)) for key, label in QUICK_PICKS
             ],
             "theme_links": theme_links,
+            "my_files": selectors.report_exports_mine(user=request.user, report=report),
             "today": today,
             "nav_active": "reports",
         },
@@ -111,26 +107,21 @@ def _download(content, *, content_type: str, filename: str) -> HttpResponse:
 
 
 def report_xlsx(request: HttpRequest, report: str) -> HttpResponse:
-    if report not in REPORT_TITLES:
-        raise Http404("No such report")
-    scope, today, _form, filters = _setup(request, report)
-    data = _build(report, scope, filters, today, full=True)
-    content = exports.tables_xlsx(
-        data.tables,
-        title=REPORT_TITLES[report],
-        about=about_rows(report, scope, filters, request.user, timezone.localtime()),
+    """The whole report as a spreadsheet while the user waits (links and automation; a small
+    scope's is quick); the page offers it prepared in the background (`report_export_prepare`)."""
+    now = timezone.localtime()
+    content, filename = report_xlsx_for(
+        user=request.user, report=report, params=request.GET, today=now.date(), now=now
     )
     access_record(request=request, action="export", object_type="report", object_id=report)
-    return _download(
-        content, content_type=exports.XLSX_TYPE, filename=report_filename(report, filters, ".xlsx")
-    )
+    return _download(content, content_type=exports.XLSX_TYPE, filename=filename)
 
 
 def report_csv(request: HttpRequest, report: str, table: str) -> HttpResponse:
     if report not in REPORT_TITLES:
         raise Http404("No such report")
     scope, today, _form, filters = _setup(request, report)
-    data = _build(report, scope, filters, today, full=True)
+    data = build_report(report, scope, filters, today, full=True)
     found = next((t for t in data.tables if t.key == table), None)
     if found is None:
         raise Http404("No such table")
@@ -155,10 +146,18 @@ def report_findings_pdf(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 def report_export_prepare(request: HttpRequest) -> HttpResponse:
-    """Queue the findings PDF of the filters posted (the page's query string) for the user."""
+    """Queue a report's file (`report` and `format` posted; without them, the findings PDF)
+    of the filters posted (the page's query string) for the user."""
     report_scope_or_404(request.user)
+    report = request.POST.get("report", "findings")
+    file_format = request.POST.get("format", "pdf")
+    if (report, file_format) not in PREPARED_FILES:
+        raise Http404("No such file")
     export = services.export_request(
-        user=request.user, report="findings", params=request.POST.get("params", "")
+        user=request.user,
+        report=report,
+        file_format=file_format,
+        params=request.POST.get("params", ""),
     )
     return redirect("report_export", pk=export.pk)
 
@@ -176,7 +175,8 @@ def report_export(request: HttpRequest, pk) -> HttpResponse:
         {
             "export": export,
             "title": REPORT_TITLES[export.report],
-            "back": f"{reverse('report_findings')}?{export.params}",
+            "what": FILE_FORMATS[export.file_format],
+            "back": f"{reverse('report_' + export.report)}?{export.params}",
             "kept_hours": int(services.EXPORT_KEPT.total_seconds() // 3600),
             "nav_active": "reports",
         },
@@ -188,5 +188,7 @@ def report_export_download(request: HttpRequest, pk) -> HttpResponse:
     if export.status != ExportStatus.READY:
         return redirect("report_export", pk=export.pk)
     content = ReportExport.objects.values_list("content", flat=True).get(pk=export.pk)
-    access_record(request=request, action="export", object_type="report", object_id="findings")
-    return _download(bytes(content), content_type="application/pdf", filename=export.filename)
+    access_record(request=request, action="export", object_type="report", object_id=export.report)
+    return _download(
+        bytes(content), content_type=CONTENT_TYPES[export.file_format], filename=export.filename
+    )

@@ -1,12 +1,15 @@
-"""The findings PDF prepared in the background: asked for from the page, built as the user who
-asked (their scope, the page's filters), seen and downloaded by that user only, logged when
+"""Report files prepared in the background (the findings PDF, each report's spreadsheet):
+asked for from the page, built as the user who asked (their scope, the page's filters), seen
+and downloaded by that user only, listed on the report page for them, logged when
 downloaded, and deleted after a day."""
 
 import datetime as dt
+import io
 
 import pytest
 from django.urls import reverse
 from django.utils import timezone
+from openpyxl import load_workbook
 
 from caseaudit.accounts.models import AccessEvent
 from caseaudit.reports import services
@@ -29,9 +32,9 @@ def quick_pdf(monkeypatch):
     return made
 
 
-def prepare(client, query="period=this_quarter", callbacks=None):
+def prepare(client, query="period=this_quarter", callbacks=None, **file):
     with callbacks(execute=True):
-        return client.post(reverse("report_export_prepare"), {"params": query})
+        return client.post(reverse("report_export_prepare"), {"params": query, **file})
 
 
 def test_prepare_build_and_download(
@@ -55,7 +58,8 @@ def test_prepare_build_and_download(
     )
 
     page = client.get(reverse("report_export", args=[export.pk])).content.decode()
-    assert "The PDF is ready" in page and 'http-equiv="refresh"' not in page
+    assert "The file is ready" in page and 'http-equiv="refresh"' not in page
+    assert "Findings report as a PDF" in page
     before = AccessEvent.objects.filter(action="export", object_type="report").count()
     download = client.get(reverse("report_export_download", args=[export.pk]))
     assert download.status_code == 200
@@ -63,6 +67,67 @@ def test_prepare_build_and_download(
     assert download["Content-Type"] == "application/pdf"
     assert "attachment" in download["Content-Disposition"]
     assert AccessEvent.objects.filter(action="export", object_type="report").count() == before + 1
+
+
+@pytest.mark.parametrize("report", ["compliance", "responses", "quality", "findings"])
+def test_each_report_s_spreadsheet_is_prepared_in_the_background(
+    org, login, county, django_capture_on_commit_callbacks, report
+):
+    client = login(org.tm)
+    response = prepare(
+        client,
+        "period=this_year",
+        django_capture_on_commit_callbacks,
+        report=report,
+        format="xlsx",
+    )
+    export = ReportExport.objects.get()
+    assert response["Location"] == reverse("report_export", args=[export.pk])
+    assert (export.report, export.file_format, export.status) == (
+        report,
+        "xlsx",
+        ExportStatus.READY,
+    )
+    assert export.filename.startswith(f"{report}-") and export.filename.endswith(".xlsx")
+    page = client.get(reverse("report_export", args=[export.pk])).content.decode()
+    assert "as a spreadsheet (XLSX)" in page
+    assert f'href="{reverse("report_" + report)}?period=this_year' in page  # back to the report
+    download = client.get(reverse("report_export_download", args=[export.pk]))
+    assert download["Content-Type"].startswith("application/vnd.openxmlformats")
+    book = load_workbook(io.BytesIO(download.content), read_only=True)
+    about = {row[0]: row[1] for row in book["About"].iter_rows(min_row=2, values_only=True)}
+    assert about["Scope"] == f"Team {org.north_a.name}"  # the Team Manager's own scope
+    assert len(book.sheetnames) > 1
+    event = AccessEvent.objects.filter(action="export", object_type="report").latest("at")
+    assert event.object_id == report
+
+
+def test_files_that_cannot_be_prepared_are_refused(org, login):
+    client = login(org.tm)
+    for file in (
+        {"report": "quality", "format": "pdf"},
+        {"report": "secrets", "format": "xlsx"},
+        {"report": "compliance", "format": "exe"},
+    ):
+        assert client.post(reverse("report_export_prepare"), file).status_code == 404
+    assert not ReportExport.objects.exists()
+    with pytest.raises(ValueError, match="No background pdf file"):
+        services.export_request(user=org.tm.user, report="quality", params="", file_format="pdf")
+
+
+def test_the_report_page_lists_the_user_s_own_files(org, login, county):
+    tm = login(org.tm)
+    tm.post(reverse("report_export_prepare"), {"report": "quality", "format": "xlsx"})
+    mine = ReportExport.objects.get()
+    ReportExport.objects.create(user=org.tm_b.user, report="quality", file_format="xlsx")
+    ReportExport.objects.create(user=org.tm.user, report="findings")  # another report
+    body = tm.get(reverse("report_quality")).content.decode()
+    assert body.count(reverse("report_export", args=[mine.pk])) == 1
+    assert body.count('href="/reports/files/') == 1
+    assert "Spreadsheet, asked for at" in body and "being prepared" in body
+    assert 'id="my-files" open' in body  # a file still being prepared: shown open
+    other = login(org.tm_b).get(reverse("report_quality")).content.decode()
+    assert reverse("report_export", args=[mine.pk]) not in other
 
 
 def test_only_the_user_who_asked_sees_the_file(
@@ -125,10 +190,11 @@ def test_files_are_deleted_a_day_after_they_were_asked_for(org, login, county):
     assert ReportExport.objects.count() == 1
 
 
-def test_the_findings_page_offers_the_background_pdf(org, login, county):
+def test_the_findings_page_offers_the_background_pdf_and_spreadsheet(org, login, county):
     body = login(org.tm).get(reverse("report_findings") + "?period=this_year").content.decode()
-    assert f'action="{reverse("report_export_prepare")}"' in body
-    assert 'name="params" value="period=this_year' in body
+    assert body.count(f'action="{reverse("report_export_prepare")}"') == 2
+    assert body.count('name="params" value="period=this_year') == 2
+    assert 'name="format" value="pdf"' in body and 'name="format" value="xlsx"' in body
 
 
 def test_status_page_queries_do_not_grow(org, login, county, django_assert_max_num_queries):
