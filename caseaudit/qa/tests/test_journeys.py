@@ -201,6 +201,15 @@ def test_performance_generates_and_confirms_the_programme_and_reads_the_reports(
         journey.check("cases, second page")
         for path, name in _report_paths():
             journey.open(path, name)
+        # The whole report prepared as a file (the test settings run the task at once), then
+        # listed on the report page.
+        journey.open(reverse("report_quality"), "report quality")
+        page.click("button:has-text('Prepare the whole report as a spreadsheet (XLSX)')")
+        page.wait_for_selector("text=The file is ready")
+        journey.check("report file ready")
+        page.click("text=Back to the report")
+        page.click("#my-files summary")
+        journey.check("report quality with my files")
 
     assert ProgrammeMonth.objects.get().is_confirmed
 
