@@ -126,6 +126,8 @@ class Audit(models.Model):
             models.Index(fields=["case", "status"]),
             models.Index(fields=["auditor", "status"]),
             models.Index(fields=["status", "completed_at"]),
+            # A tool's audits by case (closure audits pending: which open cases have one).
+            models.Index(fields=["tool_version", "case"], name="audit_tool_case"),
             # The findings report's "good practice to share": best scaled first, then recent.
             models.Index(fields=["status", "-overall_scale", "-completed_at"]),
             # The reports' counts of a period's completed audits (by auditor, case, overall
