@@ -17,7 +17,16 @@ from caseaudit.programme.due import add_months
 from caseaudit.qa.tests.conftest import audit_data, audit_started
 from caseaudit.reports.models import ScaleSummary, SummaryState
 from caseaudit.reports.scope import ReportFilters, report_scope
-from caseaudit.reports.selectors import _midnight, findings_report, quality_report, scale_facts
+from caseaudit.reports.selectors import (
+    EVERY_ANSWER,
+    _excerpt_candidates,
+    _midnight,
+    _ranked_texts,
+    findings_report,
+    quality_report,
+    scale_facts,
+    section_answers,
+)
 from caseaudit.reports.services import SCALE, summary_rebuild
 
 pytestmark = pytest.mark.django_db
@@ -206,13 +215,6 @@ def test_refresh_command_reports_rows(org, history, varied, capsys):
 def test_excerpts_from_the_candidates_are_those_of_every_answer(org, history, varied, built):
     """The findings report ranks only the answers that can be among each theme's excerpts;
     ranking every answer of the period gives the same excerpts."""
-    from caseaudit.reports.selectors import (
-        EVERY_ANSWER,
-        _excerpt_candidates,
-        _ranked_texts,
-        section_answers,
-    )
-
     if built:
         summary_rebuild()
     today = timezone.localdate()
@@ -231,13 +233,6 @@ def test_excerpts_from_the_candidates_are_those_of_every_answer(org, history, va
 def test_excerpts_at_one_scale_come_from_the_latest_months_only(org, history, built):
     """Six audits in six months, every section scaled 7 with words: the excerpts are the three
     most recent, and only the answers of the months holding them are ranked."""
-    from caseaudit.reports.selectors import (
-        EVERY_ANSWER,
-        _excerpt_candidates,
-        _ranked_texts,
-        section_answers,
-    )
-
     today = timezone.localdate()
     this_month = today.replace(day=1)
     for back in range(6):
@@ -271,13 +266,6 @@ def test_a_sparse_theme_is_ranked_in_a_part_of_its_own(org, history, built):
     """One theme finds its excerpts this month; another's best answer is four months old, so
     it goes back that far: the two are ranked apart (the recent part reads only this month's
     audits) and the excerpts are still those of ranking every answer."""
-    from caseaudit.reports.selectors import (
-        EVERY_ANSWER,
-        _excerpt_candidates,
-        _ranked_texts,
-        section_answers,
-    )
-
     today = timezone.localdate()
     this_month = today.replace(day=1)
     history.audit(
