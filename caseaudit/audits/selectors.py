@@ -95,13 +95,10 @@ def audit_visible_qs(user) -> QuerySet[Audit]:
     return Audit.objects.filter(case__in=case_visible_qs(user).values("pk"))
 
 
-_audits_visible = audit_visible_qs
-
-
 def audit_get(*, user, pk: int) -> Audit:
     """The audit, if the user may see its case (auditors always may); otherwise 404."""
     audit = (
-        _audits_visible(user)
+        audit_visible_qs(user)
         .select_related(
             "case",
             "case__team",
@@ -127,7 +124,7 @@ def audit_get(*, user, pk: int) -> Audit:
 def audit_list_for_case(*, user, case: Case) -> QuerySet[Audit]:
     """The case's audits, newest first, with their count of open urgent findings."""
     return (
-        _audits_visible(user)
+        audit_visible_qs(user)
         .filter(case=case)
         .select_related("tool_version__tool", "auditor")
         .annotate(

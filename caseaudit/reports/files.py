@@ -40,19 +40,9 @@ PREPARED_FILES = {(report, "xlsx") for report in REPORT_TITLES} | {("findings", 
 CONTENT_TYPES = {"xlsx": exports.XLSX_TYPE, "pdf": "application/pdf"}
 
 
-def build_report(report: str, scope, filters, today, *, full=False, page_number=None):
-    """A report's data (`full`: every row, as files have them)."""
-    if report == "compliance":
-        return selectors.compliance_report(
-            scope=scope, filters=filters, today=today, full=full, page_number=page_number
-        )
-    if report == "responses":
-        return selectors.responses_report(scope=scope, filters=filters, today=today)
-    if report == "quality":
-        return selectors.quality_report(scope=scope, filters=filters, today=today, full=full)
-    if report == "findings":
-        return selectors.findings_report(scope=scope, filters=filters, today=today)
-    raise Http404("No such report")
+def file_formats_of(report: str) -> list[tuple[str, str]]:
+    """The files a report offers to prepare: (format, what it is), the spreadsheet first."""
+    return [(f, what) for f, what in FILE_FORMATS.items() if (report, f) in PREPARED_FILES]
 
 
 def _scope_and_filters(user, report: str, params, today: dt.date):
@@ -68,10 +58,8 @@ def _scope_and_filters(user, report: str, params, today: dt.date):
 def report_xlsx_for(*, user, report: str, params, today: dt.date, now: dt.datetime):
     """The whole report (every row of every table) as a spreadsheet, for `user`'s own scope
     and the filters in `params`: its bytes and file name. Http404 as `findings_pdf_for`."""
-    if report not in REPORT_TITLES:
-        raise Http404("No such report")
     scope, filters = _scope_and_filters(user, report, params, today)
-    data = build_report(report, scope, filters, today, full=True)
+    data = selectors.build_report(report, scope, filters, today, full=True)
     content = exports.tables_xlsx(
         data.tables,
         title=REPORT_TITLES[report],
@@ -84,9 +72,9 @@ def report_file_for(*, user, report: str, file_format: str, params, today, now):
     """A file of PREPARED_FILES: its bytes and file name."""
     if (report, file_format) not in PREPARED_FILES:
         raise Http404("No such file")
-    build = findings_pdf_for if file_format == "pdf" else report_xlsx_for
-    kwargs = {} if file_format == "pdf" else {"report": report}
-    return build(user=user, params=params, today=today, now=now, **kwargs)
+    if file_format == "pdf":
+        return findings_pdf_for(user=user, params=params, today=today, now=now)
+    return report_xlsx_for(user=user, report=report, params=params, today=today, now=now)
 
 
 def report_filename(report: str, filters: ReportFilters, suffix: str) -> str:

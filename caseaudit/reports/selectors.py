@@ -1954,3 +1954,19 @@ def report_exports_mine(*, user, report: str, limit: int = 5) -> list[ReportExpo
         .filter(user=user, report=report, created_at__gte=timezone.now() - EXPORT_KEPT)
         .order_by("-created_at")[:limit]
     )
+
+
+def build_report(report: str, scope, filters, today, *, full=False, page_number=None):
+    """A report's data by its name, for the pages, the files and the API (`full`: every row,
+    as files have them; `page_number`: the compliance report's page of cases not audited)."""
+    if report == "compliance":
+        return compliance_report(
+            scope=scope, filters=filters, today=today, full=full, page_number=page_number
+        )
+    if report == "responses":
+        return responses_report(scope=scope, filters=filters, today=today)
+    if report == "quality":
+        return quality_report(scope=scope, filters=filters, today=today, full=full)
+    if report == "findings":
+        return findings_report(scope=scope, filters=filters, today=today)
+    raise Http404("No such report")

@@ -15,9 +15,8 @@ from . import exports, selectors, services
 from .files import (
     CONTENT_TYPES,
     FILE_FORMATS,
-    PREPARED_FILES,
     REPORT_TITLES,
-    build_report,
+    file_formats_of,
     findings_pdf_for,
     report_filename,
     report_xlsx_for,
@@ -39,7 +38,9 @@ def _setup(request: HttpRequest, report: str):
 
 def _page(request: HttpRequest, report: str, template: str) -> HttpResponse:
     scope, today, form, filters = _setup(request, report)
-    data = build_report(report, scope, filters, today, page_number=request.GET.get("page"))
+    data = selectors.build_report(
+        report, scope, filters, today, page_number=request.GET.get("page")
+    )
     access_record(request=request, object_type="report", object_id=report)
     query = filter_querystring(filters)
     theme_links = [
@@ -61,6 +62,7 @@ def _page(request: HttpRequest, report: str, template: str) -> HttpResponse:
                 (key, label, filter_querystring(filters, period=key)) for key, label in QUICK_PICKS
             ],
             "theme_links": theme_links,
+            "file_formats": file_formats_of(report),
             "my_files": selectors.report_exports_mine(user=request.user, report=report),
             "today": today,
             "nav_active": "reports",
@@ -121,7 +123,7 @@ def report_csv(request: HttpRequest, report: str, table: str) -> HttpResponse:
     if report not in REPORT_TITLES:
         raise Http404("No such report")
     scope, today, _form, filters = _setup(request, report)
-    data = build_report(report, scope, filters, today, full=True)
+    data = selectors.build_report(report, scope, filters, today, full=True)
     found = next((t for t in data.tables if t.key == table), None)
     if found is None:
         raise Http404("No such table")
@@ -149,16 +151,15 @@ def report_export_prepare(request: HttpRequest) -> HttpResponse:
     """Queue a report's file (`report` and `format` posted; without them, the findings PDF)
     of the filters posted (the page's query string) for the user."""
     report_scope_or_404(request.user)
-    report = request.POST.get("report", "findings")
-    file_format = request.POST.get("format", "pdf")
-    if (report, file_format) not in PREPARED_FILES:
-        raise Http404("No such file")
-    export = services.export_request(
-        user=request.user,
-        report=report,
-        file_format=file_format,
-        params=request.POST.get("params", ""),
-    )
+    try:
+        export = services.export_request(
+            user=request.user,
+            report=request.POST.get("report", "findings"),
+            file_format=request.POST.get("format", "pdf"),
+            params=request.POST.get("params", ""),
+        )
+    except ValueError as error:  # not a file that can be prepared
+        raise Http404("No such file") from error
     return redirect("report_export", pk=export.pk)
 
 

@@ -69,9 +69,6 @@ def response_visible_qs(user) -> QuerySet[QAResponse]:
     return QAResponse.objects.filter(case__in=case_visible_qs(user).values("pk"))
 
 
-_responses_visible = response_visible_qs
-
-
 RESPONSE_RELATED = (
     "audit",
     "audit__tool_version__tool",
@@ -87,7 +84,7 @@ RESPONSE_RELATED = (
 def response_get(*, user, pk: int) -> QAResponse:
     """The response, if the user may see its case; otherwise 404."""
     response = (
-        _responses_visible(user)
+        response_visible_qs(user)
         .select_related(
             *RESPONSE_RELATED,
             "submitted_by__staff",
@@ -136,7 +133,7 @@ def action_get(*, user, pk: int) -> RestorativeAction:
 
 def response_for_audit_get(*, user, audit_pk: int) -> QAResponse:
     """The response to an audit, if the user may see its case; otherwise 404."""
-    response = _responses_visible(user).filter(audit_id=audit_pk).only("pk").first()
+    response = response_visible_qs(user).filter(audit_id=audit_pk).only("pk").first()
     if response is None:
         existing = QAResponse.objects.filter(audit_id=audit_pk).values("pk", "case_id").first()
         if existing is not None:
@@ -267,7 +264,9 @@ def my_responses(*, user, with_actions: bool = True, today: dt.date | None = Non
     mine = Q(worker=staff, status__in=WITH_WORKER)
     to_authorise = Q(status=ResponseStatus.SUBMITTED) & authoriser_q(staff)
     rows = list(
-        _list_related(_responses_visible(user).filter(mine | to_authorise)).order_by("due_on", "id")
+        _list_related(response_visible_qs(user).filter(mine | to_authorise)).order_by(
+            "due_on", "id"
+        )
     )
     for r in rows:
         r.overdue = r.is_overdue(today)
@@ -376,7 +375,7 @@ def team_overview(*, user, today: dt.date | None = None, team_id: int | None = N
     if scope is None:
         return None
     today = today or timezone.localdate()
-    in_scope = _responses_visible(user).filter(scope)
+    in_scope = response_visible_qs(user).filter(scope)
     teams = list(Team.objects.filter(pk__in=in_scope.values("case__team_id")).order_by("name"))
     if team_id is not None:
         if team_id not in {t.pk for t in teams}:

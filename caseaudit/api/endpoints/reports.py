@@ -109,24 +109,17 @@ def _report(request, name: str, query: ReportQuery) -> dict:
         ]
         raise ApiError(422, "The request is not valid", errors)
     filters = form.filters()
+    report = selectors.build_report(
+        name, scope, filters, today, page_number=getattr(query, "page", None)
+    )
     pages = {}
-    if name == "compliance":
-        report = selectors.compliance_report(
-            scope=scope, filters=filters, today=today, page_number=query.page
-        )
-        page = report.not_audited_page
-        if page is not None:
-            pages["not-audited"] = {
-                "number": page.number,
-                "pages": page.paginator.num_pages,
-                "count": page.paginator.count,
-            }
-    elif name == "responses":
-        report = selectors.responses_report(scope=scope, filters=filters, today=today)
-    elif name == "quality":
-        report = selectors.quality_report(scope=scope, filters=filters, today=today)
-    else:
-        report = selectors.findings_report(scope=scope, filters=filters, today=today)
+    page = getattr(report, "not_audited_page", None)  # the compliance report's cases
+    if page is not None:
+        pages["not-audited"] = {
+            "number": page.number,
+            "pages": page.paginator.num_pages,
+            "count": page.paginator.count,
+        }
     access_record(request=request, object_type="report", object_id=name)
     return {
         "report": name,

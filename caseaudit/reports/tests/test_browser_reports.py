@@ -99,7 +99,7 @@ def test_filters_and_downloads_work_without_javascript(browser, live_server, org
     page.wait_for_url("**/reports/compliance/?*period=this_quarter*")
     assert "ready" in page.locator("#my-files li").first.text_content()  # the file is listed
     page.goto(live_server.url + "/reports/findings/?period=this_quarter")
-    page.click("button:has-text('Prepare the findings report as a PDF')")
+    page.click("button:has-text('Prepare the whole report as a PDF')")
     page.wait_for_url("**/reports/files/*/")
     assert "The file is ready" in page.locator("#export-status").inner_text()
     browser_screenshot(page, "findings-pdf-ready")

@@ -126,6 +126,8 @@ def test_the_report_page_lists_the_user_s_own_files(org, login, county):
     assert body.count('href="/reports/files/') == 1
     assert "Spreadsheet, asked for at" in body and "being prepared" in body
     assert 'id="my-files" open' in body  # a file still being prepared: shown open
+    # the quality report offers its spreadsheet, not a PDF (only the findings report has one)
+    assert 'name="format" value="xlsx"' in body and 'name="format" value="pdf"' not in body
     other = login(org.tm_b).get(reverse("report_quality")).content.decode()
     assert reverse("report_export", args=[mine.pk]) not in other
 
