@@ -71,6 +71,16 @@ class SecurityEventKind(models.TextChoices):
     PASSWORD_RESET = "password_reset", "Password reset"
     PASSWORD_CHANGED = "password_changed", "Password changed"
     ACCOUNT_DISABLED = "account_disabled", "Account disabled"
+    # An administrator changed the account's email address or username
+    # (caseaudit.accounts.services.account_identity_change).
+    IDENTITY_CHANGED = "identity_changed", "Email address or username changed"
+    # API tokens and service accounts (caseaudit.api.services).
+    API_TOKEN_ISSUED = "api_token_issued", "API token issued"
+    API_TOKEN_REVOKED = "api_token_revoked", "API token revoked"
+    SERVICE_ACCOUNT_CREATED = "service_account_created", "Service account created"
+    # Accounts made and roles changed by a staff import (caseaudit.imports.services).
+    ACCOUNT_CREATED = "account_created", "Account created"
+    ROLE_CHANGED = "role_changed", "Role changed"
 
 
 class SecurityEvent(models.Model):
@@ -100,8 +110,12 @@ class SecurityEvent(models.Model):
         related_name="+",
     )
     email_tried = models.CharField(max_length=254, blank=True)
-    # For MFA events, the kind of authenticator ("totp", "webauthn", "recovery_codes").
-    detail = models.CharField(max_length=40, blank=True)
+    # For MFA events, the kind of authenticator ("totp", "webauthn", "recovery_codes"); for a
+    # disabled account, why ("left"); for an identity change, what changed.
+    detail = models.CharField(max_length=200, blank=True)
+    # For an identity change: the account's email address before and after.
+    email_before = models.CharField(max_length=254, blank=True)
+    email_after = models.CharField(max_length=254, blank=True)
     ip_address = models.GenericIPAddressField(null=True, blank=True)
     user_agent = models.CharField(max_length=200, blank=True)
 

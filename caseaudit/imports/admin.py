@@ -1,18 +1,6 @@
-from django.contrib import admin
+"""Import runs have no Django admin pages, on purpose
+(docs/adr/0001-no-confidential-records-in-admin.md).
 
-from .models import ImportRun
-
-
-@admin.register(ImportRun)
-class ImportRunAdmin(admin.ModelAdmin):
-    """The import history, read only: runs are written by the import services alone."""
-
-    list_display = ["started_at", "kind", "source_format", "file_name", "by", "status", "rows"]
-    list_filter = ["kind", "source_format", "status", "via"]
-    search_fields = ["file_name"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
+A run keeps the uploaded file and its rows' errors and warnings, which name children: the import
+pages (for Performance Assurance and administrators) show them. Do not register it here: the
+access-control matrix fails for any admin page it does not list."""

@@ -66,6 +66,12 @@ class StaffImportForm(forms.Form):
         label="This is the whole workforce: mark anyone not in the file as left",
         required=False,
     )
+    allow_new_teams = forms.BooleanField(
+        label="Create these teams and service areas",
+        help_text="Tick this only when the file names teams or service areas that are new. "
+        "Otherwise a name not already known is refused as a likely typo.",
+        required=False,
+    )
     dry_run = forms.BooleanField(label="Check only (dry run): change nothing", required=False)
 
     def clean_file(self):

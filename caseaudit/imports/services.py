@@ -8,6 +8,7 @@ refused or not, is recorded as an `ImportRun`.
 """
 
 import datetime as dt
+import difflib
 from collections import defaultdict
 from dataclasses import dataclass, field
 
@@ -16,11 +17,19 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
 from django.core.exceptions import ValidationError
 from django.db import DEFAULT_DB_ALIAS, connections, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.text import slugify
 
-from caseaudit.cases.models import Case
-from caseaudit.cases.signals import cases_regrouped
+from caseaudit.accounts.models import SecurityEventKind
+from caseaudit.accounts.services import (
+    account_disable,
+    can_grant_role,
+    can_manage_account,
+    security_event_record,
+)
+from caseaudit.cases.models import Case, CaseEvent, CaseEventKind
+from caseaudit.cases.services import cases_regrouped
 from caseaudit.organisation.models import Role, ServiceArea, Staff, Team
 from caseaudit.organisation.selectors import staff_for_user
 
@@ -35,7 +44,7 @@ from .models import (
     ImportVia,
 )
 from .parsers import FileRefused, parse_cases, parse_staff
-from .parsers.common import KEEP, CaseRow, RowError, RowRef, is_xlsx, name_key, open_workbook
+from .parsers.common import KEEP, CaseRow, RowError, RowRef, count_rows, is_xlsx, name_key
 from .parsers.staff_csv import StaffRow
 
 BATCH_SIZE = 2000
@@ -59,6 +68,9 @@ class ImportResult:
     left: int = 0
     teams_created: int = 0
     service_areas_created: int = 0
+    # What a staff import creates, named: "Team (Service area)", and service areas.
+    new_teams: list[str] = field(default_factory=list)
+    new_service_areas: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     run: ImportRun | None = None
 
@@ -76,9 +88,12 @@ class ImportResult:
         text = ", ".join(parts)
         extra = []
         if self.service_areas_created:
-            extra.append(f"{self.service_areas_created} new service area(s)")
+            extra.append(
+                f"{self.service_areas_created} new service area(s): "
+                + ", ".join(f'"{name}"' for name in self.new_service_areas)
+            )
         if self.teams_created:
-            extra.append(f"{self.teams_created} new team(s)")
+            extra.append(f"{self.teams_created} new team(s): " + ", ".join(self.new_teams))
         if extra:
             text += f" ({', '.join(extra)})"
         return text
@@ -207,13 +222,45 @@ def _split_name(name: str) -> tuple[str, str]:
     return parts[0][:150], (parts[-1] if len(parts) > 1 else "")[:150]
 
 
-def _is_admin(by) -> bool:
-    if by is None:
-        return True  # the command line: whoever can run it administers the server
-    if by.is_superuser:
-        return True
-    staff = staff_for_user(by)
-    return staff is not None and staff.role == Role.ADMIN
+# Where an administrator changes an account's email or username (never an import).
+IDENTITY_PAGE = "the account's page in the administration site (Administration › Users)"
+LEAVER_REASON = "staff import: leaver"
+
+
+def _actor(by):
+    """The importing user, or None for the command line (the server's own administrator)."""
+    return by if by is not None and by.is_authenticated else None
+
+
+def _may_manage(by, user) -> bool:
+    """May the importer create, change or disable `user`'s account? The command line may."""
+    return _actor(by) is None or can_manage_account(actor=by, target=user)
+
+
+def _target_is_admin(staff) -> bool:
+    user = staff.user
+    return staff.role == Role.ADMIN or user.is_superuser or user.is_staff
+
+
+def _privilege_error(row, user) -> RowError:
+    return RowError(
+        row.ref,
+        f"the account with staff id {row.staff_id} ({user.username}) has more privilege than "
+        "yours: only a system administrator can change it with an import",
+        "staff_id",
+    )
+
+
+def _record_account_events(*, created, role_changes, by) -> None:
+    """The security log: each account an import creates, and each role it changes."""
+    for user in created:
+        security_event_record(
+            kind=SecurityEventKind.ACCOUNT_CREATED, user=user, by=by, detail="staff import"
+        )
+    for user, old, new in role_changes:
+        security_event_record(
+            kind=SecurityEventKind.ROLE_CHANGED, user=user, by=by, detail=f"{old} → {new}"
+        )
 
 
 def org_import(
@@ -222,6 +269,7 @@ def org_import(
     by,
     full: bool = False,
     dry_run: bool = False,
+    allow_new_teams: bool = False,
     file_name: str = "staff.csv",
     parse_errors=(),
     warnings=(),
@@ -232,13 +280,16 @@ def org_import(
     """Create or update service areas, teams, staff, their accounts and line management from a
     staff list. With `full`, the list is the whole workforce: current staff not in it are marked
     as left (never deleted) and their accounts made inactive. `by` is the importing user (None
-    from the command line); only an administrator may give, change or remove the admin role."""
+    from the command line); only an administrator may give, change or remove the admin role.
+    A team or service area not already known is created only with `allow_new_teams` (the
+    "create these teams" box, `--allow-new-teams`): otherwise the row is refused, suggesting
+    the nearest existing name (a typo must not make a team). Either way they are named in the
+    result, dry run or not."""
     started_at = timezone.now()
     today = timezone.localdate()
     errors: list[RowError] = list(parse_errors)
     warnings = list(warnings)
     records = len(rows) if records is None else records
-    by_admin = _is_admin(by)
 
     # Everything the rows refer to, loaded once.
     areas_by_name = {name_key(a.name): a for a in ServiceArea.objects.all()}
@@ -283,16 +334,36 @@ def org_import(
             new_teams[(name_key(area.name), key)] = team
         return team
 
+    def unknown(kind: str, name: str, known: list[str], where: str = "") -> str:
+        by_key = {name.casefold(): name for name in known}
+        close = difflib.get_close_matches(name.casefold(), list(by_key), n=1, cutoff=0.6)
+        hint = f' (did you mean "{by_key[close[0]]}"?)' if close else ""
+        return (
+            f'no {kind} named "{name}"{where}{hint}: to create it, tick "Create these teams '
+            'and service areas" (import_org --allow-new-teams)'
+        )
+
     # Check each row and work out the staff record it gives.
     planned = []  # (row, staff or None, team, area, user or None)
     for row in progress.checking(rows):
         area = team = None
+        ok = True
         if row.valid:
             area = area_for(row.service_area) if row.service_area else None
             team = team_for(row.team, area) if row.team else None
+        if area is not None and area.pk is None and not allow_new_teams:
+            known = [a.name for a in areas_by_name.values()]
+            errors.append(
+                RowError(row.ref, unknown("service area", row.service_area, known), "service_area")
+            )
+            ok = False
+        elif team is not None and team.pk is None and not allow_new_teams:
+            known = [t.name for t in teams if t.service_area_id == area.pk]
+            where = f" in {area.name}"
+            errors.append(RowError(row.ref, unknown("team", row.team, known, where), "team"))
+            ok = False
         staff = staff_by_id.get(row.staff_id.casefold())
         user = staff.user if staff else None
-        ok = True
         if staff is None:
             user = users_by_username.get(row.staff_id.casefold())
             if user is not None and user.pk in linked_user_ids:
@@ -348,18 +419,33 @@ def org_import(
                         )
                     )
                     ok = False
-        was_admin = staff is not None and staff.role == Role.ADMIN
         if (
             row.valid
-            and not by_admin
-            and (was_admin or row.role == Role.ADMIN)
+            and by is not None
             and (staff is None or staff.role != row.role)
+            and (
+                not can_grant_role(actor=by, role=row.role)
+                or (staff is not None and not can_grant_role(actor=by, role=staff.role))
+            )
         ):
             errors.append(
                 RowError(
                     row.ref,
-                    "only a system administrator can give or remove the admin role",
+                    "only a system administrator can give or remove the admin role"
+                    if row.role == Role.ADMIN or (staff is not None and staff.role == Role.ADMIN)
+                    else f"you cannot give the role {Role(row.role).label}",
                     "role",
+                )
+            )
+            ok = False
+        if user is not None and row.valid and user.email.casefold() != row.email.casefold():
+            # Identity is not data: an import never changes an existing account's email.
+            errors.append(
+                RowError(
+                    row.ref,
+                    f"the account with staff id {row.staff_id} already has a different email; "
+                    f"only an administrator can change it, from {IDENTITY_PAGE}",
+                    "email",
                 )
             )
             ok = False
@@ -390,15 +476,24 @@ def org_import(
     # Leavers (a full list): current staff not in the file.
     leavers = []
     if full:
+        # Service accounts (API clients, caseaudit.api) are systems, not people: never leavers.
+        service_users = set(
+            User.objects.filter(service_account__isnull=False).values_list("pk", flat=True)
+        )
         for staff in staff_all:
+            if staff.user_id in service_users:
+                continue
             if staff.left_on is None and staff.staff_id.casefold() not in in_file:
                 leavers.append(staff)
-                if not by_admin and staff.role == Role.ADMIN:
+                if by is not None and not can_manage_account(actor=by, target=staff.user):
                     errors.append(
                         RowError(
                             RowRef(file_name),
                             f"{staff.name} ({staff.staff_id}) is an administrator: only a system "
-                            "administrator can mark them as left",
+                            "administrator can mark them as left"
+                            if _target_is_admin(staff)
+                            else f"{staff.name} ({staff.staff_id}) has an account with more "
+                            "privilege than yours: you cannot mark them as left",
                         )
                     )
         if by is not None and by.is_authenticated:
@@ -434,14 +529,29 @@ def org_import(
         rows=records,
         teams_created=len(new_teams),
         service_areas_created=len(new_areas),
+        new_teams=[f'"{t.name}" ({t._area.name})' for t in new_teams.values()],
+        new_service_areas=[a.name for a in new_areas.values()],
         warnings=warnings,
     )
+    if run is not None and (new_teams or new_areas):
+        # A background run's page shows its warnings: name what it creates there.
+        verb = "would create" if dry_run else "created"
+        if new_areas:
+            warnings.append(
+                f"This import {verb} {len(new_areas)} service area(s): "
+                + ", ".join(f'"{name}"' for name in result.new_service_areas)
+            )
+        if new_teams:
+            warnings.append(
+                f"This import {verb} {len(new_teams)} team(s): " + ", ".join(result.new_teams)
+            )
 
     # Work out what changes.
     unusable = make_password(None)
     to_create = []  # (staff, user)
     staff_changes = []
     user_changes = []
+    role_changes = []  # (user, old role, new role), for the security log
     all_in_file = {}
     for row, staff, team, area, user in planned:
         is_admin = row.role == Role.ADMIN
@@ -451,7 +561,12 @@ def org_import(
             if user is None:
                 user = User(username=row.staff_id.lower()[:150], password=unusable)
                 user._new = True
-            user.email = row.email
+                user.email = row.email
+            elif not _may_manage(by, user):
+                # An existing account (found by its username): only linked by someone who
+                # may manage it, and never with a new email (checked above).
+                errors.append(_privilege_error(row, user))
+                continue
             user.first_name, user.last_name = first, last
             user.is_staff = is_admin or user.is_superuser
             user.is_active = True
@@ -475,24 +590,42 @@ def org_import(
         )
         wants_staff_flag = is_admin or user.is_superuser
         changed_user = (
-            user.email != row.email
-            or user.first_name != first
+            user.first_name != first
             or user.last_name != last
             or user.is_staff != wants_staff_flag
             or not user.is_active
         )
+        if (changed_staff or changed_user) and not _may_manage(by, user):
+            errors.append(_privilege_error(row, user))
+            continue
         if changed_staff:
+            if staff.role != row.role:
+                role_changes.append((user, staff.role, row.role))
             staff.name, staff.role, staff.left_on = row.name, row.role, None
             staff._team, staff._area = team, area_field
             staff_changes.append(staff)
         if changed_user:
-            user.email, user.first_name, user.last_name = row.email, first, last
+            user.first_name, user.last_name = first, last
             user.is_staff, user.is_active = wants_staff_flag, True
             user_changes.append(user)
         if changed_staff or changed_user:
             result.updated += 1
         else:
             result.unchanged += 1
+    if errors:
+        _refuse(
+            errors=errors,
+            kind=ImportKind.STAFF,
+            source_format=ImportFormat.STAFF_CSV,
+            file_name=file_name,
+            by=by,
+            via=via,
+            started_at=started_at,
+            dry_run=dry_run,
+            rows=records,
+            warnings=warnings,
+            run=run,
+        )
     result.left = len(leavers)
     if leavers:
         held = Case.objects.filter(
@@ -509,6 +642,7 @@ def org_import(
 
     progress.writing(len(to_create) + len(staff_changes) + len(user_changes) + len(leavers))
     with transaction.atomic():
+        _claim_write(run)
         ServiceArea.objects.bulk_create(list(new_areas.values()), batch_size=BATCH_SIZE)
         for team in new_teams.values():
             team.service_area = team._area
@@ -541,14 +675,22 @@ def org_import(
             ["name", "role", "team", "service_area", "line_manager", "left_on"],
             batch_size=BATCH_SIZE,
         )
+        # Never the email or the username: identity is not data (see the checks above).
         User.objects.bulk_update(
             user_changes,
-            ["email", "first_name", "last_name", "is_staff", "is_active"],
+            ["first_name", "last_name", "is_staff", "is_active"],
             batch_size=BATCH_SIZE,
         )
         if leavers:
             Staff.objects.filter(pk__in=[s.pk for s in leavers]).update(left_on=today)
-            User.objects.filter(pk__in=[s.user_id for s in leavers]).update(is_active=False)
+            for leaver in leavers:
+                # Ends their sessions and logs ACCOUNT_DISABLED, naming the importer.
+                account_disable(user=leaver.user, by=_actor(by), reason=LEAVER_REASON)
+        _record_account_events(
+            created=[u for _, u in to_create if getattr(u, "_new", False)],
+            role_changes=role_changes,
+            by=_actor(by),
+        )
         result.run = _record_run(
             kind=ImportKind.STAFF,
             source_format=ImportFormat.STAFF_CSV,
@@ -943,30 +1085,44 @@ def cases_import(
         return _dry_run_recorded(result, run=run, source_format=source_format)
 
     progress.writing(len(to_create) + len(to_update))
-    with transaction.atomic():
-        _insert_cases(to_create, now=now)
-        _update_cases(to_update, now=now)
-        if any("team_id" in changed or "case_type" in changed for _pk, changed in changes):
-            cases_regrouped.send(sender=Case, reason="a case import moved cases")
-        result.run = _record_run(
-            kind=ImportKind.CASES,
-            source_format=source_format,
-            file_name=file_name,
-            by=by,
-            via=via,
-            started_at=started_at,
-            status=ImportStatus.SUCCEEDED,
-            result=result,
-            warnings=warnings,
-            run=run,
-        )
-        _record_case_events(
-            created=[values["reference"] for values in to_create],
-            changes=changes,
-            run=result.run,
-            by=by,
-            now=now,
-        )
+    stage = _SqliteStage(now=now) if _staging_applies() else None
+    try:
+        if stage is not None:
+            stage.fill(to_create, to_update, changes)  # takes no lock on the database
+        with transaction.atomic():  # on SQLite, the write lock from here to the commit
+            _claim_write(run)
+            if stage is not None:
+                stage.apply()
+            else:
+                _insert_cases(to_create, now=now)
+                _update_cases(to_update, now=now)
+            if any("team_id" in changed or "case_type" in changed for _pk, changed in changes):
+                cases_regrouped(reason="a case import moved cases")
+            result.run = _record_run(
+                kind=ImportKind.CASES,
+                source_format=source_format,
+                file_name=file_name,
+                by=by,
+                via=via,
+                started_at=started_at,
+                status=ImportStatus.SUCCEEDED,
+                result=result,
+                warnings=warnings,
+                run=run,
+            )
+            if stage is not None:
+                stage.record_events(run=result.run, by=by)
+            else:
+                _record_case_events(
+                    created=[values["reference"] for values in to_create],
+                    changes=changes,
+                    run=result.run,
+                    by=by,
+                    now=now,
+                )
+    finally:
+        if stage is not None:
+            stage.drop()
     return result
 
 
@@ -979,7 +1135,6 @@ def _record_case_events(*, created: list[str], changes: list[tuple[int, dict]], 
     """The cases' history: one `CaseEvent` per case the import created ("imported") or changed
     ("updated", with each changed field's old and new value), naming the import run. Written
     with one prepared INSERT run for all rows, like the cases themselves."""
-    from caseaudit.cases.models import CaseEvent, CaseEventKind
 
     if not created and not changes:
         return
@@ -1005,6 +1160,180 @@ def _record_case_events(*, created: list[str], changes: list[tuple[int, dict]], 
         for pk, changed in changes
     ]
     _write_rows(CaseEvent, fields, params)
+
+
+# --- SQLite: stage the rows in TEMP tables, then apply them in one short transaction -----------
+#
+# SQLite has one writer at a time: a write transaction holds the database's write lock until it
+# ends, and every other write (a sign-in's session, an audit saved) waits for it (up to the busy
+# timeout, then fails with "database is locked"). Inserting 100,000 cases and their history row
+# by row held it for 9 seconds (updating them, 11). So on SQLite the planned rows are first
+# written to TEMP tables (the connection's own temporary database: writing them takes no lock on
+# the main database), then applied by a few set-based statements (INSERT ... SELECT, UPDATE ...
+# FROM) in the one transaction that also records the run: still all or nothing, and the lock is
+# held for about a second per 100,000 rows. PostgreSQL keeps the direct write: its row locks and
+# MVCC block neither readers nor writers of other rows.
+
+STAGE_NEW = "imports_stage_new_cases"
+STAGE_CHANGED = "imports_stage_changed_cases"
+STAGED_SQLITE = (3, 33)  # UPDATE ... FROM
+
+
+def _staging_applies() -> bool:
+    connection = connections[DEFAULT_DB_ALIAS]
+    return (
+        connection.vendor == "sqlite"
+        and connection.Database.sqlite_version_info >= STAGED_SQLITE
+        and getattr(settings, "IMPORT_SQLITE_STAGING", True)
+    )
+
+
+class _SqliteStage:
+    """The planned case rows, staged in TEMP tables on this connection (`fill`), then applied
+    inside the caller's write transaction (`apply`, `record_events`); `drop` always after."""
+
+    def __init__(self, *, now):
+        self.connection = connections[DEFAULT_DB_ALIAS]
+        self.now = now
+        quote = self.connection.ops.quote_name
+        self.quote = quote
+        self.table = quote(Case._meta.db_table)
+        self.pk = quote(Case._meta.pk.column)
+        self.new_fields = [f for f in Case._meta.concrete_fields if not f.primary_key]
+        self.changed_fields = [Case._meta.get_field(name) for name in (*CASE_FIELDS, "updated_at")]
+        self.created = self.changed = 0
+        self.groups: list[tuple[str, ...]] = []  # the fields each group of changed cases changes
+
+    def _columns(self, fields) -> str:
+        return ", ".join(self.quote(f.column) for f in fields)
+
+    def fill(self, to_create: list[dict], to_update: list[Case], changes) -> None:
+        """Write the rows to the TEMP tables. Outside a transaction (a real import), in a
+        DEFERRED transaction of its own: it writes only the temporary database, so it never
+        takes the main database's write lock."""
+        connection = self.connection
+        new_columns = self._columns(self.new_fields)
+        changed_columns = self._columns(self.changed_fields)
+        defaults = {f.attname: f.get_default() for f in self.new_fields}
+        new_preparers = _preparers(
+            self.new_fields, connection, {"created_at": self.now, "updated_at": self.now}
+        )
+        changed = self.changed_fields
+        changed_preparers = _preparers(changed, connection, {"updated_at": self.now})
+        names = [f.attname for f in self.new_fields]
+        detail = CaseEvent._meta.get_field("detail")
+        changes_by_pk = dict(changes)
+        group_of: dict[tuple[str, ...], int] = {}
+        for _pk, fields_changed in changes:
+            group_of.setdefault(tuple(sorted(fields_changed)), len(group_of))
+        new_params = [
+            _params([row.get(name, defaults[name]) for name in names], new_preparers)
+            for row in to_create
+        ]
+        changed_params = [
+            [
+                case.pk,
+                *_params([getattr(case, f.attname) for f in changed], changed_preparers),
+                detail.get_db_prep_save(changes_by_pk[case.pk], connection),
+                group_of[tuple(sorted(changes_by_pk[case.pk]))],
+            ]
+            for case in to_update
+        ]
+        self.drop()
+        own = connection.get_autocommit() and not connection.in_atomic_block
+        # Identifiers come from the models; every value is a bound parameter.
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"CREATE TEMP TABLE {STAGE_NEW} AS "  # noqa: S608  # nosec B608
+                f"SELECT {new_columns} FROM {self.table} WHERE 0"
+            )
+            cursor.execute(
+                f"CREATE TEMP TABLE {STAGE_CHANGED} AS "  # noqa: S608  # nosec B608
+                f"SELECT {self.pk}, {changed_columns}, '' AS changes, 0 AS grp "
+                f"FROM {self.table} WHERE 0"
+            )
+            cursor.execute(f"CREATE INDEX temp.{STAGE_CHANGED}_grp ON {STAGE_CHANGED} (grp)")
+            if own:
+                cursor.execute("BEGIN DEFERRED")
+            try:
+                self._insert(cursor, STAGE_NEW, len(self.new_fields), new_params)
+                self._insert(cursor, STAGE_CHANGED, len(self.changed_fields) + 3, changed_params)
+            except BaseException:
+                if own:
+                    cursor.execute("ROLLBACK")
+                raise
+            if own:
+                cursor.execute("COMMIT")
+        self.created, self.changed = len(new_params), len(changed_params)
+        self.groups = list(group_of)
+
+    @staticmethod
+    def _insert(cursor, table: str, width: int, params: list) -> None:
+        values = ", ".join(["%s"] * width)
+        sql = f"INSERT INTO temp.{table} VALUES ({values})"  # noqa: S608  # nosec B608
+        for start in range(0, len(params), WRITE_CHUNK):
+            cursor.executemany(sql, params[start : start + WRITE_CHUNK])
+
+    def apply(self) -> None:
+        """Inside the write transaction: insert the new cases, update the changed ones. Each
+        UPDATE sets only the fields its group of cases changes (and `updated_at`), so SQLite
+        rewrites only the indexes on those fields."""
+        new_columns = self._columns(self.new_fields)
+        with self.connection.cursor() as cursor:
+            if self.created:
+                cursor.execute(
+                    f"INSERT INTO {self.table} ({new_columns}) "  # noqa: S608  # nosec B608
+                    f"SELECT {new_columns} FROM temp.{STAGE_NEW} ORDER BY rowid"
+                )
+            for number, group in enumerate(self.groups):
+                assignments = ", ".join(
+                    f"{self.quote(f.column)} = s.{self.quote(f.column)}"
+                    for f in self.changed_fields
+                    if f.attname in group or f.attname == "updated_at"
+                )
+                cursor.execute(
+                    f"UPDATE {self.table} SET {assignments} "  # noqa: S608  # nosec B608
+                    f"FROM temp.{STAGE_CHANGED} AS s "
+                    f"WHERE s.grp = %s AND {self.table}.{self.pk} = s.{self.pk}",
+                    [number],
+                )
+
+    def record_events(self, *, run, by) -> None:
+        """Inside the write transaction: the cases' history, as `_record_case_events` writes
+        it (the same JSON text), one INSERT ... SELECT for the new cases and one for the
+        changed."""
+        connection = self.connection
+        quote = self.quote
+        events = quote(CaseEvent._meta.db_table)
+        names = ("case", "at", "by", "kind", "detail")
+        fields = [CaseEvent._meta.get_field(name) for name in names]
+        columns = self._columns(fields)
+        at = fields[1].get_db_prep_save(self.now, connection)
+        user_id = by.pk if by is not None and by.is_authenticated else None
+        reference = quote(Case._meta.get_field("reference").column)
+        with connection.cursor() as cursor:
+            if self.created:
+                imported = fields[4].get_db_prep_save({"import_run": run.pk}, connection)
+                cursor.execute(
+                    f"INSERT INTO {events} ({columns}) "  # noqa: S608  # nosec B608
+                    f"SELECT c.{self.pk}, %s, %s, %s, %s FROM temp.{STAGE_NEW} AS s "
+                    f"JOIN {self.table} AS c ON c.{reference} = s.{reference} ORDER BY s.rowid",
+                    [at, user_id, CaseEventKind.IMPORTED.value, imported],
+                )
+            if self.changed:
+                # json.dumps({"import_run": n, "changes": c}), with c already JSON text.
+                cursor.execute(
+                    f"INSERT INTO {events} ({columns}) "  # noqa: S608  # nosec B608
+                    f"SELECT s.{self.pk}, %s, %s, %s, "
+                    "'{\"import_run\": ' || %s || ', \"changes\": ' || s.changes || '}' "
+                    f"FROM temp.{STAGE_CHANGED} AS s ORDER BY s.rowid",
+                    [at, user_id, CaseEventKind.UPDATED.value, run.pk],
+                )
+
+    def drop(self) -> None:
+        with self.connection.cursor() as cursor:
+            cursor.execute(f"DROP TABLE IF EXISTS temp.{STAGE_NEW}")
+            cursor.execute(f"DROP TABLE IF EXISTS temp.{STAGE_CHANGED}")
 
 
 # --- whole files: parse, then import (what the pages, the commands and, later, a task call) ---
@@ -1034,6 +1363,7 @@ def staff_file_import(
     by,
     full: bool = False,
     dry_run: bool = False,
+    allow_new_teams: bool = False,
     via=ImportVia.WEB,
     run: ImportRun | None = None,
 ) -> ImportResult:
@@ -1056,6 +1386,7 @@ def staff_file_import(
         by=by,
         full=full,
         dry_run=dry_run,
+        allow_new_teams=allow_new_teams,
         file_name=file_name,
         parse_errors=parsed.errors,
         warnings=parsed.warnings,
@@ -1121,24 +1452,22 @@ def case_file_import(
 # --- large files: in a background task, with progress on the run's page ---------------------------
 
 
-def estimate_rows(data: bytes, file_name: str = "") -> int:
-    """About how many rows a file has, cheaply: a CSV's lines, a workbook's rows as its sheets
-    declare them (or, where a writer left that out, a guess from the size)."""
-    if not data:
+def estimate_rows(data: bytes, file_name: str = "", *, stop_after: int | None = None) -> int:
+    """How many rows a file has, counted by reading it: a CSV's lines, a workbook's rows
+    streamed from its sheets (their declared `<dimension>` is not trusted), stopping once past
+    `stop_after`. 0 for a file that cannot be read safely (the import then refuses it, saying
+    why)."""
+    try:
+        return count_rows(data, file_name, stop_after=stop_after)
+    except FileRefused:
         return 0
-    if is_xlsx(data):
-        try:
-            workbook = open_workbook(data, file_name)
-        except FileRefused:
-            return 0
-        try:
-            declared = [ws.max_row for ws in workbook.worksheets]
-        finally:
-            workbook.close()
-        if all(rows is not None for rows in declared):
-            return sum(declared)
-        return len(data) // 40  # roughly: a compressed row of a case list
-    return data.count(b"\n") + (0 if data.endswith(b"\n") else 1)
+
+
+def import_rows_for_decision(data: bytes, file_name: str = "") -> int:
+    """The rows that decide whether an upload is imported in the request or in the background:
+    counted only as far as the threshold (so a large workbook is not read twice in the
+    request)."""
+    return estimate_rows(data, file_name, stop_after=max(settings.IMPORT_BACKGROUND_ROWS, 0))
 
 
 def import_in_background(rows: int) -> bool:
@@ -1160,6 +1489,7 @@ def import_run_queue(
     default_team: Team | None = None,
     full: bool = False,
     dry_run: bool = False,
+    allow_new_teams: bool = False,
     via: str = ImportVia.WEB,
 ) -> ImportRun:
     """Record an upload as a queued run holding the file, and enqueue the task that imports it.
@@ -1180,10 +1510,12 @@ def import_run_queue(
         episodes_upload=episodes,
         options={
             "full": full,
+            "allow_new_teams": allow_new_teams,
             "default_team_id": default_team.pk if default_team else None,
             "episodes_name": episodes_name,
         },
-        progress_total=estimate_rows(data, file_name),
+        # A CSV's lines are cheap to count; a workbook's rows are counted by the task.
+        progress_total=0 if is_xlsx(data) else estimate_rows(data, file_name),
     )
     try:
         result = import_run_task.enqueue(run.pk)
@@ -1233,6 +1565,7 @@ def import_run_execute(*, run_id: int) -> str:
                     file_name=run.file_name,
                     by=by,
                     full=bool(options.get("full")),
+                    allow_new_teams=bool(options.get("allow_new_teams")),
                     dry_run=run.dry_run,
                     via=run.via,
                     run=run,
@@ -1286,3 +1619,75 @@ def import_run_execute(*, run_id: int) -> str:
     finally:
         ImportRun.objects.filter(pk=run_id).update(upload=None, episodes_upload=None)
     return outcome
+
+
+# --- runs cut off mid-way --------------------------------------------------------------------
+
+
+def stale_after() -> dt.timedelta:
+    """How long a background run may go without news before it is failed (the
+    `IMPORT_STALE_MINUTES` setting)."""
+    return dt.timedelta(minutes=int(getattr(settings, "IMPORT_STALE_MINUTES", 30)))
+
+
+def stale_message() -> str:
+    minutes = int(stale_after().total_seconds() // 60)
+    return (
+        f"This import stopped: nothing was heard from the task worker for {minutes} minutes "
+        "(it was probably stopped or restarted). Nothing was changed and the uploaded file has "
+        "been deleted: upload the file again."
+    )
+
+
+def import_run_is_stale(run: ImportRun, now=None) -> bool:
+    """Whether a run is still queued or running with no news for `IMPORT_STALE_MINUTES`."""
+    if not run.in_progress:
+        return False
+    last = run.progress_at or run.started_at
+    return (now or timezone.now()) - last > stale_after()
+
+
+def imports_fail_stale(*, now=None, run_id: int | None = None) -> int:
+    """Fail every background run (or only `run_id`) still queued or running with no news for
+    `IMPORT_STALE_MINUTES`: its task was cut off (the worker stopped) or never started. Nothing
+    of it was written: a run writes all its changes in one transaction that also records its
+    success (and re-checks it is still running), so a cut-off run wrote nothing and a failed one
+    can no longer write. Its uploaded file is deleted and the person can upload it again.
+    Returns how many runs were failed. Run every few minutes by the scheduler, and by the run's
+    page when it is read."""
+    now = now or timezone.now()
+    cutoff = now - stale_after()
+    runs = ImportRun.objects.filter(status__in=[ImportStatus.QUEUED, ImportStatus.RUNNING])
+    if run_id is not None:
+        runs = runs.filter(pk=run_id)
+    stale = runs.filter(
+        Q(progress_at__lt=cutoff) | Q(progress_at__isnull=True, started_at__lt=cutoff)
+    )
+    # One compare-and-set UPDATE: a run that finishes meanwhile is no longer matched.
+    return stale.update(
+        status=ImportStatus.FAILED,
+        phase=ImportPhase.FINISHED,
+        finished_at=now,
+        upload=None,
+        episodes_upload=None,
+        error_count=1,
+        errors=[stale_message()],
+    )
+
+
+def _claim_write(run: ImportRun | None) -> None:
+    """In the write transaction, before anything is written: a background run must still be
+    running (not failed meanwhile as stale). On SQLite the transaction already holds the write
+    lock; on PostgreSQL the run's row is locked until the commit."""
+    if run is None:
+        return
+    still = (
+        ImportRun.objects.select_for_update()
+        .filter(pk=run.pk, status=ImportStatus.RUNNING)
+        .values_list("pk", flat=True)
+    )
+    if not list(still):
+        raise ImportRefused(
+            [RowError(RowRef(run.file_name), "the import was stopped before it could be saved")],
+            run=run,
+        )

@@ -51,13 +51,14 @@ def import_staff(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         data = upload.read()
-        if services.import_in_background(services.estimate_rows(data, upload.name)):
+        if services.import_in_background(services.import_rows_for_decision(data, upload.name)):
             run = services.import_run_queue(
                 kind=ImportKind.STAFF,
                 data=data,
                 file_name=Path(upload.name).name,
                 by=request.user,
                 full=form.cleaned_data["full"],
+                allow_new_teams=form.cleaned_data["allow_new_teams"],
                 dry_run=form.cleaned_data["dry_run"],
             )
             return redirect("import_run_detail", run.pk)
@@ -67,6 +68,7 @@ def import_staff(request: HttpRequest) -> HttpResponse:
                 file_name=Path(upload.name).name,
                 by=request.user,
                 full=form.cleaned_data["full"],
+                allow_new_teams=form.cleaned_data["allow_new_teams"],
                 dry_run=form.cleaned_data["dry_run"],
                 via=ImportVia.WEB,
             )
@@ -84,7 +86,7 @@ def import_cases(request: HttpRequest) -> HttpResponse:
         data = form.cleaned_data
         upload, episodes = data["file"], data["episodes"]
         content = upload.read()
-        if services.import_in_background(services.estimate_rows(content, upload.name)):
+        if services.import_in_background(services.import_rows_for_decision(content, upload.name)):
             run = services.import_run_queue(
                 kind=ImportKind.CASES,
                 data=content,
@@ -119,12 +121,15 @@ def import_run_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """A run: while a background import works, its progress (the page reloads itself every
     2 seconds); then what it did, or its errors."""
     run = selectors.import_run_get(user=request.user, pk=pk)
+    if services.import_run_is_stale(run) and services.imports_fail_stale(run_id=run.pk):
+        run = selectors.import_run_get(user=request.user, pk=pk)  # cut off: now failed
     return render(
         request,
         "imports/run_detail.html",
         {
             "run": run,
             "stalled": run.is_stalled(timezone.now()),
+            "stale_message": services.stale_message(),
             "shown_errors": run.errors[:SHOWN_ERRORS],
             "more_errors": max(0, run.error_count - min(len(run.errors), SHOWN_ERRORS)),
             "nav_active": "imports",

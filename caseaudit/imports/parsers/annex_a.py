@@ -188,7 +188,7 @@ def _parse_sheet(worksheet, number, file_name, result: ParseResult, candidates) 
     case_type = LIST_CASE_TYPES[number]
     patterns = {**COMMON_COLUMNS, **LIST_COLUMNS[number]}
     sheet = None
-    for row_number, cells in sheet_rows(worksheet):
+    for row_number, cells in sheet_rows(worksheet, file_name):
         if sheet is None:
             if row_number > HEADER_SEARCH_ROWS:
                 break

@@ -11,9 +11,14 @@ import datetime as dt
 import io
 import re
 import zipfile
+import zlib
 from dataclasses import dataclass, field
 from typing import IO, Any
+from xml.etree.ElementTree import ParseError
 
+import openpyxl.xml
+from defusedxml import DefusedXmlException
+from django.conf import settings
 from openpyxl import load_workbook
 from openpyxl.utils.datetime import from_excel
 
@@ -194,11 +199,32 @@ def is_xlsx(data: bytes) -> bool:
     return data[:4] == XLSX_MAGIC
 
 
+def max_rows() -> int:
+    """The most rows a file may have (the `IMPORT_MAX_ROWS` setting)."""
+    return int(getattr(settings, "IMPORT_MAX_ROWS", 250_000))
+
+
+def _too_many_rows(file_name: str) -> FileRefused:
+    return FileRefused(
+        f"{file_name}: the file has more than {max_rows():,} rows, the most an import takes "
+        "(IMPORT_MAX_ROWS): split it into smaller files"
+    )
+
+
 def decode_text(data: bytes, file_name: str) -> str:
     """CSV text as saved by Excel or a case management system: UTF-8 (with or without a byte
-    order mark), else Windows-1252, which Excel on Windows writes by default."""
+    order mark), else Windows-1252, which Excel on Windows writes by default. A NUL byte
+    anywhere refuses the file (naming its row): no text file has one, and neither SQLite nor
+    PostgreSQL would store it as a name."""
     if b"\x00" in data[:4096]:
         raise FileRefused(f"{file_name}: this is not a CSV text file")
+    nul = data.find(b"\x00")
+    if nul >= 0:
+        row = data.count(b"\n", 0, nul) + 1
+        raise FileRefused(
+            f"{file_name}: row {row} holds a NUL character (byte 0): this is not a CSV text "
+            "file, or it is damaged; save it again as CSV"
+        )
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -217,24 +243,140 @@ def csv_rows(data: bytes, file_name: str):
         elif "\t" in first_line:
             delimiter = "\t"
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    limit = max_rows() + 1  # the header
     try:
-        yield from progress.counted(enumerate(reader, start=1))
+        for number, cells in progress.counted(enumerate(reader, start=1)):
+            if number > limit:
+                raise _too_many_rows(file_name)
+            yield number, cells
     except csv.Error as exc:
         raise FileRefused(f"{file_name}: not a readable CSV file ({exc})") from exc
 
 
+# A workbook is a zip archive of XML files. Before openpyxl opens one, its members' declared
+# sizes are checked: a "zip bomb" (149 KB expanding to 38 MB) is refused before any of it is
+# expanded. (zipfile also stops a member that expands past its declared size.)
+XLSX_MAX_UNCOMPRESSED = 50 * 1024 * 1024
+XLSX_MAX_RATIO = 100  # uncompressed / compressed, over the whole archive (real files: 3 to 20)
+XLSX_RATIO_FROM = 1024 * 1024  # small archives are not held to the ratio
+# What a damaged or hostile workbook raises while it is read: bad zip data, malformed XML, XML
+# that defusedxml refuses (entity expansion, external entities, DTDs), bad values.
+XLSX_ERRORS = (
+    zipfile.BadZipFile,
+    zlib.error,
+    EOFError,
+    KeyError,
+    OSError,
+    ValueError,  # DefusedXmlException is one
+    TypeError,
+    IndexError,
+    AttributeError,
+    ParseError,
+)
+
+
+def _xlsx_limits() -> tuple[int, int]:
+    return (
+        int(getattr(settings, "IMPORT_XLSX_MAX_UNCOMPRESSED", XLSX_MAX_UNCOMPRESSED)),
+        int(getattr(settings, "IMPORT_XLSX_MAX_RATIO", XLSX_MAX_RATIO)),
+    )
+
+
+def check_xlsx_archive(data: bytes, file_name: str) -> None:
+    """Refuse a workbook whose archive would expand past the limits (FileRefused)."""
+    try:
+        members = zipfile.ZipFile(io.BytesIO(data)).infolist()
+    except (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError) as exc:
+        raise FileRefused(f"{file_name}: not a readable Excel workbook (.xlsx)") from exc
+    total = sum(m.file_size for m in members)
+    packed = sum(m.compress_size for m in members) or 1
+    limit, ratio = _xlsx_limits()
+    if total > limit:
+        raise FileRefused(
+            f"{file_name}: the workbook expands to {total / 1024 / 1024:,.0f} MB, more than the "
+            f"{limit / 1024 / 1024:,.0f} MB an import takes: save it as CSV, or split it"
+        )
+    if total > XLSX_RATIO_FROM and total / packed > ratio:
+        raise FileRefused(
+            f"{file_name}: the workbook expands {total // packed:,} times over when opened, "
+            "which no real spreadsheet does: it was refused as unsafe"
+        )
+
+
+def _unsafe_xml(exc: BaseException | None) -> bool:
+    """Whether defusedxml refused the XML (openpyxl wraps what it raises in a ValueError)."""
+    seen = 0
+    while exc is not None and seen < 10:
+        if isinstance(exc, DefusedXmlException):
+            return True
+        exc, seen = exc.__cause__ or exc.__context__, seen + 1
+    return False
+
+
+def _refused_xml(file_name: str, exc: BaseException) -> FileRefused:
+    if _unsafe_xml(exc):
+        return FileRefused(
+            f"{file_name}: the workbook holds XML that is refused as unsafe (entity "
+            "declarations or external references): save it again from Excel as a new .xlsx"
+        )
+    return FileRefused(
+        f"{file_name}: not a readable Excel workbook (.xlsx): it is damaged, or not really a "
+        "workbook; save it again from Excel"
+    )
+
+
 def open_workbook(data: bytes, file_name: str):
+    """A workbook, read-only, after checking its archive; its XML is parsed by defusedxml
+    (openpyxl uses it whenever it is installed: `openpyxl.xml.DEFUSEDXML`)."""
+    if not openpyxl.xml.DEFUSEDXML:  # pragma: no cover - a broken installation
+        raise FileRefused(f"{file_name}: workbooks cannot be read safely here (no defusedxml)")
+    check_xlsx_archive(data, file_name)
     try:
         return load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
-        raise FileRefused(f"{file_name}: not a readable Excel workbook (.xlsx)") from exc
+    except XLSX_ERRORS as exc:
+        raise _refused_xml(file_name, exc) from exc
 
 
-def sheet_rows(worksheet):
-    """(row number, cells) for every row of a worksheet, numbered as Excel shows them."""
+def sheet_rows(worksheet, file_name: str = ""):
+    """(row number, cells) for every row of a worksheet, numbered as Excel shows them; past
+    `IMPORT_MAX_ROWS` (counted as read: the sheet's declared dimension is not trusted), or on
+    damaged or unsafe XML, FileRefused."""
+    file_name = file_name or "the workbook"
     worksheet.reset_dimensions()  # some writers record wrong dimensions; read everything
+    limit = max_rows() + 1
     rows = enumerate(worksheet.iter_rows(min_row=1, values_only=True), start=1)
-    yield from progress.counted(rows)
+    try:
+        for number, cells in progress.counted(rows):
+            if number > limit:
+                raise _too_many_rows(file_name)
+            yield number, cells
+    except XLSX_ERRORS as exc:
+        raise _refused_xml(file_name, exc) from exc
+
+
+def count_rows(data: bytes, file_name: str = "", *, stop_after: int | None = None) -> int:
+    """How many rows a file really has, counted by reading it (a workbook's sheets streamed,
+    never trusting their declared dimension), stopping once past `stop_after`. FileRefused for
+    a file that cannot be read safely."""
+    if not data:
+        return 0
+    if not is_xlsx(data):
+        return data.count(b"\n") + (0 if data.endswith(b"\n") else 1)
+    workbook = open_workbook(data, file_name)
+    total = 0
+    try:
+        for worksheet in workbook.worksheets:
+            worksheet.reset_dimensions()
+            try:
+                for _row in worksheet.iter_rows(values_only=True):
+                    total += 1
+                    if stop_after is not None and total > stop_after:
+                        return total
+            except XLSX_ERRORS as exc:
+                raise _refused_xml(file_name, exc) from exc
+    finally:
+        workbook.close()
+    return total
 
 
 def table_rows(data: bytes, file_name: str):
@@ -242,7 +384,7 @@ def table_rows(data: bytes, file_name: str):
     if is_xlsx(data):
         workbook = open_workbook(data, file_name)
         worksheet = workbook.worksheets[0]
-        return worksheet.title, sheet_rows(worksheet)
+        return worksheet.title, sheet_rows(worksheet, file_name)
     return "", csv_rows(data, file_name)
 
 

@@ -22,6 +22,7 @@ def load_annex_a_staff():
         file=(HERE / "data" / "annex_a_staff.csv").read_bytes(),
         file_name="annex_a_staff.csv",
         by=None,
+        allow_new_teams=True,
     )
 
 

@@ -21,7 +21,7 @@ def command(*args):
 
 
 def test_templates_load_an_authority_from_a_clean_database():
-    out, _ = command("import_org", str(SAMPLE_DIR / "staff_template.csv"))
+    out, _ = command("import_org", str(SAMPLE_DIR / "staff_template.csv"), "--allow-new-teams")
     assert "Imported staff_template.csv (13 records): create 13, update 0" in out
     out, _ = command("import_cases", str(SAMPLE_DIR / "cases_template.csv"))
     assert "create 12, update 0, close 0, unchanged 0" in out
@@ -31,7 +31,9 @@ def test_templates_load_an_authority_from_a_clean_database():
 
 
 def test_dry_run_prints_counts_and_writes_nothing():
-    out, _ = command("import_org", str(SAMPLE_DIR / "staff_template.csv"), "--dry-run")
+    out, _ = command(
+        "import_org", str(SAMPLE_DIR / "staff_template.csv"), "--dry-run", "--allow-new-teams"
+    )
     assert "would create 13, would update 0, would mark 0 as left, unchanged 0" in out
     assert "Nothing was written" in out
     assert model_counts()["staff"] == 0 and not ImportRun.objects.exists()
@@ -107,7 +109,11 @@ def test_ssda903_command(org, shared_data):
 
 
 def test_annex_a_command(shared_data):
-    command("import_org", str(SAMPLE_DIR.parent / "tests" / "data" / "annex_a_staff.csv"))
+    command(
+        "import_org",
+        str(SAMPLE_DIR.parent / "tests" / "data" / "annex_a_staff.csv"),
+        "--allow-new-teams",
+    )
     out, _ = command(
         "import_cases",
         str(shared_data / "annex-a" / "Annex_A_sample.xlsx"),

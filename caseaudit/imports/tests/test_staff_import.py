@@ -19,6 +19,7 @@ User = get_user_model()
 
 def run(rows, **kwargs):
     kwargs.setdefault("by", None)
+    kwargs.setdefault("allow_new_teams", True)  # these lists build their teams
     return staff_file_import(file=csv_bytes(STAFF_HEADER, rows), file_name="staff.csv", **kwargs)
 
 
@@ -65,16 +66,18 @@ def test_second_import_changes_nothing():
     assert Team.objects.count() == 1
 
 
-def test_updates_role_team_email_and_manager():
+def test_updates_role_team_name_and_manager():
     run(SMALL)
     changed = [list(r) for r in SMALL]
-    changed[0] = ["P1", "Pat Worker", "pat.w@example.org", "practitioner", "Duty 2", "North", "M1"]
+    changed[0] = ["P1", "Pat Wren", "pat@example.org", "practice_supervisor", "Duty 2", "North"]
+    changed[0].append("M1")
     result = run(changed)
     assert (result.created, result.updated, result.unchanged) == (0, 1, 4)
     assert result.teams_created == 1
     pat = Staff.objects.select_related("user", "team").get(staff_id="P1")
     assert pat.team.name == "Duty 2" and pat.line_manager.staff_id == "M1"
-    assert pat.user.email == "pat.w@example.org"
+    assert pat.role == Role.PRACTICE_SUPERVISOR and pat.name == "Pat Wren"
+    assert pat.user.last_name == "Wren" and pat.user.email == "pat@example.org"
 
 
 def test_team_codes_are_made_unique():
@@ -96,6 +99,16 @@ def test_full_marks_missing_staff_as_left(org):
     assert Staff.objects.filter(pk=org.worker.pk).exists()  # never deleted
     assert ImportRun.objects.get().left == leavers.count()
     assert "4 open cases are allocated to staff this list marks as left" in result.warnings[0]
+
+
+def test_full_never_marks_a_service_account_as_left(org):
+    from caseaudit.api.services import service_account_create
+
+    account = service_account_create(username="bi-export", name="BI export", by=None)
+    run(SMALL, full=True)
+    staff = Staff.objects.get(user=account.user)
+    assert staff.left_on is None
+    assert User.objects.get(pk=account.user_id).is_active
 
 
 def test_without_full_nobody_leaves(org):
@@ -122,12 +135,12 @@ def test_a_leaver_in_the_file_again_rejoins(org):
 
 
 def test_existing_account_with_the_username_is_linked():
-    user = UserFactory(username="p9", email="old@example.org")
+    user = UserFactory(username="p9", email="pip@example.org")
     run([["P9", "Pip Nine", "pip@example.org", "practitioner", "Duty", "North", ""]])
     staff = Staff.objects.get(staff_id="P9")
     assert staff.user == user
     user.refresh_from_db()
-    assert user.email == "pip@example.org"
+    assert (user.email, user.first_name, user.last_name) == ("pip@example.org", "Pip", "Nine")
 
 
 @pytest.mark.parametrize(
@@ -235,6 +248,7 @@ def test_sample_staff_template_imports_into_an_empty_database():
         file=(SAMPLE_DIR / "staff_template.csv").read_bytes(),
         file_name="staff_template.csv",
         by=None,
+        allow_new_teams=True,
     )
     assert result.created == 13
     assert Staff.objects.get(staff_id="S1007").line_manager.staff_id == "S1005"

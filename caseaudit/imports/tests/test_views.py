@@ -204,7 +204,11 @@ def test_staff_upload_full(login, org, admin):
     ]
     response = client.post(
         reverse("import_staff"),
-        {"file": upload("staff.csv", csv_bytes(STAFF_HEADER, rows)), "full": "on"},
+        {
+            "file": upload("staff.csv", csv_bytes(STAFF_HEADER, rows)),
+            "full": "on",
+            "allow_new_teams": "on",
+        },
     )
     assert b"staff.csv was imported" in response.content
     assert Staff.objects.filter(left_on__isnull=True).count() == 2

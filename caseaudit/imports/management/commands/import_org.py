@@ -22,8 +22,14 @@ class Command(BaseCommand):
             action="store_true",
             help="the file is the whole workforce: mark anyone not in it as left",
         )
+        parser.add_argument(
+            "--allow-new-teams",
+            action="store_true",
+            help="create the teams and service areas the file names that do not exist yet "
+            "(without it, an unknown name is refused as a likely typo)",
+        )
 
-    def handle(self, *args, file, dry_run, full, **options):
+    def handle(self, *args, file, dry_run, full, allow_new_teams, **options):
         data, name = read_file(file)
         report(
             self,
@@ -33,6 +39,7 @@ class Command(BaseCommand):
                 by=None,
                 full=full,
                 dry_run=dry_run,
+                allow_new_teams=allow_new_teams,
                 via=ImportVia.COMMAND,
             ),
         )
