@@ -20,6 +20,20 @@ class NoSignupAccountAdapter(DefaultAccountAdapter):
     def is_open_for_signup(self, request) -> bool:
         return False
 
+    def send_mail(self, template_prefix: str, email: str, context: dict) -> None:
+        """allauth's emails (password reset, "no account with that address") are rendered here
+        and sent by the task worker (caseaudit.accounts.tasks): a request does the same work
+        whether or not the address belongs to an account, instead of answering later when it
+        sent an email (finding 14)."""
+        from django.contrib.sites.shortcuts import get_current_site
+
+        from .tasks import email_enqueue
+
+        request = globals()["context"].request  # allauth's current request (as allauth does)
+        ctx = {"request": request, "email": email, "current_site": get_current_site(request)}
+        ctx.update(context)
+        email_enqueue(message=self.render_mail(template_prefix, email, ctx))
+
     def is_reauthentication_required(self, *, app: str, **kwargs) -> bool:
         required = super().is_reauthentication_required(app=app, **kwargs)
         if required and app == "allauth.mfa" and _first_setup_after_sign_in(context.request):

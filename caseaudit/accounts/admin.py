@@ -1,5 +1,11 @@
 from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.contrib.auth.forms import UserChangeForm
+from django.contrib.auth.models import User
+from django.urls import reverse
+from django.utils.html import format_html
 
+from . import services
 from .models import SecurityEvent
 
 
@@ -8,6 +14,7 @@ class SecurityEventAdmin(admin.ModelAdmin):
     """The security log, to read and search: nobody adds, changes or deletes entries."""
 
     list_display = ["at", "kind", "user", "email_tried", "detail", "ip_address", "by"]
+    readonly_fields = ["email_before", "email_after"]
     list_filter = ["kind", "at"]
     search_fields = ["user__email", "email_tried", "ip_address"]
     date_hierarchy = "at"
@@ -21,3 +28,93 @@ class SecurityEventAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+class ManagedUserChangeForm(UserChangeForm):
+    """The admin's user form, refusing what the accounts services refuse."""
+
+    actor = None  # set by UserAdmin.get_form
+
+    def clean(self):
+        cleaned = super().clean()
+        if (
+            self.instance.pk
+            and self.instance.is_active
+            and cleaned.get("is_active") is False
+            and self.actor is not None
+            and self.instance.pk == self.actor.pk
+        ):
+            self.add_error("is_active", "You cannot disable your own account.")
+        return cleaned
+
+
+admin.site.unregister(User)
+
+
+@admin.register(User)
+class UserAdmin(DjangoUserAdmin):
+    """Django's user admin, within the accounts rules (caseaudit.accounts.services):
+
+    - an existing account's email address and username are read-only here: they change only
+      through the identity page (`account_identity_change`), linked from the form;
+    - clearing "active" disables the account through `account_disable` (sessions end, the
+      security log records who did it);
+    - nobody changes or deletes an account with more privilege than their own
+      (`can_manage_account`), and only superusers give superuser status, groups or permissions.
+    """
+
+    form = ManagedUserChangeForm
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = list(super().get_readonly_fields(request, obj))
+        if obj is not None:
+            fields += ["username", "email", "identity_change_link"]
+            if not request.user.is_superuser:
+                fields += ["is_superuser", "groups", "user_permissions"]
+        return fields
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        if obj is None:
+            return fieldsets
+        result = []
+        for name, options in fieldsets:
+            fields = list(options.get("fields", ()))
+            if "email" in fields:
+                fields.insert(fields.index("email") + 1, "identity_change_link")
+            result.append((name, {**options, "fields": tuple(fields)}))
+        return result
+
+    def get_form(self, request, obj=None, **kwargs):
+        form = super().get_form(request, obj, **kwargs)
+        form.actor = request.user
+        return form
+
+    @admin.display(description="Change email or username")
+    def identity_change_link(self, obj):
+        if obj is None or obj.pk is None:
+            return ""
+        return format_html(
+            '<a href="{}">Change the email address or username</a>',
+            reverse("account_identity_change", args=[obj.pk]),
+        )
+
+    def has_change_permission(self, request, obj=None):
+        allowed = super().has_change_permission(request, obj)
+        if not allowed or obj is None or obj.pk == request.user.pk:
+            return allowed
+        return services.can_manage_account(actor=request.user, target=obj)
+
+    def has_delete_permission(self, request, obj=None):
+        allowed = super().has_delete_permission(request, obj)
+        if not allowed or obj is None:
+            return allowed
+        return services.can_manage_account(actor=request.user, target=obj)
+
+    def save_model(self, request, obj, form, change):
+        disabling = change and "is_active" in form.changed_data and not obj.is_active
+        if disabling:
+            obj.is_active = True  # the service disables it, with the rest of what that means
+        super().save_model(request, obj, form, change)
+        if disabling:
+            services.account_disable(user=obj, by=request.user, reason="Django admin")

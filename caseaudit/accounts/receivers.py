@@ -1,9 +1,12 @@
-"""Receivers for Django's and allauth's sign-in signals: they write the security log,
-stamp the session with its sign-in time, and end every session of an account that is
-disabled. Connected in AccountsConfig.ready().
+"""Receivers for Django's and allauth's sign-in signals: security logging only. They write
+the security log (sign-in, failed sign-in, sign-out, MFA, password reset and change) and stamp
+the session with its sign-in time. Connected in AccountsConfig.ready().
 
-Signals are the only hook the frameworks offer for these events (sign-in, sign-out, MFA,
-password reset, and the Django admin's "active" box); each receiver calls a service.
+Signals are the only hook the frameworks offer for these events, so they are allowed here,
+and only here (caseaudit/accounts/tests/test_no_domain_signals.py fails on any other receiver).
+They carry no domain behaviour: disabling an account (ending its sessions, logging who did it)
+is the explicit service `caseaudit.accounts.services.account_disable`, which the Django admin
+and every leaver path call.
 """
 
 import time
@@ -15,7 +18,7 @@ from allauth.mfa.models import Authenticator
 from allauth.usersessions.models import UserSession
 from django.contrib.auth import get_user_model
 from django.contrib.auth import signals as auth_signals
-from django.db.models.signals import post_delete, post_init, post_save
+from django.db.models.signals import post_delete
 
 from . import services
 from .middleware import MFA_VERIFIED_SESSION_KEY, SIGNED_IN_AT_SESSION_KEY
@@ -132,24 +135,6 @@ def password_changed(sender, request, user, **kwargs):
     services.security_event_record(kind=Kind.PASSWORD_CHANGED, request=request, user=user)
 
 
-def user_loaded(sender, instance, **kwargs):
-    # Remember whether the account was active when loaded, to see it being disabled
-    # (read from __dict__: a deferred field must not cost a query per instance).
-    instance._caseaudit_was_active = instance.__dict__.get("is_active")
-
-
-def user_saved(sender, instance, created, update_fields=None, **kwargs):
-    if created or (update_fields is not None and "is_active" not in update_fields):
-        return
-    was_active = getattr(instance, "_caseaudit_was_active", None)
-    instance._caseaudit_was_active = instance.is_active
-    if was_active is True and not instance.is_active:
-        # Who did it: the service says; otherwise the current request's user (the admin).
-        by = getattr(instance, "_caseaudit_disabled_by", None) or _acting_user()
-        services.user_sessions_end(user=instance)
-        services.security_event_record(kind=Kind.ACCOUNT_DISABLED, user=instance, by=by)
-
-
 def connect() -> None:
     auth_signals.user_logged_in.connect(signed_in, dispatch_uid="caseaudit.signed_in")
     auth_signals.user_login_failed.connect(sign_in_failed, dispatch_uid="caseaudit.failed")
@@ -162,6 +147,3 @@ def connect() -> None:
     account_signals.password_reset.connect(password_reset, dispatch_uid="caseaudit.pw_reset")
     account_signals.password_changed.connect(password_changed, dispatch_uid="caseaudit.pw_chg")
     account_signals.password_set.connect(password_changed, dispatch_uid="caseaudit.pw_set")
-    user_model = get_user_model()
-    post_init.connect(user_loaded, sender=user_model, dispatch_uid="caseaudit.user_loaded")
-    post_save.connect(user_saved, sender=user_model, dispatch_uid="caseaudit.user_saved")

@@ -8,3 +8,21 @@ def case_access_log(*, case, limit: int = 50):
         .select_related("user", "user__staff")
         .order_by("-at")[:limit]
     )
+
+
+def account_for_identity_change(*, user, pk: int):
+    """The account `user` may change the identity of (email, username), with its staff record.
+
+    Only system administrators reach the page (404 for everyone else: its existence is not
+    revealed), and only for accounts they may manage (404 for one above their own)."""
+    from django.contrib.auth import get_user_model
+    from django.http import Http404
+
+    from .services import RANK_ADMINISTRATOR, account_privilege_rank, can_manage_account
+
+    if account_privilege_rank(user) < RANK_ADMINISTRATOR:
+        raise Http404("No such page")
+    target = get_user_model().objects.select_related("staff").filter(pk=pk).first()
+    if target is None or not can_manage_account(actor=user, target=target):
+        raise Http404("No such account")
+    return target

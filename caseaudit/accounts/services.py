@@ -1,10 +1,15 @@
+from functools import partial
+
+from django.apps import apps
 from django.contrib.auth import get_user_model
-from django.core.exceptions import ValidationError
+from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
+from django.core.validators import validate_email
 from django.db import transaction
 
-from .models import AccessAction, AccessEvent, SecurityEvent
+from .models import AccessAction, AccessEvent, SecurityEvent, SecurityEventKind
 
 USER_AGENT_MAX = 200
+DETAIL_MAX = 200
 
 
 def client_ip(request) -> str | None:
@@ -65,7 +70,15 @@ def access_denied_record(*, user, object_type: str, object_id, case_id=None) -> 
 
 
 def security_event_record(
-    *, kind: str, request=None, user=None, by=None, email_tried: str = "", detail: str = ""
+    *,
+    kind: str,
+    request=None,
+    user=None,
+    by=None,
+    email_tried: str = "",
+    detail: str = "",
+    email_before: str = "",
+    email_after: str = "",
 ) -> SecurityEvent:
     """Append one entry to the security log. Never pass a password or a code here."""
     if request is None:
@@ -78,7 +91,9 @@ def security_event_record(
         user=user if user is not None and user.pk else None,
         by=by if by is not None and by.pk else None,
         email_tried=(email_tried or "")[:254],
-        detail=(detail or "")[:40],
+        detail=(detail or "")[:DETAIL_MAX],
+        email_before=(email_before or "")[:254],
+        email_after=(email_after or "")[:254],
         ip_address=client_ip(request),
         user_agent=user_agent[:USER_AGENT_MAX],
     )
@@ -98,18 +113,236 @@ def user_sessions_end(*, user) -> int:
     return len(sessions)
 
 
-def account_disable(*, user, by) -> None:
-    """Disable an account: it can no longer sign in and all its sessions end now.
+# Privilege of an account, highest first. Nobody creates, changes or disables an account that
+# ranks above their own, nor gives a role that ranks above their own (see can_manage_account).
+RANK_ADMINISTRATOR = 100  # a system administrator: Role.ADMIN staff, or a Django superuser
+RANK_PERFORMANCE = 50  # Performance Assurance: manages ordinary staff accounts (the staff import)
+RANK_STAFF = 10  # every other role
+RANK_NONE = 0  # no account, a disabled account, or a member of staff who has left
 
-    The same happens when an administrator clears "active" in the Django admin (see
-    receivers.user_saved); this service is the explicit way, recording who did it.
+
+def role_rank(role: str) -> int:
+    """The privilege a role carries (caseaudit.organisation.models.Role)."""
+    from caseaudit.organisation.models import Role
+
+    if role == Role.ADMIN:
+        return RANK_ADMINISTRATOR
+    if role == Role.PERFORMANCE:
+        return RANK_PERFORMANCE
+    return RANK_STAFF
+
+
+def _staff_of(user):
+    try:
+        return user.staff
+    except ObjectDoesNotExist:
+        return None
+
+
+def account_privilege_rank(user) -> int:
+    """The privilege an account holds, as an actor: what it may do to other accounts.
+
+    - RANK_ADMINISTRATOR: a superuser, or active staff with the System administrator role;
+    - RANK_PERFORMANCE: active Performance Assurance staff;
+    - RANK_STAFF: any other active member of staff;
+    - RANK_NONE: anonymous, disabled, no staff record, or staff who have left.
+    Django's `is_staff` flag (admin-site access) alone gives no privilege over accounts."""
+    if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
+        return RANK_NONE
+    if user.is_superuser:
+        return RANK_ADMINISTRATOR
+    from caseaudit.organisation.selectors import staff_for_user
+
+    staff = staff_for_user(user)  # the active staff record (cached on the user)
+    return role_rank(staff.role) if staff is not None else RANK_NONE
+
+
+def account_target_rank(user) -> int:
+    """The privilege an account holds, as a target: how much it takes to change it.
+
+    Counted generously, so nothing privileged slips below an actor: a superuser, an account
+    with Django admin-site access (`is_staff`) or a System administrator (even one who has
+    left, or whose account is disabled) ranks as an administrator; otherwise the rank of the
+    staff record's role (RANK_STAFF without one)."""
+    if user.is_superuser or user.is_staff:
+        return RANK_ADMINISTRATOR
+    staff = _staff_of(user)
+    return role_rank(staff.role) if staff is not None else RANK_STAFF
+
+
+def can_manage_account(*, actor, target) -> bool:
+    """May `actor` create, change or disable the account `target`?
+
+    The ordering: system administrators (Role.ADMIN staff, superusers) above Performance
+    Assurance above everyone else. Only administrators and Performance Assurance manage
+    accounts at all, and never one that ranks above their own: so only an administrator
+    touches an administrator's, a superuser's or any admin-site account, and Performance
+    Assurance (through the staff import) manages ordinary staff and Performance Assurance
+    accounts. `target` may be an unsaved User (creating one)."""
+    rank = account_privilege_rank(actor)
+    if rank < RANK_PERFORMANCE:
+        return False
+    return account_target_rank(target) <= rank
+
+
+def can_grant_role(*, actor, role: str) -> bool:
+    """May `actor` give someone `role`? Nobody gives a role above their own."""
+    rank = account_privilege_rank(actor)
+    return rank >= RANK_PERFORMANCE and role_rank(role) <= rank
+
+
+def account_disable(*, user, by, reason: str = "") -> None:
+    """Disable an account: it can no longer sign in, all its sessions end now, and the security
+    log records ACCOUNT_DISABLED with who did it (`by`; None for the system, e.g. a command run
+    on the server) and why (`reason`, e.g. "left").
+
+    The one way to disable an account: the Django admin (clearing "active" on a user, or
+    setting "left on" on a staff record) and every service that marks a leaver call it.
+    Idempotent and safe when two run at once: the account's row is locked, and only the call
+    that finds it active logs the event (sessions are ended by every call, which is harmless).
     """
-    if user.pk == getattr(by, "pk", None):
-        raise ValidationError("You cannot disable your own account.")
+    if by is not None:
+        if user.pk == by.pk:
+            raise ValidationError("You cannot disable your own account.")
+        if not can_manage_account(actor=by, target=user):
+            raise PermissionDenied("You cannot disable an account with more privilege than yours.")
+    user_model = get_user_model()
     with transaction.atomic():
-        locked = get_user_model().objects.select_for_update().get(pk=user.pk)
-        if locked.is_active:
+        locked = user_model.objects.select_for_update().get(pk=user.pk)
+        was_active = locked.is_active
+        if was_active:
+            user_model.objects.filter(pk=locked.pk).update(is_active=False)
             locked.is_active = False
-            locked._caseaudit_disabled_by = by  # read by receivers.user_saved
-            locked.save(update_fields=["is_active"])
+        user_sessions_end(user=locked)
+        if was_active:
+            security_event_record(
+                kind=SecurityEventKind.ACCOUNT_DISABLED, user=locked, by=by, detail=reason
+            )
     user.is_active = False
+
+
+def account_identity_change(*, user, email: str, by, username: str | None = None) -> None:
+    """Change an existing account's email address (and, if given, its username): the only way.
+
+    For system administrators only (and never on an account above their own). In one
+    transaction: the address (and allauth's EmailAddress rows, left with one primary row for
+    the new address) changes, any single sign-on link (allauth SocialAccount) is dropped so the
+    account must be linked again by signing in with the new identity, every session of the
+    account ends, and the security log records IDENTITY_CHANGED with the old and new address
+    and who did it. After the commit the OLD address is told by email (task worker), so a
+    hijack through a changed address does not go unnoticed.
+    """
+    if account_privilege_rank(by) < RANK_ADMINISTRATOR:
+        raise PermissionDenied("Only a system administrator can change an account's email.")
+    if not can_manage_account(actor=by, target=user):
+        raise PermissionDenied("You cannot change an account with more privilege than yours.")
+    user_model = get_user_model()
+    # Lower case, as allauth stores and looks up addresses (and as the staff import does).
+    email = (email or "").strip().lower()
+    try:
+        validate_email(email)
+    except ValidationError:
+        raise ValidationError(
+            "Enter an email address in the correct format, like name@example.com"
+        ) from None
+    others = user_model.objects.exclude(pk=user.pk)
+    if others.filter(email__iexact=email).exists() or _email_address_taken(email, user):
+        raise ValidationError("Another account already uses that email address")
+    if username is not None:
+        username = username.strip()
+        if not username:
+            raise ValidationError("Enter a username")
+        if others.filter(username__iexact=username).exists():
+            raise ValidationError("Another account already uses that username")
+    with transaction.atomic():
+        locked = user_model.objects.select_for_update().get(pk=user.pk)
+        old_email, old_username = locked.email, locked.username
+        fields = []
+        if email != old_email:
+            locked.email = email
+            fields.append("email")
+        if username is not None and username != locked.username:
+            locked.username = username
+            fields.append("username")
+        if not fields:
+            raise ValidationError("That is already the account's email address")
+        locked.save(update_fields=fields)
+        _email_addresses_replace(user=locked, email=email)
+        unlinked = _sso_links_remove(user=locked)
+        user_sessions_end(user=locked)
+        detail = [f"changed {'+'.join(fields)}"]
+        if "username" in fields:
+            detail.append(f"username was {old_username}")
+        if unlinked:
+            detail.append(f"single sign-on unlinked ({unlinked})")
+        security_event_record(
+            kind=SecurityEventKind.IDENTITY_CHANGED,
+            user=locked,
+            by=by,
+            email_before=old_email,
+            email_after=locked.email,
+            detail="; ".join(detail),
+        )
+        if old_email and old_email.casefold() != email.casefold():
+            transaction.on_commit(
+                partial(_identity_change_notify, old_email=old_email, new_email=email),
+                robust=True,
+            )
+    user.email = locked.email
+    user.username = locked.username
+
+
+def _email_address_taken(email: str, user) -> bool:
+    if not apps.is_installed("allauth.account"):
+        return False
+    from allauth.account.models import EmailAddress
+
+    return EmailAddress.objects.filter(email__iexact=email).exclude(user_id=user.pk).exists()
+
+
+def _email_addresses_replace(*, user, email: str) -> None:
+    """Leave allauth's address book of the account with one primary row: the new address.
+    Verified, because an administrator set it (nobody here verifies addresses by email)."""
+    if not apps.is_installed("allauth.account"):
+        return
+    from allauth.account.models import EmailAddress
+
+    EmailAddress.objects.filter(user_id=user.pk).exclude(email__iexact=email).delete()
+    address = EmailAddress.objects.filter(user_id=user.pk, email__iexact=email).first()
+    if address is None:
+        EmailAddress.objects.create(user=user, email=email, primary=True, verified=True)
+    elif not (address.primary and address.verified and address.email == email):
+        address.email, address.primary, address.verified = email, True, True
+        address.save(update_fields=["email", "primary", "verified"])
+
+
+def _sso_links_remove(*, user) -> int:
+    if not apps.is_installed("allauth.socialaccount"):
+        return 0
+    from allauth.socialaccount.models import SocialAccount
+
+    deleted, _ = SocialAccount.objects.filter(user_id=user.pk).delete()
+    return deleted
+
+
+def _identity_change_notify(*, old_email: str, new_email: str) -> None:
+    """Tell the old address its account now signs in with another (sent by the task worker)."""
+    from django.conf import settings
+    from django.core.mail import EmailMessage
+
+    from .tasks import email_enqueue
+
+    body = (
+        f"The email address of your {settings.SERVICE_NAME.lower()} account at "
+        f"{settings.AUTHORITY_NAME} was changed by a system administrator.\n\n"
+        "From now on the account signs in with another address, and every session that was "
+        "signed in has been ended.\n\n"
+        "If you did not expect this, contact the service desk or your system administrator "
+        "now.\n"
+    )
+    message = EmailMessage(
+        subject=f"{settings.ACCOUNT_EMAIL_SUBJECT_PREFIX}Your account's email address changed",
+        body=body,
+        to=[old_email],
+    )
+    email_enqueue(message=message)

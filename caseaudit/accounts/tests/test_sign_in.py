@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.core import mail
 from django.urls import reverse
 
@@ -35,9 +36,9 @@ def test_wrong_password_is_refused_with_a_message(client, db):
 def test_sign_in_starts_a_new_session(client, db):
     StaffFactory(user__email="sam.worker@example.org")
     client.get(reverse("account_login"))
-    before = client.cookies.get("sessionid")
+    before = client.cookies.get(settings.SESSION_COOKIE_NAME)
     client.post(reverse("account_login"), {"login": "sam.worker@example.org", "password": PASSWORD})
-    assert client.cookies["sessionid"].value != (before.value if before else None)
+    assert client.cookies[settings.SESSION_COOKIE_NAME].value != (before.value if before else None)
 
 
 def test_no_self_registration(client, db):
