@@ -1,15 +1,24 @@
 import os
 
+from allauth.account.decorators import secure_admin_login
 from django.contrib import admin
 from django.urls import include, path
 
+from caseaudit.accounts.keepalive import session_keepalive
 from caseaudit.api.routes import api_urls
 from caseaudit.cases import views as case_views
 from caseaudit.core import views as core_views
 
+# The Django admin signs in through allauth (password, then the second factor), never with a
+# password alone on its own form; it holds no records about children
+# (docs/adr/0001-no-confidential-records-in-admin.md).
+admin.site.login = secure_admin_login(admin.site.login)
+
 urlpatterns = [
     path("", core_views.home, name="home"),
+    path("accounts/", include("caseaudit.accounts.urls")),
     path("accounts/", include("allauth.urls")),
+    path("session/keep-alive/", session_keepalive, name="session_keepalive"),
     path("cases/", include("caseaudit.cases.urls")),
     path("retention/", case_views.retention_report, name="retention_report"),
     path("teams/", include("caseaudit.organisation.urls")),
@@ -22,6 +31,7 @@ urlpatterns = [
     path("reports/", include("caseaudit.reports.urls")),
     path("api/v1/", api_urls()),
     path("api-tokens/", include("caseaudit.api.urls")),
+    path("jobs/", include("caseaudit.jobs.urls")),
     path("admin/", admin.site.urls),
 ]
 

@@ -9,7 +9,8 @@ never accepted. Every error is `{"detail": "...", "errors": [{"field": ..., "mes
 import logging
 import math
 
-from django.core.exceptions import PermissionDenied
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from ninja import Field, NinjaAPI, Schema
@@ -32,14 +33,19 @@ MAX_OFFSET = 10_000_000
 
 # Service refusals (ValidationError codes) that are not a 422.
 FORBIDDEN_CODES = frozenset({"not_allowed"})
-CONFLICT_CODES = frozenset({"draft_exists", "completed", "draft", "done", "revoked"})
+# "conflict": `caseaudit.core.exceptions.TransitionConflict`, a lifecycle transition that lost
+# a race (the record's state moved since it was read).
+CONFLICT_CODES = frozenset({"draft_exists", "completed", "draft", "done", "revoked", "conflict"})
 
 DESCRIPTION = """
 The case audit programme's data, for the authority's own scripts and systems.
 
-**Authentication**: an administrator issues an API token to a named account (the "API
-tokens" page, or `manage.py issue_api_token`). Send it as `Authorization: Bearer <token>`.
-The token acts as that account and sees exactly what its pages show it; anything else is a 404.
+**Authentication**: an API token is issued to yourself, or by an administrator to a service
+account made for a system (the "API tokens" page, or `manage.py create_service_account` and
+`manage.py issue_api_token`); never in another person's name. Send it as
+`Authorization: Bearer <token>`. The token acts as that account and sees exactly what its pages
+show it; anything else is a 404. Tokens expire (by default 90 days after issue): an expired
+or revoked token is a 401.
 
 **Lists** take `limit` (at most 100) and `offset`, and return `{"items": [...], "count": n}`.
 
@@ -54,7 +60,7 @@ requests a minute without a valid token. Over the limit the answer is 429, with 
 **Errors** are `{"detail": "...", "errors": [{"field": "...", "message": "..."}]}`: 400 for a
 body that is not JSON, 401 without a valid token, 403 for an action your role may not take,
 404 for what you may not see or that does not exist, 409 when the record changed since you read
-it, 422 for invalid input, 429 for too many requests.
+it, 413 for a body over 2.5 MB, 422 for invalid input, 429 for too many requests.
 
 Every record returned about a child is written to the access log.
 """
@@ -167,6 +173,19 @@ def _http_error(request, exc: HttpError):
     return _error(request, exc.status_code, str(exc))
 
 
+@api.exception_handler(RequestDataTooBig)
+def _too_big(request, exc: RequestDataTooBig):
+    # Django refuses to read a body over DATA_UPLOAD_MAX_MEMORY_SIZE (2.5 MB) when the
+    # operation reads it: that is the client's request, not a fault here.
+    limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+    return _error(
+        request,
+        413,
+        f"The request body is too large: at most {limit:,} bytes",
+        max_bytes=limit,
+    )
+
+
 @api.exception_handler(Exception)
 def _server_error(request, exc):
     logger.exception("API error on %s %s", request.method, request.path)
@@ -210,6 +229,7 @@ LIST_ERRORS = {401: ErrorOut, 422: ErrorOut, 429: ErrorOut}
 READ_ERRORS = {401: ErrorOut, 404: ErrorOut, 422: ErrorOut, 429: ErrorOut}
 WRITE_ERRORS = {
     400: ErrorOut,  # a body that is not JSON
+    413: ErrorOut,  # a body over DATA_UPLOAD_MAX_MEMORY_SIZE
     401: ErrorOut,
     403: ErrorOut,
     404: ErrorOut,

@@ -1,15 +1,32 @@
 from django import forms
+from django.contrib.auth import get_user_model
+from django.db.models import Case, IntegerField, Q, Value, When
 
-from .services import api_user_find
+
+class AccountChoiceField(forms.ModelChoiceField):
+    def __init__(self, *args, me=None, **kwargs):
+        self.me = me
+        super().__init__(*args, **kwargs)
+
+    def label_from_instance(self, obj):
+        if self.me is not None and obj.pk == self.me.pk:
+            return f"Yourself ({obj.email or obj.username})"
+        return f"{obj.service_account.name} (service account {obj.username})"
 
 
 class IssueTokenForm(forms.Form):
-    account = forms.CharField(
+    """Issue a token to yourself or to a service account: never to another person."""
+
+    account = AccountChoiceField(
         label="Account",
-        max_length=254,
-        help_text="The email address or username of the account the token acts as. It sees "
-        "exactly what that person sees.",
-        error_messages={"required": "Enter the account's email address or username"},
+        queryset=get_user_model().objects.none(),
+        empty_label=None,
+        help_text="The token acts as this account and sees exactly what it sees. Tokens for a "
+        "system are issued to its service account, never to a person.",
+        error_messages={
+            "required": "Choose the account the token acts as",
+            "invalid_choice": "Choose yourself or a service account",
+        },
     )
     name = forms.CharField(
         label="What is it for?",
@@ -18,8 +35,16 @@ class IssueTokenForm(forms.Form):
         error_messages={"required": "Enter what the token is for"},
     )
 
-    def clean_account(self):
-        user = api_user_find(identifier=self.cleaned_data["account"])
-        if user is None:
-            raise forms.ValidationError("No account has that email address or username")
-        return user
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        field = self.fields["account"]
+        field.me = user
+        field.queryset = (
+            get_user_model()
+            .objects.filter(Q(pk=user.pk) | Q(service_account__isnull=False, is_active=True))
+            .select_related("service_account")
+            .annotate(
+                mine=Case(When(pk=user.pk, then=Value(0)), default=1, output_field=IntegerField())
+            )
+            .order_by("mine", "service_account__name", "pk")
+        )

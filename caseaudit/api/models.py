@@ -1,4 +1,6 @@
-"""API tokens: an administrator issues one to a named account; scripts send it as a Bearer token.
+"""API tokens: issued to oneself, or by an administrator to a service account (an account that is
+not a person: `ServiceAccount`); scripts send it as a Bearer token. Nobody holds a token that
+acts as another person (docs/adr/0002-api-tokens-and-service-accounts.md).
 
 The secret is shown once, when it is issued, and never stored: the table keeps its SHA-256 (a
 token is 256 random bits, so a fast hash is enough) and its first 8 characters, to recognise it
@@ -11,9 +13,37 @@ from django.db import models
 from django.utils import timezone
 
 
+class ServiceAccount(models.Model):
+    """Marks an account as a system's, not a person's: an administrator may issue it tokens.
+
+    Its scope is its staff record's role (`SERVICE_ACCOUNT_ROLES`), as for anyone; it has no
+    password or email address, so it cannot sign in to the pages."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="service_account"
+    )
+    name = models.CharField(max_length=100, help_text="The system that uses it.")
+    created_at = models.DateTimeField(default=timezone.now)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="Empty when created from the command line.",
+    )
+
+    class Meta:
+        ordering = ["name", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.name} (service account)"
+
+
 class ApiTokenQuerySet(models.QuerySet):
     def active(self):
-        return self.filter(revoked_at__isnull=True)
+        """Neither revoked nor expired."""
+        return self.filter(revoked_at__isnull=True, expires_at__gt=timezone.now())
 
 
 class ApiToken(models.Model):
@@ -32,6 +62,7 @@ class ApiToken(models.Model):
         related_name="+",
         help_text="Empty when issued from the command line.",
     )
+    expires_at = models.DateTimeField(help_text="Refused from then on (API_TOKEN_DAYS).")
     last_used_at = models.DateTimeField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
     revoked_by = models.ForeignKey(
@@ -48,5 +79,9 @@ class ApiToken(models.Model):
         return f"{self.prefix}… ({self.name})"
 
     @property
+    def is_expired(self) -> bool:
+        return self.expires_at <= timezone.now()
+
+    @property
     def is_active(self) -> bool:
-        return self.revoked_at is None
+        return self.revoked_at is None and not self.is_expired

@@ -1,6 +1,10 @@
-"""Writes of the api app: issuing and revoking API tokens, and checking one a request presents.
+"""Writes of the api app: service accounts, issuing and revoking API tokens, and checking one a
+request presents.
 
-Each write runs in one transaction and records who did it (`created_by`, `revoked_by`).
+Each write runs in one transaction, records who did it (`created_by`, `revoked_by`) and writes
+the security log. A token acts as its account, so it is issued only to oneself, or by an
+administrator (or the command line) to a service account: never to another person
+(docs/adr/0002-api-tokens-and-service-accounts.md). It expires `API_TOKEN_DAYS` after issue.
 """
 
 import datetime as dt
@@ -8,15 +12,18 @@ import hashlib
 import hmac
 import secrets
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from caseaudit.organisation.models import Staff
+from caseaudit.accounts.models import SecurityEventKind
+from caseaudit.accounts.services import security_event_record
+from caseaudit.organisation.models import Role, Staff
 
-from .models import ApiToken
+from .models import ApiToken, ServiceAccount
 from .selectors import can_manage_tokens
 
 PREFIX_LENGTH = 8
@@ -24,6 +31,59 @@ SECRET_BYTES = 32  # 256 bits; token_urlsafe gives 43 characters
 MAX_SECRET_LENGTH = 200
 # last_used_at is written at most this often per token, not on every request.
 LAST_USED_RESOLUTION = dt.timedelta(minutes=1)
+
+
+# The roles a service account may have: read-only, authority-wide (Performance Assurance sees
+# every case and audits none), so a system's token needs no team and takes no part in audits.
+SERVICE_ACCOUNT_ROLES = (Role.PERFORMANCE,)
+SERVICE_STAFF_ID_PREFIX = "SVC-"
+
+
+def token_days() -> int:
+    return max(1, int(getattr(settings, "API_TOKEN_DAYS", 90)))
+
+
+def is_service_account(user) -> bool:
+    return user is not None and ServiceAccount.objects.filter(user_id=user.pk).exists()
+
+
+def service_account_create(*, username: str, name: str, role: str = Role.PERFORMANCE, by):
+    """An account for a system (not a person): a user with no password and no email address,
+    and a staff record with `role` and no team. `by` is the administrator (None from the
+    command line). Tokens for it are then issued with `api_token_issue`."""
+    from .selectors import can_manage_tokens
+
+    if by is not None and not can_manage_tokens(by):
+        raise ValidationError(
+            "Only a system administrator can create service accounts.", "not_allowed"
+        )
+    username, name = (username or "").strip(), (name or "").strip()
+    errors = {}
+    if not username or len(username) > 30 or not username.replace("-", "").isalnum():
+        errors["username"] = ["Enter a username of letters, digits and hyphens (at most 30)"]
+    elif get_user_model().objects.filter(username__iexact=username).exists():
+        errors["username"] = ["An account already has that username"]
+    if not name or len(name) > 100:
+        errors["name"] = ["Enter the system that uses it (at most 100 characters)"]
+    if role not in SERVICE_ACCOUNT_ROLES:
+        errors["role"] = ["A service account can only have the Performance Assurance role"]
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        user = get_user_model()(username=username, email="")
+        user.set_unusable_password()
+        user.save()
+        Staff.objects.create(
+            user=user,
+            staff_id=f"{SERVICE_STAFF_ID_PREFIX}{username}",
+            name=f"{name} (service account)",
+            role=role,
+        )
+        account = ServiceAccount.objects.create(user=user, name=name, created_by=by)
+        security_event_record(
+            kind=SecurityEventKind.SERVICE_ACCOUNT_CREATED, user=user, by=by, detail=name
+        )
+    return account
 
 
 def token_digest(secret: str) -> str:
@@ -56,13 +116,34 @@ def api_user_find(*, identifier: str):
     return users[0] if len(users) == 1 else None
 
 
-def api_token_issue(*, user, name: str, by) -> tuple[ApiToken, str]:
-    """Issue a token to `user`. Returns the token and its secret, which is never stored: show
-    it once. `by` is the administrator (None from the command line)."""
-    name = (name or "").strip()
+def issue_refusal(*, user, by) -> str | None:
+    """Why `by` may not issue `user` a token (None: they may). Anyone may have a token of their
+    own; only an administrator, or the command line (`by` None), issues one to a service
+    account; nobody issues one in another person's name."""
+    if by is not None and user is not None and by.pk == user.pk:
+        return None
     if by is not None and not can_manage_tokens(by):
-        raise ValidationError("Only a system administrator can issue API tokens.", "not_allowed")
+        return "Only a system administrator can issue API tokens to a service account."
+    if not is_service_account(user):
+        return (
+            "A token acts as its account: issue it to yourself, or to a service account, "
+            "never in another person's name."
+        )
+    return None
+
+
+def api_token_issue(*, user, name: str, by, days: int | None = None) -> tuple[ApiToken, str]:
+    """Issue a token to `user` (`by` themselves, or a service account: `issue_refusal`),
+    expiring in `days` (default API_TOKEN_DAYS). Returns the token and its secret, which is
+    never stored: show it once. `by` is None from the command line."""
+    name = (name or "").strip()
+    refusal = issue_refusal(user=user, by=by)
+    if refusal:
+        raise ValidationError(refusal, "not_allowed")
+    days = token_days() if days is None else days
     errors = {}
+    if not 1 <= days <= 366:
+        errors["days"] = ["A token lasts from 1 to 366 days"]
     if not name:
         errors["name"] = ["Enter what the token is for"]
     elif len(name) > 100:
@@ -74,19 +155,30 @@ def api_token_issue(*, user, name: str, by) -> tuple[ApiToken, str]:
         raise ValidationError(errors)
     secret = secrets.token_urlsafe(SECRET_BYTES)
     with transaction.atomic():
+        now = timezone.now()
         token = ApiToken.objects.create(
             user=user,
             name=name,
             prefix=secret[:PREFIX_LENGTH],
             token_hash=token_digest(secret),
+            created_at=now,
             created_by=by,
+            expires_at=now + dt.timedelta(days=days),
+        )
+        security_event_record(
+            kind=SecurityEventKind.API_TOKEN_ISSUED, user=user, by=by, detail=_detail(token)
         )
     return token, secret
 
 
+def _detail(token: ApiToken) -> str:
+    return f"token {token.pk} {token.prefix}… {token.name}"[:200]
+
+
 def api_token_revoke(*, token: ApiToken, by) -> ApiToken:
-    """Revoke a token: from now on it is refused. The row stays, for the record."""
-    if by is not None and not can_manage_tokens(by):
+    """Revoke a token: from now on it is refused. The row stays, for the record. Its own
+    account or an administrator revokes it (`by` None: the command line)."""
+    if by is not None and by.pk != token.user_id and not can_manage_tokens(by):
         raise ValidationError("Only a system administrator can revoke API tokens.", "not_allowed")
     with transaction.atomic():
         now = timezone.now()
@@ -96,12 +188,19 @@ def api_token_revoke(*, token: ApiToken, by) -> ApiToken:
         if not done:
             raise ValidationError("This token has already been revoked.", "revoked")
         token.revoked_at, token.revoked_by = now, by
+        security_event_record(
+            kind=SecurityEventKind.API_TOKEN_REVOKED,
+            user=token.user,
+            by=by,
+            detail=_detail(token),
+        )
     return token
 
 
 def api_token_authenticate(*, secret: str) -> ApiToken | None:
-    """The active token whose secret this is, with its user, if that user may still use it;
-    otherwise None. Notes when it was used (at most once a minute)."""
+    """The active token (neither revoked nor expired) whose secret this is, with its user, if
+    that user may still use it; otherwise None (a 401). Notes when it was used (at most once a
+    minute per token, not a write per request)."""
     if not secret or len(secret) > MAX_SECRET_LENGTH:
         return None
     digest = token_digest(secret)

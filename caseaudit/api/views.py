@@ -1,4 +1,5 @@
-"""The administrators' page of API tokens: issue one (its secret shown once), list, revoke."""
+"""The administrators' page of API tokens: issue one to yourself or a service account (its
+secret shown once), list them with their last use and expiry, revoke."""
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -14,7 +15,7 @@ def api_token_list(request: HttpRequest) -> HttpResponse:
     """GET lists the tokens; POST issues one and shows its secret on this response only (it is
     never stored, so it cannot be shown again)."""
     tokens = selectors.api_token_list(user=request.user)
-    form = IssueTokenForm(request.POST or None)
+    form = IssueTokenForm(request.POST or None, user=request.user)
     issued = secret = None
     if request.method == "POST" and form.is_valid():
         try:
@@ -22,14 +23,23 @@ def api_token_list(request: HttpRequest) -> HttpResponse:
                 user=form.cleaned_data["account"], name=form.cleaned_data["name"], by=request.user
             )
         except ValidationError as error:
-            for key, errors in error.message_dict.items():
-                form.add_error("account" if key == "user" else key, errors)
+            if hasattr(error, "error_dict"):
+                for key, errors in error.message_dict.items():
+                    form.add_error("account" if key in ("user", "days") else key, errors)
+            else:
+                form.add_error("account", error.messages)
         else:
-            form = IssueTokenForm()
+            form = IssueTokenForm(user=request.user)
     return render(
         request,
         "api/tokens.html",
-        {"tokens": list(tokens), "form": form, "issued": issued, "secret": secret},
+        {
+            "tokens": list(tokens),
+            "form": form,
+            "issued": issued,
+            "secret": secret,
+            "token_days": services.token_days(),
+        },
     )
 
 

@@ -1,18 +1,5 @@
-from django.contrib import admin
+"""Cases have no Django admin pages, on purpose (docs/adr/0001-no-confidential-records-in-admin.md).
 
-from .models import Case
-
-
-@admin.register(Case)
-class CaseAdmin(admin.ModelAdmin):
-    list_display = [
-        "reference",
-        "display_name",
-        "case_type",
-        "team",
-        "allocated_worker",
-        "closed_on",
-    ]
-    list_filter = ["case_type", "team__service_area"]
-    search_fields = ["reference"]
-    raw_id_fields = ["allocated_worker"]
+A case holds a child's name, date of birth and family details: it is read on the app's own pages,
+which write the access log, and erased only by the erasure service. Do not register it here:
+the access-control matrix fails for any admin page it does not list."""

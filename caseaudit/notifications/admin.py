@@ -1,20 +1,6 @@
-from django.contrib import admin
+"""Notifications have no Django admin pages, on purpose
+(docs/adr/0001-no-confidential-records-in-admin.md).
 
-from .models import Notification
-
-
-@admin.register(Notification)
-class NotificationAdmin(admin.ModelAdmin):
-    """Read-only: notifications are made by the app. Useful to see why an email failed."""
-
-    list_display = ["created_at", "recipient", "kind", "subject", "read_at", "email_status"]
-    list_filter = ["email_status", "kind"]
-    search_fields = ["subject", "idempotency_key", "recipient__name"]
-    list_select_related = ["recipient"]
-    date_hierarchy = "created_at"
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
+A notification's subject and body name cases and children; each person reads their own in the
+inbox. A failed email is seen with `manage.py send_pending_emails` and the logs. Do not register
+it here: the access-control matrix fails for any admin page it does not list."""

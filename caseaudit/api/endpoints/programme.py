@@ -9,6 +9,7 @@ from ninja import Query, Router, Schema
 from ninja.pagination import paginate
 from pydantic import StringConstraints
 
+from caseaudit.accounts.services import access_record
 from caseaudit.programme import selectors
 from caseaudit.programme.models import AllocationStatus
 
@@ -40,11 +41,15 @@ class DueFilters(Schema):
 @paginate(ApiPagination)
 def allocation_list(request, filters: Query[AllocationFilters]):
     """The month's programme (YYYY-MM), for those who may see the programme page: 404 for
-    anyone else, and when the month has no programme. Cancelled allocations are left out."""
+    anyone else, and when the month has no programme. Cancelled allocations are left out.
+    Written to the access log (once a request), as the programme page is."""
     month = dt.date.fromisoformat(filters.month + "-01")
     programme = selectors.programme_get(user=request.user, month=month)
     if programme is None:
         raise Http404("No programme for that month")
+    # The allocations name cases: one access-log entry for the request, as the programme page
+    # writes one per view.
+    access_record(request=request, object_type="programme", object_id=programme.label)
     allocations = selectors.programme_allocations(programme=programme).order_by(
         "rule", "auditor__name", "id"
     )

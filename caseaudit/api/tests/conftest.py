@@ -37,7 +37,7 @@ def api(db):
 
     def _api(person):
         user = getattr(person, "user", person)
-        _token, secret = api_token_issue(user=user, name="tests", by=None)
+        _token, secret = api_token_issue(user=user, name="tests", by=user)
         return ApiClient(secret)
 
     return _api

@@ -66,7 +66,7 @@ def test_errors_are_consistent_json(org, client):
     response = client.get("/api/v1/audits/1")
     assert response.status_code == 401
     assert response.json() == {"detail": "Unauthorized", "errors": []}
-    _, secret = api_token_issue(user=org.performance.user, name="t", by=None)
+    _, secret = api_token_issue(user=org.performance.user, name="t", by=org.performance.user)
     headers = {"Authorization": f"Bearer {secret}"}
     missing = client.get("/api/v1/audits/999", headers=headers)
     assert missing.status_code == 404 and missing.json() == {"detail": "Not found", "errors": []}
@@ -86,7 +86,7 @@ def test_errors_are_consistent_json(org, client):
 @pytest.mark.django_db(transaction=True)
 def test_swagger_ui_works_under_the_csp(org, browser_page):
     page = browser_page
-    _, secret = api_token_issue(user=org.worker.user, name="docs", by=None)
+    _, secret = api_token_issue(user=org.worker.user, name="docs", by=org.worker.user)
     problems = []
     page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
     page.goto(page.base_url + "/api/v1/docs")

@@ -30,7 +30,7 @@ def clock(monkeypatch):
 
 
 def _token(staff) -> dict:
-    _, secret = api_token_issue(user=staff.user, name="throttled", by=None)
+    _, secret = api_token_issue(user=staff.user, name="throttled", by=staff.user)
     return {"Authorization": f"Bearer {secret}"}
 
 

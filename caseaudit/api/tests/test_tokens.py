@@ -20,7 +20,9 @@ pytestmark = pytest.mark.django_db
 
 
 def test_issue_stores_only_the_hash_and_a_prefix(org):
-    token, secret = services.api_token_issue(user=org.worker.user, name="export", by=None)
+    token, secret = services.api_token_issue(
+        user=org.worker.user, name="export", by=org.worker.user
+    )
     assert len(secret) >= 40
     token.refresh_from_db()
     assert token.prefix == secret[:8]
@@ -31,8 +33,8 @@ def test_issue_stores_only_the_hash_and_a_prefix(org):
 
 
 def test_each_token_is_different(org):
-    _, first = services.api_token_issue(user=org.worker.user, name="a", by=None)
-    _, second = services.api_token_issue(user=org.worker.user, name="b", by=None)
+    _, first = services.api_token_issue(user=org.worker.user, name="a", by=org.worker.user)
+    _, second = services.api_token_issue(user=org.worker.user, name="b", by=org.worker.user)
     assert first != second
 
 
@@ -47,7 +49,7 @@ def test_the_token_acts_as_its_account(org, api):
     [None, "Bearer", "Bearer nonsense", "Token {secret}", "Basic {secret}", "Bearer {secret}x"],
 )
 def test_requests_without_a_valid_token_are_401(org, client, header):
-    _, secret = services.api_token_issue(user=org.worker.user, name="t", by=None)
+    _, secret = services.api_token_issue(user=org.worker.user, name="t", by=org.worker.user)
     headers = {"Authorization": header.format(secret=secret)} if header else {}
     response = client.get("/api/v1/cases", headers=headers)
     assert response.status_code == 401
@@ -65,7 +67,7 @@ def test_a_session_cookie_is_not_accepted(org, login):
 
 def test_the_token_wins_over_a_session_of_someone_else(org, login):
     client = login(org.performance)
-    _, secret = services.api_token_issue(user=org.outsider.user, name="t", by=None)
+    _, secret = services.api_token_issue(user=org.outsider.user, name="t", by=org.outsider.user)
     headers = {"Authorization": f"Bearer {secret}"}
     assert client.get(f"/api/v1/cases/{org.case.pk}", headers=headers).status_code == 404
 
@@ -80,7 +82,7 @@ def test_post_needs_no_csrf_token(org, api):
 
 
 def test_revoked_token_is_refused(org):
-    token, secret = services.api_token_issue(user=org.worker.user, name="t", by=None)
+    token, secret = services.api_token_issue(user=org.worker.user, name="t", by=org.worker.user)
     client = ApiClient(secret)
     assert client.get("/api/v1/cases").status_code == 200
     services.api_token_revoke(token=token, by=None)
@@ -92,14 +94,14 @@ def test_revoked_token_is_refused(org):
 
 
 def test_inactive_account_is_refused(org):
-    _, secret = services.api_token_issue(user=org.worker.user, name="t", by=None)
+    _, secret = services.api_token_issue(user=org.worker.user, name="t", by=org.worker.user)
     org.worker.user.is_active = False
     org.worker.user.save()
     assert ApiClient(secret).get("/api/v1/cases").status_code == 401
 
 
 def test_staff_who_left_are_refused(org):
-    _, secret = services.api_token_issue(user=org.worker.user, name="t", by=None)
+    _, secret = services.api_token_issue(user=org.worker.user, name="t", by=org.worker.user)
     org.worker.left_on = timezone.localdate()
     org.worker.save()
     assert ApiClient(secret).get("/api/v1/cases").status_code == 401
@@ -107,21 +109,23 @@ def test_staff_who_left_are_refused(org):
 
 def test_accounts_without_staff_record_cannot_have_a_token(db):
     with pytest.raises(ValidationError) as error:
-        services.api_token_issue(user=UserFactory(), name="t", by=None)
+        user = UserFactory()
+        services.api_token_issue(user=user, name="t", by=user)
     assert "user" in error.value.message_dict
 
 
 def test_a_superuser_without_staff_record_can(org):
     admin = UserFactory(is_superuser=True, is_staff=True)
-    _, secret = services.api_token_issue(user=admin, name="t", by=None)
+    _, secret = services.api_token_issue(user=admin, name="t", by=admin)
     assert ApiClient(secret).get(f"/api/v1/cases/{org.south_case.pk}").status_code == 200
 
 
 def test_only_administrators_issue_and_revoke(org):
+    bot = services.service_account_create(username="bi-export", name="BI export", by=None)
     with pytest.raises(ValidationError):
-        services.api_token_issue(user=org.worker.user, name="t", by=org.performance.user)
+        services.api_token_issue(user=bot.user, name="t", by=org.performance.user)
     admin = StaffFactory(role=Role.ADMIN, team=None)
-    token, _ = services.api_token_issue(user=org.worker.user, name="t", by=admin.user)
+    token, _ = services.api_token_issue(user=bot.user, name="t", by=admin.user)
     assert token.created_by == admin.user
     with pytest.raises(ValidationError):
         services.api_token_revoke(token=token, by=org.tm.user)
@@ -131,7 +135,7 @@ def test_only_administrators_issue_and_revoke(org):
 
 
 def test_last_used_is_noted_at_most_once_a_minute(org, django_assert_num_queries):
-    token, secret = services.api_token_issue(user=org.worker.user, name="t", by=None)
+    token, secret = services.api_token_issue(user=org.worker.user, name="t", by=org.worker.user)
     assert token.last_used_at is None
     first = services.api_token_authenticate(secret=secret)
     assert first.last_used_at is not None
@@ -156,32 +160,42 @@ def test_a_long_or_empty_secret_is_refused_without_a_query(django_assert_num_que
 # --- the command ------------------------------------------------------------------------
 
 
-def test_issue_api_token_command_prints_the_secret_once(org):
+@pytest.fixture
+def bot(db):
+    return services.service_account_create(username="bi-export", name="BI export", by=None)
+
+
+def test_issue_api_token_command_prints_the_secret_once(org, bot):
     out, err = io.StringIO(), io.StringIO()
-    call_command(
-        "issue_api_token", org.worker.user.email, "--name", "nightly", stdout=out, stderr=err
-    )
+    call_command("issue_api_token", "bi-export", "--name", "nightly", stdout=out, stderr=err)
     secret = out.getvalue().strip()
     token = ApiToken.objects.get()
-    assert token.name == "nightly" and token.user == org.worker.user and token.created_by is None
+    assert token.name == "nightly" and token.user == bot.user and token.created_by is None
     assert token.token_hash == hashlib.sha256(secret.encode()).hexdigest()
     assert secret not in err.getvalue()
     assert ApiClient(secret).get("/api/v1/cases").status_code == 200
 
 
-def test_issue_api_token_command_by_username(org):
-    out = io.StringIO()
-    call_command(
-        "issue_api_token", org.worker.user.username.upper(), stdout=out, stderr=io.StringIO()
-    )
-    assert ApiToken.objects.get().user == org.worker.user
+def test_issue_api_token_command_by_username(org, bot):
+    call_command("issue_api_token", "BI-EXPORT", stdout=io.StringIO(), stderr=io.StringIO())
+    assert ApiToken.objects.get().user == bot.user
 
 
-def test_issue_api_token_command_refuses_unknown_and_leavers(org):
+def test_issue_api_token_command_refuses_unknown_people_and_leavers(org, bot):
     with pytest.raises(CommandError, match="No account"):
         call_command("issue_api_token", "nobody@example.org", stdout=io.StringIO())
-    org.worker.left_on = timezone.localdate()
-    org.worker.save()
-    with pytest.raises(CommandError, match="left"):
+    with pytest.raises(CommandError, match="never in another person's name"):
         call_command("issue_api_token", org.worker.user.email, stdout=io.StringIO())
+    bot.user.staff.left_on = timezone.localdate()
+    bot.user.staff.save()
+    with pytest.raises(CommandError, match="left"):
+        call_command("issue_api_token", "bi-export", stdout=io.StringIO())
     assert not ApiToken.objects.exists()
+
+
+def test_create_service_account_command(db):
+    out = io.StringIO()
+    call_command("create_service_account", "bi-export", "--name", "BI export", stdout=out)
+    assert "bi-export" in out.getvalue()
+    with pytest.raises(CommandError, match="already has that username"):
+        call_command("create_service_account", "bi-export", "--name", "Again", stdout=out)
