@@ -20,8 +20,12 @@ from caseaudit.audit_tools.models import Question, QuestionKind, Section, Tool
 from caseaudit.audit_tools.selectors import band_for, scaling_bands, tool_version_published
 from caseaudit.cases.models import Case
 from caseaudit.cases.selectors import case_visible_qs
+from caseaudit.core.exceptions import TransitionConflict
 from caseaudit.organisation.models import Role, Staff
 from caseaudit.organisation.selectors import staff_for_user
+from caseaudit.programme import services as programme_services
+from caseaudit.reports import services as report_services
+from caseaudit.responses import services as response_services
 
 from . import fields
 from .models import (
@@ -37,7 +41,6 @@ from .models import (
     UrgentFinding,
 )
 from .selectors import REOPEN_ROLES, case_managed_q, finding_case_q
-from .signals import audit_completed, audit_reopened
 
 logger = logging.getLogger(__name__)
 
@@ -407,7 +410,18 @@ def _apply_actions(audit: Audit, rows: list, errors: dict) -> None:
     owner_ids = {r.get("owner_id") for r in rows if r.get("owner_id")}
     owner_ids.add(audit.case.allocated_worker_id)
     owner_ids.discard(None)
-    known_owners = set(Staff.objects.filter(pk__in=owner_ids).values_list("pk", flat=True))
+    owners = Staff.objects.select_related("user").in_bulk(owner_ids)
+    # Owners newly named (on a new row, or in place of another owner) must be able to see
+    # the case: an owner who cannot could never resolve the action, and the case could then
+    # never close. Checked once per person, through the case visibility rules.
+    sees_case: dict[int, bool] = {}
+
+    def can_see(owner_id: int) -> bool:
+        if owner_id not in sees_case:
+            owner = owners[owner_id]
+            sees_case[owner_id] = owner.user_id is not None and _case_visible_to(owner, audit.case)
+        return sees_case[owner_id]
+
     keep, to_create, to_update = set(), [], []
     order = 0
     for index, row in enumerate(rows):
@@ -425,16 +439,23 @@ def _apply_actions(audit: Audit, rows: list, errors: dict) -> None:
         if not description and due_on is None:
             continue  # a blank row (its owner may be pre-filled): nothing to keep
         owner_id = row.get("owner_id", audit.case.allocated_worker_id)
-        if owner_id and owner_id not in known_owners:
+        if owner_id and owner_id not in owners:
             errors[f"{key}-owner"] = ["Choose who owns the action"]
             continue
         values = {"description": description, "owner_id": owner_id or None, "due_on": due_on}
         order += 1
-        if pk:
-            action = existing.get(int(pk))
-            if action is None:
-                errors[f"{key}-description"] = ["That action is not part of this audit"]
-                continue
+        action = existing.get(int(pk)) if pk else None
+        if pk and action is None:
+            errors[f"{key}-description"] = ["That action is not part of this audit"]
+            continue
+        newly_named = owner_id and (action is None or action.owner_id != owner_id)
+        if newly_named and not can_see(owner_id):
+            errors[f"{key}-owner"] = [
+                f"{owners[owner_id].name} cannot see this case, so they could not resolve the "
+                "action: choose someone who can"
+            ]
+            continue
+        if action is not None:
             keep.add(action.pk)
             if action.order != order or any(getattr(action, k) != v for k, v in values.items()):
                 for k, v in values.items():
@@ -607,7 +628,7 @@ def finding_recipients(case: Case, *, exclude: Staff | None = None) -> list[Staf
 
 
 def _notify_findings(audit: Audit, findings: list[UrgentFinding]) -> None:
-    from caseaudit.notifications.services import notify
+    from caseaudit.notifications.services import NotificationKind, notify
 
     case = audit.case
     url = reverse("audit_detail", args=[audit.pk]) + "#urgent-findings"
@@ -624,7 +645,7 @@ def _notify_findings(audit: Audit, findings: list[UrgentFinding]) -> None:
             )
             notify(
                 recipient=staff,
-                kind="urgent_finding",
+                kind=NotificationKind.URGENT_FINDING,
                 subject=subject,
                 body=body,
                 url=url,
@@ -657,7 +678,11 @@ def urgent_finding_acknowledge(*, finding: UrgentFinding, by, action_taken: str)
             acknowledged_at=now, acknowledged_by=by, action_taken=action_taken
         )
         if not done:
-            raise ValidationError("This finding has already been acknowledged.", code="done")
+            current = UrgentFinding.objects.select_related("acknowledged_by").get(pk=finding.pk)
+            raise TransitionConflict(
+                f"This finding has already been acknowledged{_by_whom(current.acknowledged_by)}"
+                f"{_at(current.acknowledged_at)}: nothing was changed."
+            )
         finding.acknowledged_at, finding.acknowledged_by, finding.action_taken = (
             now,
             by,
@@ -724,21 +749,55 @@ def audit_completion_problems(audit: Audit) -> list[tuple[str, str]]:
     return problems
 
 
+def _by_whom(user) -> str:
+    if user is None:
+        return ""
+    return f" by {user.get_full_name() or user.get_username()}"
+
+
+def _at(moment) -> str:
+    if moment is None:
+        return ""
+    local = timezone.localtime(moment)
+    return f" at {local:%H:%M} on {local.day} {local:%B %Y}"
+
+
+def _completed_conflict(audit: Audit) -> TransitionConflict:
+    """The audit is no longer the draft the caller read: say what happened to it."""
+    current = Audit.objects.select_related("completed_by").get(pk=audit.pk)
+    if current.status != AuditStatus.DRAFT:
+        return TransitionConflict(
+            f"This audit is already completed{_at(current.completed_at)}, a moment ago in "
+            "another window or request if you did not see it: it was not completed again."
+        )
+    return TransitionConflict(
+        "This audit was saved in another window a moment ago, so it was not completed: "
+        "reload it, check it and complete it again."
+    )
+
+
 def audit_complete(*, audit: Audit, by) -> Audit:
-    """Complete a draft: check it is whole, mark it completed, record the case as audited and
-    send `audit_completed`. Raises `ValidationError` keyed by field name listing every gap."""
+    """Complete a draft: check it is whole, mark it completed (a compare-and-set on the draft
+    revision that was checked), record the case as audited, then, in this transaction and in
+    this order, ask for the QA response (responses), mark the allocation done (programme) and
+    count the audit in the scale summary (reports).
+
+    Raises `ValidationError` keyed by field name listing every gap, and `TransitionConflict`
+    when the audit is no longer that draft (completed or saved meanwhile by another request):
+    of any number of simultaneous completions exactly one succeeds."""
     if not can_edit(by, audit):
         raise ValidationError("Only the auditor can complete this audit.", code="not_allowed")
     with transaction.atomic():
         _refresh(audit)
         if audit.status != AuditStatus.DRAFT:
-            raise ValidationError("This audit is already completed.", code="completed")
+            raise _completed_conflict(audit)
         problems = audit_completion_problems(audit)
         if problems:
             raise ValidationError({key: [message] for key, message in problems})
         now = timezone.now()
-        recompleted = audit.reopened_at is not None
-        Audit.objects.filter(pk=audit.pk).update(
+        done = Audit.objects.filter(
+            pk=audit.pk, status=AuditStatus.DRAFT, revision=audit.revision
+        ).update(
             status=AuditStatus.COMPLETED,
             completed_at=now,
             completed_by=by,
@@ -746,6 +805,8 @@ def audit_complete(*, audit: Audit, by) -> Audit:
             updated_at=now,
             updated_by=by,
         )
+        if done != 1:
+            raise _completed_conflict(audit)
         _refresh(audit)
         audit.completed_by = audit.updated_by = by
         today = timezone.localdate(now)
@@ -754,13 +815,21 @@ def audit_complete(*, audit: Audit, by) -> Audit:
         ).update(last_audited_on=today)
         audit.case.refresh_from_db(fields=["last_audited_on"])
         _event(audit, by, EventKind.COMPLETED, at=now, overall_scale=audit.overall_scale)
-        audit_completed.send(sender=Audit, audit=audit, by=by, recompleted=recompleted)
+        # The steps of the other apps, explicitly and in order (DESIGN section 7). An audit
+        # completed again after a reopening keeps the response it already has.
+        response_services.response_create_for_audit(audit=audit, now=now)
+        programme_services.allocation_mark_completed(audit=audit)
+        report_services.summary_add_audit(audit=audit, completed_at=audit.completed_at, sign=+1)
         return audit
 
 
 def audit_reopen(*, audit: Audit, by, reason: str) -> Audit:
     """A manager reopens a completed audit as a draft, with a recorded reason; the auditor
-    is told."""
+    is told. In this transaction the allocation goes back to started (programme) and the
+    audit is counted out of the scale summary (reports).
+
+    A compare-and-set on the completed state: when the audit is already a draft (reopened by
+    someone else a moment ago), `TransitionConflict`."""
     reason = _clean_text(reason)
     with transaction.atomic():
         if not can_reopen(by, audit):
@@ -777,7 +846,9 @@ def audit_reopen(*, audit: Audit, by, reason: str) -> Audit:
             .values_list("completed_at", flat=True)
             .first()
         )
-        done = Audit.objects.filter(pk=audit.pk, status=AuditStatus.COMPLETED).update(
+        done = completed_at is not None and Audit.objects.filter(
+            pk=audit.pk, status=AuditStatus.COMPLETED, completed_at=completed_at
+        ).update(
             status=AuditStatus.DRAFT,
             completed_at=None,
             completed_by=None,
@@ -788,26 +859,35 @@ def audit_reopen(*, audit: Audit, by, reason: str) -> Audit:
             updated_at=now,
             updated_by=by,
         )
-        if not done:
-            raise ValidationError("Only a completed audit can be reopened.", code="draft")
+        if done != 1:
+            current = Audit.objects.select_related("reopened_by").get(pk=audit.pk)
+            if current.reopened_at is not None:
+                raise TransitionConflict(
+                    "Only a completed audit can be reopened: this one was already reopened"
+                    f"{_by_whom(current.reopened_by)}{_at(current.reopened_at)}."
+                )
+            raise TransitionConflict(
+                "Only a completed audit can be reopened: this one is still a draft."
+            )
         _refresh(audit)
         audit.reopened_by = audit.updated_by = by
         audit.completed_by = None
         _event(audit, by, EventKind.REOPENED, at=now, reason=reason)
-        audit_reopened.send(sender=Audit, audit=audit, by=by, completed_at=completed_at)
+        programme_services.allocation_mark_reopened(audit=audit)
+        report_services.summary_add_audit(audit=audit, completed_at=completed_at, sign=-1)
         _notify_reopened(audit, by)
         return audit
 
 
 def _notify_reopened(audit: Audit, by) -> None:
-    from caseaudit.notifications.services import notify
+    from caseaudit.notifications.services import NotificationKind, notify
 
     if audit.auditor.user_id == by.pk or not audit.auditor.is_active:
         return
     reference = audit.case.reference
     notify(
         recipient=audit.auditor,
-        kind="audit_reopened",
+        kind=NotificationKind.AUDIT_REOPENED,
         subject=f"Your audit of case {reference} was reopened",
         body=(
             f"A manager reopened your {audit.tool_version.tool.name} of case {reference}. "

@@ -13,12 +13,13 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from caseaudit.core.exceptions import TransitionConflict
 from caseaudit.organisation.models import Role
 from caseaudit.organisation.selectors import staff_for_user
+from caseaudit.reports import services as report_services
 
 from .models import Case, CaseEvent, CaseEventKind
 from .selectors import closure_status
-from .signals import cases_regrouped
 
 # Who closes a case: its managers, each within the cases they manage (a Team Manager their
 # team's, a Children's Service Manager their service's, an AD or the Director any case).
@@ -50,11 +51,32 @@ def can_close(user, case: Case) -> bool:
     return True  # an Assistant Director or the Director: every case
 
 
+def cases_regrouped(*, reason: str) -> None:
+    """Cases moved between teams or case types, or were erased with their audits: figures
+    kept per team elsewhere (the reports' scale summary) must be recounted. Call it inside
+    the writing transaction; `reason` is a short phrase for the log."""
+    report_services.summary_mark_stale(reason=reason)
+
+
+def _closed_by(case: Case) -> str:
+    event = (
+        CaseEvent.objects.filter(case=case, kind=CaseEventKind.CLOSED)
+        .select_related("by")
+        .order_by("-at", "-id")
+        .first()
+    )
+    if event is None or event.by is None:
+        return ""
+    return f" by {event.by.get_full_name() or event.by.get_username()}"
+
+
 def case_close(*, case: Case, by, closed_on: dt.date | None, reason: str) -> Case:
     """Close the case on `closed_on` for `reason`, if `by` may and its closure gate is open.
 
-    Refuses with `ValidationError`: "not_allowed" (who), "closed" (already), "not_ready" (the
-    gate: every problem, in words), or keyed by field ("closed_on", "reason").
+    The case's row is locked and its state checked again under the lock, so of two closures
+    at once exactly one succeeds. Refuses with `ValidationError`: "not_allowed" (who),
+    "not_ready" (the gate: every problem, in words), or keyed by field ("closed_on",
+    "reason"); with `TransitionConflict` when the case is already closed.
     """
     reason = (reason or "").strip()
     with transaction.atomic():
@@ -62,8 +84,9 @@ def case_close(*, case: Case, by, closed_on: dt.date | None, reason: str) -> Cas
         if not can_close(by, locked):
             raise ValidationError(NOT_ALLOWED, code="not_allowed")
         if locked.closed_on is not None:
-            raise ValidationError(
-                f"This case was already closed on {locked.closed_on:%-d %B %Y}.", code="closed"
+            raise TransitionConflict(
+                f"This case was already closed on {locked.closed_on:%-d %B %Y}"
+                f"{_closed_by(locked)}: nothing was changed."
             )
         status = closure_status(case=locked)
         if status.problems:
@@ -163,7 +186,7 @@ def case_erase(*, case: Case, by, reason: str) -> dict[str, int]:
         locked = Case.objects.select_for_update().filter(pk=case.pk).first()
         if locked is None:
             raise ValidationError("This case has already been deleted.", code="gone")
-        cases_regrouped.send(sender=Case, reason="a case was erased")
+        cases_regrouped(reason="a case was erased")
         audit_ids = list(Audit.objects.filter(case=locked).values_list("pk", flat=True))
         response_ids = list(QAResponse.objects.filter(case=locked).values_list("pk", flat=True))
         counts = {"notifications": _case_notifications(locked, audit_ids, response_ids).delete()[0]}

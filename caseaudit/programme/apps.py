@@ -22,6 +22,4 @@ class ProgrammeConfig(AppConfig):
     def ready(self):
         from caseaudit.cases.selectors import register_scope_extension
 
-        from . import receivers  # noqa: F401  (connects to audits' signals)
-
         register_scope_extension(allocated_cases)

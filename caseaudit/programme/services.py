@@ -8,6 +8,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from caseaudit.cases.models import Case
+from caseaudit.core.exceptions import TransitionConflict
 from caseaudit.organisation.models import Staff
 
 from . import engine, selectors
@@ -35,7 +36,7 @@ def programme_generate(*, month: dt.date, by=None, seed: int | None = None) -> P
     month = month.replace(day=1)
     programme = ProgrammeMonth.objects.select_for_update().filter(month=month).first()
     if programme and programme.is_confirmed:
-        raise ValidationError(
+        raise TransitionConflict(
             f"The programme for {programme} is confirmed and cannot be regenerated."
         )
     seed = new_seed() if seed is None else seed
@@ -71,12 +72,19 @@ def programme_generate(*, month: dt.date, by=None, seed: int | None = None) -> P
 
 @transaction.atomic
 def programme_confirm(*, programme: ProgrammeMonth, by) -> ProgrammeMonth:
-    programme = ProgrammeMonth.objects.select_for_update().get(pk=programme.pk)
-    if programme.is_confirmed:
-        raise ValidationError(f"The programme for {programme} is already confirmed.")
-    programme.status = MonthStatus.CONFIRMED
-    programme.confirmed_at, programme.confirmed_by = timezone.now(), by
-    programme.save(update_fields=["status", "confirmed_at", "confirmed_by"])
+    """Confirm a draft month: a compare-and-set on its status, so of two confirmations at
+    once one succeeds and the other raises `TransitionConflict`."""
+    now = timezone.now()
+    done = (
+        ProgrammeMonth.objects.filter(pk=programme.pk)
+        .exclude(status=MonthStatus.CONFIRMED)
+        .update(status=MonthStatus.CONFIRMED, confirmed_at=now, confirmed_by=by)
+    )
+    programme = ProgrammeMonth.objects.select_related("confirmed_by").get(pk=programme.pk)
+    if done != 1:
+        who = programme.confirmed_by
+        by_whom = f" by {who.get_full_name() or who.get_username()}" if who else ""
+        raise TransitionConflict(f"The programme for {programme} is already confirmed{by_whom}.")
     return programme
 
 
@@ -95,8 +103,11 @@ def _case_row(case: Case) -> engine.CaseRow:
 
 
 def _check_changeable(allocation: Allocation) -> None:
+    """The allocation (read under its row lock) is still only planned."""
     if allocation.status != AllocationStatus.PLANNED:
-        raise ValidationError("This audit has already been started, so it cannot be changed.")
+        raise TransitionConflict(
+            "This audit has already been started (or reallocated), so it cannot be changed."
+        )
 
 
 @transaction.atomic
@@ -198,7 +209,11 @@ def allocation_start(*, allocation: Allocation, by):
 
     allocation = Allocation.objects.select_for_update().get(pk=allocation.pk)
     if allocation.audit_id:
-        return allocation.audit
+        return allocation.audit  # started a moment ago (a double click): that audit
+    if allocation.status != AllocationStatus.PLANNED:
+        raise TransitionConflict(
+            "This audit was reallocated or cancelled a moment ago, so it cannot be started."
+        )
     audit = audit_start(
         case=allocation.case,
         auditor=allocation.auditor,
@@ -209,3 +224,18 @@ def allocation_start(*, allocation: Allocation, by):
     allocation.status = AllocationStatus.STARTED
     allocation.save(update_fields=["audit", "status"])
     return audit
+
+
+def allocation_mark_completed(*, audit) -> int:
+    """The allocation `audit` was started from is done: a step of `audit_complete`, in its
+    transaction. Returns how many allocations changed (0 or 1)."""
+    return Allocation.objects.filter(audit=audit).update(status=AllocationStatus.COMPLETED)
+
+
+def allocation_mark_reopened(*, audit) -> int:
+    """A reopened audit is a draft again: its allocation is started, not done (the programme
+    page and the compliance report count an allocation done by this status). A step of
+    `audit_reopen`, in its transaction."""
+    return Allocation.objects.filter(audit=audit, status=AllocationStatus.COMPLETED).update(
+        status=AllocationStatus.STARTED
+    )

@@ -9,7 +9,6 @@ class ResponsesConfig(AppConfig):
     def ready(self):
         from caseaudit.cases.selectors import register_scope_extension
 
-        from . import receivers  # noqa: F401  (connects to audits' signals)
         from .selectors import response_case_scope
 
         # The worker and supervisor of an open response can always open its case.

@@ -28,9 +28,10 @@ from django.utils import timezone
 
 from caseaudit.audits.models import ActionStatus, Audit, AuditStatus, RestorativeAction
 from caseaudit.cases.models import Case
+from caseaudit.core.exceptions import TransitionConflict
 from caseaudit.core.working_days import add_working_days, is_working_day, working_days_between
 from caseaudit.notifications.models import Notification
-from caseaudit.notifications.services import Attachment, notify
+from caseaudit.notifications.services import Attachment, NotificationKind, notify
 from caseaudit.organisation.models import Role, Staff
 from caseaudit.organisation.selectors import staff_for_user
 
@@ -138,8 +139,8 @@ def _pdf(audit: Audit) -> Attachment | None:
         return None
     return Attachment(
         name=attachments.pdf_filename(audit),
-        factory=attachments.FACTORY,
-        args={"audit_id": audit.pk},
+        kind=attachments.ATTACHMENT_KIND,
+        object_id=audit.pk,
     )
 
 
@@ -209,7 +210,7 @@ def _notify_created(response: QAResponse, *, has_actions: bool) -> None:
         )
     notify(
         recipient=response.worker,
-        kind="response_required",
+        kind=NotificationKind.RESPONSE_REQUIRED,
         subject=f"QA response due {due}: case {case.reference}",
         body=(
             f"{audit.auditor.name} has completed a {tool} of case {case.reference}. "
@@ -222,7 +223,7 @@ def _notify_created(response: QAResponse, *, has_actions: bool) -> None:
     for manager in _managers_to_tell(response):
         notify(
             recipient=manager,
-            kind="response_requested",
+            kind=NotificationKind.RESPONSE_REQUESTED,
             subject=f"Audit completed: case {case.reference}",
             body=(
                 f"{audit.auditor.name} has completed a {tool} of case {case.reference}. "
@@ -277,10 +278,9 @@ def response_submit(
                 code="not_allowed",
             )
         if response.status not in WITH_WORKER:
-            raise ValidationError(
+            raise TransitionConflict(
                 f"This response is {response.get_status_display().lower()}, so it cannot be "
-                "submitted again.",
-                code="state",
+                f"submitted again.{_last_move(response)}"
             )
         actions = list(
             RestorativeAction.objects.filter(audit_id=response.audit_id).order_by("order", "id")
@@ -376,7 +376,7 @@ def response_submit(
         for manager in _managers_to_tell(response):
             notify(
                 recipient=manager,
-                kind="response_submitted",
+                kind=NotificationKind.RESPONSE_SUBMITTED,
                 subject=f"QA response to authorise: case {response.case.reference}",
                 body=(
                     f"{response.worker.name} has submitted{again} their QA response to the audit "
@@ -398,12 +398,31 @@ def _authoriser(response: QAResponse, by, verb: str) -> Staff:
             code="not_allowed",
         )
     if response.status != ResponseStatus.SUBMITTED:
-        raise ValidationError(
+        raise TransitionConflict(
             f"This response is {response.get_status_display().lower()}: only a submitted "
-            f"response can be {'authorised' if verb == 'authorise' else 'returned'}.",
-            code="state",
+            f"response can be {'authorised' if verb == 'authorise' else 'returned'}."
+            f"{_last_move(response)}"
         )
     return staff
+
+
+def _last_move(response: QAResponse) -> str:
+    """Who moved the response to its present state, and when, for a `TransitionConflict`:
+    " It was authorised by Sam Smith at 14:02 on 5 March 2027." (empty when unknown)."""
+    current = QAResponse.objects.select_related("submitted_by", "returned_by", "authorised_by").get(
+        pk=response.pk
+    )
+    moved = {
+        ResponseStatus.SUBMITTED: ("submitted", current.submitted_at, current.submitted_by),
+        ResponseStatus.RETURNED: ("returned", current.returned_at, current.returned_by),
+        ResponseStatus.AUTHORISED: ("authorised", current.authorised_at, current.authorised_by),
+    }.get(current.status)
+    if moved is None or moved[1] is None:
+        return ""
+    verb, at, user = moved
+    who = f" by {user.get_full_name() or user.get_username()}" if user is not None else ""
+    local = timezone.localtime(at)
+    return f" It was {verb}{who} at {local:%H:%M} on {local.day} {local:%B %Y}."
 
 
 def response_return(
@@ -423,7 +442,7 @@ def response_return(
         event = _event(response, by, EventKind.RETURNED, now, reason=reason)
         notify(
             recipient=response.worker,
-            kind="response_returned",
+            kind=NotificationKind.RESPONSE_RETURNED,
             subject=f"QA response returned: case {response.case.reference}",
             body=(
                 f"{staff.name} has returned your QA response to the audit of case "
@@ -447,7 +466,7 @@ def response_authorise(*, response: QAResponse, by, now: dt.datetime | None = No
         event = _event(response, by, EventKind.AUTHORISED, now)
         notify(
             recipient=response.worker,
-            kind="response_authorised",
+            kind=NotificationKind.RESPONSE_AUTHORISED,
             subject=f"QA response authorised: case {response.case.reference}",
             body=(
                 f"{staff.name} has authorised your QA response to the audit of case "
@@ -514,7 +533,7 @@ def action_resolve(
                 "Only the action's owner can mark it resolved.", code="not_allowed"
             )
         if action.status != ActionStatus.OPEN:
-            raise ValidationError("This action is already marked resolved.", code="state")
+            raise TransitionConflict("This action is already marked resolved.")
         if not note:
             raise ValidationError({"note": ["Enter what was done to resolve the action"]})
         action.status = ActionStatus.RESOLVED
@@ -528,7 +547,7 @@ def action_resolve(
                 continue
             notify(
                 recipient=manager,
-                kind="action_resolved",
+                kind=NotificationKind.ACTION_RESOLVED,
                 subject=f"Restorative action resolved: case {response.case.reference}",
                 body=(
                     f"{staff.name} has marked a restorative action on case "
@@ -551,9 +570,11 @@ def _action_manager(action, response, by, verb: str) -> Staff:
             code="not_allowed",
         )
     if action.status != ActionStatus.RESOLVED:
-        raise ValidationError("This action has not been marked resolved yet.", code="state")
+        raise TransitionConflict(
+            "This action is not marked resolved (it may have been reopened a moment ago)."
+        )
     if action.manager_agreed_at is not None:
-        raise ValidationError("A manager has already agreed this action is resolved.", code="state")
+        raise TransitionConflict("A manager has already agreed this action is resolved.")
     return staff
 
 
@@ -572,7 +593,7 @@ def action_agree(
         if action.owner_id and action.owner_id != staff.pk:
             notify(
                 recipient=action.owner,
-                kind="action_agreed",
+                kind=NotificationKind.ACTION_AGREED,
                 subject=f"Restorative action closed: case {response.case.reference}",
                 body=(
                     f"{staff.name} has agreed your restorative action on case "
@@ -606,7 +627,7 @@ def action_reopen(
         owner = action.owner or response.worker
         notify(
             recipient=owner,
-            kind="action_reopened",
+            kind=NotificationKind.ACTION_REOPENED,
             subject=f"Restorative action reopened: case {response.case.reference}",
             body=(
                 f"{staff.name} does not agree your restorative action on case "
@@ -693,7 +714,7 @@ def _remind_worker(response, kind: str, *, today, now, report, subject, body) ->
         return
     notify(
         recipient=worker,
-        kind=f"response_{kind}",
+        kind=NotificationKind(f"response_{kind}"),
         subject=subject,
         body=body,
         url=_url(response),
@@ -779,7 +800,7 @@ def _escalate(response: QAResponse, *, today, now, report: DueJobsReport) -> Non
     for manager in managers:
         notify(
             recipient=manager,
-            kind="response_overdue",
+            kind=NotificationKind.RESPONSE_OVERDUE,
             subject=f"QA response overdue: case {reference}",
             body=(
                 f"The QA response of {response.worker.name} to the audit of case {reference} "
@@ -837,7 +858,7 @@ def _chase_actions(*, today: dt.date, report: DueJobsReport) -> None:
         try:
             notify(
                 recipient=action.owner,
-                kind="action_overdue",
+                kind=NotificationKind.ACTION_OVERDUE,
                 subject=f"Restorative action overdue: case {case.reference}",
                 body=(
                     f"A restorative action on case {case.reference} was due by "

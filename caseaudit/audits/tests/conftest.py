@@ -4,6 +4,7 @@ import datetime as dt
 
 import pytest
 
+from caseaudit.api.tests.conftest import api  # noqa: F401  (the API tests' `api(staff)` client)
 from caseaudit.audit_tools.models import (
     Question,
     QuestionKind,

@@ -15,6 +15,7 @@ import datetime as dt
 import smtplib
 import threading
 import time
+from io import StringIO
 from unittest import mock
 
 import pytest
@@ -29,7 +30,6 @@ from django.utils import timezone
 
 from caseaudit.audits import services as audit_services
 from caseaudit.audits.models import AuditEvent, AuditStatus, EventKind, UrgentFinding
-from caseaudit.audits.signals import audit_completed
 from caseaudit.factories import CaseFactory
 from caseaudit.notifications.models import EmailStatus, Notification
 from caseaudit.notifications.services import notify
@@ -75,13 +75,19 @@ def post_form(session, base_url: str, path: str, *, extra=(), page_path=None):
 
 @contextlib.contextmanager
 def receiver_connected(func):
-    """Connect `func` to `audit_completed` after the apps' receivers (so it runs last, after
-    the QA response and its notifications are written), for the block only."""
-    audit_completed.connect(func, weak=False, dispatch_uid="qa-fault")
-    try:
+    """Run `func(sender=None, audit=...)` as the last step of `audit_complete` (after the
+    reports' summary step, so after the QA response and its notifications are written), for
+    the block only."""
+    from caseaudit.reports import services as report_services
+
+    count_in = report_services.summary_add_audit
+
+    def last_step(*, audit, **kwargs):
+        count_in(audit=audit, **kwargs)
+        func(sender=None, audit=audit)
+
+    with mock.patch.object(report_services, "summary_add_audit", last_step):
         yield
-    finally:
-        audit_completed.disconnect(dispatch_uid="qa-fault")
 
 
 def kill_this_connection() -> None:
@@ -291,8 +297,14 @@ def notification_made(org) -> Notification:
 
 
 @pytest.mark.django_db(transaction=True)
-def test_worker_killed_while_sending_sends_the_email_once_after_restart(org, settings):
+def test_worker_killed_while_sending_is_never_sent_twice_and_shows_as_uncertain(org, settings):
+    """The worker dies while talking to the mail server: nobody can know whether the server
+    took the message. The claim (SENDING) was committed before the send, so nothing sends it
+    again by itself (at most once); after the stale limit it shows as "delivery uncertain",
+    and a person who has checked it did not arrive sends it again (`--resend`)."""
     from django_tasks_db.models import DBTaskResult
+
+    from caseaudit.notifications.tasks import STALE_CLAIM
 
     settings.TASKS = DATABASE_TASKS
     notification = notification_made(org)  # committed: its email task is queued
@@ -301,51 +313,54 @@ def test_worker_killed_while_sending_sends_the_email_once_after_restart(org, set
     settings.EMAIL_BACKEND = f"{__name__}.DyingEmailBackend"
     worker_dies_while_running_one()
     notification.refresh_from_db()
-    assert notification.email_status == EmailStatus.PENDING
-    assert notification.email_attempts == 0  # the attempt's transaction died with the worker
+    assert notification.email_status == EmailStatus.SENDING
+    assert notification.email_attempts == 1  # the claim was committed before the send
     assert mail.outbox == []
 
-    # Restart: the new worker finds nothing ready (the killed worker's task stays claimed), so
-    # the cron safety net re-queues the email once the grace period has passed, and the
-    # worker sends it.
+    # Restart, the worker and cron both ways, later: the email is not sent by the machine.
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     worker_run()
-    assert mail.outbox == []
-    with later(minutes=1):
-        call_command("send_pending_emails", "--enqueue")
-    worker_run()
-    assert mail.outbox == []  # still in the grace period: the task might yet finish
     with later(minutes=6):
-        call_command("send_pending_emails", "--enqueue")
+        call_command("send_pending_emails", "--enqueue", "--all")
+        call_command("send_pending_emails")
+    worker_run()
+    assert mail.outbox == []
+    stale = int(STALE_CLAIM.total_seconds() // 60) + 1
+    with later(minutes=stale):
+        call_command("send_pending_emails", stdout=StringIO())
+    notification.refresh_from_db()
+    assert notification.email_status == EmailStatus.UNCERTAIN
+    assert mail.outbox == []
+
+    # A person checks, and has it sent again: once.
+    call_command("send_pending_emails", "--resend", str(notification.pk), stdout=StringIO())
+    call_command("send_pending_emails", "--all", stdout=StringIO())
     worker_run()
     assert len(mail.outbox) == 1
     notification.refresh_from_db()
     assert notification.email_status == EmailStatus.SENT
 
-    # Everything run again (cron both ways, the worker): the email is not sent again.
-    with later(minutes=30):
-        call_command("send_pending_emails")
-        call_command("send_pending_emails", "--enqueue", "--all")
-    worker_run()
-    assert len(mail.outbox) == 1
-
 
 @pytest.mark.django_db(transaction=True)
-def test_worker_killed_after_the_mail_server_took_the_email_repeats_it_with_one_message_id(
-    org, settings
-):
-    """The one window left open: the mail server accepted the message and the worker died
-    before recording it. The email is then sent again (at least once, never lost), with the
-    same Message-ID, which mail systems use to show it once."""
+def test_worker_killed_after_the_mail_server_took_the_email_does_not_repeat_it(org, settings):
+    """The mail server accepted the message and the worker died before recording it: the
+    email is not sent again (an urgent finding mailed twice was the bug); its delivery shows
+    as uncertain once the claim is stale."""
+    from caseaudit.notifications.tasks import STALE_CLAIM
+
     settings.TASKS = DATABASE_TASKS
-    notification_made(org)
+    notification = notification_made(org)
     settings.EMAIL_BACKEND = f"{__name__}.DyingAfterSendBackend"
     worker_dies_while_running_one()
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
-    with later(minutes=6):
-        call_command("send_pending_emails")
-    assert len(mail.outbox) == 2
-    assert mail.outbox[0].extra_headers["Message-ID"] == mail.outbox[1].extra_headers["Message-ID"]
+    stale = int(STALE_CLAIM.total_seconds() // 60) + 1
+    for minutes in (6, stale, stale + 60):
+        with later(minutes=minutes):
+            call_command("send_pending_emails", "--all", stdout=StringIO())
+    worker_run()
+    assert len(mail.outbox) == 1
+    notification.refresh_from_db()
+    assert notification.email_status == EmailStatus.UNCERTAIN
 
 
 # --- (c) The mail server down ---------------------------------------------------------

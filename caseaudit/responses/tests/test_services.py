@@ -361,7 +361,7 @@ def test_the_owner_resolves_and_a_manager_agrees(org, response_for, run):
     with pytest.raises(ValidationError) as excinfo:
         services.action_resolve(action=action, by=org.worker.user, note="")
     assert "note" in excinfo.value.message_dict
-    with pytest.raises(ValidationError, match="not been marked resolved"):
+    with pytest.raises(ValidationError, match="not marked resolved"):
         services.action_agree(action=action, by=org.ps1.user)
     run(services.action_resolve, action=action, by=org.worker.user, note="Chronology updated.")
     action.refresh_from_db()
