@@ -1479,7 +1479,6 @@ class _Writer:
                 "email_status",
                 "email_sent_at",
                 "email_attempts",
-                "attachment_args",
                 "idempotency_key",
             ),
         )
@@ -1995,7 +1994,6 @@ class _Writer:
                     EmailStatus.SENT,
                     raised_at + dt.timedelta(seconds=rng.randint(5, 90)),
                     1,
-                    {},
                     f"urgent-finding:{finding_id}:{staff_id}",
                 )
             )

@@ -1,38 +1,75 @@
-"""In-app notifications, each optionally sent once by email."""
+"""In-app notifications, each optionally sent once by email (at once, or in a daily digest)."""
 
 from django.db import models
 from django.db.models import Q
 
 from caseaudit.organisation.models import Staff
 
-# How many times a notification's email is tried before it is marked failed.
+# How many times an email is tried before it is marked failed.
 MAX_EMAIL_ATTEMPTS = 5
 
 
 class EmailStatus(models.TextChoices):
     PENDING = "pending", "Pending"
+    # Claimed by a worker, committed before the mail server is asked: a row left in SENDING
+    # (the worker died, or the database failed after the server took the message) is never
+    # sent again by the machine; it becomes UNCERTAIN for a person to look at.
+    SENDING = "sending", "Sending"
     SENT = "sent", "Sent"
+    UNCERTAIN = "uncertain", "Delivery uncertain"
     FAILED = "failed", "Failed"
     NOT_NEEDED = "not_needed", "Not needed"
+    DIGEST = "digest", "In the daily digest"
 
 
-class Notification(models.Model):
-    """Something a member of staff must know about, in their inbox and (usually) by email.
+class Delivery(models.TextChoices):
+    IMMEDIATE = "immediate", "Email each one at once"
+    DIGEST = "digest", "In one daily summary email"
 
-    `subject` is also the email subject: identify a case by its reference, never by a child's
-    name. `url` is an internal path ("/cases/12/"), opened when the notification is.
-    `idempotency_key` makes `notify()` safe to repeat: one key, one notification, one email.
-    An attachment is not stored: `attachment_factory` (a dotted path to a callable) is called
-    with `attachment_args` when the email is sent and returns the file's bytes.
-    """
 
-    recipient = models.ForeignKey(Staff, on_delete=models.CASCADE, related_name="notifications")
-    kind = models.SlugField(max_length=40, help_text='For example "urgent_finding".')
-    subject = models.CharField(max_length=200)
-    body = models.TextField(help_text="Plain text.")
-    url = models.CharField(max_length=500, blank=True, help_text="An internal path.")
-    created_at = models.DateTimeField(auto_now_add=True)
-    read_at = models.DateTimeField(null=True, blank=True)
+class NotificationKind(models.TextChoices):
+    """What a notification is about; each kind has its default email delivery (`KIND_DELIVERY`)."""
+
+    URGENT_FINDING = "urgent_finding", "An urgent finding on a case"
+    AUDIT_REOPENED = "audit_reopened", "An audit is reopened"
+    RESPONSE_REQUIRED = "response_required", "A QA response is asked of you"
+    RESPONSE_REQUESTED = "response_requested", "An audit is completed for a case you manage"
+    RESPONSE_SUBMITTED = "response_submitted", "A QA response is submitted to you"
+    RESPONSE_RETURNED = "response_returned", "Your QA response is returned to you"
+    RESPONSE_AUTHORISED = "response_authorised", "Your QA response is authorised"
+    ACTION_RESOLVED = "action_resolved", "A restorative action is marked resolved"
+    ACTION_AGREED = "action_agreed", "A restorative action is agreed"
+    ACTION_REOPENED = "action_reopened", "A restorative action is reopened"
+    RESPONSE_DUE_TOMORROW = "response_due_tomorrow", "Reminder: a QA response is due tomorrow"
+    RESPONSE_DUE_TODAY = "response_due_today", "Reminder: a QA response is due today"
+    RESPONSE_OVERDUE = "response_overdue", "A QA response is overdue"
+    RESPONSE_STILL_OVERDUE = "response_still_overdue", "Reminder: a QA response is still overdue"
+    ACTION_OVERDUE = "action_overdue", "Reminder: a restorative action is overdue"
+
+
+# Each kind's email delivery unless the person chooses otherwise: reminders, due-soon and
+# overdue notices wait for the daily digest; everything else goes at once.
+KIND_DELIVERY = dict.fromkeys(NotificationKind, Delivery.IMMEDIATE) | {
+    NotificationKind.RESPONSE_DUE_TOMORROW: Delivery.DIGEST,
+    NotificationKind.RESPONSE_DUE_TODAY: Delivery.DIGEST,
+    NotificationKind.RESPONSE_OVERDUE: Delivery.DIGEST,
+    NotificationKind.RESPONSE_STILL_OVERDUE: Delivery.DIGEST,
+    NotificationKind.ACTION_OVERDUE: Delivery.DIGEST,
+}
+# Always emailed at once, whatever anyone chooses.
+ALWAYS_IMMEDIATE = frozenset({NotificationKind.URGENT_FINDING, NotificationKind.RESPONSE_RETURNED})
+# The kinds a person may choose for (in `NotificationKind` order).
+CHOOSABLE_KINDS = tuple(kind for kind in NotificationKind if kind not in ALWAYS_IMMEDIATE)
+
+
+class AttachmentKind(models.TextChoices):
+    """Files an email can carry, made when it is sent (see `attachments.py`)."""
+
+    AUDIT_PDF = "audit_pdf", "The audit as a PDF"
+
+
+class EmailDelivery(models.Model):
+    """The once-only email state shared by a notification and a digest."""
 
     email_status = models.CharField(
         max_length=16, choices=EmailStatus.choices, default=EmailStatus.PENDING
@@ -43,11 +80,66 @@ class Notification(models.Model):
     email_next_attempt_at = models.DateTimeField(
         null=True, blank=True, help_text="When a failed email is due to be tried again."
     )
+    email_claim = models.CharField(
+        max_length=32, blank=True, help_text="The token of the attempt that is sending it."
+    )
+    email_claimed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        abstract = True
+
+
+class EmailDigest(EmailDelivery):
+    """One daily summary email to one person, listing the notifications it carries."""
+
+    recipient = models.ForeignKey(Staff, on_delete=models.CASCADE, related_name="email_digests")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        indexes = [
+            models.Index(
+                fields=["email_status"],
+                condition=Q(email_status__in=["pending", "sending"]),
+                name="digest_email_todo_idx",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Digest {self.pk} for {self.recipient_id}"
+
+
+class Notification(EmailDelivery):
+    """Something a member of staff must know about, in their inbox and (usually) by email.
+
+    `subject` is also the email subject: identify a case by its reference, never by a child's
+    name. `url` is an internal path ("/cases/12/"), opened when the notification is.
+    `idempotency_key` makes `notify()` safe to repeat: one key, one notification, one email.
+    An attachment is not stored: `attachment_kind` names a maker in `attachments.MAKERS`, called
+    with `attachment_object_id` when the email is sent; it returns the file's bytes.
+    """
+
+    recipient = models.ForeignKey(Staff, on_delete=models.CASCADE, related_name="notifications")
+    kind = models.SlugField(max_length=40, choices=NotificationKind.choices)
+    subject = models.CharField(max_length=200)
+    body = models.TextField(help_text="Plain text.")
+    url = models.CharField(max_length=500, blank=True, help_text="An internal path.")
+    created_at = models.DateTimeField(auto_now_add=True)
+    read_at = models.DateTimeField(null=True, blank=True)
+
+    digest = models.ForeignKey(
+        EmailDigest,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="notifications",
+        help_text="The daily digest that carried (or is carrying) its email.",
+    )
 
     attachment_name = models.CharField(max_length=200, blank=True)
     attachment_mimetype = models.CharField(max_length=100, blank=True)
-    attachment_factory = models.CharField(max_length=200, blank=True)
-    attachment_args = models.JSONField(default=dict, blank=True)
+    attachment_kind = models.CharField(max_length=40, choices=AttachmentKind.choices, blank=True)
+    attachment_object_id = models.PositiveBigIntegerField(null=True, blank=True)
 
     idempotency_key = models.CharField(max_length=200, unique=True)
 
@@ -62,7 +154,7 @@ class Notification(models.Model):
             ),
             models.Index(
                 fields=["email_status"],
-                condition=Q(email_status__in=["pending", "failed"]),
+                condition=Q(email_status__in=["pending", "failed", "sending", "digest"]),
                 name="notification_email_todo_idx",
             ),
         ]
@@ -73,3 +165,26 @@ class Notification(models.Model):
     @property
     def is_read(self) -> bool:
         return self.read_at is not None
+
+    @property
+    def email_uncertain(self) -> bool:
+        return self.email_status == EmailStatus.UNCERTAIN
+
+
+class NotificationPreference(models.Model):
+    """A person's choice of email delivery for one kind (no row: the kind's default)."""
+
+    staff = models.ForeignKey(
+        Staff, on_delete=models.CASCADE, related_name="notification_preferences"
+    )
+    kind = models.CharField(max_length=40, choices=NotificationKind.choices)
+    delivery = models.CharField(max_length=16, choices=Delivery.choices)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["staff", "kind"], name="notification_pref_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.staff_id} {self.kind}: {self.delivery}"

@@ -29,3 +29,13 @@ def notification_unread_count(*, staff) -> int:
     if staff is None:
         return 0
     return Notification.objects.filter(recipient=staff, read_at__isnull=True).count()
+
+
+def notification_deliveries(*, staff) -> dict[str, str]:
+    """The delivery of each kind a person may choose for: their choice, else the default."""
+    from .models import CHOOSABLE_KINDS, KIND_DELIVERY, NotificationPreference
+
+    chosen = dict(
+        NotificationPreference.objects.filter(staff=staff).values_list("kind", "delivery")
+    )
+    return {kind: chosen.get(kind, KIND_DELIVERY[kind]) for kind in CHOOSABLE_KINDS}

@@ -1,17 +1,38 @@
-"""Writes of notifications: `notify` (create once, email once) and marking them read."""
+"""Writes of notifications: `notify` (create once, email once), reading them, and each person's
+choice of immediate or daily-digest email."""
 
 import logging
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import partial
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.utils.module_loading import import_string
 
 from caseaudit.organisation.models import Staff
 
-from .models import EmailStatus, Notification
+from .attachments import MAKERS
+from .models import (
+    ALWAYS_IMMEDIATE,
+    CHOOSABLE_KINDS,
+    KIND_DELIVERY,
+    AttachmentKind,
+    Delivery,
+    EmailStatus,
+    Notification,
+    NotificationKind,
+    NotificationPreference,
+)
+
+__all__ = [
+    "Attachment",
+    "AttachmentKind",
+    "NotificationKind",
+    "delivery_for",
+    "notify",
+    "notification_preferences_set",
+]
 
 logger = logging.getLogger(__name__)
 
@@ -20,14 +41,13 @@ logger = logging.getLogger(__name__)
 class Attachment:
     """A file made when the email is sent, so it need not be stored.
 
-    `factory` is the dotted path of a module-level callable; `factory(**args)` returns the
-    file's bytes (for example an audit's PDF rendered from `{"audit_id": 12}`). `args` must be
-    JSON-serialisable.
+    `kind` names the maker (`caseaudit.notifications.attachments.MAKERS`), called with
+    `object_id` (for example an audit's PDF: `AttachmentKind.AUDIT_PDF` and the audit's id).
     """
 
     name: str
-    factory: str
-    args: dict = field(default_factory=dict)
+    kind: str
+    object_id: int
     mimetype: str = "application/pdf"
 
 
@@ -41,10 +61,22 @@ def is_internal_path(url: str) -> bool:
     )
 
 
+def delivery_for(*, recipient: Staff, kind: str) -> str:
+    """How this person gets this kind's emails: their choice, else the kind's default."""
+    if kind in ALWAYS_IMMEDIATE:
+        return Delivery.IMMEDIATE
+    chosen = (
+        NotificationPreference.objects.filter(staff=recipient, kind=kind)
+        .values_list("delivery", flat=True)
+        .first()
+    )
+    return chosen or KIND_DELIVERY[kind]
+
+
 def notify(
     *,
     recipient: Staff,
-    kind: str,
+    kind: NotificationKind | str,
     subject: str,
     body: str,
     url: str = "",
@@ -52,36 +84,44 @@ def notify(
     email: bool = True,
     attachment: Attachment | None = None,
 ) -> Notification:
-    """Tell a member of staff something: in their inbox and, unless `email=False`, by email.
+    """Tell a member of staff something: in their inbox at once and, unless `email=False`, by
+    email: at once, or in their next daily digest (`delivery_for`).
 
     Safe to repeat: a second call with the same `idempotency_key` returns the first notification
     and sends nothing more, so build the key from what the notification is about
-    (`f"response_due:{response.pk}:{due_on}"`). The email is sent by a background task once
-    the surrounding transaction commits; a failed send is retried and never undoes the caller's
-    work. `subject` is also the email's subject: identify a case by its reference, never by a
-    child's name.
+    (`f"response_due:{response.pk}:{due_on}"`). An immediate email is sent by a background task
+    once the surrounding transaction commits; a failed send is retried and never undoes the
+    caller's work. `subject` is also the email's subject: identify a case by its reference,
+    never by a child's name.
     """
+    if kind not in NotificationKind.values:
+        raise ValueError(f"Unknown notification kind {kind!r}: add it to NotificationKind.")
     if url and not is_internal_path(url):
         raise ValueError(f"Notification url must be an internal path, not {url!r}.")
     if not idempotency_key:
         raise ValueError("An idempotency_key is required.")
-    if attachment is not None and not callable(import_string(attachment.factory)):
-        raise ValueError(f"Attachment factory {attachment.factory!r} is not callable.")
-    send_email = email and bool(recipient.user.email)
+    if attachment is not None and attachment.kind not in MAKERS:
+        raise ValueError(f"Unknown attachment kind {attachment.kind!r}.")
+    if not (email and recipient.user.email):
+        status = EmailStatus.NOT_NEEDED
+    elif delivery_for(recipient=recipient, kind=kind) == Delivery.DIGEST:
+        status = EmailStatus.DIGEST
+    else:
+        status = EmailStatus.PENDING
     defaults = {
         "recipient": recipient,
-        "kind": kind,
+        "kind": NotificationKind(kind),
         "subject": " ".join(subject.split())[:200],
         "body": body,
         "url": url,
-        "email_status": EmailStatus.PENDING if send_email else EmailStatus.NOT_NEEDED,
+        "email_status": status,
     }
     if attachment is not None:
         defaults |= {
             "attachment_name": attachment.name,
             "attachment_mimetype": attachment.mimetype,
-            "attachment_factory": attachment.factory,
-            "attachment_args": attachment.args,
+            "attachment_kind": AttachmentKind(attachment.kind),
+            "attachment_object_id": attachment.object_id,
         }
     with transaction.atomic():
         notification, created = Notification.objects.get_or_create(
@@ -104,6 +144,25 @@ def email_enqueue(notification_id: int) -> None:
     notification_email_send.enqueue(notification_id)
 
 
+def email_resend(*, notification_ids, by) -> int:
+    """Send again emails whose delivery is uncertain or that failed, once a person has checked
+    they did not arrive: they become pending with a fresh set of attempts. Returns how many."""
+    with transaction.atomic():
+        count = Notification.objects.filter(
+            pk__in=list(notification_ids),
+            email_status__in=[EmailStatus.UNCERTAIN, EmailStatus.FAILED],
+            digest__isnull=True,
+        ).update(
+            email_status=EmailStatus.PENDING,
+            email_attempts=0,
+            email_next_attempt_at=None,
+            email_claim="",
+            email_claimed_at=None,
+        )
+    logger.info("%s re-sent %s notification email(s) after checking", by, count)
+    return count
+
+
 def notification_mark_read(*, notification: Notification) -> None:
     """Mark one notification read (again is harmless: the first time is kept)."""
     if notification.read_at is not None:
@@ -118,3 +177,18 @@ def notification_mark_all_read(*, recipient: Staff) -> int:
     return Notification.objects.filter(recipient=recipient, read_at__isnull=True).update(
         read_at=timezone.now()
     )
+
+
+def notification_preferences_set(*, staff: Staff, choices: dict[str, str]) -> None:
+    """Record a person's choice of delivery for each kind they may choose for. A choice equal
+    to the kind's default is stored too (so a later change of default leaves it alone)."""
+    for kind, delivery in choices.items():
+        if kind not in CHOOSABLE_KINDS:
+            raise ValidationError(f"“{kind}” notifications are always emailed at once.")
+        if delivery not in Delivery.values:
+            raise ValidationError(f"Choose how “{kind}” notifications are emailed.")
+    with transaction.atomic():
+        for kind, delivery in choices.items():
+            NotificationPreference.objects.update_or_create(
+                staff=staff, kind=kind, defaults={"delivery": delivery}
+            )

@@ -7,6 +7,8 @@ from django.views.decorators.http import require_http_methods, require_POST
 from caseaudit.organisation.selectors import staff_for_user
 
 from . import selectors, services
+from .forms import NotificationSettingsForm
+from .models import ALWAYS_IMMEDIATE
 
 PAGE_SIZE = 25
 
@@ -43,3 +45,28 @@ def notification_mark_all_read(request: HttpRequest) -> HttpResponse:
             request, f"{count} notification{'s' if count != 1 else ''} marked as read."
         )
     return redirect("notification_list")
+
+
+@require_http_methods(["GET", "POST"])
+def notification_settings(request: HttpRequest) -> HttpResponse:
+    """The signed-in person's own choice: which notifications are emailed at once and which
+    wait for the daily summary email."""
+    staff = staff_for_user(request.user)
+    if staff is None:
+        raise Http404("No staff record")
+    form = NotificationSettingsForm(
+        request.POST if request.method == "POST" else None,
+        initial=selectors.notification_deliveries(staff=staff),
+    )
+    if form.is_valid():
+        services.notification_preferences_set(staff=staff, choices=form.cleaned_data)
+        messages.success(request, "Your notification settings are saved.")
+        return redirect("notification_settings")
+    return render(
+        request,
+        "notifications/notification_settings.html",
+        {
+            "form": form,
+            "always_immediate": sorted(kind.label for kind in ALWAYS_IMMEDIATE),
+        },
+    )

@@ -2,18 +2,20 @@
 
 The audits app owns the PDF: `caseaudit.audits.pdf.audit_pdf_bytes(audit)` (and its file name,
 `audit_pdf_filename`). The response emails carry it, made when each email is sent and never
-stored; should the audits app offer no PDF, they go without it. `audit_pdf` is the
-notification attachment factory: it takes JSON arguments.
+stored; should the audits app offer no PDF, they go without it. A notification names it by
+`ATTACHMENT_KIND` and the audit's id; `caseaudit.notifications.attachments.MAKERS` maps that
+kind to `audit_pdf`.
 """
 
 import importlib
 import importlib.util
 
 from caseaudit.audits.models import Audit
+from caseaudit.notifications.models import AttachmentKind
 
 PDF_MODULE = "caseaudit.audits.pdf"
 PDF_FUNCTION = "audit_pdf_bytes"
-FACTORY = "caseaudit.responses.attachments.audit_pdf"
+ATTACHMENT_KIND = AttachmentKind.AUDIT_PDF
 
 
 def _pdf_function():

@@ -14,7 +14,7 @@ def send(django_capture_on_commit_callbacks):
     """
 
     def _send(**kwargs):
-        kwargs.setdefault("kind", "response_due")
+        kwargs.setdefault("kind", "response_required")
         kwargs.setdefault("subject", "QA response due for case C100001")
         kwargs.setdefault("body", "Your QA response for case C100001 is due on 31 December 2026.")
         kwargs.setdefault("url", "/cases/1/")
@@ -36,8 +36,3 @@ def smtp_refusing():
 def smtp_down():
     with smtp_refusing() as patched:
         yield patched
-
-
-def make_attachment(*, audit_id: int) -> bytes:
-    """An attachment factory, as the audits app will register one for its PDF."""
-    return f"%PDF-1.7 audit {audit_id}".encode()

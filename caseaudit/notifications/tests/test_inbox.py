@@ -5,7 +5,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from caseaudit.factories import UserFactory
-from caseaudit.notifications.models import Notification
+from caseaudit.notifications.models import EmailStatus, Notification
 from caseaudit.notifications.selectors import notification_list
 from caseaudit.notifications.services import notify
 
@@ -17,7 +17,7 @@ def make(recipient, n=1, **kwargs):
         made.append(
             notify(
                 recipient=recipient,
-                kind=kwargs.get("kind", "response_due"),
+                kind=kwargs.get("kind", "response_required"),
                 subject=kwargs.get("subject", f"QA response due for case C{i}"),
                 body=kwargs.get("body", f"Body {i}"),
                 url=kwargs.get("url", f"/cases/{i}/"),
@@ -29,7 +29,7 @@ def make(recipient, n=1, **kwargs):
 
 
 INBOX = "/notifications/"
-QUERIES = 9
+QUERIES = 6
 
 
 def test_the_owner_sees_their_notifications_newest_first(org, login):
@@ -163,8 +163,7 @@ def test_the_inbox_is_paginated_by_25(org, login):
 def test_the_inbox_query_count_does_not_grow(org, login, django_assert_num_queries):
     client = login(org.worker)
     make(org.worker, 5)
-    # Session, user, staff; the page's count and rows; the header's unread count; the session
-    # save (savepoint, update, release).
+    # Session, user, staff; the page's count and rows; the header's unread count.
     with django_assert_num_queries(QUERIES) as five:
         client.get(INBOX)
     make(org.worker, 25)
@@ -173,11 +172,17 @@ def test_the_inbox_query_count_does_not_grow(org, login, django_assert_num_queri
     assert len(response.context["page"].object_list) == 25
 
 
-def test_the_admin_lists_notifications_read_only(org, client):
-    make(org.worker, subject="Shown to administrators")
+def test_notifications_have_no_admin_page(org, client):
+    """docs/adr/0001: confidential records are not in the Django admin."""
+    make(org.worker, subject="Not for the admin")
     client.force_login(UserFactory(is_staff=True, is_superuser=True))
-    assert (
-        "Shown to administrators"
-        in client.get("/admin/notifications/notification/").content.decode()
-    )
-    assert client.get("/admin/notifications/notification/add/").status_code == 403
+    assert client.get("/admin/notifications/notification/").status_code == 404
+
+
+def test_an_email_of_uncertain_delivery_is_shown_to_its_recipient(org, login):
+    uncertain = make(org.worker, subject="Urgent finding: case C1")
+    make(org.worker, subject="Sent fine")
+    Notification.objects.filter(pk=uncertain.pk).update(email_status=EmailStatus.UNCERTAIN)
+    body = login(org.worker).get(INBOX).content.decode()
+    assert body.count("Email delivery uncertain") == 1
+    assert body.index("Email delivery uncertain") > body.index("Urgent finding: case C1")

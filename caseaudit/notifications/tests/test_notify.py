@@ -3,7 +3,8 @@ from django.core import mail
 from django.db import transaction
 
 from caseaudit.factories import StaffFactory
-from caseaudit.notifications.models import EmailStatus, Notification
+from caseaudit.notifications.attachments import MAKERS, attachment_content
+from caseaudit.notifications.models import AttachmentKind, EmailStatus, Notification
 from caseaudit.notifications.services import Attachment, notify
 
 
@@ -89,28 +90,58 @@ def test_nothing_is_sent_if_the_transaction_rolls_back(org, django_capture_on_co
 )
 def test_only_internal_paths_are_accepted(org, url):
     with pytest.raises(ValueError):
-        notify(recipient=org.worker, kind="x", subject="s", body="b", url=url, idempotency_key="k")
+        notify(
+            recipient=org.worker,
+            kind="urgent_finding",
+            subject="s",
+            body="b",
+            url=url,
+            idempotency_key="k",
+        )
 
 
-def test_an_attachment_is_made_when_the_email_is_sent(org, send):
-    attachment = Attachment(
-        name="audit-12.pdf",
-        factory="caseaudit.notifications.tests.conftest.make_attachment",
-        args={"audit_id": 12},
-    )
+def test_an_attachment_is_made_by_its_named_kind_when_the_email_is_sent(org, send, monkeypatch):
+    made = []
+
+    def make_pdf(object_id):
+        made.append(object_id)
+        return f"%PDF-1.7 audit {object_id}".encode()
+
+    monkeypatch.setitem(MAKERS, AttachmentKind.AUDIT_PDF, make_pdf)
+    attachment = Attachment(name="audit-12.pdf", kind=AttachmentKind.AUDIT_PDF, object_id=12)
     notification = send(recipient=org.worker, idempotency_key="k1", attachment=attachment)
-    assert notification.attachment_args == {"audit_id": 12}
+    notification.refresh_from_db()
+    assert (notification.attachment_kind, notification.attachment_object_id) == ("audit_pdf", 12)
+    assert made == [12]
     (name, content, mimetype) = mail.outbox[0].attachments[0]
     assert (name, content, mimetype) == ("audit-12.pdf", b"%PDF-1.7 audit 12", "application/pdf")
 
 
-def test_an_attachment_factory_must_exist(org):
-    with pytest.raises(ImportError):
+def test_an_attachment_kind_must_be_in_the_mapping(org):
+    with pytest.raises(ValueError, match="attachment kind"):
         notify(
             recipient=org.worker,
-            kind="x",
+            kind="response_required",
             subject="s",
             body="b",
             idempotency_key="k",
-            attachment=Attachment(name="a.pdf", factory="caseaudit.nowhere.make"),
+            attachment=Attachment(
+                name="a.pdf", kind="caseaudit.responses.attachments.audit_pdf", object_id=1
+            ),
         )
+    assert not Notification.objects.exists()
+
+
+def test_the_audit_pdf_kind_is_the_responses_apps_pdf(monkeypatch):
+    from caseaudit.responses import attachments as response_attachments
+
+    calls = []
+    monkeypatch.setattr(response_attachments, "audit_pdf", lambda **kw: calls.append(kw) or b"x")
+    assert attachment_content(kind="audit_pdf", object_id=7) == b"x"
+    assert calls == [{"audit_id": 7}]
+
+
+def test_an_unknown_kind_is_refused(org):
+    with pytest.raises(ValueError, match="Unknown notification kind"):
+        notify(recipient=org.worker, kind="x", subject="s", body="b", idempotency_key="k")
+    assert not Notification.objects.exists()

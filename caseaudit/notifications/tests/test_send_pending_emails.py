@@ -18,7 +18,7 @@ def pending(recipient, key="k1", age=dt.timedelta(minutes=10)):
     """A notification whose task never ran (a worker that was down), made `age` ago."""
     notification = notify(
         recipient=recipient,
-        kind="response_due",
+        kind="response_required",
         subject="QA response due for case C1",
         body="Due on Thursday.",
         idempotency_key=key,

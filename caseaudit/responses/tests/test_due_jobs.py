@@ -13,6 +13,7 @@ from django.core.management import CommandError, call_command
 
 from caseaudit.core.models import ClosureDay
 from caseaudit.notifications.models import Notification
+from caseaudit.notifications.tasks import digest_send_all
 from caseaudit.responses import services
 from caseaudit.responses.models import EventKind, ReminderKind, ResponseEvent
 
@@ -32,10 +33,13 @@ def response(response_for):
 
 @pytest.fixture
 def due_jobs(run):
-    """`due_jobs(date)`: run the day's jobs with their emails sent, as the command does."""
+    """`due_jobs(date)`: run the day's jobs, then the daily digest that emails reminders
+    (caseaudit.notifications.tasks.digest_send_all)."""
 
     def _run(today):
-        return run(services.run_due_jobs, today=today)
+        report = run(services.run_due_jobs, today=today)
+        digest_send_all.call()
+        return report
 
     return _run
 
@@ -222,5 +226,6 @@ def test_the_task_runs_the_days_jobs(org, response, django_capture_on_commit_cal
 
     with django_capture_on_commit_callbacks(execute=True):
         result = due_jobs_run.enqueue("2026-12-30").return_value
+    digest_send_all.call()  # reminders are emailed in the daily digest
     assert result == {"date": "2026-12-30", "sent": {"due_tomorrow": 1}, "errors": 0}
     assert [m.to for m in mail.outbox] == [[org.worker.email]]
