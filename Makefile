@@ -22,15 +22,19 @@ $(VENV)/.dev: requirements-dev.lock | $(BIN)/python
 	$(BIN)/pip install --quiet -r requirements-dev.lock
 	touch $@ $(VENV)/.runtime
 
-# The task worker (emails, reminders) runs beside the web server; Ctrl-C stops both.
+# Three processes, Ctrl-C stops all: the web server, the task worker (emails, reminders, jobs;
+# restarts itself after a database error) and the scheduler that queues the periodic jobs
+# (caseaudit/jobs/schedule.py). Links in emails point at http://$(HOST):$(PORT) (SITE_URL).
 run: $(VENV)/.runtime
 	DEBUG=1 $(BIN)/python manage.py migrate --noinput
 	DEBUG=1 $(BIN)/python manage.py seed_demo
-	@DEBUG=1 $(BIN)/python manage.py db_worker & worker=$$!; \
-	DEBUG=1 REQUIRE_MFA=$${REQUIRE_MFA:-0} $(BIN)/python manage.py runserver $(HOST):$(PORT) & server=$$!; \
-	trap 'kill $$server $$worker 2>/dev/null; wait' EXIT; \
+	@export DEBUG=1 SITE_URL=$${SITE_URL:-http://$(HOST):$(PORT)}; \
+	$(BIN)/python manage.py run_worker & worker=$$!; \
+	$(BIN)/python manage.py run_scheduler & scheduler=$$!; \
+	REQUIRE_MFA=$${REQUIRE_MFA:-0} $(BIN)/python manage.py runserver $(HOST):$(PORT) & server=$$!; \
+	trap 'kill $$server $$worker $$scheduler 2>/dev/null; wait' EXIT; \
 	trap 'exit 130' INT TERM HUP; \
-	echo "Serving on http://$(HOST):$(PORT)/ with the task worker (pid $$worker)."; \
+	echo "Serving on http://$(HOST):$(PORT)/ with the task worker (pid $$worker) and the scheduler (pid $$scheduler)."; \
 	wait $$server
 
 lint: $(VENV)/.dev

@@ -17,6 +17,7 @@ def check_deploy(**extra_env) -> subprocess.CompletedProcess:
     env.update(
         SECRET_KEY=secrets.token_urlsafe(50)[:50],
         ALLOWED_HOSTS="caseaudit.example.org",
+        SITE_URL="https://caseaudit.example.org",
         DJANGO_SETTINGS_MODULE="caseaudit.settings",
         **extra_env,
     )

@@ -1,0 +1,202 @@
+"""The periodic jobs, declared in code with their schedules (cron syntax, local time).
+
+    @job("name", "MIN HOUR DOM MON DOW", "What it does")
+    def name(*, day: datetime.date) -> str: ...   # returns its report; raises on failure
+
+`manage.py run_scheduler` (exactly one runs: a lease in the database) enqueues each job at its
+times as a django-tasks task (`caseaudit.jobs.tasks.job_run`) that the task worker runs;
+`manage.py run_job NAME [--date YYYY-MM-DD]` runs one now. Each run is recorded (`JobRun`) and
+listed at /jobs/. The bodies wrap the management commands that cron used to run: their logic
+stays where it was. Days of the week are names (mon-fri): APScheduler numbers Monday 0, cron 1.
+"""
+
+import datetime as dt
+import io
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from zoneinfo import ZoneInfo
+
+from apscheduler.triggers.cron import CronTrigger
+from django.conf import settings
+from django.core.management import call_command
+from django.utils.module_loading import import_string
+
+logger = logging.getLogger(__name__)
+
+
+class JobFailed(Exception):
+    """A job ran but reports a failure (its message is the report)."""
+
+
+@dataclass(frozen=True)
+class Job:
+    name: str
+    cron: str
+    description: str
+    body: Callable[..., str]
+
+    def trigger(self) -> CronTrigger:
+        return CronTrigger.from_crontab(self.cron, timezone=ZoneInfo(settings.TIME_ZONE))
+
+    def fire_times(self, after: dt.datetime, until: dt.datetime) -> list[dt.datetime]:
+        """The scheduled times strictly after `after` and up to `until` (inclusive)."""
+        trigger, times = self.trigger(), []
+        moment = trigger.get_next_fire_time(None, after + dt.timedelta(microseconds=1))
+        while moment is not None and moment <= until:
+            times.append(moment)
+            moment = trigger.get_next_fire_time(moment, moment + dt.timedelta(microseconds=1))
+        return times
+
+    def next_time(self, now: dt.datetime) -> dt.datetime | None:
+        return self.trigger().get_next_fire_time(None, now)
+
+    @property
+    def schedule_text(self) -> str:
+        return describe_cron(self.cron)
+
+
+JOBS: dict[str, Job] = {}
+
+
+def job(name: str, cron: str, description: str):
+    def register(body):
+        JOBS[name] = Job(name=name, cron=cron, description=description, body=body)
+        return body
+
+    return register
+
+
+_DAYS = {
+    "mon": "Monday",
+    "tue": "Tuesday",
+    "wed": "Wednesday",
+    "thu": "Thursday",
+    "fri": "Friday",
+    "sat": "Saturday",
+    "sun": "Sunday",
+}
+
+
+def describe_cron(cron: str) -> str:
+    """A crontab line in words, for the schedules used here ("07:00, Monday to Friday")."""
+    minute, hour, dom, month, dow = cron.split()
+    if minute.startswith("*/") and hour == "*":
+        when = f"Every {minute[2:]} minutes"
+    elif minute == "*" and hour == "*":
+        when = "Every minute"
+    elif minute.isdigit() and hour.isdigit():
+        when = f"{int(hour):02d}:{int(minute):02d}"
+    elif minute.isdigit() and hour == "*":
+        when = f"Every hour at {int(minute)} minutes past"
+    else:
+        return f"cron {cron}"
+    if dom != "*" or month != "*":
+        return f"{when} (cron {cron})"
+    if dow == "*":
+        return f"{when}, every day" if when[0].isdigit() else when
+    if "-" in dow and "," not in dow:
+        first, last = dow.split("-")
+        days = f"{_DAYS.get(first, first)} to {_DAYS.get(last, last)}"
+    else:
+        days = ", ".join(_DAYS.get(d, d) for d in dow.split(","))
+    return f"{when}, {days}"
+
+
+def _command(name: str, *args, **options) -> str:
+    """Run a management command, returning what it printed (its errors raise)."""
+    out = io.StringIO()
+    call_command(name, *args, stdout=out, stderr=out, **options)
+    return out.getvalue().strip()
+
+
+def _optional(path: str) -> Callable | None:
+    try:
+        return import_string(path)
+    except ImportError:
+        return None
+
+
+# --- The jobs --------------------------------------------------------------------------------
+
+
+@job(
+    "due_reminders",
+    "0 7 * * mon-fri",
+    "Reminders and escalations of QA responses and restorative actions due (run_due_jobs). "
+    "Bank holidays and closure days are skipped by the job itself.",
+)
+def due_reminders(*, day: dt.date) -> str:
+    return _command("run_due_jobs", date=day.isoformat())
+
+
+@job(
+    "pending_emails",
+    "*/5 * * * *",
+    "Safety net for notification emails: enqueues every pending email that is due "
+    "(send_pending_emails --enqueue).",
+)
+def pending_emails(*, day: dt.date) -> str:
+    return _command("send_pending_emails", enqueue=True)
+
+
+@job(
+    "report_summary",
+    "30 1 * * *",
+    "Recounts the practice-quality summary and deletes report files past their day "
+    "(refresh_report_summary).",
+)
+def report_summary(*, day: dt.date) -> str:
+    return _command("refresh_report_summary")
+
+
+@job(
+    "background_files",
+    "45 1 * * *",
+    "Deletes prepared report files past their day, finished background task records older "
+    "than 14 days and job run records older than 90 days.",
+)
+def background_files(*, day: dt.date) -> str:
+    from caseaudit.reports.services import export_purge
+
+    from .services import runs_purge
+
+    files = export_purge()
+    tasks = _command("prune_db_task_results", min_age_days=14)
+    return f"Report files deleted: {files}. {tasks} Job runs deleted: {runs_purge(days=90)}."
+
+
+@job(
+    "retention_report",
+    "0 2 * * *",
+    "Lists the closed cases past the retention period (apply_retention --dry-run). It deletes "
+    "nothing: erasing children's records is run by hand, once the period is agreed.",
+)
+def retention_report(*, day: dt.date) -> str:
+    return _command("apply_retention", dry_run=True, today=day.isoformat())
+
+
+@job(
+    "stale_imports",
+    "*/15 * * * *",
+    "Marks background imports that stopped without finishing as failed.",
+)
+def stale_imports(*, day: dt.date) -> str:
+    fail_stale = _optional("caseaudit.imports.services.imports_fail_stale")
+    if fail_stale is None:
+        return "Not available in this version (imports_fail_stale is missing)."
+    return f"Stale imports marked failed: {fail_stale()}."
+
+
+@job(
+    "notification_digest",
+    "30 7 * * *",
+    "Sends each person their daily digest of notifications.",
+)
+def notification_digest(*, day: dt.date) -> str:
+    digest = _optional("caseaudit.notifications.tasks.digest_send_all")
+    if digest is None:
+        return "Not available in this version (digest_send_all is missing)."
+    # A django-tasks Task is run here, in this job's own task, through .call().
+    result = digest.call() if hasattr(digest, "call") else digest()
+    return f"Digest: {result}."
