@@ -1,4 +1,5 @@
-"""Session rules that Django does not have: an absolute lifetime, and MFA for every account.
+"""Session rules that Django does not have: an absolute lifetime, MFA for every account, and
+telling the person when the idle timeout signed them out (IdleTimeoutMiddleware).
 
 - SessionLifetimeMiddleware ends a session `SESSION_ABSOLUTE_SECONDS` after sign-in, however
   active it has been (the idle timeout is Django's SESSION_COOKIE_AGE, renewed per request).
@@ -8,6 +9,7 @@
   there is one way in, and it asks for the second factor.
 """
 
+import re
 import time
 from urllib.parse import urlencode
 
@@ -56,6 +58,73 @@ class SessionLifetimeMiddleware:
                 messages.info(request, "Your session has ended. Sign in again to continue.")
                 return redirect_to_login(request.get_full_path())
         return self.get_response(request)
+
+
+# A browser-session cookie that says "this browser was signed in": when it comes back
+# with a session cookie whose session has expired, the person was signed out for inactivity.
+SIGNED_IN_COOKIE = "caseaudit_signed_in"
+SAVED_AT = re.compile(r"^(?:[01]\d|2[0-3]):[0-5]\d$")
+
+
+def idle_period_text(seconds: int) -> str:
+    """30 * 60 -> "30 minutes"."""
+    if seconds % 60 == 0:
+        minutes = seconds // 60
+        return f"{minutes} minute{'' if minutes == 1 else 's'}"
+    return f"{seconds} second{'' if seconds == 1 else 's'}"
+
+
+def idle_timeout_message(request) -> str:
+    """What the sign-in page says after an idle timeout. The timeout warning's script adds
+    when the page's draft was last saved (`saved=14:32` in the address)."""
+    message = (
+        "You were signed out because you were inactive for "
+        f"{idle_period_text(int(settings.SESSION_COOKIE_AGE))}"
+    )
+    saved = request.GET.get("saved", "")
+    if SAVED_AT.match(saved):
+        message += f"; your draft was saved at {saved}"
+    return message + ". Sign in again to continue."
+
+
+class IdleTimeoutMiddleware:
+    """Tells the person, once, that the idle timeout signed them out.
+
+    The idle timeout itself is the session expiring (SESSION_COOKIE_AGE after its last save).
+    A signed-in browser also holds SIGNED_IN_COOKIE (for the browser session, like the session
+    cookie). A request that brings it, and a session cookie, but no longer has a session, was
+    signed out for inactivity: it gets the message; signing out (or in) otherwise sets or
+    clears the cookie. The sign-in page keeps `next`, so the person comes back to the page
+    they were on (LoginRequiredMiddleware sends a timed-out request there with it)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        had_cookie = SIGNED_IN_COOKIE in request.COOKIES
+        user = getattr(request, "user", None)
+        if (
+            had_cookie
+            and user is not None
+            and not user.is_authenticated
+            and request.COOKIES.get(settings.SESSION_COOKIE_NAME)
+            and request.session.session_key is None
+        ):
+            messages.info(request, idle_timeout_message(request))
+        response = self.get_response(request)
+        user = getattr(request, "user", None)
+        signed_in = user is not None and user.is_authenticated
+        if signed_in and not had_cookie:
+            response.set_cookie(
+                SIGNED_IN_COOKIE,
+                "1",
+                secure=settings.SESSION_COOKIE_SECURE,
+                httponly=True,
+                samesite="Lax",
+            )
+        elif had_cookie and not signed_in:
+            response.delete_cookie(SIGNED_IN_COOKIE, samesite="Lax")
+        return response
 
 
 def mfa_session_verified(request) -> bool:

@@ -3,10 +3,11 @@ acknowledging an urgent finding. Every view of an audit is written to the access
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_POST
 
@@ -127,7 +128,8 @@ def _error_summary(form, field_errors: dict, general: list[str]) -> list[tuple[s
     return summary
 
 
-def audit_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def _editable_audit(request, pk: int):
+    """The audit, if the user may edit it (its auditor); a 404, logged as refused, if not."""
     audit = selectors.audit_get(user=request.user, pk=pk)
     if not services.can_edit(request.user, audit):
         access_record(
@@ -139,19 +141,27 @@ def audit_edit(request: HttpRequest, pk: int) -> HttpResponse:
         )
         raise Http404("Only the auditor edits an audit")
     _log(request, audit)
+    return audit
+
+
+def _formset_kwargs(audit, document, blank_rows: int) -> dict:
+    return {
+        "actions": document.actions,
+        "owners": selectors.action_owner_choices(case=audit.case, actions=document.actions),
+        "default_owner": audit.case.allocated_worker_id,
+        "blank_rows": blank_rows,
+    }
+
+
+def audit_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    audit = _editable_audit(request, pk)
     if audit.is_completed and request.method != "POST":
         messages.info(request, "This audit is completed, so it is read-only.")
         return redirect("audit_detail", audit.pk)
     document = selectors.audit_document(audit=audit)
     sections = [item.section for item in document.sections]
-    owners = selectors.action_owner_choices(case=audit.case, actions=document.actions)
     blank_rows = _blank_rows(request)
-    formset_kwargs = {
-        "actions": document.actions,
-        "owners": owners,
-        "default_owner": audit.case.allocated_worker_id,
-        "blank_rows": blank_rows,
-    }
+    formset_kwargs = _formset_kwargs(audit, document, blank_rows)
     field_errors: dict[str, list[str]] = {}
     general: list[str] = []
     conflict = None
@@ -239,6 +249,71 @@ def _after_save(request, audit, result, intent: str, blank_rows: int) -> HttpRes
         more = min(blank_rows + BLANK_ACTION_ROWS, MAX_BLANK_ACTION_ROWS)
         return redirect(f"{edit_url}?rows={more}#restorative-actions")
     return redirect(edit_url)
+
+
+def _last_saved(audit) -> str:
+    """The form's "Last saved" line."""
+    text = date_format(timezone.localtime(audit.updated_at), "j F Y, H:i")
+    staff = staff_for_user(audit.updated_by) if audit.updated_by_id else None
+    return f"{text} by {staff.name}" if staff is not None else text
+
+
+@require_POST
+def audit_autosave(request: HttpRequest, pk: int) -> HttpResponse:
+    """The audit form's autosave: the same save, and the same revision check, as "Save
+    draft", answered in JSON for the page's script: 200 {"revision", "saved_at",
+    "last_saved", "actions" (each action row's id now), "urgent"}; 409 {"conflict"} when the
+    audit was saved elsewhere since (or completed); 400 {"message", "errors"} when an answer
+    needs correcting (nothing saved)."""
+    audit = _editable_audit(request, pk)
+    document = selectors.audit_document(audit=audit)
+    form = AuditForm(request.POST, sections=[item.section for item in document.sections])
+    formset = action_formset(data=request.POST, **_formset_kwargs(audit, document, 1))
+    invalid = {"message": "Some answers need correcting: choose “Save draft” to see them."}
+    if not (form.is_valid() and formset.is_valid()):
+        return JsonResponse(invalid | {"errors": _form_errors(form, formset)}, status=400)
+    data = form.to_data()
+    rows = action_rows(formset)
+    data["actions"] = rows
+    try:
+        result = services.audit_save(
+            audit=audit, by=request.user, data=data, revision=form.cleaned_data["revision"]
+        )
+    except services.ConflictError as error:
+        return JsonResponse({"conflict": error.message + "."}, status=409)
+    except ValidationError as error:
+        if getattr(error, "code", None) == "completed":
+            return JsonResponse({"conflict": error.messages[0]}, status=409)
+        errors = dict(error.message_dict) if hasattr(error, "error_dict") else {}
+        return JsonResponse(invalid | {"errors": errors}, status=400)
+    saved = result.audit
+    return JsonResponse(
+        {
+            "revision": saved.revision,
+            "saved_at": timezone.localtime(saved.updated_at).strftime("%H:%M"),
+            "last_saved": _last_saved(saved),
+            "actions": _action_row_ids(audit, formset, rows),
+            "urgent": (
+                "An urgent finding was raised: the case's Team Manager and Practice Supervisor "
+                "have been told."
+                if result.findings_raised
+                else ""
+            ),
+        }
+    )
+
+
+def _action_row_ids(audit, formset, rows: list[dict]) -> dict[str, str]:
+    """Each action row's saved id (by its field name, e.g. "actions-3-id"), "" for a row that
+    holds no action now (blank or removed), so that the page's next save updates the actions
+    this one created instead of adding them again."""
+    kept = [r for r in rows if (r.get("description") or "").strip() or r.get("due_on")]
+    ids = [r.get("id") for r in kept]
+    if any(pk is None for pk in ids):
+        # New actions were created: the service numbers the kept rows 1, 2, ... in order.
+        ids = [a.pk for a in selectors.audit_document(audit=audit).actions]
+    by_key = dict(zip((r["key"] for r in kept), ids, strict=False))
+    return {f"{row.prefix}-id": str(by_key.get(row.prefix) or "") for row in formset.forms}
 
 
 # --- The audit as a document ------------------------------------------------------------

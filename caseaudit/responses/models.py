@@ -182,3 +182,24 @@ class ResponseEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.response_id} {self.kind} {self.at:%Y-%m-%d %H:%M}"
+
+
+class ResponseDraft(models.Model):
+    """The worker's answers as typed, saved without submitting (the page saves them by itself
+    every 30 seconds). `values` maps the form's field names ("a12-what_done",
+    "acknowledgement") to the text as typed. `revision` goes up with each save, so two
+    windows writing the same draft get a conflict instead of overwriting each other
+    (`drafts.response_draft_save`). Submitting the response discards it."""
+
+    response = models.OneToOneField(
+        QAResponse, on_delete=models.CASCADE, primary_key=True, related_name="draft"
+    )
+    revision = models.PositiveIntegerField(default=1)
+    values = models.JSONField(default=dict, blank=True)
+    saved_at = models.DateTimeField(default=timezone.now)
+    saved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    def __str__(self) -> str:
+        return f"Draft of QA response {self.response_id} (revision {self.revision})"

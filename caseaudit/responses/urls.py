@@ -7,6 +7,7 @@ urlpatterns = [
     path("team/", views.response_team, name="response_team"),
     path("audit/<int:audit_pk>/", views.response_for_audit, name="response_for_audit"),
     path("<int:pk>/", views.response_detail, name="response_detail"),
+    path("<int:pk>/autosave/", views.response_autosave, name="response_autosave"),
     path("<int:pk>/return/", views.response_return, name="response_return"),
     path("<int:pk>/authorise/", views.response_authorise, name="response_authorise"),
     path("actions/<int:pk>/resolve/", views.action_resolve, name="action_resolve"),

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -17,7 +17,7 @@ from caseaudit.accounts.services import access_record
 from caseaudit.audits.models import ActionStatus
 from caseaudit.organisation.selectors import staff_for_user
 
-from . import selectors, services
+from . import drafts, selectors, services
 from .forms import ReopenActionForm, ResolveForm, ReturnForm, SubmitForm, submit_initial
 from .models import ResponseStatus
 
@@ -61,8 +61,13 @@ def _render(
     can_authorise = response.status == ResponseStatus.SUBMITTED and selectors.can_authorise(
         staff, response
     )
+    draft = None
     if can_submit and submit_form is None:
-        submit_form = SubmitForm(items=document.actions, initial=submit_initial(document))
+        initial = submit_initial(document)
+        draft = drafts.response_draft_for_form(response=response)
+        if draft is not None:
+            initial.update(draft.values)
+        submit_form = SubmitForm(items=document.actions, initial=initial)
     if can_authorise and return_form is None:
         return_form = ReturnForm()
     actions = []
@@ -99,6 +104,10 @@ def _render(
             "document": document,
             "actions": actions,
             "submit_form": submit_form if can_submit else None,
+            "draft": draft,
+            "draft_revision": (
+                drafts.response_draft_revision(response=response) if can_submit else 0
+            ),
             "return_form": return_form if can_authorise else None,
             "can_authorise": can_authorise,
             "form": error_form,  # for the error summary
@@ -131,9 +140,44 @@ def response_detail(request: HttpRequest, pk: int) -> HttpResponse:
         except ValidationError as error:
             _add_errors(form, error)
         else:
+            drafts.response_draft_discard(response=response)
             messages.success(request, "Response submitted: your supervisor has been told.")
             return redirect("response_detail", response.pk)
     return _render(request, response, submit_form=form)
+
+
+@require_POST
+def response_autosave(request: HttpRequest, pk: int) -> HttpResponse:
+    """The response page's autosave: the worker's typed answers saved as the draft, without
+    submitting. Answers JSON: 200 {"revision", "saved_at"}; 409 {"conflict"} when the draft
+    was saved in another window since; 400 {"message"}."""
+    response = selectors.response_get(user=request.user, pk=pk)
+    _log(request, response)
+    staff = staff_for_user(request.user)
+    if staff is None or staff.pk != response.worker_id:
+        raise PermissionDenied("Only the worker asked for this response can save it.")
+    try:
+        revision = int(request.POST.get("draft_revision", ""))
+    except ValueError:
+        return JsonResponse({"message": "The page did not say which draft it holds."}, status=400)
+    document = selectors.response_document(response=response)
+    fields = SubmitForm(items=document.actions).fields
+    values = {name: request.POST.get(name, "") for name in fields}
+    try:
+        draft = drafts.response_draft_save(
+            response=response, by=request.user, values=values, revision=revision
+        )
+    except drafts.DraftConflict as conflict:
+        return JsonResponse({"conflict": conflict.message + "."}, status=409)
+    except ValidationError as error:
+        status = 409 if getattr(error, "code", None) == "state" else 400
+        return JsonResponse({"message": " ".join(error.messages)}, status=status)
+    return JsonResponse(
+        {
+            "revision": draft.revision,
+            "saved_at": timezone.localtime(draft.saved_at).strftime("%H:%M"),
+        }
+    )
 
 
 @require_POST

@@ -47,8 +47,9 @@ def test_peer_audit_in_two_sittings_raises_an_urgent_finding(browser, live_serve
     page.fill(f"textarea[name='s{first.pk}-working_well']", "A clear, current chronology.")
     page.check(f"input[name='s{first.pk}-scale'][value='7']")
     browser_screenshot(page, "audit-form")
-    page.click("button[name=intent][value=save]")
-    page.wait_for_load_state()
+    # The form may wait for an autosave on its way before it posts: wait for the page it loads.
+    with page.expect_navigation():
+        page.click("button[name=intent][value=save]")
     assert not UrgentFinding.objects.exists()
     context.close()
 
@@ -62,8 +63,9 @@ def test_peer_audit_in_two_sittings_raises_an_urgent_finding(browser, live_serve
     assert page.is_checked(f"input[name='s{first.pk}-scale'][value='7']")
     page.fill(f"textarea[name='s{urgent.pk}-worried_about']", "No safety plan since the incident.")
     page.check(f"input[name='s{urgent.pk}-scale'][value='2']")
-    page.click("button[name=intent][value=save]")
-    page.wait_for_load_state()
+    # The form may wait for an autosave on its way before it posts: wait for the page it loads.
+    with page.expect_navigation():
+        page.click("button[name=intent][value=save]")
     finding = UrgentFinding.objects.get(audit=audit)
     assert urgent.title in finding.reason
     context.close()

@@ -1,0 +1,121 @@
+"""The audit form's autosave (POST /audits/<pk>/autosave/): the same save and revision check
+as "Save draft", answered in JSON."""
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from caseaudit.audits import services
+from caseaudit.audits.models import Audit, RestorativeAction
+
+from .test_views import EDITS_THE_AUDIT, form_post, persona
+
+
+@pytest.fixture
+def audit(org, start):
+    return start(auditor=org.csm_north)
+
+
+def autosave(client, audit, **fields):
+    return client.post(reverse("audit_autosave", args=[audit.pk]), form_post(audit, **fields))
+
+
+@pytest.mark.parametrize("who,status", EDITS_THE_AUDIT.items())
+def test_personas(org, login, audit, who, status):
+    response = autosave(login(persona(org, who)), audit, summary="Typed.")
+    assert response.status_code == status
+    saved = Audit.objects.get(pk=audit.pk)
+    assert (saved.summary == "Typed.") is (status == 200)
+
+
+def test_anonymous_is_sent_to_sign_in(client, audit):
+    response = autosave(client, audit, summary="Typed.")
+    assert response.status_code == 302
+    assert response.url.startswith(reverse("account_login"))
+    assert Audit.objects.get(pk=audit.pk).summary == ""
+
+
+def test_get_is_refused(org, login, audit):
+    response = login(org.csm_north).get(reverse("audit_autosave", args=[audit.pk]))
+    assert response.status_code == 405
+
+
+def test_saves_the_draft_and_returns_the_new_revision(
+    org, login, audit, django_assert_max_num_queries
+):
+    client = login(org.csm_north)
+    with django_assert_max_num_queries(40):
+        response = autosave(client, audit, summary="Typed so far.", voice_of_child="Heard.")
+    assert response.status_code == 200
+    body = response.json()
+    saved = Audit.objects.get(pk=audit.pk)
+    assert saved.summary == "Typed so far."
+    assert saved.voice_of_child == "Heard."
+    assert body["revision"] == saved.revision == audit.revision + 1
+    assert body["saved_at"] == timezone.localtime(saved.updated_at).strftime("%H:%M")
+    assert org.csm_north.name in body["last_saved"]
+    assert body["urgent"] == ""
+
+
+def test_stale_revision_is_a_conflict_with_the_save_draft_message(org, login, audit):
+    client = login(org.csm_north)
+    # Saved in another window first.
+    services.audit_save(
+        audit=Audit.objects.get(pk=audit.pk),
+        by=org.csm_north.user,
+        data={"summary": "Other window."},
+        revision=audit.revision,
+    )
+    response = autosave(client, audit, summary="This window.")  # still revision 1
+    assert response.status_code == 409
+    message = response.json()["conflict"]
+    assert message.startswith("You saved this audit in another window at ")
+    assert message.endswith("reload to see that version.")
+    assert Audit.objects.get(pk=audit.pk).summary == "Other window."
+
+
+def test_completed_audit_stops_autosave(org, login, audit):
+    Audit.objects.filter(pk=audit.pk).update(status="completed", completed_at=timezone.now())
+    response = autosave(login(org.csm_north), audit, summary="Late.")
+    assert response.status_code == 409
+    assert "completed" in response.json()["conflict"]
+
+
+def test_invalid_answer_saves_nothing(org, login, audit):
+    response = autosave(login(org.csm_north), audit, summary="x", contacted_on="31/02/2026")
+    assert response.status_code == 400
+    assert "contacted_on" in response.json()["errors"]
+    assert Audit.objects.get(pk=audit.pk).revision == audit.revision
+
+
+def test_new_action_rows_get_their_ids_so_the_next_save_does_not_add_them_again(org, login, audit):
+    client = login(org.csm_north)
+    first = autosave(
+        client, audit, **{"actions-1-description": "Update the plan.", "actions-1-due_on": ""}
+    )
+    assert first.status_code == 200
+    action = RestorativeAction.objects.get(audit=audit)
+    assert first.json()["actions"] == {
+        "actions-0-id": "",
+        "actions-1-id": str(action.pk),
+        "actions-2-id": "",
+    }
+    # The page puts the id into the row and saves again with the new revision.
+    audit.revision = first.json()["revision"]
+    second = autosave(
+        client,
+        audit,
+        **{"actions-1-id": str(action.pk), "actions-1-description": "Update the plan today."},
+    )
+    assert second.status_code == 200
+    assert list(
+        RestorativeAction.objects.filter(audit=audit).values_list("description", flat=True)
+    ) == ["Update the plan today."]
+
+
+def test_form_page_offers_autosave(org, login, audit):
+    page = login(org.csm_north).get(reverse("audit_edit", args=[audit.pk])).content.decode()
+    assert f'data-autosave-url="{reverse("audit_autosave", args=[audit.pk])}"' in page
+    assert 'data-autosave-revision="revision"' in page
+    assert 'id="autosave-status" role="status" aria-live="polite"' in page
+    assert "core/js/autosave.js" in page
