@@ -44,8 +44,12 @@ AUTHORITY_NAME = os.environ.get("AUTHORITY_NAME", "Demo County Council")
 SERVICE_NAME = "Case audit"
 # The nation whose bank holidays working-day deadlines skip: ENG (default), WLS, SCT or NIR.
 WORKING_DAYS_SUBDIVISION = os.environ.get("WORKING_DAYS_SUBDIVISION", "ENG")
-# Where the app is served, for the full links in emails (no trailing slash).
-SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+# Where the app is served, for the full links in emails (no trailing slash), e.g.
+# https://caseaudit.example.gov.uk. Required with DEBUG off (system check caseaudit.E001 in
+# caseaudit/core/checks.py); `make run` sets it from HOST and PORT.
+SITE_URL = os.environ.get(
+    "SITE_URL", "http://127.0.0.1:8000" if DEBUG or env_bool("CASEAUDIT_TESTING") else ""
+).rstrip("/")
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -76,6 +80,7 @@ INSTALLED_APPS = [
     "caseaudit.programme",
     "caseaudit.reports",
     "caseaudit.api",
+    "caseaudit.jobs",
 ]
 
 MIDDLEWARE = [
@@ -85,6 +90,8 @@ MIDDLEWARE = [
     "caseaudit.core.security.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # The idle timeout: renews the session's expiry at most once a minute, not every request.
+    "caseaudit.accounts.session_touch.SessionTouchMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -92,6 +99,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    # After an idle timeout: "You were signed out because you were inactive..." (once).
+    "caseaudit.accounts.middleware.IdleTimeoutMiddleware",
     "caseaudit.accounts.middleware.SessionLifetimeMiddleware",
     "caseaudit.accounts.middleware.RequireMFAMiddleware",
     "caseaudit.core.middleware.ConfidentialPageMiddleware",
@@ -124,7 +133,11 @@ DATABASES = {
     "default": dj_database_url.config(
         default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}",
         conn_max_age=int(os.environ.get("CONN_MAX_AGE", "60")),
-        conn_health_checks=True,
+        # Off by default: a health check is one more round trip ("SELECT 1") at the start of
+        # every request that reuses a connection, a large share of a light page's time (`make
+        # bench`). Django still closes a connection found broken after an error; turn it on
+        # (CONN_HEALTH_CHECKS=1) where idle connections are cut, e.g. by a pooler or firewall.
+        conn_health_checks=env_bool("CONN_HEALTH_CHECKS"),
     )
 }
 # PostgreSQL's JIT compiler is for long analytical queries; here it compiled for seconds
@@ -134,6 +147,23 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and not env
     "DATABASE_JIT"
 ):
     DATABASES["default"].setdefault("OPTIONS", {}).setdefault("options", "-c jit=off")
+# SQLite shared by the web server, the task worker and the scheduler: write-ahead logging
+# (readers never block the writer), every write transaction takes the write lock when it
+# begins (IMMEDIATE: a transaction that read first can then always write, instead of failing
+# at once with "database is locked"), and a writer waits up to SQLITE_BUSY_SECONDS for another
+# one's (short) transaction to end. tests: caseaudit/qa/tests/test_soak_sqlite.py.
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    _busy_seconds = int(os.environ.get("SQLITE_BUSY_SECONDS", "20"))
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {
+            "transaction_mode": "IMMEDIATE",
+            "timeout": _busy_seconds,
+            "init_command": (
+                "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; "
+                f"PRAGMA busy_timeout={_busy_seconds * 1000};"
+            ),
+        }
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTHENTICATION_BACKENDS = [
@@ -266,7 +296,9 @@ EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
 EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
 EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
-EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS")
+# STARTTLS to the mail server: on by default in production (emails carry names and links to
+# records about children); EMAIL_USE_TLS=0 turns it off, e.g. for a relay on the same host.
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", not DEBUG)
 EMAIL_TIMEOUT = int(os.environ.get("EMAIL_TIMEOUT", "30"))  # seconds; a send holds a row lock
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "caseaudit@localhost")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
@@ -323,18 +355,38 @@ STORAGES = {
 WHITENOISE_USE_FINDERS = DEBUG or env_bool("CASEAUDIT_TESTING")
 
 # Sessions: short-lived, not persistent across browser restarts, and secure in production.
-# Idle timeout (SESSION_COOKIE_AGE, renewed by every request) and an absolute lifetime from
-# sign-in (caseaudit.accounts.middleware.SessionLifetimeMiddleware).
+# Idle timeout (SESSION_COOKIE_AGE, renewed by requests at most once a minute:
+# caseaudit.accounts.session_touch, so that a page costs no session write) and an absolute
+# lifetime from sign-in (caseaudit.accounts.middleware.SessionLifetimeMiddleware).
 SESSION_COOKIE_AGE = int(os.environ.get("SESSION_IDLE_SECONDS", str(30 * 60)))
 SESSION_ABSOLUTE_SECONDS = int(os.environ.get("SESSION_ABSOLUTE_SECONDS", str(10 * 60 * 60)))
-SESSION_SAVE_EVERY_REQUEST = True  # idle timeout: each request extends the session
+SESSION_SAVE_EVERY_REQUEST = False
+SESSION_TOUCH_SECONDS = 60
+# With Redis, sessions are read from the shared cache and written through to the database
+# (cached_db: ending a session deletes both, for every process at once). Without Redis the
+# cache is itself a database table, so the sessions stay in theirs (a cache in front would
+# add a write per save and save no read).
+SESSION_ENGINE = (
+    "django.contrib.sessions.backends.cached_db"
+    if REDIS_URL
+    else "django.contrib.sessions.backends.db"
+)
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_SECURE = not DEBUG and env_bool("SECURE_COOKIES", True)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+if SESSION_COOKIE_SECURE:
+    # The __Host- prefix: browsers keep these cookies only if Secure, for this host alone (no
+    # Domain) and the whole site (Path=/), so a sibling subdomain cannot set or shadow them.
+    SESSION_COOKIE_NAME = "__Host-sessionid"
+    CSRF_COOKIE_NAME = "__Host-csrftoken"
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEBUG)
-SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# Behind a load balancer or reverse proxy that ends TLS and sets X-Forwarded-Proto (and strips
+# any value the client sent): TRUST_X_FORWARDED_PROTO=1 makes "https" there count as a secure
+# request. Off by default: without such a proxy, a client could claim HTTPS with the header.
+if env_bool("TRUST_X_FORWARDED_PROTO"):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", "0" if DEBUG else "31536000"))
 SECURE_HSTS_INCLUDE_SUBDOMAINS = True
 # HSTS already covers subdomains; "preload" only consents to the browsers' preload list (the
@@ -386,9 +438,23 @@ RETENTION_YEARS_AFTER_CLOSURE = int(os.environ.get("RETENTION_YEARS_AFTER_CLOSUR
 # per client address for requests without a valid token. Counted in the default cache.
 API_THROTTLE_RATE = os.environ.get("API_THROTTLE_RATE", "600/m")
 API_ANON_THROTTLE_RATE = os.environ.get("API_ANON_THROTTLE_RATE", "60/m")
+# An API token expires this many days after it is issued (caseaudit.api.services).
+API_TOKEN_DAYS = int(os.environ.get("API_TOKEN_DAYS", "90"))
 # Uploads of more rows than this are imported by a background task, with a progress page
 # (0: every upload). The task worker (`manage.py db_worker`) must be running.
 IMPORT_BACKGROUND_ROWS = int(os.environ.get("IMPORT_BACKGROUND_ROWS", "5000"))
+# The most rows an import file may have (counted as read, never from a workbook's declared
+# size); a workbook may expand to at most IMPORT_XLSX_MAX_MB when unzipped, and at most
+# IMPORT_XLSX_MAX_RATIO times its compressed size (zip bombs). A background import with no
+# news for IMPORT_STALE_MINUTES is failed (its worker stopped) and its file deleted.
+IMPORT_MAX_ROWS = int(os.environ.get("IMPORT_MAX_ROWS", "250000"))
+IMPORT_XLSX_MAX_UNCOMPRESSED = int(os.environ.get("IMPORT_XLSX_MAX_MB", "50")) * 1024 * 1024
+IMPORT_XLSX_MAX_RATIO = int(os.environ.get("IMPORT_XLSX_MAX_RATIO", "100"))
+IMPORT_STALE_MINUTES = int(os.environ.get("IMPORT_STALE_MINUTES", "30"))
+
+# The timeout warning (static/core/js/timeout.js) opens this many seconds before the idle
+# timeout (SESSION_COOKIE_AGE) signs a person out, and offers to keep them signed in.
+SESSION_WARNING_SECONDS = int(os.environ.get("SESSION_WARNING_SECONDS", "120"))
 
 LOGGING = {
     "version": 1,

@@ -19,9 +19,9 @@ from caseaudit.factories import UserFactory
 
 EDITORS = ["admin", "performance"]
 READERS = ["tm", "worker", "iro"]
-# Session, user, staff, the page's own reads, the unread-notifications count and the session
-# save (SESSION_SAVE_EVERY_REQUEST): the same however many sections, questions or tools.
-QUERIES = {"version": 12, "list": 9}
+# Session, user, staff, the page's own reads and the unread-notifications count (no session
+# save: caseaudit.accounts.session_touch): the same however many sections, questions or tools.
+QUERIES = {"version": 9, "list": 6}
 
 
 @pytest.fixture

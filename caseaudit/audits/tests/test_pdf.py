@@ -262,9 +262,8 @@ def filled(org, make_tool, save, *, sections: int, actions: int) -> Audit:
     return audit
 
 
-# Session and user, staff, the audit (scoped), the document (eight), the access log entry,
-# and the session's idle-time stamp (a savepoint, the update, its release).
-PDF_QUERIES = 16
+# Session and user, staff, the audit (scoped), the document (eight), the access log entry.
+PDF_QUERIES = 13
 
 
 @pytest.mark.parametrize("sections,actions", [(2, 1), (8, 7)])

@@ -448,8 +448,8 @@ def filled_audit(org, make_tool, save, sections, actions):
     return audit
 
 
-FORM_QUERIES = 18
-PAGE_QUERIES = 19
+FORM_QUERIES = 15
+PAGE_QUERIES = 16
 
 
 @pytest.mark.parametrize("sections,actions", [(3, 1), (9, 6)])

@@ -360,9 +360,9 @@ def test_the_header_links_to_responses(org, login):
 
 # --- Query counts ---------------------------------------------------------------------------
 
-DETAIL_QUERIES = 12
-LIST_QUERIES = 11  # with the access-log entry for the page
-TEAM_QUERIES = 13  # with the access-log entry for the page
+DETAIL_QUERIES = 9
+LIST_QUERIES = 8  # with the access-log entry for the page
+TEAM_QUERIES = 10  # with the access-log entry for the page
 
 
 def responses_for(org, response_for, n):
