@@ -461,4 +461,7 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
+    # APScheduler says "Running job ... executed successfully" at INFO for every tick of the
+    # scheduler (twice a minute); the jobs' own runs and failures are logged by caseaudit.jobs.
+    "loggers": {"apscheduler": {"level": "WARNING"}},
 }

@@ -13,5 +13,5 @@ class NotificationSettingsForm(forms.Form):
                 label=NotificationKind(kind).label,
                 choices=Delivery.choices,
                 widget=forms.RadioSelect,
-                error_messages={"required": f"Choose how to be emailed: {kind.label.lower()}"},
+                error_messages={"required": f"Choose how to be emailed for “{kind.label}”"},
             )

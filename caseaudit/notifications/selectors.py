@@ -3,12 +3,13 @@
 from django.db.models import QuerySet
 from django.http import Http404
 
+from caseaudit.core.typing import Actor
 from caseaudit.organisation.selectors import staff_for_user
 
 from .models import Notification
 
 
-def notification_list(*, user) -> QuerySet[Notification]:
+def notification_list(*, user: Actor) -> QuerySet[Notification]:
     """The user's notifications, newest first (none if they have no staff record)."""
     staff = staff_for_user(user)
     if staff is None:
@@ -16,7 +17,7 @@ def notification_list(*, user) -> QuerySet[Notification]:
     return Notification.objects.filter(recipient=staff).order_by("-created_at", "-pk")
 
 
-def notification_get(*, user, pk: int) -> Notification:
+def notification_get(*, user: Actor, pk: int) -> Notification:
     """One of the user's own notifications; anyone else's is a 404."""
     notification = notification_list(user=user).filter(pk=pk).first()
     if notification is None:

@@ -10,6 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 
+from caseaudit.core.typing import By
 from caseaudit.organisation.models import Staff
 
 from .attachments import MAKERS
@@ -144,7 +145,7 @@ def email_enqueue(notification_id: int) -> None:
     notification_email_send.enqueue(notification_id)
 
 
-def email_resend(*, notification_ids, by) -> int:
+def email_resend(*, notification_ids, by: By) -> int:
     """Send again emails whose delivery is uncertain or that failed, once a person has checked
     they did not arrive: they become pending with a fresh set of attempts. Returns how many."""
     with transaction.atomic():

@@ -35,7 +35,7 @@ def test_every_person_sees_their_own_settings(org, login, persona, django_assert
     assert "Notification settings" in body
     assert 'name="action_overdue" type="radio" value="digest" checked' in body
     assert "urgent_finding" not in body.split("<form")[1]  # not choosable
-    assert "an urgent finding on a case" in body
+    assert "An urgent finding on a case" in body
 
 
 @pytest.mark.parametrize("persona", ["worker", "colleague", "outsider"])
