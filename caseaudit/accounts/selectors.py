@@ -1,3 +1,5 @@
+from caseaudit.core.typing import Actor
+
 from .models import AccessEvent
 
 
@@ -10,7 +12,7 @@ def case_access_log(*, case, limit: int = 50):
     )
 
 
-def account_for_identity_change(*, user, pk: int):
+def account_for_identity_change(*, user: Actor, pk: int):
     """The account `user` may change the identity of (email, username), with its staff record.
 
     Only system administrators reach the page (404 for everyone else: its existence is not

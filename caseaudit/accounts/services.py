@@ -6,6 +6,8 @@ from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, Validat
 from django.core.validators import validate_email
 from django.db import transaction
 
+from caseaudit.core.typing import Actor, By, User
+
 from .models import AccessAction, AccessEvent, SecurityEvent, SecurityEventKind
 
 USER_AGENT_MAX = 200
@@ -45,7 +47,9 @@ def access_record(
     )
 
 
-def access_denied_record(*, user, object_type: str, object_id, case_id=None) -> AccessEvent | None:
+def access_denied_record(
+    *, user: Actor, object_type: str, object_id, case_id=None
+) -> AccessEvent | None:
     """Log a refused attempt to open a record that exists but that `user` may not see.
 
     Called by the scoped selectors (`case_get`, `audit_get`, `response_get`...) just before
@@ -73,8 +77,8 @@ def security_event_record(
     *,
     kind: str,
     request=None,
-    user=None,
-    by=None,
+    user: Actor | None = None,
+    by: By = None,
     email_tried: str = "",
     detail: str = "",
     email_before: str = "",
@@ -99,7 +103,7 @@ def security_event_record(
     )
 
 
-def user_sessions_end(*, user) -> int:
+def user_sessions_end(*, user: User) -> int:
     """End every session of this account at once (all browsers, all devices).
 
     allauth.usersessions keeps the index of a user's sessions (a row per sign-in); ending
@@ -132,14 +136,14 @@ def role_rank(role: str) -> int:
     return RANK_STAFF
 
 
-def _staff_of(user):
+def _staff_of(user: User):
     try:
         return user.staff
     except ObjectDoesNotExist:
         return None
 
 
-def account_privilege_rank(user) -> int:
+def account_privilege_rank(user: Actor | None) -> int:
     """The privilege an account holds, as an actor: what it may do to other accounts.
 
     - RANK_ADMINISTRATOR: a superuser, or active staff with the System administrator role;
@@ -157,7 +161,7 @@ def account_privilege_rank(user) -> int:
     return role_rank(staff.role) if staff is not None else RANK_NONE
 
 
-def account_target_rank(user) -> int:
+def account_target_rank(user: User) -> int:
     """The privilege an account holds, as a target: how much it takes to change it.
 
     Counted generously, so nothing privileged slips below an actor: a superuser, an account
@@ -191,7 +195,7 @@ def can_grant_role(*, actor, role: str) -> bool:
     return rank >= RANK_PERFORMANCE and role_rank(role) <= rank
 
 
-def account_disable(*, user, by, reason: str = "") -> None:
+def account_disable(*, user: User, by: By, reason: str = "") -> None:
     """Disable an account: it can no longer sign in, all its sessions end now, and the security
     log records ACCOUNT_DISABLED with who did it (`by`; None for the system, e.g. a command run
     on the server) and why (`reason`, e.g. "left").
@@ -221,7 +225,7 @@ def account_disable(*, user, by, reason: str = "") -> None:
     user.is_active = False
 
 
-def account_identity_change(*, user, email: str, by, username: str | None = None) -> None:
+def account_identity_change(*, user: User, email: str, by: By, username: str | None = None) -> None:
     """Change an existing account's email address (and, if given, its username): the only way.
 
     For system administrators only (and never on an account above their own). In one
@@ -292,7 +296,7 @@ def account_identity_change(*, user, email: str, by, username: str | None = None
     user.username = locked.username
 
 
-def _email_address_taken(email: str, user) -> bool:
+def _email_address_taken(email: str, user: User) -> bool:
     if not apps.is_installed("allauth.account"):
         return False
     from allauth.account.models import EmailAddress
@@ -300,7 +304,7 @@ def _email_address_taken(email: str, user) -> bool:
     return EmailAddress.objects.filter(email__iexact=email).exclude(user_id=user.pk).exists()
 
 
-def _email_addresses_replace(*, user, email: str) -> None:
+def _email_addresses_replace(*, user: User, email: str) -> None:
     """Leave allauth's address book of the account with one primary row: the new address.
     Verified, because an administrator set it (nobody here verifies addresses by email)."""
     if not apps.is_installed("allauth.account"):
@@ -316,7 +320,8 @@ def _email_addresses_replace(*, user, email: str) -> None:
         address.save(update_fields=["email", "primary", "verified"])
 
 
-def _sso_links_remove(*, user) -> int:
+def _sso_links_remove(*, user: User) -> int:
+
     if not apps.is_installed("allauth.socialaccount"):
         return 0
     from allauth.socialaccount.models import SocialAccount

@@ -11,6 +11,7 @@ from django.http import Http404
 
 from caseaudit.audits import selectors as audit_selectors
 from caseaudit.audits.models import Audit
+from caseaudit.core.typing import Actor
 from caseaudit.organisation.models import Role, Staff
 from caseaudit.organisation.selectors import service_area_list_with_teams, staff_for_user
 from caseaudit.responses import selectors as response_selectors
@@ -21,7 +22,7 @@ from .models import ApiToken
 # --- tokens ---------------------------------------------------------------------------------
 
 
-def can_manage_tokens(user) -> bool:
+def can_manage_tokens(user: Actor) -> bool:
     """System administrators (and superusers) issue and revoke API tokens."""
     if not user.is_authenticated:
         return False
@@ -31,20 +32,20 @@ def can_manage_tokens(user) -> bool:
     return staff is not None and staff.role == Role.ADMIN
 
 
-def token_access_check(user) -> None:
+def token_access_check(user: Actor) -> None:
     """404 for anyone else, so the page's existence is not revealed."""
     if not can_manage_tokens(user):
         raise Http404("No such page")
 
 
-def api_token_list(*, user) -> QuerySet[ApiToken]:
+def api_token_list(*, user: Actor) -> QuerySet[ApiToken]:
     token_access_check(user)
     return ApiToken.objects.select_related(
         "user", "user__staff", "created_by", "created_by__staff"
     ).order_by(F("revoked_at").asc(nulls_first=True), "-created_at", "-id")  # active first
 
 
-def api_token_get(*, user, pk: int) -> ApiToken:
+def api_token_get(*, user: Actor, pk: int) -> ApiToken:
     token_access_check(user)
     token = ApiToken.objects.select_related("user").filter(pk=pk).first()
     if token is None:
@@ -81,7 +82,7 @@ def team_directory() -> list:
 
 def audit_list(
     *,
-    user,
+    user: Actor,
     case_id: int | None = None,
     status: str = "",
     tool: str = "",
@@ -124,7 +125,7 @@ def audit_list(
 
 def response_list(
     *,
-    user,
+    user: Actor,
     case_id: int | None = None,
     status: str = "",
     worker_id: int | None = None,

@@ -21,6 +21,7 @@ from django.utils import timezone
 
 from caseaudit.accounts.models import SecurityEventKind
 from caseaudit.accounts.services import security_event_record
+from caseaudit.core.typing import By, User
 from caseaudit.organisation.models import Role, Staff
 
 from .models import ApiToken, ServiceAccount
@@ -43,11 +44,11 @@ def token_days() -> int:
     return max(1, int(getattr(settings, "API_TOKEN_DAYS", 90)))
 
 
-def is_service_account(user) -> bool:
+def is_service_account(user: User | None) -> bool:
     return user is not None and ServiceAccount.objects.filter(user_id=user.pk).exists()
 
 
-def service_account_create(*, username: str, name: str, role: str = Role.PERFORMANCE, by):
+def service_account_create(*, username: str, name: str, role: str = Role.PERFORMANCE, by: By):
     """An account for a system (not a person): a user with no password and no email address,
     and a staff record with `role` and no team. `by` is the administrator (None from the
     command line). Tokens for it are then issued with `api_token_issue`."""
@@ -90,7 +91,7 @@ def token_digest(secret: str) -> str:
     return hashlib.sha256(secret.encode()).hexdigest()
 
 
-def token_refusal(user) -> str | None:
+def token_refusal(user: User | None) -> str | None:
     """Why `user` cannot hold (or use) an API token; None if they can: an active account that
     is a current member of staff, or a superuser without a staff record."""
     if user is None or not user.is_active:
@@ -116,7 +117,7 @@ def api_user_find(*, identifier: str):
     return users[0] if len(users) == 1 else None
 
 
-def issue_refusal(*, user, by) -> str | None:
+def issue_refusal(*, user: User | None, by: By) -> str | None:
     """Why `by` may not issue `user` a token (None: they may). Anyone may have a token of their
     own; only an administrator, or the command line (`by` None), issues one to a service
     account; nobody issues one in another person's name."""
@@ -132,7 +133,9 @@ def issue_refusal(*, user, by) -> str | None:
     return None
 
 
-def api_token_issue(*, user, name: str, by, days: int | None = None) -> tuple[ApiToken, str]:
+def api_token_issue(
+    *, user: User, name: str, by: By, days: int | None = None
+) -> tuple[ApiToken, str]:
     """Issue a token to `user` (`by` themselves, or a service account: `issue_refusal`),
     expiring in `days` (default API_TOKEN_DAYS). Returns the token and its secret, which is
     never stored: show it once. `by` is None from the command line."""
@@ -175,7 +178,7 @@ def _detail(token: ApiToken) -> str:
     return f"token {token.pk} {token.prefix}… {token.name}"[:200]
 
 
-def api_token_revoke(*, token: ApiToken, by) -> ApiToken:
+def api_token_revoke(*, token: ApiToken, by: By) -> ApiToken:
     """Revoke a token: from now on it is refused. The row stays, for the record. Its own
     account or an administrator revokes it (`by` None: the command line)."""
     if by is not None and by.pk != token.user_id and not can_manage_tokens(by):

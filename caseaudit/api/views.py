@@ -3,15 +3,17 @@ secret shown once), list them with their last use and expiry, revoke."""
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
+
+from caseaudit.core.typing import AuthenticatedHttpRequest
 
 from . import selectors, services
 from .forms import IssueTokenForm
 
 
-def api_token_list(request: HttpRequest) -> HttpResponse:
+def api_token_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     """GET lists the tokens; POST issues one and shows its secret on this response only (it is
     never stored, so it cannot be shown again)."""
     tokens = selectors.api_token_list(user=request.user)
@@ -44,7 +46,7 @@ def api_token_list(request: HttpRequest) -> HttpResponse:
 
 
 @require_POST
-def api_token_revoke(request: HttpRequest, pk: int) -> HttpResponse:
+def api_token_revoke(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     token = selectors.api_token_get(user=request.user, pk=pk)
     try:
         services.api_token_revoke(token=token, by=request.user)

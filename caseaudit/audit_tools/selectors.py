@@ -5,6 +5,8 @@ staff; drafts only by those who may edit tools (`permissions.tools_can_edit`): t
 from django.db.models import Prefetch
 from django.http import Http404
 
+from caseaudit.core.typing import Actor
+
 from .models import (
     Question,
     ScalingBand,
@@ -54,7 +56,7 @@ def tool_list():
     return Tool.objects.prefetch_related("versions").order_by("name")
 
 
-def tool_list_with_versions(*, user) -> list[Tool]:
+def tool_list_with_versions(*, user: Actor) -> list[Tool]:
     """Every tool with `.published` and `.draft` set (drafts, and tools that have only a draft,
     for editors only): two queries."""
     if not tools_can_read(user):
@@ -70,7 +72,7 @@ def tool_list_with_versions(*, user) -> list[Tool]:
     return tools if editor else [t for t in tools if t.published is not None]
 
 
-def tool_get(*, user, code: str) -> Tool:
+def tool_get(*, user: Actor, code: str) -> Tool:
     if not tools_can_read(user):
         raise Http404("No such tool")
     tool = Tool.objects.filter(code=code).first()
@@ -79,7 +81,9 @@ def tool_get(*, user, code: str) -> Tool:
     return tool
 
 
-def tool_version_get(*, user, code: str, number: int, with_content: bool = False) -> ToolVersion:
+def tool_version_get(
+    *, user: Actor, code: str, number: int, with_content: bool = False
+) -> ToolVersion:
     """A version the user may read (drafts: editors only), or Http404."""
     if not tools_can_read(user):
         raise Http404("No such tool version")
@@ -96,7 +100,7 @@ def tool_version_get(*, user, code: str, number: int, with_content: bool = False
     return version
 
 
-def tool_draft_get(*, user, code: str, number: int) -> ToolVersion:
+def tool_draft_get(*, user: Actor, code: str, number: int) -> ToolVersion:
     """A draft version for editing: Http404 unless the user may edit tools and it is a draft."""
     if not tools_can_edit(user):
         raise Http404("No such draft")
@@ -124,7 +128,7 @@ def draft_question_get(*, section: Section, key: str) -> Question:
     return question
 
 
-def tool_version_list(*, user, tool: Tool):
+def tool_version_list(*, user: Actor, tool: Tool):
     """The versions of a tool the user may see, newest first."""
     qs = tool.versions.all().order_by("-number")
     if not tools_can_edit(user):

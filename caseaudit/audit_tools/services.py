@@ -12,6 +12,8 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.text import slugify
 
+from caseaudit.core.typing import By
+
 from . import interchange
 from .models import (
     Question,
@@ -43,7 +45,7 @@ RESERVED_CODES = frozenset({"bands", "import"})
 # Helpers
 
 
-def _record(*, version, by, action, **detail) -> ToolChange:
+def _record(*, version, by: By, action, **detail) -> ToolChange:
     if version is not None:
         detail = {"tool": version.tool.code, "number": version.number, **detail}
     return ToolChange.objects.create(
@@ -142,7 +144,7 @@ def _draft_item_add(
     values: dict,
     key_from: str,
     version,
-    by,
+    by: By,
     action,
     **detail,
 ):
@@ -160,7 +162,7 @@ def _draft_item_add(
     return item
 
 
-def _draft_item_update(item, *, values: dict, version, by, action, **detail):
+def _draft_item_update(item, *, values: dict, version, by: By, action, **detail):
     """Give a draft section or question the cleaned `values`. Saved and recorded (`detail`,
     then its key and each changed field's old and new value) only when something changed."""
     changed = _changes(item, values)
@@ -185,7 +187,7 @@ def _draft_item_update(item, *, values: dict, version, by, action, **detail):
 
 
 @transaction.atomic
-def tool_version_draft_create(*, tool: Tool, by) -> ToolVersion:
+def tool_version_draft_create(*, tool: Tool, by: By) -> ToolVersion:
     """A new draft (number + 1) copying the published version's sections and questions."""
     tool = Tool.objects.select_for_update().get(pk=tool.pk)
     versions = ToolVersion.objects.filter(tool=tool)
@@ -238,7 +240,7 @@ def tool_version_draft_create(*, tool: Tool, by) -> ToolVersion:
 
 
 @transaction.atomic
-def tool_version_draft_discard(*, version: ToolVersion, by) -> None:
+def tool_version_draft_discard(*, version: ToolVersion, by: By) -> None:
     """Delete a draft and its content (it was never used by an audit)."""
     version = _lock_draft(version.pk)
     _record(
@@ -253,7 +255,13 @@ def tool_version_draft_discard(*, version: ToolVersion, by) -> None:
 
 @transaction.atomic
 def tool_version_add_section(
-    *, version: ToolVersion, by, title: str, guidance: str = "", theme: Theme, scaled: bool = True
+    *,
+    version: ToolVersion,
+    by: By,
+    title: str,
+    guidance: str = "",
+    theme: Theme,
+    scaled: bool = True,
 ) -> Section:
     version = _lock_draft(version.pk)
     values = _clean_section(title=title, guidance=guidance, theme=theme, scaled=scaled)
@@ -271,7 +279,7 @@ def tool_version_add_section(
 
 @transaction.atomic
 def tool_version_update_section(
-    *, section: Section, by, title: str, guidance: str, theme: Theme, scaled: bool
+    *, section: Section, by: By, title: str, guidance: str, theme: Theme, scaled: bool
 ) -> Section:
     """Change a draft section's title, guidance, theme and scaling (its key stays, so reports
     can follow the section from one version to the next)."""
@@ -289,7 +297,7 @@ def tool_version_update_section(
 
 
 @transaction.atomic
-def tool_version_delete_section(*, section: Section, by) -> None:
+def tool_version_delete_section(*, section: Section, by: By) -> None:
     version = _lock_draft(section.version_id)
     section = Section.objects.get(pk=section.pk)
     count = section.questions.count()
@@ -306,7 +314,7 @@ def tool_version_delete_section(*, section: Section, by) -> None:
 
 @transaction.atomic
 def tool_version_add_question(
-    *, section: Section, by, text: str, kind: str, choices=(), help: str = ""
+    *, section: Section, by: By, text: str, kind: str, choices=(), help: str = ""
 ) -> Question:
     version = _lock_draft(section.version_id)
     values = _clean_question(text=text, kind=kind, choices=choices, help=help)
@@ -325,7 +333,7 @@ def tool_version_add_question(
 
 @transaction.atomic
 def tool_version_update_question(
-    *, question: Question, by, text: str, kind: str, choices=(), help: str = ""
+    *, question: Question, by: By, text: str, kind: str, choices=(), help: str = ""
 ) -> Question:
     question = Question.objects.select_related("section").get(pk=question.pk)
     version = _lock_draft(question.section.version_id)
@@ -342,7 +350,7 @@ def tool_version_update_question(
 
 
 @transaction.atomic
-def tool_version_delete_question(*, question: Question, by) -> None:
+def tool_version_delete_question(*, question: Question, by: By) -> None:
     question = Question.objects.select_related("section").get(pk=question.pk)
     version = _lock_draft(question.section.version_id)
     question.delete()
@@ -357,7 +365,7 @@ def tool_version_delete_question(*, question: Question, by) -> None:
 
 
 @transaction.atomic
-def tool_version_move(*, item: Section | Question, direction: str, by) -> None:
+def tool_version_move(*, item: Section | Question, direction: str, by: By) -> None:
     """Move a section within its version, or a question within its section, one place up
     or down. Moving the first item up (or the last down) leaves the order as it is."""
     if direction not in ("up", "down"):
@@ -398,7 +406,7 @@ def tool_version_problems(*, version: ToolVersion) -> list[str]:
 
 
 @transaction.atomic
-def tool_version_publish(*, version: ToolVersion, by, notes: str | None = None) -> ToolVersion:
+def tool_version_publish(*, version: ToolVersion, by: By, notes: str | None = None) -> ToolVersion:
     """Make a draft the version new audits use; the version it replaces is retired (audits
     started on it keep it, unchanged)."""
     tool = Tool.objects.select_for_update().get(pk=version.tool_id)
@@ -454,7 +462,7 @@ def tools_export(*, codes=None) -> dict:
 
 
 @transaction.atomic
-def tools_import(*, data, by, source: str = "") -> list[ToolVersion]:
+def tools_import(*, data, by: By, source: str = "") -> list[ToolVersion]:
     """Load a tools document as new draft versions (new tools are created). Nothing changes
     unless the whole document is valid and none of its tools already has a draft."""
     errors = interchange.tools_validate(
@@ -554,7 +562,7 @@ def _band_dict(band: ScalingBand) -> dict:
 
 
 @transaction.atomic
-def scaling_bands_update(*, bands: list[dict], by) -> list[ScalingBand]:
+def scaling_bands_update(*, bands: list[dict], by: By) -> list[ScalingBand]:
     """Change the bands' ranges, names, guidance and urgent flags together. `bands` has one
     dict per existing band, by "code"; together they must cover 0-10 exactly once."""
     existing = {b.code: b for b in ScalingBand.objects.select_for_update().order_by("min_score")}

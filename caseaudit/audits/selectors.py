@@ -16,6 +16,7 @@ from caseaudit.audit_tools.models import Question, QuestionKind, ScalingBand, Se
 from caseaudit.audit_tools.selectors import band_for, scaling_bands, tool_version_with_content
 from caseaudit.cases.models import Case
 from caseaudit.cases.selectors import case_visible_qs
+from caseaudit.core.typing import Actor
 from caseaudit.organisation.models import Role, Staff
 from caseaudit.organisation.selectors import staff_for_user
 
@@ -77,7 +78,7 @@ def finding_case_q(staff: Staff | None) -> Q:
     return Q(allocated_worker__line_manager=staff) | managed
 
 
-def _denied_if_exists(user, object_type: str, qs: QuerySet, object_id) -> None:
+def _denied_if_exists(user: Actor, object_type: str, qs: QuerySet, object_id) -> None:
     """A record that exists but is out of the user's scope: log the refused attempt (a
     missing record is only a 404). `qs` selects the record by its key; it has a `case_id`."""
     case_id = qs.values_list("case_id", flat=True).first()
@@ -89,13 +90,13 @@ def _denied_if_exists(user, object_type: str, qs: QuerySet, object_id) -> None:
         )
 
 
-def audit_visible_qs(user) -> QuerySet[Audit]:
+def audit_visible_qs(user: Actor) -> QuerySet[Audit]:
     """The audits of the cases the user may see (`case_visible_qs`, which includes the cases
     they audit)."""
     return Audit.objects.filter(case__in=case_visible_qs(user).values("pk"))
 
 
-def audit_get(*, user, pk: int) -> Audit:
+def audit_get(*, user: Actor, pk: int) -> Audit:
     """The audit, if the user may see its case (auditors always may); otherwise 404."""
     audit = (
         audit_visible_qs(user)
@@ -121,7 +122,7 @@ def audit_get(*, user, pk: int) -> Audit:
     return audit
 
 
-def audit_list_for_case(*, user, case: Case) -> QuerySet[Audit]:
+def audit_list_for_case(*, user: Actor, case: Case) -> QuerySet[Audit]:
     """The case's audits, newest first, with their count of open urgent findings."""
     return (
         audit_visible_qs(user)
@@ -136,7 +137,7 @@ def audit_list_for_case(*, user, case: Case) -> QuerySet[Audit]:
     )
 
 
-def my_audits(*, user, recent_days: int = MY_AUDITS_RECENT_DAYS) -> QuerySet[Audit]:
+def my_audits(*, user: Actor, recent_days: int = MY_AUDITS_RECENT_DAYS) -> QuerySet[Audit]:
     """The audits I am doing (drafts) and those I completed recently: drafts first."""
     staff = staff_for_user(user)
     if staff is None:
@@ -150,7 +151,7 @@ def my_audits(*, user, recent_days: int = MY_AUDITS_RECENT_DAYS) -> QuerySet[Aud
     )
 
 
-def urgent_findings_open_for(*, user) -> QuerySet[UrgentFinding]:
+def urgent_findings_open_for(*, user: Actor) -> QuerySet[UrgentFinding]:
     """Open urgent findings the user must acknowledge: on cases in their scope where they are
     the Team Manager, the Practice Supervisor, the service's CSM, an AD or the Director."""
     staff = staff_for_user(user)
@@ -164,7 +165,7 @@ def urgent_findings_open_for(*, user) -> QuerySet[UrgentFinding]:
     )
 
 
-def urgent_finding_get(*, user, pk: int) -> UrgentFinding:
+def urgent_finding_get(*, user: Actor, pk: int) -> UrgentFinding:
     """The finding, if the user may see its case; otherwise 404."""
     finding = (
         UrgentFinding.objects.filter(pk=pk, case__in=case_visible_qs(user).values("pk"))
@@ -305,7 +306,7 @@ def action_owner_choices(*, case: Case, actions=()) -> list[Staff]:
     return list(Staff.objects.filter(q).order_by("name"))
 
 
-def audit_start_options(*, user, case: Case):
+def audit_start_options(*, user: Actor, case: Case):
     """The tools the user may start an audit of this case with (empty when they may not
     audit it). The caller has checked the user may see the case (`case_get`); `audit_start`
     checks it again."""

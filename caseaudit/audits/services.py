@@ -21,6 +21,7 @@ from caseaudit.audit_tools.selectors import band_for, scaling_bands, tool_versio
 from caseaudit.cases.models import Case
 from caseaudit.cases.selectors import case_visible_qs
 from caseaudit.core.exceptions import TransitionConflict
+from caseaudit.core.typing import Actor, By, User
 from caseaudit.organisation.models import Role, Staff
 from caseaudit.organisation.selectors import staff_for_user
 from caseaudit.programme import services as programme_services
@@ -124,7 +125,7 @@ class SaveResult:
 # --- Who may do what --------------------------------------------------------------------
 
 
-def _case_visible_to(staff: Staff, case: Case, user=None) -> bool:
+def _case_visible_to(staff: Staff, case: Case, user: Actor | None = None) -> bool:
     user = user if user is not None and user.pk == staff.user_id else staff.user
     return case_visible_qs(user).filter(pk=case.pk).exists()
 
@@ -135,7 +136,7 @@ def audit_refusal(
     *,
     tool_code: str | None = None,
     check_visible: bool = True,
-    user=None,
+    user: Actor | None = None,
 ) -> str | None:
     """Why `staff` may not audit `case` (with the tool `tool_code`, if given); None if they may.
 
@@ -165,14 +166,14 @@ def can_audit(staff: Staff | None, case: Case, *, tool_code: str | None = None) 
     return audit_refusal(staff, case, tool_code=tool_code) is None
 
 
-def can_edit(user, audit: Audit) -> bool:
+def can_edit(user: Actor, audit: Audit) -> bool:
     """Only the auditor writes their audit (in as many windows as they like: `revision`
     keeps those from overwriting each other)."""
     staff = staff_for_user(user)
     return staff is not None and staff.pk == audit.auditor_id
 
 
-def can_reopen(user, audit: Audit) -> bool:
+def can_reopen(user: Actor, audit: Audit) -> bool:
     """A Team Manager, CSM, AD, the Director or Performance Assurance, for a case they manage."""
     staff = staff_for_user(user)
     if staff is None or staff.role not in REOPEN_ROLES:
@@ -180,7 +181,7 @@ def can_reopen(user, audit: Audit) -> bool:
     return Case.objects.filter(pk=audit.case_id).filter(case_managed_q(staff)).exists()
 
 
-def can_acknowledge(user, finding: UrgentFinding) -> bool:
+def can_acknowledge(user: Actor, finding: UrgentFinding) -> bool:
     """The case's Team Manager or Practice Supervisor, the service's CSM, an AD or the Director."""
     staff = staff_for_user(user)
     if staff is None:
@@ -195,7 +196,7 @@ def _refresh(audit: Audit) -> None:
     )
 
 
-def _event(audit: Audit, by, kind: str, at=None, **detail) -> AuditEvent:
+def _event(audit: Audit, by: By, kind: str, at=None, **detail) -> AuditEvent:
     return AuditEvent.objects.create(
         audit=audit, by=by, kind=kind, at=at or timezone.now(), detail=detail
     )
@@ -481,7 +482,7 @@ def _apply_actions(audit: Audit, rows: list, errors: dict) -> None:
         )
 
 
-def audit_save(*, audit: Audit, by, data: dict, revision: int) -> SaveResult:
+def audit_save(*, audit: Audit, by: User, data: dict, revision: int) -> SaveResult:
     """Save the audit form (a draft) and raise any urgent findings it now contains.
 
     `data` holds any of the audit's own fields (`AUDIT_FIELDS`), and:
@@ -576,7 +577,7 @@ def _urgent_triggers(audit: Audit, answers: dict, sections: dict) -> list[tuple[
     return triggers
 
 
-def _raise_urgent_findings(audit, *, by, answers, sections, now) -> list[UrgentFinding]:
+def _raise_urgent_findings(audit, *, by: By, answers, sections, now) -> list[UrgentFinding]:
     triggers = _urgent_triggers(audit, answers, sections)
     if not triggers:
         return []
@@ -661,7 +662,9 @@ def _finding_headline(finding: UrgentFinding) -> str:
     return finding.reason
 
 
-def urgent_finding_acknowledge(*, finding: UrgentFinding, by, action_taken: str) -> UrgentFinding:
+def urgent_finding_acknowledge(
+    *, finding: UrgentFinding, by: User, action_taken: str
+) -> UrgentFinding:
     """A manager records the action taken on an urgent finding, which closes it."""
     action_taken = _clean_text(action_taken)
     with transaction.atomic():
@@ -749,7 +752,7 @@ def audit_completion_problems(audit: Audit) -> list[tuple[str, str]]:
     return problems
 
 
-def _by_whom(user) -> str:
+def _by_whom(user: User | None) -> str:
     if user is None:
         return ""
     return f" by {user.get_full_name() or user.get_username()}"
@@ -776,7 +779,7 @@ def _completed_conflict(audit: Audit) -> TransitionConflict:
     )
 
 
-def audit_complete(*, audit: Audit, by) -> Audit:
+def audit_complete(*, audit: Audit, by: User) -> Audit:
     """Complete a draft: check it is whole, mark it completed (a compare-and-set on the draft
     revision that was checked), record the case as audited, then, in this transaction and in
     this order, ask for the QA response (responses), mark the allocation done (programme) and
@@ -823,7 +826,7 @@ def audit_complete(*, audit: Audit, by) -> Audit:
         return audit
 
 
-def audit_reopen(*, audit: Audit, by, reason: str) -> Audit:
+def audit_reopen(*, audit: Audit, by: User, reason: str) -> Audit:
     """A manager reopens a completed audit as a draft, with a recorded reason; the auditor
     is told. In this transaction the allocation goes back to started (programme) and the
     audit is counted out of the scale summary (reports).
@@ -879,7 +882,8 @@ def audit_reopen(*, audit: Audit, by, reason: str) -> Audit:
         return audit
 
 
-def _notify_reopened(audit: Audit, by) -> None:
+def _notify_reopened(audit: Audit, by: User) -> None:
+
     from caseaudit.notifications.services import NotificationKind, notify
 
     if audit.auditor.user_id == by.pk or not audit.auditor.is_active:

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from django.http import Http404
 from django.utils import timezone
 
+from caseaudit.core.typing import Actor
 from caseaudit.organisation.models import Role
 from caseaudit.organisation.selectors import staff_for_user
 
@@ -14,7 +15,7 @@ from .schedule import JOBS, Job
 from .services import SCHEDULER_LEASE
 
 
-def jobs_allowed(user) -> bool:
+def jobs_allowed(user: Actor) -> bool:
     """System administrators (staff with the admin role) and superusers."""
     if not user.is_authenticated:
         return False
@@ -32,7 +33,7 @@ class JobRow:
     next_time: dt.datetime | None
 
 
-def job_overview(*, user, now: dt.datetime | None = None) -> list[JobRow]:
+def job_overview(*, user: Actor, now: dt.datetime | None = None) -> list[JobRow]:
     """Every job with its last run, its last failure and its next time: two indexed queries a
     job, however many runs are recorded."""
     if not jobs_allowed(user):
@@ -52,13 +53,13 @@ def job_overview(*, user, now: dt.datetime | None = None) -> list[JobRow]:
     return rows
 
 
-def job_recent_failures(*, user, limit: int = 20) -> list[JobRun]:
+def job_recent_failures(*, user: Actor, limit: int = 20) -> list[JobRun]:
     if not jobs_allowed(user):
         raise Http404("Not found")
     return list(JobRun.objects.filter(status=RunStatus.FAILED)[:limit])
 
 
-def scheduler_lease(*, user) -> JobLease | None:
+def scheduler_lease(*, user: Actor) -> JobLease | None:
     if not jobs_allowed(user):
         raise Http404("Not found")
     return JobLease.objects.filter(name=SCHEDULER_LEASE).first()

@@ -4,22 +4,25 @@ it holds no information about children."""
 from django.db.models import Count, Prefetch, Q
 from django.http import Http404
 
+from caseaudit.core.typing import Actor
+
 from .models import ServiceArea, Staff, Team
 
 
-def staff_for_user(user) -> Staff | None:
+def staff_for_user(user: Actor) -> Staff | None:
     """The signed-in user's staff record, loaded once per request."""
     if not user.is_authenticated:
         return None
-    cached = getattr(user, "_staff_cache", False)
-    if cached is not False:
+    cached: Staff | None | bool = getattr(user, "_staff_cache", False)
+    if not isinstance(cached, bool):
         return cached
     staff = (
         Staff.objects.select_related("team", "team__service_area", "service_area", "line_manager")
         .filter(user=user, left_on__isnull=True)
         .first()
     )
-    user._staff_cache = staff
+    user._staff_cache = staff  # type: ignore[attr-defined]  # a per-request cache on the user
+
     return staff
 
 

@@ -6,11 +6,12 @@ from django.db import transaction
 from django.utils import timezone
 
 from caseaudit.accounts.services import account_disable
+from caseaudit.core.typing import By
 
 from .models import Staff
 
 
-def staff_mark_left(*, staff: Staff, by, left_on: dt.date | None = None) -> Staff:
+def staff_mark_left(*, staff: Staff, by: By, left_on: dt.date | None = None) -> Staff:
     """Record that a member of staff has left (on `left_on`, default today) and disable their
     account through `account_disable` (sessions end, the security log says who), in one
     transaction. `by` is who did it (None: the system). Again for someone who has left keeps

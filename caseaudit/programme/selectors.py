@@ -6,6 +6,7 @@ from django.db.models import Count, F, Q
 from django.http import Http404
 
 from caseaudit.cases.models import Case, SubjectType
+from caseaudit.core.typing import Actor
 from caseaudit.organisation.models import AUTHORITY_WIDE_ROLES, Role, Staff
 from caseaudit.organisation.selectors import staff_for_user
 
@@ -17,12 +18,12 @@ PROGRAMME_VIEW_ROLES = AUTHORITY_WIDE_ROLES | {Role.SERVICE_MANAGER}
 PROGRAMME_EDIT_ROLES = frozenset({Role.PERFORMANCE, Role.ADMIN})
 
 
-def can_view_programme(user) -> bool:
+def can_view_programme(user: Actor) -> bool:
     staff = staff_for_user(user)
     return user.is_superuser or (staff is not None and staff.role in PROGRAMME_VIEW_ROLES)
 
 
-def can_edit_programme(user) -> bool:
+def can_edit_programme(user: Actor) -> bool:
     staff = staff_for_user(user)
     return user.is_superuser or (staff is not None and staff.role in PROGRAMME_EDIT_ROLES)
 
@@ -61,7 +62,7 @@ def case_rows(*, ids=None) -> list[CaseRow]:
     ]
 
 
-def programme_get(*, user, month: dt.date) -> ProgrammeMonth | None:
+def programme_get(*, user: Actor, month: dt.date) -> ProgrammeMonth | None:
     if not can_view_programme(user):
         raise Http404("No programme page for you")
     return ProgrammeMonth.objects.filter(month=month.replace(day=1)).first()
@@ -87,7 +88,7 @@ def programme_summary(*, programme: ProgrammeMonth) -> dict:
     return counts
 
 
-def my_allocations(*, user, month: dt.date):
+def my_allocations(*, user: Actor, month: dt.date):
     """Confirmed allocations of the signed-in auditor for a month (their home page)."""
     staff = staff_for_user(user)
     if staff is None:
@@ -157,7 +158,7 @@ CARER_SUBJECTS = [SubjectType.FOSTER_CARER, SubjectType.ADOPTER]
 
 def due_list(
     *,
-    user,
+    user: Actor,
     when: str = "month",
     month: dt.date,
     team_id: int | None = None,

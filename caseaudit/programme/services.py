@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from caseaudit.cases.models import Case
 from caseaudit.core.exceptions import TransitionConflict
+from caseaudit.core.typing import By, User
 from caseaudit.organisation.models import Staff
 
 from . import engine, selectors
@@ -31,7 +32,7 @@ def _team_of(staff_rows) -> dict[int, int | None]:
 
 
 @transaction.atomic
-def programme_generate(*, month: dt.date, by=None, seed: int | None = None) -> ProgrammeMonth:
+def programme_generate(*, month: dt.date, by: By = None, seed: int | None = None) -> ProgrammeMonth:
     """Generate (or regenerate) a month's draft programme from its seed."""
     month = month.replace(day=1)
     programme = ProgrammeMonth.objects.select_for_update().filter(month=month).first()
@@ -71,7 +72,7 @@ def programme_generate(*, month: dt.date, by=None, seed: int | None = None) -> P
 
 
 @transaction.atomic
-def programme_confirm(*, programme: ProgrammeMonth, by) -> ProgrammeMonth:
+def programme_confirm(*, programme: ProgrammeMonth, by: By) -> ProgrammeMonth:
     """Confirm a draft month: a compare-and-set on its status, so of two confirmations at
     once one succeeds and the other raises `TransitionConflict`."""
     now = timezone.now()
@@ -111,7 +112,7 @@ def _check_changeable(allocation: Allocation) -> None:
 
 
 @transaction.atomic
-def allocation_swap(*, allocation: Allocation, by, case: Case | None = None) -> Allocation:
+def allocation_swap(*, allocation: Allocation, by: User, case: Case | None = None) -> Allocation:
     """Give the allocation another case: the one named, or the engine's next choice."""
     allocation = Allocation.objects.select_for_update().get(pk=allocation.pk)
     _check_changeable(allocation)
@@ -158,7 +159,7 @@ def allocation_swap(*, allocation: Allocation, by, case: Case | None = None) -> 
 
 
 @transaction.atomic
-def allocation_reallocate(*, allocation: Allocation, auditor: Staff, by) -> Allocation:
+def allocation_reallocate(*, allocation: Allocation, auditor: Staff, by: By) -> Allocation:
     """Move a planned audit to another auditor (e.g. the first has left or changed team).
 
     The original allocation is cancelled and a new one made, so the record shows both.
@@ -203,7 +204,7 @@ def allocation_reallocate(*, allocation: Allocation, auditor: Staff, by) -> Allo
 
 
 @transaction.atomic
-def allocation_start(*, allocation: Allocation, by):
+def allocation_start(*, allocation: Allocation, by: By):
     """Start the audit for a confirmed allocation and link the two."""
     from caseaudit.audits.services import audit_start
 

@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from caseaudit.audits.models import ActionStatus, AuditStatus, RestorativeAction
 from caseaudit.cases.selectors import case_visible_qs
+from caseaudit.core.typing import Actor
 from caseaudit.core.working_days import working_days_between
 from caseaudit.organisation.models import AUTHORITY_WIDE_ROLES, Role, Staff, Team
 from caseaudit.organisation.selectors import staff_for_user
@@ -52,7 +53,7 @@ def response_case_scope(staff: Staff) -> Q:
     )
 
 
-def _denied_if_exists(user, object_type: str, qs: QuerySet, object_id) -> None:
+def _denied_if_exists(user: Actor, object_type: str, qs: QuerySet, object_id) -> None:
     """A record that exists but is out of the user's scope: log the refused attempt (a
     missing record is only a 404). `qs` selects the record by its key; it has a `case_id`."""
     case_id = qs.values_list("case_id", flat=True).first()
@@ -64,7 +65,7 @@ def _denied_if_exists(user, object_type: str, qs: QuerySet, object_id) -> None:
         )
 
 
-def response_visible_qs(user) -> QuerySet[QAResponse]:
+def response_visible_qs(user: Actor) -> QuerySet[QAResponse]:
     """The QA responses on the cases the user may see (`case_visible_qs`)."""
     return QAResponse.objects.filter(case__in=case_visible_qs(user).values("pk"))
 
@@ -81,7 +82,7 @@ RESPONSE_RELATED = (
 )
 
 
-def response_get(*, user, pk: int) -> QAResponse:
+def response_get(*, user: Actor, pk: int) -> QAResponse:
     """The response, if the user may see its case; otherwise 404."""
     response = (
         response_visible_qs(user)
@@ -100,7 +101,7 @@ def response_get(*, user, pk: int) -> QAResponse:
     return response
 
 
-def action_get(*, user, pk: int) -> RestorativeAction:
+def action_get(*, user: Actor, pk: int) -> RestorativeAction:
     """A restorative action of a completed audit with a response, if the user may see its
     case; otherwise 404. Its response is loaded as `action.audit.qa_response`."""
     action = (
@@ -131,7 +132,7 @@ def action_get(*, user, pk: int) -> RestorativeAction:
     return action
 
 
-def response_for_audit_get(*, user, audit_pk: int) -> QAResponse:
+def response_for_audit_get(*, user: Actor, audit_pk: int) -> QAResponse:
     """The response to an audit, if the user may see its case; otherwise 404."""
     response = response_visible_qs(user).filter(audit_id=audit_pk).only("pk").first()
     if response is None:
@@ -253,7 +254,9 @@ class MyResponses:
     to_agree: list[RestorativeAction] = field(default_factory=list)
 
 
-def my_responses(*, user, with_actions: bool = True, today: dt.date | None = None) -> MyResponses:
+def my_responses(
+    *, user: Actor, with_actions: bool = True, today: dt.date | None = None
+) -> MyResponses:
     """What waits for me: responses I must write (or write again), responses I may authorise,
     and (with `with_actions`) my open actions and those I may agree are resolved. One query
     (three with actions), however many there are. Each response and action gets `overdue`."""
@@ -296,7 +299,7 @@ def my_responses(*, user, with_actions: bool = True, today: dt.date | None = Non
     return result
 
 
-def _actions_qs(user) -> QuerySet[RestorativeAction]:
+def _actions_qs(user: Actor) -> QuerySet[RestorativeAction]:
     """The actions of completed audits with a response, on cases the user may see."""
     return RestorativeAction.objects.filter(
         audit__status=AuditStatus.COMPLETED,
@@ -308,7 +311,7 @@ def _actions_qs(user) -> QuerySet[RestorativeAction]:
 # --- The Team Manager's page ------------------------------------------------------------
 
 
-def overview_q(user) -> Q | None:
+def overview_q(user: Actor) -> Q | None:
     """A filter on responses for the Team Manager's page: a Team Manager (and Business
     Support) their team's, a CSM their service's, a Practice Supervisor those they supervise,
     senior managers and Performance Assurance every one. None: the page is not for them."""
@@ -368,7 +371,7 @@ class TeamOverview:
     limit: int = OVERVIEW_LIMIT
 
 
-def team_overview(*, user, today: dt.date | None = None, team_id: int | None = None):
+def team_overview(*, user: Actor, today: dt.date | None = None, team_id: int | None = None):
     """Every outstanding response and every open action in the user's scope, most overdue
     first, with counts. None when the page is not for the user. A fixed number of queries."""
     scope = overview_q(user)
@@ -432,6 +435,6 @@ def team_overview(*, user, today: dt.date | None = None, team_id: int | None = N
     )
 
 
-def home_responses(*, user) -> MyResponses:
+def home_responses(*, user: Actor) -> MyResponses:
     """The home page's panels: responses due from me, responses to authorise (one query)."""
     return my_responses(user=user, with_actions=False)

@@ -29,6 +29,7 @@ from django.utils import timezone
 from caseaudit.audits.models import ActionStatus, Audit, AuditStatus, RestorativeAction
 from caseaudit.cases.models import Case
 from caseaudit.core.exceptions import TransitionConflict
+from caseaudit.core.typing import By, User
 from caseaudit.core.working_days import add_working_days, is_working_day, working_days_between
 from caseaudit.notifications.models import Notification
 from caseaudit.notifications.services import Attachment, NotificationKind, notify
@@ -71,7 +72,7 @@ def _clean_text(value) -> str:
     return "" if value is None else str(value).strip()
 
 
-def _event(response: QAResponse, by, kind: str, at: dt.datetime, **detail) -> ResponseEvent:
+def _event(response: QAResponse, by: By, kind: str, at: dt.datetime, **detail) -> ResponseEvent:
     return ResponseEvent.objects.create(response=response, by=by, kind=kind, at=at, detail=detail)
 
 
@@ -256,7 +257,7 @@ def _parse_date(value, key: str, errors: dict) -> dt.date | None:
 def response_submit(
     *,
     response: QAResponse,
-    by,
+    by: User,
     acknowledgement: str = "",
     action_answers: dict | None = None,
     now: dt.datetime | None = None,
@@ -389,7 +390,7 @@ def response_submit(
         return response
 
 
-def _authoriser(response: QAResponse, by, verb: str) -> Staff:
+def _authoriser(response: QAResponse, by: User, verb: str) -> Staff:
     staff = staff_for_user(by)
     if not can_authorise(staff, response):
         raise ValidationError(
@@ -426,7 +427,7 @@ def _last_move(response: QAResponse) -> str:
 
 
 def response_return(
-    *, response: QAResponse, by, reason: str, now: dt.datetime | None = None
+    *, response: QAResponse, by: User, reason: str, now: dt.datetime | None = None
 ) -> QAResponse:
     """The supervisor sends a submitted response back to the worker, with a reason."""
     now = now or timezone.now()
@@ -454,7 +455,9 @@ def response_return(
         return response
 
 
-def response_authorise(*, response: QAResponse, by, now: dt.datetime | None = None) -> QAResponse:
+def response_authorise(
+    *, response: QAResponse, by: User, now: dt.datetime | None = None
+) -> QAResponse:
     """The supervisor authorises a submitted response (the worker is told in the app)."""
     now = now or timezone.now()
     with transaction.atomic():
@@ -518,7 +521,7 @@ def _action_detail(action: RestorativeAction) -> dict:
 
 
 def action_resolve(
-    *, action: RestorativeAction, by, note: str, now: dt.datetime | None = None
+    *, action: RestorativeAction, by: User, note: str, now: dt.datetime | None = None
 ) -> RestorativeAction:
     """The action's owner marks it resolved, saying what was done. A manager then agrees
     (`action_agree`); until then it is not closed."""
@@ -561,7 +564,7 @@ def action_resolve(
         return action
 
 
-def _action_manager(action, response, by, verb: str) -> Staff:
+def _action_manager(action, response, by: User, verb: str) -> Staff:
     staff = staff_for_user(by)
     if not can_agree(staff, action, response):
         raise ValidationError(
@@ -579,7 +582,7 @@ def _action_manager(action, response, by, verb: str) -> Staff:
 
 
 def action_agree(
-    *, action: RestorativeAction, by, now: dt.datetime | None = None
+    *, action: RestorativeAction, by: User, now: dt.datetime | None = None
 ) -> RestorativeAction:
     """A manager agrees the action is resolved: it is closed."""
     now = now or timezone.now()
@@ -607,7 +610,7 @@ def action_agree(
 
 
 def action_reopen(
-    *, action: RestorativeAction, by, reason: str, now: dt.datetime | None = None
+    *, action: RestorativeAction, by: User, reason: str, now: dt.datetime | None = None
 ) -> RestorativeAction:
     """A manager does not agree an action is resolved: it is open again, with the reason."""
     now = now or timezone.now()
