@@ -1,7 +1,7 @@
 """How far a background import has got, written to its `ImportRun` while it works.
 
 The task opens `reporting(Progress(run))`; the parsers (`parsers.common.csv_rows` and
-`sheet_rows`) and the row checks in `services` report to whatever `current()` is, and do
+`sheet_rows`) and the row checks in `plan` report to whatever `current()` is, and do
 nothing at all when no import is being reported (the pages and the commands). Each report is one
 UPDATE of the run's row every `EVERY` rows: the task runs outside any transaction until it
 writes, so each is committed at once and the status page sees it; the write itself stays one

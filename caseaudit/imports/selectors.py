@@ -7,6 +7,7 @@ load the authority's whole case register, so only roles that already see every c
 from django.db.models import QuerySet
 from django.http import Http404
 
+from caseaudit.core.typing import Actor
 from caseaudit.organisation.models import Role
 from caseaudit.organisation.selectors import staff_for_user
 
@@ -15,7 +16,7 @@ from .models import ImportRun
 IMPORT_ROLES = frozenset({Role.ADMIN, Role.PERFORMANCE})
 
 
-def import_allowed(user) -> bool:
+def import_allowed(user: Actor) -> bool:
     if not user.is_authenticated:
         return False
     if user.is_superuser:
@@ -24,7 +25,7 @@ def import_allowed(user) -> bool:
     return staff is not None and staff.role in IMPORT_ROLES
 
 
-def import_access_check(user) -> None:
+def import_access_check(user: Actor) -> None:
     """404 for anyone who may not import, so the pages' existence is not revealed."""
     if not import_allowed(user):
         raise Http404("No such page")
@@ -34,7 +35,7 @@ def import_access_check(user) -> None:
 FILE_FIELDS = ("upload", "episodes_upload")
 
 
-def import_run_list(*, user) -> QuerySet[ImportRun]:
+def import_run_list(*, user: Actor) -> QuerySet[ImportRun]:
     import_access_check(user)
     return (
         ImportRun.objects.select_related("by", "by__staff")
@@ -43,7 +44,7 @@ def import_run_list(*, user) -> QuerySet[ImportRun]:
     )
 
 
-def import_run_get(*, user, pk: int) -> ImportRun:
+def import_run_get(*, user: Actor, pk: int) -> ImportRun:
     """One run (its page shows a background import's progress, then its outcome)."""
     import_access_check(user)
     run = (

@@ -1,5 +1,6 @@
 """Parsers for each import format. Each reads a whole file into plain rows and every error, and
-never touches the database; `caseaudit.imports.services` checks the rows against it and writes."""
+never touches the database; `caseaudit.imports.plan` checks the rows against it and
+`caseaudit.imports.apply` writes them (`caseaudit.imports.services` runs the three)."""
 
 from pathlib import PurePath
 from typing import IO

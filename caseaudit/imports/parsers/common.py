@@ -463,7 +463,7 @@ def read_template(
 @dataclass(slots=True)
 class CaseRow:
     """One case as a source gives it. `KEEP` marks what the source does not carry: an existing
-    case keeps its value and a new one takes the default (see `services.cases_import`)."""
+    case keeps its value and a new one takes the default (see `plan.cases`)."""
 
     ref: RowRef
     reference: str

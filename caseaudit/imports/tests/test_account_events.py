@@ -1,15 +1,12 @@
 """A staff import writes the security log: each account it creates and each role it changes,
 naming who imported."""
 
-import pytest
-
 from caseaudit.accounts.models import SecurityEvent, SecurityEventKind
 from caseaudit.factories import StaffFactory
 from caseaudit.imports.services import staff_file_import
 from caseaudit.organisation.models import Role, Staff
 
 from .helpers import STAFF_HEADER, csv_bytes
-
 
 
 def import_as(by, role):

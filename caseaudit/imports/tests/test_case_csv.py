@@ -310,7 +310,7 @@ def test_worker_lookup_uses_no_query_per_row(org, django_assert_max_num_queries)
     rows = [case_row(case_id=f"N{i}", allocated_worker_id=org.worker.staff_id) for i in range(300)]
     data = csv_bytes(CASE_HEADER, rows)
     StaffFactory(role=Role.PRACTITIONER, team=org.north_a)
-    # On SQLite the rows are staged in TEMP tables first (services._SqliteStage): a fixed
+    # On SQLite the rows are staged in TEMP tables first (apply._SqliteStage): a fixed
     # handful of statements more (create, fill, apply, drop), still none per row.
     with django_assert_max_num_queries(16):
         case_file_import(file=data, file_name="cases.csv", by=None)

@@ -23,6 +23,7 @@ from django.db.utils import ConnectionHandler
 from caseaudit.cases.models import Case, CaseEventKind, CaseType, SubjectType
 from caseaudit.factories import StaffFactory, TeamFactory
 from caseaudit.imports import services
+from caseaudit.imports.apply import _SqliteStage
 from caseaudit.imports.models import ImportStatus, ImportVia
 from caseaudit.organisation.models import Role
 
@@ -163,7 +164,7 @@ def test_an_import_that_fails_while_writing_changes_nothing(database_file, monke
     def broken(self, **kwargs):
         raise OperationalError("disk I/O error")
 
-    monkeypatch.setattr(services._SqliteStage, "record_events", broken)
+    monkeypatch.setattr(_SqliteStage, "record_events", broken)
     outcome: dict = {}
     thread = import_in_thread(database_file, the_file(new=500, existing=500), outcome)
     thread.start()
