@@ -68,7 +68,7 @@ test: lint
 bench: $(VENV)/.runtime
 	$(BIN)/python caseaudit/bench/run.py
 
-# Rebuild the vendored GOV.UK Frontend, htmx and axe-core assets (needs Node and npm).
+# Rebuild the vendored GOV.UK Frontend and axe-core assets (needs Node and npm).
 assets:
 	bash assets/build.sh
 

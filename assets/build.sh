@@ -7,7 +7,6 @@
 # Output (committed to git; node_modules is not):
 #   caseaudit/core/static/govuk/caseaudit.min.css      GOV.UK Frontend + app styles (Arial, no GDS Transport)
 #   caseaudit/core/static/govuk/govuk-frontend.min.js  GOV.UK Frontend JS (ES module)
-#   caseaudit/core/static/htmx/htmx.min.js
 #   caseaudit/core/static/axe/axe.min.js               (browser accessibility tests only)
 #   caseaudit/core/static/VENDORED.md
 #
@@ -24,7 +23,7 @@ GOVUK_DIST=$NM/govuk-frontend/dist/govuk
 
 npm ci --no-audit --no-fund
 
-mkdir -p "$STATIC/govuk" "$STATIC/htmx" "$STATIC/axe"
+mkdir -p "$STATIC/govuk" "$STATIC/axe"
 
 # --- CSS -------------------------------------------------------------------
 npx sass --pkg-importer=node --style=compressed --no-source-map \
@@ -62,8 +61,7 @@ if grep -q "url(" "$STATIC/govuk/caseaudit.min.css"; then
   exit 1
 fi
 
-# --- htmx, axe-core --------------------------------------------------------
-cp "$NM/htmx.org/dist/htmx.min.js" "$STATIC/htmx/htmx.min.js"
+# --- axe-core --------------------------------------------------------------
 cp "$NM/axe-core/axe.min.js" "$STATIC/axe/axe.min.js"
 
 # --- VENDORED.md -----------------------------------------------------------
@@ -86,7 +84,6 @@ pkg_field() { # pkg_field PACKAGE FIELD
   row govuk/caseaudit.min.css govuk-frontend ""
   echo "| (compiler for the above) | sass | $(pkg_field sass version) | $(pkg_field sass license) |"
   row govuk/govuk-frontend.min.js govuk-frontend ""
-  row htmx/htmx.min.js htmx.org ""
   row axe/axe.min.js axe-core ""
   echo
   echo "Notes:"
@@ -139,12 +136,6 @@ SOFTWARE.
 LICENCE
   echo '```'
   echo
-  echo "### htmx.org (0BSD)"
-  echo
-  echo '```'
-  cat "$NM/htmx.org/LICENSE"
-  echo '```'
-  echo
   echo "### axe-core (MPL-2.0)"
   echo
   echo "\`axe/axe.min.js\` keeps its own MPL-2.0 header. Full text:"
@@ -152,4 +143,4 @@ LICENCE
 } > "$STATIC/VENDORED.md"
 
 echo "build.sh: done"
-ls -l "$STATIC/govuk" "$STATIC/htmx" "$STATIC/axe"
+ls -l "$STATIC/govuk" "$STATIC/axe"

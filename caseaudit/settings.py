@@ -81,6 +81,7 @@ INSTALLED_APPS = [
     "caseaudit.reports",
     "caseaudit.api",
     "caseaudit.jobs",
+    "caseaudit.demo",  # the demo authority (`manage.py seed_demo`); no domain app imports it
 ]
 
 MIDDLEWARE = [

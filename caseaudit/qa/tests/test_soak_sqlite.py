@@ -55,7 +55,7 @@ pytestmark = [pytest.mark.soak]
 
 ROOT = Path(__file__).resolve().parents[3]
 SOAK_SECONDS = float(os.environ.get("SOAK_SECONDS", "40"))
-PASSWORD = "caseaudit-demo-2026"  # caseaudit.core.demo.DEMO_PASSWORD
+PASSWORD = "caseaudit-demo-2026"  # caseaudit.demo.authority.DEMO_PASSWORD
 JOBS = ["due_reminders", "pending_emails", "report_summary", "background_files", "stale_imports"]
 LOCKED = re.compile(r"database is locked|OperationalError", re.IGNORECASE)
 

@@ -2,7 +2,8 @@ import time
 
 from django.core.management.base import BaseCommand
 
-from caseaudit.core import demo
+from caseaudit.demo.authority import DEMO_PASSWORD, DEMO_ROLES, SCALES, demo_email
+from caseaudit.demo.seed import seed_demo
 
 
 class Command(BaseCommand):
@@ -12,7 +13,7 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("--scale", choices=sorted(demo.SCALES), default="county")
+        parser.add_argument("--scale", choices=sorted(SCALES), default="county")
         parser.add_argument("--seed", type=int, default=2026)
         parser.add_argument(
             "--no-history",
@@ -22,9 +23,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, scale, seed, no_history, **options):
         started = time.monotonic()
-        counts = demo.seed_demo(
-            scale=scale, seed=seed, history=not no_history, log=self.stdout.write
-        )
+        counts = seed_demo(scale=scale, seed=seed, history=not no_history, log=self.stdout.write)
         if not counts:
             self.stdout.write("The demo authority is already there: nothing changed.")
         else:
@@ -32,6 +31,6 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"Built the {scale} demo authority in {time.monotonic() - started:.1f}s: {summary}."
             )
-        self.stdout.write(f"\nDemo logins (password: {demo.DEMO_PASSWORD}):")
-        for role in demo.DEMO_ROLES:
-            self.stdout.write(f"  {role.label:<32} {demo.demo_email(role)}")
+        self.stdout.write(f"\nDemo logins (password: {DEMO_PASSWORD}):")
+        for role in DEMO_ROLES:
+            self.stdout.write(f"  {role.label:<32} {demo_email(role)}")

@@ -3,12 +3,13 @@ import datetime as dt
 from django.core.management import call_command
 
 from caseaudit.cases.models import Case, CaseType
-from caseaudit.core import demo
+from caseaudit.demo.authority import DEMO_PASSWORD, DEMO_ROLES, demo_email
+from caseaudit.demo.seed import seed_demo
 from caseaudit.organisation.models import Role, Staff, Team
 
 
 def test_small_demo_builds_a_consistent_authority_and_is_not_duplicated(db):
-    counts = demo.seed_demo(scale="small", today=dt.date(2026, 11, 25))
+    counts = seed_demo(scale="small", today=dt.date(2026, 11, 25))
     assert counts["teams"] == 8
     assert Case.objects.count() == counts["cases"]
     # Teams with one, two and three Practice Supervisors exist.
@@ -27,19 +28,19 @@ def test_small_demo_builds_a_consistent_authority_and_is_not_duplicated(db):
     assert not carers.filter(first_panel_on__isnull=True).exists()
     assert Case.objects.closed().exists()
     # Each demo login exists, once.
-    for role in demo.DEMO_ROLES:
-        assert Staff.objects.get(user__email=demo.demo_email(role)).role == role
+    for role in DEMO_ROLES:
+        assert Staff.objects.get(user__email=demo_email(role)).role == role
 
     before = (Staff.objects.count(), Case.objects.count())
-    assert demo.seed_demo(scale="small") == {}
+    assert seed_demo(scale="small") == {}
     assert (Staff.objects.count(), Case.objects.count()) == before
 
 
 def test_demo_practitioner_ps_and_tm_share_a_team(db):
-    demo.seed_demo(scale="small")
-    worker = Staff.objects.get(user__email=demo.demo_email(Role.PRACTITIONER))
-    ps = Staff.objects.get(user__email=demo.demo_email(Role.PRACTICE_SUPERVISOR))
-    tm = Staff.objects.get(user__email=demo.demo_email(Role.TEAM_MANAGER))
+    seed_demo(scale="small")
+    worker = Staff.objects.get(user__email=demo_email(Role.PRACTITIONER))
+    ps = Staff.objects.get(user__email=demo_email(Role.PRACTICE_SUPERVISOR))
+    tm = Staff.objects.get(user__email=demo_email(Role.TEAM_MANAGER))
     assert worker.line_manager == ps and ps.line_manager == tm
     assert worker.team == ps.team == tm.team
     assert Case.objects.filter(allocated_worker=worker).exists()
@@ -48,7 +49,7 @@ def test_demo_practitioner_ps_and_tm_share_a_team(db):
 def test_command_prints_the_logins(db, capsys):
     call_command("seed_demo", "--scale", "small")
     out = capsys.readouterr().out
-    assert demo.DEMO_PASSWORD in out
-    assert demo.demo_email(Role.TEAM_MANAGER) in out
+    assert DEMO_PASSWORD in out
+    assert demo_email(Role.TEAM_MANAGER) in out
     call_command("seed_demo", "--scale", "small")
     assert "already there" in capsys.readouterr().out

@@ -1,4 +1,4 @@
-"""The demo county's audit history (`caseaudit.audits.demo`): what the services would have
+"""The demo county's audit history (`caseaudit.demo.history`): what the services would have
 written, for every tool, with urgent findings exactly where a scale is 0-2."""
 
 import datetime as dt
@@ -8,7 +8,6 @@ from django.db.models import Count, F, Max, Q
 from django.utils import timezone
 
 from caseaudit.audit_tools.models import Tool
-from caseaudit.audits.demo import audits_demo
 from caseaudit.audits.models import (
     Audit,
     AuditEvent,
@@ -21,7 +20,9 @@ from caseaudit.audits.models import (
 )
 from caseaudit.audits.selectors import my_audits, urgent_findings_open_for
 from caseaudit.cases.models import Case
-from caseaudit.core import demo
+from caseaudit.demo.authority import demo_email
+from caseaudit.demo.history import audits_demo
+from caseaudit.demo.seed import seed_demo
 from caseaudit.notifications.models import Notification
 from caseaudit.organisation.models import Role, Staff
 from caseaudit.programme.models import Allocation, AllocationStatus, ProgrammeMonth
@@ -32,7 +33,7 @@ TODAY = dt.date(2026, 11, 25)
 
 @pytest.fixture
 def history(db):
-    demo.seed_demo(scale="small", today=TODAY)
+    seed_demo(scale="small", today=TODAY)
     return audits_demo(today=TODAY, scale_name="small", rng_seed=7)
 
 
@@ -155,10 +156,10 @@ def test_the_demo_logins_find_their_work(db):
     acknowledge, the Practice Supervisor a draft audit from this month's confirmed programme,
     the practitioner actions to answer."""
     today = timezone.localdate()
-    counts = demo.seed_demo(scale="small", today=today, history=True)
+    counts = seed_demo(scale="small", today=today, history=True)
     assert counts["audits"] and counts["programme allocations"]
     tm, ps, worker = (
-        Staff.objects.select_related("user").get(user__email=demo.demo_email(role))
+        Staff.objects.select_related("user").get(user__email=demo_email(role))
         for role in (Role.TEAM_MANAGER, Role.PRACTICE_SUPERVISOR, Role.PRACTITIONER)
     )
     assert urgent_findings_open_for(user=tm.user).exists()
@@ -181,5 +182,5 @@ def test_the_demo_logins_find_their_work(db):
     assert ProgrammeMonth.objects.count() == 12
     # Everything is made once.
     before = (Audit.objects.count(), Allocation.objects.count())
-    assert demo.seed_demo(scale="small", today=today, history=True) == {}
+    assert seed_demo(scale="small", today=today, history=True) == {}
     assert (Audit.objects.count(), Allocation.objects.count()) == before

@@ -2,16 +2,17 @@ import pytest
 from django.utils import timezone
 
 from caseaudit.audits.models import ActionStatus, Audit, RestorativeAction
-from caseaudit.core import demo
+from caseaudit.demo.authority import demo_email
+from caseaudit.demo.responses import demo_completed_audits, responses_demo
+from caseaudit.demo.seed import seed_demo
 from caseaudit.notifications.models import Notification
 from caseaudit.organisation.models import Role, Staff
-from caseaudit.responses.demo import demo_completed_audits, responses_demo
 from caseaudit.responses.models import EventKind, QAResponse, ResponseEvent, ResponseStatus
 
 
 @pytest.fixture
 def demo_county(db):
-    demo.seed_demo(scale="small")
+    seed_demo(scale="small")
     return demo_completed_audits(count=30)
 
 
@@ -46,7 +47,7 @@ def test_the_demo_has_responses_in_every_state_and_is_not_duplicated(demo_county
     assert actions.filter(manager_agreed_at__isnull=False).exists()
     assert actions.filter(status=ActionStatus.RESOLVED, manager_agreed_at__isnull=True).exists()
     # The demo practitioner has responses to look at; the demo sends nothing.
-    practitioner = Staff.objects.get(user__email=demo.demo_email(Role.PRACTITIONER))
+    practitioner = Staff.objects.get(user__email=demo_email(Role.PRACTITIONER))
     assert QAResponse.objects.filter(worker=practitioner).exists()
     assert Notification.objects.count() == 0
 

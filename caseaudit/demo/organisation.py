@@ -1,47 +1,20 @@
-"""A synthetic authority for demonstration, development and benchmarks.
+"""The demo authority's organisation and cases: service areas, teams, staff and case records.
 
-Everything is generated from a fixed seed with fake English names, so the same scale always
+Generated from a fixed seed with fake English names (Faker, en_GB), so the same scale always
 gives the same county. Rows are inserted in bulk so the large scales build in minutes.
 """
 
 import datetime as dt
 import random
-import time
-from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
-from django.db import transaction
-from django.utils import timezone
 from faker import Faker
 
 from caseaudit.cases.models import Case, CaseType, SubjectType
 from caseaudit.organisation.models import Role, ServiceArea, Staff, Team
 
-DEMO_PASSWORD = "caseaudit-demo-2026"  # noqa: S105 - printed for the demo logins on purpose
-DEMO_EMAIL_DOMAIN = "demo.caseaudit.example"
-DEMO_MARKER_AREA = "demo-"
-
-
-@dataclass(frozen=True)
-class Scale:
-    name: str
-    areas: int
-    teams: int
-    practitioners_per_team: int
-    open_cases: int
-    closed_cases: int
-    carers: int
-
-
-SCALES = {
-    "small": Scale("small", 2, 8, 4, 200, 30, 20),
-    "county": Scale("county", 4, 25, 6, 3000, 400, 200),
-    # The benchmark's "county" (issue 9): about 10,000 open cases (9,400 children's and 600
-    # carer households) and 500 staff; "national": 200,000 cases.
-    "large": Scale("large", 5, 52, 6, 9400, 1500, 600),
-    "national": Scale("national", 20, 800, 6, 172000, 20000, 8000),
-}
+from .authority import DEMO_EMAIL_DOMAIN, DEMO_MARKER_AREA, DEMO_PASSWORD, Scale, demo_email
 
 # Each service area's team kinds, cycled; the first two areas between them hold every kind,
 # so even the small scale has cases of every type.
@@ -70,36 +43,16 @@ TEAM_KIND_CASE_TYPES = {
     "fostering": [CaseType.FOSTERING],
     "adoption": [CaseType.ADOPTION],
 }
+CARER_KINDS = ("fostering", "adoption")
 PLACES = ["Lincoln", "Boston", "Grantham", "Louth", "Spalding", "Sleaford", "Skegness", "Stamford"]
 # Practice Supervisors per team, cycled so the county has teams with one, two and three.
 PS_PER_TEAM = [2, 1, 3, 2, 2, 1, 3, 2]
 RELATIONSHIPS = ["Mother", "Father", "Grandmother", "Aunt", "Stepfather", "Kinship carer"]
 
-DEMO_ROLES = [
-    Role.PRACTITIONER,
-    Role.PRACTICE_SUPERVISOR,
-    Role.TEAM_MANAGER,
-    Role.SERVICE_MANAGER,
-    Role.ASSISTANT_DIRECTOR,
-    Role.DIRECTOR,
-    Role.IRO,
-    Role.CP_CHAIR,
-    Role.PERFORMANCE,
-    Role.BUSINESS_SUPPORT,
-    Role.AUDITOR,
-    Role.ADMIN,
-]
 
+class OrganisationBuilder:
+    """Builds the demo authority's organisation and cases (`build`), in bulk."""
 
-def demo_email(role: str) -> str:
-    return f"{role.replace('_', '.')}@{DEMO_EMAIL_DOMAIN}"
-
-
-def is_seeded() -> bool:
-    return ServiceArea.objects.filter(code__startswith=DEMO_MARKER_AREA).exists()
-
-
-class _Builder:
     def __init__(self, scale: Scale, seed: int, today: dt.date):
         self.scale = scale
         self.rng = random.Random(seed)
@@ -133,13 +86,27 @@ class _Builder:
         return staff
 
     def build(self) -> dict:
-        s = self.scale
         director = self.person(Role.DIRECTOR)
         ads = [self.person(Role.ASSISTANT_DIRECTOR, manager=director) for _ in range(2)]
-        areas, teams = [], []
-        team_kinds = {}
+        areas, teams, team_kinds = self._areas_and_teams()
+        workers_by_team = self._staff_teams(areas, teams, ads)
+        self._specialists(ads)
+        self._name_demo_logins(teams)
+        self._save_people()
+        cases = self._cases(teams, team_kinds, workers_by_team)
+        return {
+            "service_areas": len(areas),
+            "teams": len(teams),
+            "staff": len(self.staff),
+            "cases": len(cases),
+        }
+
+    def _areas_and_teams(self):
+        """The service areas and their teams (saved), and each team's kind by its code."""
+        s = self.scale
+        areas, teams, team_kinds = [], [], {}
         for a in range(s.areas):
-            base_name, kinds = AREA_NAMES[a % len(AREA_NAMES)]
+            base_name, _kinds = AREA_NAMES[a % len(AREA_NAMES)]
             name = base_name if a < len(AREA_NAMES) else f"{base_name} {a // len(AREA_NAMES) + 1}"
             areas.append(ServiceArea(code=f"{DEMO_MARKER_AREA}{a + 1}", name=name))
         ServiceArea.objects.bulk_create(areas)
@@ -156,7 +123,13 @@ class _Builder:
             teams.append(team)
             team_kinds[team.code] = kind
         Team.objects.bulk_create(teams)
+        return areas, teams, team_kinds
 
+    def _staff_teams(self, areas, teams, ads) -> dict:
+        """A Children's Service Manager per area; per team a Team Manager, its Practice
+        Supervisors, practitioners and (in one team of five) Business Support. Returns the
+        practitioners by team code."""
+        s = self.scale
         csms = [
             self.person(Role.SERVICE_MANAGER, area=area, manager=ads[i % len(ads)])
             for i, area in enumerate(areas)
@@ -173,8 +146,14 @@ class _Builder:
                 self.person(Role.PRACTITIONER, team=team, manager=pss[i % len(pss)])
                 for i in range(s.practitioners_per_team)
             ]
-            self.person(Role.BUSINESS_SUPPORT, team=team, manager=tm) if t % 5 == 0 else None
+            if t % 5 == 0:
+                self.person(Role.BUSINESS_SUPPORT, team=team, manager=tm)
             workers_by_team[team.code] = workers
+        return workers_by_team
+
+    def _specialists(self, ads) -> None:
+        """IROs, CP Chairs, Performance Assurance, auditors and an administrator."""
+        s = self.scale
         for role, count in [
             (Role.IRO, max(2, s.teams // 8)),
             (Role.CP_CHAIR, max(2, s.teams // 10)),
@@ -185,7 +164,8 @@ class _Builder:
             for _ in range(count):
                 self.person(role, manager=ads[0] if role != Role.ADMIN else None)
 
-        self._name_demo_logins(teams)
+    def _save_people(self) -> None:
+        """The accounts and staff in bulk, then their line managers."""
         get_user_model().objects.bulk_create(self.users, batch_size=2000)
         for staff in self.staff:
             staff.user_id = staff.user.pk
@@ -196,8 +176,12 @@ class _Builder:
             [st for st in self.staff if st.line_manager], ["line_manager"], batch_size=2000
         )
 
-        child_teams = [t for t in teams if team_kinds[t.code] not in ("fostering", "adoption")]
-        carer_teams = [t for t in teams if team_kinds[t.code] in ("fostering", "adoption")]
+    def _cases(self, teams, team_kinds, workers_by_team) -> list[Case]:
+        """Children's cases (open, then closed) and carer households, shared out round the
+        teams of their kind and each team's practitioners (saved)."""
+        s = self.scale
+        child_teams = [t for t in teams if team_kinds[t.code] not in CARER_KINDS]
+        carer_teams = [t for t in teams if team_kinds[t.code] in CARER_KINDS]
         cases = []
         for i in range(s.open_cases + s.closed_cases):
             team = child_teams[i % len(child_teams)]
@@ -221,12 +205,7 @@ class _Builder:
                 )
             )
         Case.objects.bulk_create(cases, batch_size=5000)
-        return {
-            "service_areas": len(areas),
-            "teams": len(teams),
-            "staff": len(self.staff),
-            "cases": len(cases),
-        }
+        return cases
 
     def _name_demo_logins(self, teams):
         """Give one member of staff per role a memorable demo login.
@@ -316,127 +295,3 @@ class _Builder:
             contact_email=f"carers{i}@example.com",
             contact_address=fake.address(),
         )
-
-
-def seed_demo(
-    *,
-    scale: str = "county",
-    seed: int = 2026,
-    today: dt.date | None = None,
-    history: bool = False,
-    responses: bool | None = None,
-    log=None,
-) -> dict:
-    """Build the demo county in one transaction. Does nothing if it is already there.
-
-    With `history` (as `manage.py seed_demo` does) it also gets its audit history, this month's
-    programme (generated and confirmed, some of it started or done) and, where the responses
-    app provides them, the QA responses (`seed_history`); each step is skipped if done before.
-    `responses`: make the QA responses (None: when the history is small enough).
-    `log(message)` is told each step's time."""
-    today = today or timezone.localdate()
-    counts = {}
-    if not is_seeded():
-        started = time.monotonic()
-        with transaction.atomic():
-            counts = _Builder(SCALES[scale], seed, today).build()
-        if log:
-            log(f"  organisation and cases: {time.monotonic() - started:.1f}s")
-    if history:
-        counts |= seed_history(scale=scale, seed=seed, today=today, responses=responses, log=log)
-    return counts
-
-
-# Above this many audits in the history the QA responses are not made: `responses_demo`
-# writes each response on its own, which would take many minutes at the large scales.
-RESPONSES_DEMO_MAX_AUDITS = 10_000
-
-
-def seed_history(
-    *, scale: str, seed: int, today: dt.date, responses: bool | None = None, log=None
-) -> dict:
-    """The demo county's audit history, this month's confirmed programme with some of its
-    audits started or done, and the QA responses. Each step is skipped when already done."""
-    from caseaudit.audits.demo import audits_demo, audits_demo_programme
-    from caseaudit.programme.models import ProgrammeMonth
-    from caseaudit.programme.services import programme_confirm, programme_generate
-
-    try:
-        from caseaudit.responses.demo import responses_demo
-    except ImportError:  # the responses app has no demo history (yet)
-        responses_demo = None
-
-    def step(name, started):
-        if log:
-            log(f"  {name}: {time.monotonic() - started:.1f}s")
-
-    counts = {}
-    started = time.monotonic()
-    if responses is None:
-        responses = audits_expected(scale) <= RESPONSES_DEMO_MAX_AUDITS
-    with_responses = responses_demo is not None and responses
-    made = audits_demo(
-        today=today, scale_name=scale, rng_seed=seed, resolve_actions=not with_responses
-    )
-    if made:
-        counts["audits"] = made["audits"]
-        step(f"audit history ({made['audits']} audits)", started)
-
-    started = time.monotonic()
-    month = today.replace(day=1)
-    programme = ProgrammeMonth.objects.filter(month=month).first()
-    performance = (
-        Staff.objects.filter(role=Role.PERFORMANCE, user__email=demo_email(Role.PERFORMANCE))
-        .select_related("user")
-        .first()
-    )
-    user = performance.user if performance else None
-    if programme is None:
-        programme = programme_generate(month=month, by=user, seed=seed)
-        programme = programme_confirm(programme=programme, by=user)
-        counts["programme allocations"] = programme.allocations.count()
-        step(f"programme for {month:%B %Y} generated and confirmed", started)
-    if programme.is_confirmed:
-        started = time.monotonic()
-        done = audits_demo_programme(
-            programme=programme, today=today, rng_seed=seed, resolve_actions=not with_responses
-        )
-        if done:
-            step(
-                f"this month's audits ({done['allocations started']} started, "
-                f"{done['allocations completed']} completed)",
-                started,
-            )
-
-    if with_responses:
-        started = time.monotonic()
-        made_responses = responses_demo(today=today)
-        if made_responses:
-            counts["QA responses"] = sum(v for k, v in made_responses.items() if k != "overdue")
-            step(f"QA responses ({counts['QA responses']})", started)
-    elif log and made:
-        if responses_demo is None:
-            why = "the responses app has no demo history"
-        elif responses is False:
-            why = "not asked for"
-        else:
-            why = f"more than {RESPONSES_DEMO_MAX_AUDITS:,} audits"
-        log(f"  QA responses: not made ({why}); restorative actions resolved with the history")
-
-    from caseaudit.reports.services import summary_is_built, summary_rebuild
-
-    if counts or not summary_is_built():  # the history was written with bulk inserts
-        started = time.monotonic()
-        rows = summary_rebuild()
-        step(f"report summary ({rows} rows)", started)
-    return counts
-
-
-def audits_expected(scale: str) -> int:
-    """Roughly how many audits the history of a scale has (to choose what else to make)."""
-    from caseaudit.audits.demo import TARGET_AUDITS
-
-    if scale in TARGET_AUDITS:
-        return TARGET_AUDITS[scale]
-    s = SCALES[scale]
-    return s.open_cases + s.closed_cases + s.carers

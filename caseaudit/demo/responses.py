@@ -1,4 +1,4 @@
-"""Demo history of QA responses, for the demo county (`caseaudit.core.demo`).
+"""Demo history of QA responses, for the demo county (`caseaudit.demo.seed`).
 
 `responses_demo(today=...)` gives each completed audit of the demo county that has no response
 yet a response in a plausible state for its age: recent ones awaiting the worker or submitted,
@@ -8,7 +8,7 @@ tracking (resolved, agreed, open and overdue) that state implies. It sends no no
 Idempotent: audits that already have a response are skipped.
 
 `demo_completed_audits(today=...)` makes completed Generic Audits for the demo county when it
-has none (the audits app does not seed any yet), so that the demo has responses to show. It
+has none (when the audit history was not made), so that the demo has responses to show. It
 writes the rows directly (as a history), sending no signal and no notification.
 """
 
@@ -31,11 +31,9 @@ from caseaudit.audits.models import (
     SectionAnswer,
 )
 from caseaudit.cases.models import CHILD_CASE_TYPES, Case
-from caseaudit.core.demo import DEMO_MARKER_AREA, demo_email
 from caseaudit.core.working_days import add_working_days, is_working_day, previous_working_day
 from caseaudit.organisation.models import Role, Staff
-
-from .models import (
+from caseaudit.responses.models import (
     RESPONSE_WORKING_DAYS,
     ActionResponse,
     EventKind,
@@ -45,7 +43,9 @@ from .models import (
     ResponseStatus,
     acknowledgement_text,
 )
-from .services import case_managers, response_people
+from caseaudit.responses.services import case_managers, response_people
+
+from .authority import DEMO_MARKER_AREA, demo_email
 
 ACTION_TEXTS = [
     "Update the chronology so it shows the last three months of visits.",
@@ -118,70 +118,76 @@ def demo_completed_audits(
             day = today - dt.timedelta(days=(n * 70) // max(count, 1))
             while not is_working_day(day):
                 day = previous_working_day(day)
-            completed_at = _moment(day, 9 + n % 7, 15)
-            if completed_at > timezone.now():
-                completed_at = timezone.now() - dt.timedelta(minutes=5)
-            started_at = completed_at - dt.timedelta(days=2, hours=3)
-            audit = Audit.objects.create(
-                case=case,
-                tool_version=version,
-                auditor=auditor,
-                reason=AuditReason.PEER,
-                status=AuditStatus.COMPLETED,
-                started_at=started_at,
-                updated_at=completed_at,
-                updated_by=auditor.user,
-                completed_at=completed_at,
-                completed_by=auditor.user,
-                overall_scale=rng.randint(4, 9),
-                summary="A peer audit of the record: the plan is clear and the child is seen; "
-                "the recording of the child's views needs strengthening.",
-                voice_of_child="The child's views are recorded at most visits.",
-                good_practice="Timely visits and a clear, child-focused plan.",
-            )
-            SectionAnswer.objects.bulk_create(
-                SectionAnswer(
-                    audit=audit,
-                    section=section,
-                    working_well="Visits are regular and purposeful.",
-                    worried_about="The record does not always show the child's own words.",
-                    needs_to_happen="Record the child's views after each visit.",
-                    scale=rng.randint(4, 9),
-                )
-                for section in sections
-            )
-            actions = rng.choice([0, 1, 1, 2, 2, 3])
-            RestorativeAction.objects.bulk_create(
-                RestorativeAction(
-                    audit=audit,
-                    description=text,
-                    owner=case.allocated_worker,
-                    due_on=add_working_days(day, rng.choice([10, 15, 20])),
-                    order=i,
-                    created_at=completed_at,
-                )
-                for i, text in enumerate(rng.sample(ACTION_TEXTS, actions))
-            )
-            AuditEvent.objects.bulk_create(
-                [
-                    AuditEvent(
-                        audit=audit,
-                        at=started_at,
-                        by=auditor.user,
-                        kind=audit_models.EventKind.STARTED,
-                    ),
-                    AuditEvent(
-                        audit=audit,
-                        at=completed_at,
-                        by=auditor.user,
-                        kind=audit_models.EventKind.COMPLETED,
-                        detail={"overall_scale": audit.overall_scale},
-                    ),
-                ]
-            )
-            Case.objects.filter(pk=case.pk).update(last_audited_on=day)
-            made.append(audit)
+            made.append(_completed_audit(case, auditor, version, sections, day, n=n, rng=rng))
     return made
+
+
+def _completed_audit(case, auditor, version, sections, day, *, n, rng) -> Audit:
+    """One completed peer audit of `case` on `day`, with its sections, 0-3 actions owned by
+    the allocated worker and its history; the case's last audit date moved on."""
+    completed_at = _moment(day, 9 + n % 7, 15)
+    if completed_at > timezone.now():
+        completed_at = timezone.now() - dt.timedelta(minutes=5)
+    started_at = completed_at - dt.timedelta(days=2, hours=3)
+    audit = Audit.objects.create(
+        case=case,
+        tool_version=version,
+        auditor=auditor,
+        reason=AuditReason.PEER,
+        status=AuditStatus.COMPLETED,
+        started_at=started_at,
+        updated_at=completed_at,
+        updated_by=auditor.user,
+        completed_at=completed_at,
+        completed_by=auditor.user,
+        overall_scale=rng.randint(4, 9),
+        summary="A peer audit of the record: the plan is clear and the child is seen; "
+        "the recording of the child's views needs strengthening.",
+        voice_of_child="The child's views are recorded at most visits.",
+        good_practice="Timely visits and a clear, child-focused plan.",
+    )
+    SectionAnswer.objects.bulk_create(
+        SectionAnswer(
+            audit=audit,
+            section=section,
+            working_well="Visits are regular and purposeful.",
+            worried_about="The record does not always show the child's own words.",
+            needs_to_happen="Record the child's views after each visit.",
+            scale=rng.randint(4, 9),
+        )
+        for section in sections
+    )
+    actions = rng.choice([0, 1, 1, 2, 2, 3])
+    RestorativeAction.objects.bulk_create(
+        RestorativeAction(
+            audit=audit,
+            description=text,
+            owner=case.allocated_worker,
+            due_on=add_working_days(day, rng.choice([10, 15, 20])),
+            order=i,
+            created_at=completed_at,
+        )
+        for i, text in enumerate(rng.sample(ACTION_TEXTS, actions))
+    )
+    AuditEvent.objects.bulk_create(
+        [
+            AuditEvent(
+                audit=audit,
+                at=started_at,
+                by=auditor.user,
+                kind=audit_models.EventKind.STARTED,
+            ),
+            AuditEvent(
+                audit=audit,
+                at=completed_at,
+                by=auditor.user,
+                kind=audit_models.EventKind.COMPLETED,
+                detail={"overall_scale": audit.overall_scale},
+            ),
+        ]
+    )
+    Case.objects.filter(pk=case.pk).update(last_audited_on=day)
+    return audit
 
 
 def _cases_to_audit(count: int, rng: random.Random) -> list[Case]:
@@ -268,6 +274,7 @@ class _DemoResponse:
         ]
 
     def build(self) -> QAResponse | None:
+        """The response and its history, in the state its plan reaches by now."""
         audit, case = self.audit, self.audit.case
         worker, supervisor = response_people(case)
         if worker is None:
@@ -275,9 +282,19 @@ class _DemoResponse:
         completed_on = timezone.localdate(audit.completed_at)
         due_on = add_working_days(completed_on, RESPONSE_WORKING_DAYS)
         actions = list(RestorativeAction.objects.filter(audit=audit).order_by("order", "id"))
+        manager = self.create(worker, supervisor, completed_on, due_on, actions)
+        plan = self.plan(due_on)
+        if manager is None and plan != "awaiting":
+            plan = "overdue" if due_on < self.today else "awaiting"
+        return self.play(plan, actions, completed_on, due_on, manager)
+
+    def create(self, worker, supervisor, completed_on, due_on, actions):
+        """The response as the audit's completion made it; returns who authorises it (the
+        supervisor, else a manager of the case, else None)."""
+        audit = self.audit
         self.response = QAResponse.objects.create(
             audit=audit,
-            case=case,
+            case=audit.case,
             worker=worker,
             supervisor=supervisor,
             completed_on=completed_on,
@@ -285,8 +302,7 @@ class _DemoResponse:
             acknowledgement="" if actions else acknowledgement_text(completed_on),
             created_at=audit.completed_at,
         )
-        r = self.response
-        manager = supervisor or next(iter(case_managers(case)), None)
+        manager = supervisor or next(iter(case_managers(audit.case)), None)
         self.event(
             EventKind.CREATED,
             audit.completed_at,
@@ -295,10 +311,12 @@ class _DemoResponse:
             supervisor=supervisor.name if supervisor else "",
             due_on=due_on.isoformat(),
         )
-        plan = self.plan(due_on)
-        if manager is None and plan != "awaiting":
-            plan = "overdue" if due_on < self.today else "awaiting"
+        return manager
 
+    def play(self, plan, actions, completed_on, due_on, manager) -> QAResponse:
+        """Chased, submitted, returned, resubmitted and authorised as far as `plan` goes
+        (and as far as today allows)."""
+        r = self.response
         if plan in ("overdue", "authorised_late"):
             self.chase(due_on)
         if plan in ("awaiting", "overdue"):
@@ -317,20 +335,9 @@ class _DemoResponse:
             return self.finish()
 
         if plan in ("returned", "authorised_after_return"):
-            returned_at = self.at(add_working_days(submit_day, 1), 10)
-            if returned_at is None:
+            submit_day = self.return_and_resubmit(plan, actions, submit_day, manager)
+            if submit_day is None:
                 return self.finish()
-            reason = self.rng.choice(RETURN_REASONS)
-            r.status = ResponseStatus.RETURNED
-            r.returned_at, r.returned_by, r.return_reason = returned_at, manager.user, reason
-            self.event(EventKind.RETURNED, returned_at, manager.user, reason=reason)
-            if plan == "returned":
-                return self.finish()
-            submit_day = add_working_days(submit_day, 2)
-            resubmitted_at = self.at(submit_day, 15)
-            if resubmitted_at is None:
-                return self.finish()
-            self.submit(actions, resubmitted_at, first=False)
 
         authorised_at = self.at(add_working_days(submit_day, 1), 11)
         if authorised_at is None:
@@ -340,6 +347,27 @@ class _DemoResponse:
         self.event(EventKind.AUTHORISED, authorised_at, manager.user)
         self.track_actions(actions, authorised_at, manager)
         return self.finish()
+
+    def return_and_resubmit(self, plan, actions, submit_day, manager) -> dt.date | None:
+        """Returned the next working day and (unless the plan stops at "returned")
+        resubmitted two working days after the first submission. Returns the day it was
+        resubmitted, or None where the story stops."""
+        r = self.response
+        returned_at = self.at(add_working_days(submit_day, 1), 10)
+        if returned_at is None:
+            return None
+        reason = self.rng.choice(RETURN_REASONS)
+        r.status = ResponseStatus.RETURNED
+        r.returned_at, r.returned_by, r.return_reason = returned_at, manager.user, reason
+        self.event(EventKind.RETURNED, returned_at, manager.user, reason=reason)
+        if plan == "returned":
+            return None
+        submit_day = add_working_days(submit_day, 2)
+        resubmitted_at = self.at(submit_day, 15)
+        if resubmitted_at is None:
+            return None
+        self.submit(actions, resubmitted_at, first=False)
+        return submit_day
 
     def chase(self, due_on: dt.date):
         """The reminders and the escalation `run_due_jobs` would have sent."""
