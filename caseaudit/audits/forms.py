@@ -10,6 +10,7 @@ from django import forms
 from caseaudit.audit_tools.models import QuestionKind
 
 from . import fields
+from .fields import FAMILY_CONTACT_FIELDS
 from .models import (
     AuditReason,
     ContactMade,
@@ -141,16 +142,7 @@ class AuditForm(forms.Form):
     # Page order of the audit's own fields: before and after the restorative actions.
     FIELDS_BEFORE_ACTIONS = (
         "voice_of_child",
-        "contact_made",
-        "who_contacted",
-        "contact_relationship",
-        "contacted_on",
-        "contact_method",
-        "key_worker_told_family",
-        "contact_details_checked",
-        "child_views",
-        "family_views",
-        "satisfaction",
+        *FAMILY_CONTACT_FIELDS,
         "good_practice",
     )
     FIELDS_AFTER_ACTIONS = (
@@ -306,7 +298,11 @@ def action_formset(*, data=None, actions, owners, default_owner, blank_rows=BLAN
     return formset_class(
         data,
         prefix=ACTIONS_PREFIX,
-        initial=initial,
+        # A posted form is read as posted: no initial values from the database. The page may
+        # have been rendered before an autosave created its actions (INITIAL_FORMS still 0),
+        # and a row equal to a saved action would then count as an unchanged blank row and
+        # the action be removed.
+        initial=None if data is not None else initial,
         form_kwargs={
             "owner_choices": [(s.pk, s.name) for s in owners],
             "default_owner": default_owner,

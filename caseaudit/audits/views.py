@@ -11,11 +11,12 @@ from django.utils.formats import date_format
 from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_POST
 
+from caseaudit.accounts.models import AccessObjectType
 from caseaudit.accounts.services import access_record
 from caseaudit.cases.selectors import case_get
 from caseaudit.organisation.selectors import staff_for_user
 
-from . import fields, pdf, selectors, services
+from . import fields, pdf, policy, selectors, services
 from .forms import (
     BLANK_ACTION_ROWS,
     MAX_BLANK_ACTION_ROWS,
@@ -30,7 +31,12 @@ from .forms import (
 
 
 def _log(request, audit) -> None:
-    access_record(request=request, object_type="audit", object_id=audit.pk, case_id=audit.case_id)
+    access_record(
+        request=request,
+        object_type=AccessObjectType.AUDIT,
+        object_id=audit.pk,
+        case_id=audit.case_id,
+    )
 
 
 def _add_errors(form, error: ValidationError) -> None:
@@ -50,11 +56,13 @@ def audit_start(request: HttpRequest, case_pk: int) -> HttpResponse:
     posts here directly)."""
     case = case_get(user=request.user, pk=case_pk)
     # Logged as a view of the case, so a refusal (403) is logged against it too.
-    access_record(request=request, object_type="case", object_id=case.pk, case_id=case.pk)
+    access_record(
+        request=request, object_type=AccessObjectType.CASE, object_id=case.pk, case_id=case.pk
+    )
     staff = staff_for_user(request.user)
     tools = selectors.audit_start_options(user=request.user, case=case)
     if not tools:
-        refusal = services.audit_refusal(staff, case, user=request.user) or (
+        refusal = policy.audit_refusal(staff, case, user=request.user) or (
             "None of the audit tools you can use applies to this case."
         )
         return render(
@@ -131,11 +139,11 @@ def _error_summary(form, field_errors: dict, general: list[str]) -> list[tuple[s
 def _editable_audit(request, pk: int):
     """The audit, if the user may edit it (its auditor); a 404, logged as refused, if not."""
     audit = selectors.audit_get(user=request.user, pk=pk)
-    if not services.can_edit(request.user, audit):
+    if not policy.can_edit(request.user, audit):
         access_record(
             request=request,
             action="denied",
-            object_type="audit",
+            object_type=AccessObjectType.AUDIT,
             object_id=audit.pk,
             case_id=audit.case_id,
         )
@@ -277,7 +285,11 @@ def audit_autosave(request: HttpRequest, pk: int) -> HttpResponse:
     data["actions"] = rows
     try:
         result = services.audit_save(
-            audit=audit, by=request.user, data=data, revision=form.cleaned_data["revision"]
+            audit=audit,
+            by=request.user,
+            data=data,
+            revision=form.cleaned_data["revision"],
+            raise_findings=False,
         )
     except services.ConflictError as error:
         return JsonResponse({"conflict": error.message + "."}, status=409)
@@ -293,12 +305,9 @@ def audit_autosave(request: HttpRequest, pk: int) -> HttpResponse:
             "saved_at": timezone.localtime(saved.updated_at).strftime("%H:%M"),
             "last_saved": _last_saved(saved),
             "actions": _action_row_ids(audit, formset, rows),
-            "urgent": (
-                "An urgent finding was raised: the case's Team Manager and Practice Supervisor "
-                "have been told."
-                if result.findings_raised
-                else ""
-            ),
+            # An autosave raises no urgent finding (audit_save, raise_findings): "Save draft"
+            # or "Complete" does, once the auditor has settled on the scale.
+            "urgent": "",
         }
     )
 
@@ -321,10 +330,10 @@ def _action_row_ids(audit, formset, rows: list[dict]) -> dict[str, str]:
 
 def _render_detail(request, audit, *, reopen_form=None, status=200) -> HttpResponse:
     document = selectors.audit_document(audit=audit)
-    can_acknowledge = bool(document.open_findings) and services.can_acknowledge(
+    can_acknowledge = bool(document.open_findings) and policy.can_acknowledge(
         request.user, document.open_findings[0]
     )
-    can_reopen = audit.is_completed and services.can_reopen(request.user, audit)
+    can_reopen = audit.is_completed and policy.can_reopen(request.user, audit)
     if can_reopen and reopen_form is None:
         reopen_form = ReopenForm()
     return render(
@@ -335,7 +344,7 @@ def _render_detail(request, audit, *, reopen_form=None, status=200) -> HttpRespo
             "case": audit.case,
             "document": document,
             "history": selectors.audit_history(audit=audit),
-            "can_edit": audit.is_draft and services.can_edit(request.user, audit),
+            "can_edit": audit.is_draft and policy.can_edit(request.user, audit),
             "can_acknowledge": can_acknowledge,
             "acknowledge_form": AcknowledgeForm() if can_acknowledge else None,
             "reopen_form": reopen_form if can_reopen else None,
@@ -358,7 +367,7 @@ def audit_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     access_record(
         request=request,
         action="download",
-        object_type="audit",
+        object_type=AccessObjectType.AUDIT,
         object_id=audit.pk,
         case_id=audit.case_id,
     )
@@ -374,7 +383,7 @@ def audit_pdf(request: HttpRequest, pk: int) -> HttpResponse:
 def audit_reopen(request: HttpRequest, pk: int) -> HttpResponse:
     audit = selectors.audit_get(user=request.user, pk=pk)
     _log(request, audit)
-    if not services.can_reopen(request.user, audit):
+    if not policy.can_reopen(request.user, audit):
         raise PermissionDenied("Only a manager responsible for the case can reopen its audit.")
     form = ReopenForm(request.POST)
     if form.is_valid():
@@ -394,9 +403,12 @@ def audit_reopen(request: HttpRequest, pk: int) -> HttpResponse:
 def urgent_finding_acknowledge(request: HttpRequest, pk: int) -> HttpResponse:
     finding = selectors.urgent_finding_get(user=request.user, pk=pk)
     access_record(
-        request=request, object_type="audit", object_id=finding.audit_id, case_id=finding.case_id
+        request=request,
+        object_type=AccessObjectType.AUDIT,
+        object_id=finding.audit_id,
+        case_id=finding.case_id,
     )
-    allowed = services.can_acknowledge(request.user, finding)
+    allowed = policy.can_acknowledge(request.user, finding)
     if not allowed and request.method == "POST":
         raise PermissionDenied("You cannot acknowledge this finding.")
     form = AcknowledgeForm(request.POST or None) if allowed and finding.is_open else None

@@ -119,3 +119,44 @@ def test_form_page_offers_autosave(org, login, audit):
     assert 'data-autosave-revision="revision"' in page
     assert 'id="autosave-status" role="status" aria-live="polite"' in page
     assert "core/js/autosave.js" in page
+
+
+def test_an_autosave_raises_no_urgent_finding_until_the_auditor_saves(org, login, audit):
+    """Choosing a scale with the arrow keys passes 0, 1 and 2 on the way to 7, and each move
+    leaves a radio button (an autosave): those passing values must not alert the managers."""
+    from caseaudit.audits.models import UrgentFinding
+
+    client = login(org.csm_north)
+    section = audit.tool_version.sections.filter(scaled=True).order_by("order", "id").first()
+    field = f"s{section.pk}-scale"
+    response = autosave(client, audit, **{field: "1"})
+    assert response.status_code == 200
+    assert response.json()["urgent"] == ""
+    assert not UrgentFinding.objects.filter(audit=audit).exists()
+    # "Save draft" with the scale still at 1 raises it, as before.
+    saved = Audit.objects.get(pk=audit.pk)
+    client.post(reverse("audit_edit", args=[audit.pk]), form_post(saved, **{field: "1"}))
+    assert UrgentFinding.objects.filter(audit=audit).count() == 1
+
+
+@pytest.mark.parametrize("second_save", ["autosave", "save_draft"])
+def test_an_action_an_autosave_created_survives_a_save_of_the_same_values(
+    org, login, audit, second_save
+):
+    """The page was rendered with no actions (INITIAL_FORMS=0): after an autosave created one,
+    the next save posts the row unchanged, with its id. It must be kept, not read as a blank
+    row and removed (the keyboard-only completion lost its action this way)."""
+    client = login(org.csm_north)
+    row = {"actions-0-description": "Update the plan.", "actions-0-due_on": "2027-01-15"}
+    first = autosave(client, audit, **row)
+    action = RestorativeAction.objects.get(audit=audit)
+    audit.revision = first.json()["revision"]
+    row["actions-0-id"] = str(action.pk)
+    if second_save == "autosave":
+        response = autosave(client, audit, **row)
+    else:
+        response = client.post(reverse("audit_edit", args=[audit.pk]), form_post(audit, **row))
+    assert response.status_code in (200, 302)
+    assert list(RestorativeAction.objects.filter(audit=audit).values_list("pk", flat=True)) == [
+        action.pk
+    ]

@@ -40,7 +40,12 @@ export class Autosave {
 
     form.addEventListener("focusout", (event) => {
       // Leaving a field for one of the form's buttons: the form is about to be posted.
-      if (!isSubmitButton(event.relatedTarget)) this.saveIfChanged();
+      if (isSubmitButton(event.relatedTarget)) return;
+      // Moving within one group of radio buttons (the arrow keys through a 0-10 scale) is
+      // still choosing: save when the group is left, not at every step.
+      const next = event.relatedTarget;
+      if (next && next.type === "radio" && next.name === event.target.name) return;
+      this.saveIfChanged();
     });
     form.addEventListener("submit", (event) => this.onSubmit(event));
     const seconds = Number(form.dataset.autosaveInterval) || DEFAULT_INTERVAL_SECONDS;
