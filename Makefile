@@ -42,6 +42,8 @@ lint: $(VENV)/.dev
 	$(BIN)/ruff format --check .
 	@# typecheck: mypy with django-stubs over the services, selectors, policies and the API (mypy.ini).
 	$(BIN)/mypy
+	@# import-linter: the layers between the apps (.importlinter; docs/CONVENTIONS.md, "Layers").
+	$(BIN)/lint-imports
 	DATABASE_URL=sqlite:///:memory: DEBUG=1 $(BIN)/python manage.py makemigrations --check --dry-run
 	$(BIN)/bandit -q -c pyproject.toml -r caseaudit
 	@# pip-audit: fail on a known vulnerability; where PyPI's vulnerability data cannot be

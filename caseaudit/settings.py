@@ -79,6 +79,8 @@ INSTALLED_APPS = [
     "caseaudit.notifications",
     "caseaudit.programme",
     "caseaudit.reports",
+    "caseaudit.dataprotection",
+    "caseaudit.site",
     "caseaudit.api",
     "caseaudit.jobs",
     "caseaudit.demo",  # the demo authority (`manage.py seed_demo`); no domain app imports it
@@ -122,7 +124,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "caseaudit.core.context_processors.layout",
+                "caseaudit.site.context_processors.layout",
             ],
         },
     },
@@ -303,6 +305,12 @@ EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", not DEBUG)
 EMAIL_TIMEOUT = int(os.environ.get("EMAIL_TIMEOUT", "30"))  # seconds; a send holds a row lock
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "caseaudit@localhost")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# The files an email can carry (caseaudit.notifications.models.AttachmentKind) -> the function
+# that makes one from the object's id when the email is sent. The notifications app sits below
+# the apps that own the files, so the project wires them here (docs/CONVENTIONS.md, "Layers").
+NOTIFICATION_ATTACHMENT_MAKERS = {
+    "audit_pdf": "caseaudit.responses.attachments.email_attachment",
+}
 
 # Django's default cache holds what every server process must count together: the sign-in
 # rate limits (allauth), the TOTP codes already used (each works once) and the API's rate

@@ -6,8 +6,8 @@ from django.urls import include, path
 
 from caseaudit.accounts.keepalive import session_keepalive
 from caseaudit.api.routes import api_urls
-from caseaudit.cases import views as case_views
-from caseaudit.core import views as core_views
+from caseaudit.dataprotection import views as dataprotection_views
+from caseaudit.site import views as site_views
 
 # The Django admin signs in through allauth (password, then the second factor), never with a
 # password alone on its own form; it holds no records about children
@@ -15,12 +15,14 @@ from caseaudit.core import views as core_views
 admin.site.login = secure_admin_login(admin.site.login)
 
 urlpatterns = [
-    path("", core_views.home, name="home"),
+    path("", site_views.home, name="home"),
     path("accounts/", include("caseaudit.accounts.urls")),
     path("accounts/", include("allauth.urls")),
     path("session/keep-alive/", session_keepalive, name="session_keepalive"),
+    path("", include("caseaudit.site.urls")),
     path("cases/", include("caseaudit.cases.urls")),
-    path("retention/", case_views.retention_report, name="retention_report"),
+    path("cases/", include("caseaudit.dataprotection.urls")),
+    path("retention/", dataprotection_views.retention_report, name="retention_report"),
     path("teams/", include("caseaudit.organisation.urls")),
     path("tools/", include("caseaudit.audit_tools.urls")),
     path("audits/", include("caseaudit.audits.urls")),

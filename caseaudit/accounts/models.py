@@ -18,6 +18,26 @@ class AccessAction(models.TextChoices):
     DELETED = "deleted", "Deleted"
 
 
+class AccessObjectType(models.TextChoices):
+    """What an access-log entry is about (`AccessEvent.object_type`); its label names it on
+    the access-log pages ("QA response 12")."""
+
+    CASE = "case", "Case"
+    CASE_LIST = "case_list", "Case list"
+    CASE_ACCESS_LOG = "case_access_log", "Access log of case"
+    AUDIT = "audit", "Audit"
+    URGENT_FINDING = "urgent_finding", "Urgent finding"
+    QA_RESPONSE = "qa_response", "QA response"
+    ACTION = "action", "Restorative action"
+    RESPONSE_LIST = "response_list", "Response list"
+    PROGRAMME = "programme", "Programme"
+    ALLOCATION = "allocation", "Programme allocation"
+    DUE_LIST = "due_list", "Due list"
+    REPORT = "report", "Report"
+    RETENTION_LIST = "retention_list", "Retention list"
+    SUBJECT_ACCESS = "subject_access", "Subject access export of case"
+
+
 class AccessEvent(models.Model):
     at = models.DateTimeField(auto_now_add=True, db_index=True)
     # PROTECT: the log must keep who looked. Accounts are disabled, never deleted (and on
@@ -26,9 +46,9 @@ class AccessEvent(models.Model):
         settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
     )
     action = models.CharField(max_length=16, choices=AccessAction.choices)
-    # What was accessed: a label such as "case" and its primary key. Not a foreign key, so
-    # the record of access outlives the record itself (retention deletes cases, not this).
-    object_type = models.CharField(max_length=40)
+    # What was accessed: its type and its primary key (or page). Not a foreign key, so the
+    # record of access outlives the record itself (retention deletes cases, not this).
+    object_type = models.CharField(max_length=40, choices=AccessObjectType.choices)
     object_id = models.CharField(max_length=40)
     case_id = models.BigIntegerField(null=True, db_index=True)
     path = models.CharField(max_length=200, blank=True)
@@ -44,19 +64,11 @@ class AccessEvent(models.Model):
     @property
     def object_label(self) -> str:
         """What was accessed, in words ("QA response 12")."""
-        kind = OBJECT_LABELS.get(self.object_type, self.object_type.replace("_", " ").capitalize())
+        if self.object_type in AccessObjectType.values:
+            kind = AccessObjectType(self.object_type).label
+        else:  # a type no longer written
+            kind = self.object_type.replace("_", " ").capitalize()
         return f"{kind} {self.object_id}"
-
-
-OBJECT_LABELS = {
-    "case": "Case",
-    "audit": "Audit",
-    "qa_response": "QA response",
-    "action": "Restorative action",
-    "urgent_finding": "Urgent finding",
-    "case_access_log": "Access log of case",
-    "subject_access": "Subject access export of case",
-}
 
 
 class SecurityEventKind(models.TextChoices):

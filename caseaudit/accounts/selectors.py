@@ -1,6 +1,7 @@
 from caseaudit.core.typing import Actor
 
 from .models import AccessEvent
+from .policy import RANK_ADMINISTRATOR, account_privilege_rank, can_manage_account
 
 
 def case_access_log(*, case, limit: int = 50):
@@ -19,8 +20,6 @@ def account_for_identity_change(*, user: Actor, pk: int):
     revealed), and only for accounts they may manage (404 for one above their own)."""
     from django.contrib.auth import get_user_model
     from django.http import Http404
-
-    from .services import RANK_ADMINISTRATOR, account_privilege_rank, can_manage_account
 
     if account_privilege_rank(user) < RANK_ADMINISTRATOR:
         raise Http404("No such page")

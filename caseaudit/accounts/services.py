@@ -1,14 +1,18 @@
+import datetime as dt
 from functools import partial
 
 from django.apps import apps
 from django.contrib.auth import get_user_model
-from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
+from django.utils import timezone
 
 from caseaudit.core.typing import Actor, By, User
+from caseaudit.organisation.models import Staff
 
 from .models import AccessAction, AccessEvent, SecurityEvent, SecurityEventKind
+from .policy import RANK_ADMINISTRATOR, account_privilege_rank, can_manage_account
 
 USER_AGENT_MAX = 200
 DETAIL_MAX = 200
@@ -115,84 +119,6 @@ def user_sessions_end(*, user: User) -> int:
     sessions = list(UserSession.objects.filter(user_id=user.pk))
     get_adapter().end_sessions(sessions)
     return len(sessions)
-
-
-# Privilege of an account, highest first. Nobody creates, changes or disables an account that
-# ranks above their own, nor gives a role that ranks above their own (see can_manage_account).
-RANK_ADMINISTRATOR = 100  # a system administrator: Role.ADMIN staff, or a Django superuser
-RANK_PERFORMANCE = 50  # Performance Assurance: manages ordinary staff accounts (the staff import)
-RANK_STAFF = 10  # every other role
-RANK_NONE = 0  # no account, a disabled account, or a member of staff who has left
-
-
-def role_rank(role: str) -> int:
-    """The privilege a role carries (caseaudit.organisation.models.Role)."""
-    from caseaudit.organisation.models import Role
-
-    if role == Role.ADMIN:
-        return RANK_ADMINISTRATOR
-    if role == Role.PERFORMANCE:
-        return RANK_PERFORMANCE
-    return RANK_STAFF
-
-
-def _staff_of(user: User):
-    try:
-        return user.staff
-    except ObjectDoesNotExist:
-        return None
-
-
-def account_privilege_rank(user: Actor | None) -> int:
-    """The privilege an account holds, as an actor: what it may do to other accounts.
-
-    - RANK_ADMINISTRATOR: a superuser, or active staff with the System administrator role;
-    - RANK_PERFORMANCE: active Performance Assurance staff;
-    - RANK_STAFF: any other active member of staff;
-    - RANK_NONE: anonymous, disabled, no staff record, or staff who have left.
-    Django's `is_staff` flag (admin-site access) alone gives no privilege over accounts."""
-    if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
-        return RANK_NONE
-    if user.is_superuser:
-        return RANK_ADMINISTRATOR
-    from caseaudit.organisation.selectors import staff_for_user
-
-    staff = staff_for_user(user)  # the active staff record (cached on the user)
-    return role_rank(staff.role) if staff is not None else RANK_NONE
-
-
-def account_target_rank(user: User) -> int:
-    """The privilege an account holds, as a target: how much it takes to change it.
-
-    Counted generously, so nothing privileged slips below an actor: a superuser, an account
-    with Django admin-site access (`is_staff`) or a System administrator (even one who has
-    left, or whose account is disabled) ranks as an administrator; otherwise the rank of the
-    staff record's role (RANK_STAFF without one)."""
-    if user.is_superuser or user.is_staff:
-        return RANK_ADMINISTRATOR
-    staff = _staff_of(user)
-    return role_rank(staff.role) if staff is not None else RANK_STAFF
-
-
-def can_manage_account(*, actor, target) -> bool:
-    """May `actor` create, change or disable the account `target`?
-
-    The ordering: system administrators (Role.ADMIN staff, superusers) above Performance
-    Assurance above everyone else. Only administrators and Performance Assurance manage
-    accounts at all, and never one that ranks above their own: so only an administrator
-    touches an administrator's, a superuser's or any admin-site account, and Performance
-    Assurance (through the staff import) manages ordinary staff and Performance Assurance
-    accounts. `target` may be an unsaved User (creating one)."""
-    rank = account_privilege_rank(actor)
-    if rank < RANK_PERFORMANCE:
-        return False
-    return account_target_rank(target) <= rank
-
-
-def can_grant_role(*, actor, role: str) -> bool:
-    """May `actor` give someone `role`? Nobody gives a role above their own."""
-    rank = account_privilege_rank(actor)
-    return rank >= RANK_PERFORMANCE and role_rank(role) <= rank
 
 
 def account_disable(*, user: User, by: By, reason: str = "") -> None:
@@ -351,3 +277,22 @@ def _identity_change_notify(*, old_email: str, new_email: str) -> None:
         to=[old_email],
     )
     email_enqueue(message=message)
+
+
+def staff_mark_left(*, staff: Staff, by: By, left_on: dt.date | None = None) -> Staff:
+    """Record that a member of staff has left (on `left_on`, default today) and disable their
+    account through `account_disable` (sessions end, the security log says who), in one
+    transaction. `by` is who did it (None: the system). Again for someone who has left keeps
+    the first date and makes sure the account is disabled.
+
+    Here rather than in `organisation`: the step ends in accounts, which sit above the
+    organisation (docs/CONVENTIONS.md, "Layers")."""
+    with transaction.atomic():
+        locked = Staff.objects.select_for_update().select_related("user").get(pk=staff.pk)
+        if locked.left_on is None:
+            locked.left_on = left_on or timezone.localdate()
+            locked.save(update_fields=["left_on"])
+        account_disable(user=locked.user, by=by, reason="left")
+    staff.left_on = locked.left_on
+    staff.user.is_active = False
+    return staff

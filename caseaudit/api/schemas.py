@@ -21,6 +21,7 @@ from caseaudit.audits.models import (
 )
 from caseaudit.cases.models import CaseType, SubjectType
 from caseaudit.organisation.models import Role
+from caseaudit.programme.due import next_due
 from caseaudit.responses.models import ResponseStatus
 
 MAX_ID = 2**63 - 1  # the largest key PostgreSQL's bigint and SQLite hold
@@ -484,7 +485,6 @@ class DueOut(Schema):
 
 
 def _next_due(case):
-    from caseaudit.programme.due import next_due
 
     return next_due(
         opened_on=case.opened_on,

@@ -12,24 +12,15 @@ from django.http import Http404
 from caseaudit.audits import selectors as audit_selectors
 from caseaudit.audits.models import Audit
 from caseaudit.core.typing import Actor
-from caseaudit.organisation.models import Role, Staff
-from caseaudit.organisation.selectors import service_area_list_with_teams, staff_for_user
+from caseaudit.organisation.models import Staff
+from caseaudit.organisation.selectors import service_area_list_with_teams
 from caseaudit.responses import selectors as response_selectors
 from caseaudit.responses.models import QAResponse
 
 from .models import ApiToken
+from .policy import can_manage_tokens
 
 # --- tokens ---------------------------------------------------------------------------------
-
-
-def can_manage_tokens(user: Actor) -> bool:
-    """System administrators (and superusers) issue and revoke API tokens."""
-    if not user.is_authenticated:
-        return False
-    if user.is_superuser:
-        return True
-    staff = staff_for_user(user)
-    return staff is not None and staff.role == Role.ADMIN
 
 
 def token_access_check(user: Actor) -> None:

@@ -19,13 +19,14 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from caseaudit.accounts.models import SecurityEventKind
-from caseaudit.accounts.services import security_event_record
+from caseaudit.accounts.models import AccessAction, AccessEvent, SecurityEventKind
+from caseaudit.accounts.services import client_ip, security_event_record
 from caseaudit.core.typing import By, User
 from caseaudit.organisation.models import Role, Staff
+from caseaudit.organisation.roles import SERVICE_ACCOUNT_ROLES
 
 from .models import ApiToken, ServiceAccount
-from .selectors import can_manage_tokens
+from .policy import can_manage_tokens
 
 PREFIX_LENGTH = 8
 SECRET_BYTES = 32  # 256 bits; token_urlsafe gives 43 characters
@@ -34,9 +35,6 @@ MAX_SECRET_LENGTH = 200
 LAST_USED_RESOLUTION = dt.timedelta(minutes=1)
 
 
-# The roles a service account may have: read-only, authority-wide (Performance Assurance sees
-# every case and audits none), so a system's token needs no team and takes no part in audits.
-SERVICE_ACCOUNT_ROLES = (Role.PERFORMANCE,)
 SERVICE_STAFF_ID_PREFIX = "SVC-"
 
 
@@ -52,8 +50,6 @@ def service_account_create(*, username: str, name: str, role: str = Role.PERFORM
     """An account for a system (not a person): a user with no password and no email address,
     and a staff record with `role` and no team. `by` is the administrator (None from the
     command line). Tokens for it are then issued with `api_token_issue`."""
-    from .selectors import can_manage_tokens
-
     if by is not None and not can_manage_tokens(by):
         raise ValidationError(
             "Only a system administrator can create service accounts.", "not_allowed"
@@ -225,8 +221,6 @@ def api_token_authenticate(*, secret: str) -> ApiToken | None:
 def access_record_many(*, request, object_type: str, records, case_id_of) -> int:
     """One access-log entry per record an API list returned, written in one INSERT: the same
     entry `caseaudit.accounts.services.access_record` writes for one record a page shows."""
-    from caseaudit.accounts.models import AccessAction, AccessEvent
-    from caseaudit.accounts.services import client_ip
 
     if not records:
         return 0

@@ -121,15 +121,8 @@ def _keyed_item(
     return here
 
 
-def tools_validate(data, *, known_themes: set[str] | None = None) -> list[str]:
-    """Every problem with a tools document, each naming where it is. Empty when valid."""
-    errors: list[str] = []
-    if not isinstance(data, dict) or data.get("format") != FORMAT:
-        return [f'The file is not a caseaudit tools document (expected "format": "{FORMAT}").']
-    doc_themes = data.get("themes", [])
-    if not isinstance(doc_themes, list):
-        errors.append('"themes" must be a list.')
-        doc_themes = []
+def _theme_errors(doc_themes: list, errors: list[str]) -> None:
+    """Check each theme the document defines, adding what is wrong to `errors`."""
     for ti, theme in enumerate(doc_themes):
         code = theme.get("code") if isinstance(theme, dict) else None
         where = f"theme {code if isinstance(code, str) and code else ti + 1}"
@@ -142,83 +135,102 @@ def tools_validate(data, *, known_themes: set[str] | None = None) -> list[str]:
         ):
             if problem:
                 errors.append(f"{where}: {problem}")
+
+
+def _question_errors(question: dict, qwhere: str, errors: list[str]) -> None:
+    """Check a question's texts, choices and kind (its key is checked by `_keyed_item`)."""
+    for field, required in (("text", True), ("help", False)):
+        problem = _text_problem(question.get(field), f"question {field}", required=required)
+        if problem:
+            errors.append(f"{qwhere}: {problem}")
+    choices = question.get("choices") or []
+    if not isinstance(choices, list) or not all(isinstance(c, str) and c.strip() for c in choices):
+        errors.append(f"{qwhere}: choices must be a list of non-empty texts.")
+        choices = []
+    elif len(set(choices)) != len(choices):
+        errors.append(f"{qwhere}: a choice is listed twice.")
+    if question.get("kind") not in QUESTION_KINDS:
+        errors.append(f"{qwhere}: kind must be one of {', '.join(sorted(QUESTION_KINDS))}.")
+    elif question["kind"] == "choice" and len(choices) < 2:
+        errors.append(f"{qwhere}: a choice question needs at least two choices.")
+
+
+def _section_errors(section: dict, swhere: str, themes: set, errors: list[str]) -> None:
+    """Check a section's title, guidance, theme and scaling, then each of its questions."""
+    problem = _text_problem(section.get("title"), "section title")
+    if problem:
+        errors.append(f"{swhere}: {problem}")
+    if _text_problem(section.get("guidance"), "section guidance", required=False):
+        errors.append(f"{swhere}: guidance must be text.")
+    if not isinstance(section.get("theme"), str) or section.get("theme") not in themes:
+        errors.append(f"{swhere}: theme {section.get('theme')!r} is not a known theme.")
+    if not isinstance(section.get("scaled", True), bool):
+        errors.append(f"{swhere}: scaled must be true or false.")
+    questions = section.get("questions", [])
+    if not isinstance(questions, list):
+        errors.append(f"{swhere}: questions must be a list.")
+        return
+    question_keys: set = set()
+    for qi, question in enumerate(questions):
+        qwhere = _keyed_item(
+            question, qi, swhere, "question", question_keys, errors, twice=" in the section"
+        )
+        if qwhere is not None:
+            _question_errors(question, qwhere, errors)
+
+
+def _tool_errors(tool, ti: int, tool_codes: set, themes: set, errors: list[str]) -> None:
+    """Check the tool at index `ti` (its code not among `tool_codes`, which it joins), then
+    each of its sections."""
+    if not isinstance(tool, dict):
+        errors.append(f"tools[{ti}]: must be an object.")
+        return
+    code = tool.get("code") if isinstance(tool.get("code"), str) else ""
+    where = f"tool {code or ti + 1}"
+    for problem in (
+        _key_problem(tool.get("code"), "tool code"),
+        _text_problem(tool.get("name"), "tool name"),
+    ):
+        if problem:
+            errors.append(f"{where}: {problem}")
+    if code and code in tool_codes:
+        errors.append(f"{where}: the code is used by more than one tool in the file.")
+    tool_codes.add(code)
+    if _text_problem(tool.get("description"), "tool description", required=False):
+        errors.append(f"{where}: description must be text.")
+    applies_to = tool.get("applies_to", [])
+    if not isinstance(applies_to, list) or not all(isinstance(a, str) for a in applies_to):
+        errors.append(f"{where}: applies_to must be a list of case types.")
+    sections = tool.get("sections")
+    if not isinstance(sections, list) or not sections:
+        errors.append(f"{where}: needs at least one section.")
+        return
+    section_keys: set = set()
+    for si, section in enumerate(sections):
+        swhere = _keyed_item(section, si, where, "section", section_keys, errors)
+        if swhere is not None:
+            _section_errors(section, swhere, themes, errors)
+
+
+def tools_validate(data, *, known_themes: set[str] | None = None) -> list[str]:
+    """Every problem with a tools document, each naming where it is. Empty when valid."""
+    errors: list[str] = []
+    if not isinstance(data, dict) or data.get("format") != FORMAT:
+        return [f'The file is not a caseaudit tools document (expected "format": "{FORMAT}").']
+    doc_themes = data.get("themes", [])
+    if not isinstance(doc_themes, list):
+        errors.append('"themes" must be a list.')
+        doc_themes = []
+    _theme_errors(doc_themes, errors)
     themes = set(known_themes or set()) | {
         t.get("code") for t in doc_themes if isinstance(t, dict) and isinstance(t.get("code"), str)
     }
     tools = data.get("tools")
     if not isinstance(tools, list) or not tools:
         return [*errors, '"tools" must be a non-empty list.']
-    tool_codes = set()
+    tool_codes: set = set()
     for ti, tool in enumerate(tools):
-        where = f"tools[{ti}]"
-        if not isinstance(tool, dict):
-            errors.append(f"{where}: must be an object.")
-            continue
-        code = tool.get("code") if isinstance(tool.get("code"), str) else ""
-        where = f"tool {code or ti + 1}"
-        for problem in (
-            _key_problem(tool.get("code"), "tool code"),
-            _text_problem(tool.get("name"), "tool name"),
-        ):
-            if problem:
-                errors.append(f"{where}: {problem}")
-        if code and code in tool_codes:
-            errors.append(f"{where}: the code is used by more than one tool in the file.")
-        tool_codes.add(code)
-        if _text_problem(tool.get("description"), "tool description", required=False):
-            errors.append(f"{where}: description must be text.")
-        applies_to = tool.get("applies_to", [])
-        if not isinstance(applies_to, list) or not all(isinstance(a, str) for a in applies_to):
-            errors.append(f"{where}: applies_to must be a list of case types.")
-        sections = tool.get("sections")
-        if not isinstance(sections, list) or not sections:
-            errors.append(f"{where}: needs at least one section.")
-            continue
-        section_keys = set()
-        for si, section in enumerate(sections):
-            swhere = _keyed_item(section, si, where, "section", section_keys, errors)
-            if swhere is None:
-                continue
-            problem = _text_problem(section.get("title"), "section title")
-            if problem:
-                errors.append(f"{swhere}: {problem}")
-            if _text_problem(section.get("guidance"), "section guidance", required=False):
-                errors.append(f"{swhere}: guidance must be text.")
-            if not isinstance(section.get("theme"), str) or section.get("theme") not in themes:
-                errors.append(f"{swhere}: theme {section.get('theme')!r} is not a known theme.")
-            if not isinstance(section.get("scaled", True), bool):
-                errors.append(f"{swhere}: scaled must be true or false.")
-            questions = section.get("questions", [])
-            if not isinstance(questions, list):
-                errors.append(f"{swhere}: questions must be a list.")
-                continue
-            question_keys = set()
-            for qi, question in enumerate(questions):
-                qwhere = _keyed_item(
-                    question, qi, swhere, "question", question_keys, errors, twice=" in the section"
-                )
-                if qwhere is None:
-                    continue
-                for field, required in (("text", True), ("help", False)):
-                    problem = _text_problem(
-                        question.get(field), f"question {field}", required=required
-                    )
-                    if problem:
-                        errors.append(f"{qwhere}: {problem}")
-                choices = question.get("choices") or []
-                if not isinstance(choices, list) or not all(
-                    isinstance(c, str) and c.strip() for c in choices
-                ):
-                    errors.append(f"{qwhere}: choices must be a list of non-empty texts.")
-                    choices = []
-                elif len(set(choices)) != len(choices):
-                    errors.append(f"{qwhere}: a choice is listed twice.")
-                if question.get("kind") not in QUESTION_KINDS:
-                    errors.append(
-                        f"{qwhere}: kind must be one of {', '.join(sorted(QUESTION_KINDS))}."
-                    )
-                elif question["kind"] == "choice" and len(choices) < 2:
-                    errors.append(f"{qwhere}: a choice question needs at least two choices.")
+        _tool_errors(tool, ti, tool_codes, themes, errors)
     return errors
 
 

@@ -3,10 +3,8 @@ signed-in member of staff may read the published (and retired) versions; drafts,
 publishing and import are for system administrators and the Performance Assurance Team;
 the scaling bands (which decide what raises an urgent finding) for administrators only."""
 
-from caseaudit.organisation.models import Role
+from caseaudit.organisation.roles import TOOL_EDITOR_ROLES, Role
 from caseaudit.organisation.selectors import staff_for_user
-
-TOOL_EDITOR_ROLES = frozenset({Role.ADMIN, Role.PERFORMANCE})
 
 
 def tools_can_read(user) -> bool:

@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from caseaudit.cases.models import CaseType
+from caseaudit.core.case_types import CaseType
 
 from . import selectors, services
 from .forms import BandsForm, ImportForm, PublishForm, QuestionForm, SectionForm

@@ -1,6 +1,25 @@
 """The names of an audit's answers, shared by the form (its field names) and the services (the
 keys of their validation errors), so an error can link to the field it is about."""
 
+# The audit's record of contact with the family, in page order: the one list the form, the
+# services, the API and the demo history use.
+FAMILY_CONTACT_FIELDS = (
+    "contact_made",
+    "who_contacted",
+    "contact_relationship",
+    "contacted_on",
+    "contact_method",
+    "key_worker_told_family",
+    "contact_details_checked",
+    "child_views",
+    "family_views",
+    "satisfaction",
+)
+# Those of them saved as text (free text or a text choice); the others are a date and a number.
+FAMILY_CONTACT_TEXT_FIELDS = tuple(
+    name for name in FAMILY_CONTACT_FIELDS if name not in ("contacted_on", "satisfaction")
+)
+
 
 def section_field(section_id: int, name: str) -> str:
     """`name` is working_well, worried_about, needs_to_happen or scale."""

@@ -1,8 +1,8 @@
 """Reads of audits, always scoped to what the user may see.
 
 An audit is visible to whoever may see its case (`caseaudit.cases.selectors.case_scope`), which
-includes the auditor: the app widens the case scope with the cases a member of staff audits
-(`auditor_case_scope`, registered in `AuditsConfig.ready`).
+includes the auditor: the case scope holds every case a member of staff audits
+(`caseaudit.cases.selectors._own_work_scope`).
 """
 
 import datetime as dt
@@ -12,12 +12,22 @@ from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
-from caseaudit.audit_tools.models import Question, QuestionKind, ScalingBand, Section, ToolVersion
+from caseaudit.accounts.models import AccessObjectType
+from caseaudit.accounts.services import access_denied_record
+from caseaudit.audit_tools.models import (
+    Question,
+    QuestionKind,
+    ScalingBand,
+    Section,
+    Tool,
+    ToolVersion,
+    VersionStatus,
+)
 from caseaudit.audit_tools.selectors import band_for, scaling_bands, tool_version_with_content
 from caseaudit.cases.models import Case
 from caseaudit.cases.selectors import case_visible_qs
 from caseaudit.core.typing import Actor
-from caseaudit.organisation.models import Role, Staff
+from caseaudit.organisation.models import Staff
 from caseaudit.organisation.selectors import staff_for_user
 
 from .models import (
@@ -29,53 +39,9 @@ from .models import (
     SectionAnswer,
     UrgentFinding,
 )
+from .policy import audit_refusal, finding_case_q
 
-NOTHING = Q(pk__in=[])
-
-# Who may reopen a completed audit, and who may acknowledge an urgent finding (besides the
-# case's Practice Supervisor): managers, each within the cases they manage.
-REOPEN_ROLES = frozenset(
-    {
-        Role.TEAM_MANAGER,
-        Role.SERVICE_MANAGER,
-        Role.ASSISTANT_DIRECTOR,
-        Role.DIRECTOR,
-        Role.PERFORMANCE,
-    }
-)
-ACKNOWLEDGE_ROLES = frozenset(
-    {Role.TEAM_MANAGER, Role.SERVICE_MANAGER, Role.ASSISTANT_DIRECTOR, Role.DIRECTOR}
-)
 MY_AUDITS_RECENT_DAYS = 90
-
-
-def auditor_case_scope(staff: Staff) -> Q:
-    """The cases `staff` audits: added to their case scope (see `AuditsConfig.ready`)."""
-    return Q(pk__in=Audit.objects.filter(auditor=staff).values("case_id"))
-
-
-def case_managed_q(staff: Staff | None, roles=REOPEN_ROLES) -> Q:
-    """A filter on cases for those `staff` manages in one of `roles`: a Team Manager their
-    team's, a Children's Service Manager their service's, the others every case."""
-    if staff is None or not staff.is_active or staff.role not in roles:
-        return NOTHING
-    if staff.role == Role.TEAM_MANAGER:
-        return Q(team_id=staff.team_id) if staff.team_id else NOTHING
-    if staff.role == Role.SERVICE_MANAGER:
-        area = staff.effective_service_area_id
-        return Q(team__service_area_id=area) if area else NOTHING
-    return Q()
-
-
-def finding_case_q(staff: Staff | None) -> Q:
-    """A filter on cases whose urgent findings `staff` is responsible for acknowledging: the
-    case's Team Manager, its Practice Supervisor, the service's CSM, an AD or the Director."""
-    if staff is None or not staff.is_active:
-        return NOTHING
-    managed = case_managed_q(staff, ACKNOWLEDGE_ROLES)
-    if not managed:  # every case (an empty Q would vanish from an OR)
-        return managed
-    return Q(allocated_worker__line_manager=staff) | managed
 
 
 def _denied_if_exists(user: Actor, object_type: str, qs: QuerySet, object_id) -> None:
@@ -83,8 +49,6 @@ def _denied_if_exists(user: Actor, object_type: str, qs: QuerySet, object_id) ->
     missing record is only a 404). `qs` selects the record by its key; it has a `case_id`."""
     case_id = qs.values_list("case_id", flat=True).first()
     if case_id is not None:
-        from caseaudit.accounts.services import access_denied_record
-
         access_denied_record(
             user=user, object_type=object_type, object_id=object_id, case_id=case_id
         )
@@ -117,7 +81,7 @@ def audit_get(*, user: Actor, pk: int) -> Audit:
         .first()
     )
     if audit is None:
-        _denied_if_exists(user, "audit", Audit.objects.filter(pk=pk), pk)
+        _denied_if_exists(user, AccessObjectType.AUDIT, Audit.objects.filter(pk=pk), pk)
         raise Http404("No such audit")
     return audit
 
@@ -181,7 +145,9 @@ def urgent_finding_get(*, user: Actor, pk: int) -> UrgentFinding:
         .first()
     )
     if finding is None:
-        _denied_if_exists(user, "urgent_finding", UrgentFinding.objects.filter(pk=pk), pk)
+        _denied_if_exists(
+            user, AccessObjectType.URGENT_FINDING, UrgentFinding.objects.filter(pk=pk), pk
+        )
         raise Http404("No such finding")
     return finding
 
@@ -310,9 +276,6 @@ def audit_start_options(*, user: Actor, case: Case):
     """The tools the user may start an audit of this case with (empty when they may not
     audit it). The caller has checked the user may see the case (`case_get`); `audit_start`
     checks it again."""
-    from caseaudit.audit_tools.models import Tool, VersionStatus
-
-    from .services import audit_refusal
 
     staff = staff_for_user(user)
     if staff is None or audit_refusal(staff, case, check_visible=False) is not None:

@@ -2,8 +2,7 @@
 acknowledging an urgent finding. Each runs in one transaction, records who did it in the
 audit's history (`AuditEvent`) and refuses a rule with `ValidationError`.
 
-Who may audit (DESIGN section 1, issue 3) is `can_audit`; who may edit a draft is `can_edit`
-(the auditor); who may reopen is `can_reopen`; who may acknowledge a finding `can_acknowledge`.
+Who may do what (`can_audit`, `can_edit`, `can_reopen`, `can_acknowledge`) is in `policy.py`.
 """
 
 import datetime as dt
@@ -19,11 +18,11 @@ from django.utils import timezone
 from caseaudit.audit_tools.models import Question, QuestionKind, Section, Tool
 from caseaudit.audit_tools.selectors import band_for, scaling_bands, tool_version_published
 from caseaudit.cases.models import Case
-from caseaudit.cases.selectors import case_visible_qs
 from caseaudit.core.exceptions import TransitionConflict
-from caseaudit.core.typing import Actor, By, User
-from caseaudit.organisation.models import Role, Staff
-from caseaudit.organisation.selectors import staff_for_user
+from caseaudit.core.typing import By, User
+from caseaudit.notifications.services import NotificationKind, notify
+from caseaudit.organisation.models import Staff
+from caseaudit.organisation.selectors import team_accountable_managers
 from caseaudit.programme import services as programme_services
 from caseaudit.reports import services as report_services
 from caseaudit.responses import services as response_services
@@ -41,26 +40,9 @@ from .models import (
     SectionAnswer,
     UrgentFinding,
 )
-from .selectors import REOPEN_ROLES, case_managed_q, finding_case_q
+from .policy import audit_refusal, can_acknowledge, can_edit, can_reopen, case_visible_to
 
 logger = logging.getLogger(__name__)
-
-# Who may start an audit of a case they can see (never of a case allocated to them).
-AUDITOR_ROLES = frozenset(
-    {
-        Role.PRACTICE_SUPERVISOR,
-        Role.TEAM_MANAGER,
-        Role.SERVICE_MANAGER,
-        Role.ASSISTANT_DIRECTOR,
-        Role.DIRECTOR,
-        Role.IRO,
-        Role.CP_CHAIR,
-        Role.PERFORMANCE,
-        Role.AUDITOR,
-    }
-)
-# Roles limited to one tool.
-ROLE_TOOLS = {Role.IRO: "iro", Role.CP_CHAIR: "cp-chair"}
 
 # The audit's own fields the form saves (`audit_save`'s `data` keys besides sections,
 # questions and actions).
@@ -69,14 +51,7 @@ TEXT_FIELDS = (
     "voice_of_child",
     "good_practice",
     "serious_safeguarding_detail",
-    "contact_made",
-    "who_contacted",
-    "contact_relationship",
-    "contact_method",
-    "key_worker_told_family",
-    "contact_details_checked",
-    "child_views",
-    "family_views",
+    *fields.FAMILY_CONTACT_TEXT_FIELDS,
 )
 AUDIT_FIELDS = (
     *TEXT_FIELDS,
@@ -120,73 +95,6 @@ class ConflictError(Exception):
 class SaveResult:
     audit: Audit
     findings_raised: list[UrgentFinding] = field(default_factory=list)
-
-
-# --- Who may do what --------------------------------------------------------------------
-
-
-def _case_visible_to(staff: Staff, case: Case, user: Actor | None = None) -> bool:
-    user = user if user is not None and user.pk == staff.user_id else staff.user
-    return case_visible_qs(user).filter(pk=case.pk).exists()
-
-
-def audit_refusal(
-    staff: Staff | None,
-    case: Case,
-    *,
-    tool_code: str | None = None,
-    check_visible: bool = True,
-    user: Actor | None = None,
-) -> str | None:
-    """Why `staff` may not audit `case` (with the tool `tool_code`, if given); None if they may.
-
-    The rule: a current member of staff in an auditing role who can see the case and is not
-    its allocated worker; IROs use only the IRO tool and Child Protection Chairs only theirs.
-    `user` (the staff's signed-in user, if at hand) saves looking it up again.
-    """
-    if staff is None or not staff.is_active:
-        return "Only current members of staff can audit a case."
-    if case.closed_on is not None:
-        return "This case is closed, so it cannot be audited."
-    if case.allocated_worker_id == staff.pk:
-        return "You cannot audit a case allocated to you."
-    if staff.role not in AUDITOR_ROLES:
-        return f"Your role ({staff.get_role_display()}) does not audit cases."
-    only_tool = ROLE_TOOLS.get(staff.role)
-    if only_tool and tool_code is not None and tool_code != only_tool:
-        tool = Tool.objects.filter(code=only_tool).first()
-        return f"As {staff.get_role_display()} you audit with the {tool or only_tool} only."
-    if check_visible and not _case_visible_to(staff, case, user):
-        return "You cannot see this case, so you cannot audit it."
-    return None
-
-
-def can_audit(staff: Staff | None, case: Case, *, tool_code: str | None = None) -> bool:
-    """Whether `staff` may start an audit of `case` (see `audit_refusal` for the rule)."""
-    return audit_refusal(staff, case, tool_code=tool_code) is None
-
-
-def can_edit(user: Actor, audit: Audit) -> bool:
-    """Only the auditor writes their audit (in as many windows as they like: `revision`
-    keeps those from overwriting each other)."""
-    staff = staff_for_user(user)
-    return staff is not None and staff.pk == audit.auditor_id
-
-
-def can_reopen(user: Actor, audit: Audit) -> bool:
-    """A Team Manager, CSM, AD, the Director or Performance Assurance, for a case they manage."""
-    staff = staff_for_user(user)
-    if staff is None or staff.role not in REOPEN_ROLES:
-        return False
-    return Case.objects.filter(pk=audit.case_id).filter(case_managed_q(staff)).exists()
-
-
-def can_acknowledge(user: Actor, finding: UrgentFinding) -> bool:
-    """The case's Team Manager or Practice Supervisor, the service's CSM, an AD or the Director."""
-    staff = staff_for_user(user)
-    if staff is None:
-        return False
-    return Case.objects.filter(pk=finding.case_id).filter(finding_case_q(staff)).exists()
 
 
 def _refresh(audit: Audit) -> None:
@@ -420,7 +328,7 @@ def _apply_actions(audit: Audit, rows: list, errors: dict) -> None:
     def can_see(owner_id: int) -> bool:
         if owner_id not in sees_case:
             owner = owners[owner_id]
-            sees_case[owner_id] = owner.user_id is not None and _case_visible_to(owner, audit.case)
+            sees_case[owner_id] = owner.user_id is not None and case_visible_to(owner, audit.case)
         return sees_case[owner_id]
 
     keep, to_create, to_update = set(), [], []
@@ -482,8 +390,15 @@ def _apply_actions(audit: Audit, rows: list, errors: dict) -> None:
         )
 
 
-def audit_save(*, audit: Audit, by: User, data: dict, revision: int) -> SaveResult:
+def audit_save(
+    *, audit: Audit, by: User, data: dict, revision: int, raise_findings: bool = True
+) -> SaveResult:
     """Save the audit form (a draft) and raise any urgent findings it now contains.
+
+    `raise_findings=False` is the form's autosave: it keeps the text safe without alerting
+    managers to a scale the auditor is still choosing (moving through 0, 1, 2 with the arrow
+    keys on the way to 7 would otherwise raise three findings); the next "Save draft" or
+    "Complete" raises them.
 
     `data` holds any of the audit's own fields (`AUDIT_FIELDS`), and:
       "sections":  {section id: {"working_well", "worried_about", "needs_to_happen", "scale"}},
@@ -542,7 +457,11 @@ def audit_save(*, audit: Audit, by: User, data: dict, revision: int) -> SaveResu
             last.save(update_fields=["detail", "at"])
         else:
             _event(audit, by, EventKind.SAVED, at=now, saves=1)
-        raised = _raise_urgent_findings(audit, by=by, answers=answers, sections=sections, now=now)
+        raised = (
+            _raise_urgent_findings(audit, by=by, answers=answers, sections=sections, now=now)
+            if raise_findings
+            else []
+        )
         return SaveResult(audit=audit, findings_raised=raised)
 
 
@@ -605,21 +524,7 @@ def _raise_urgent_findings(audit, *, by: By, answers, sections, now) -> list[Urg
 def finding_recipients(case: Case, *, exclude: Staff | None = None) -> list[Staff]:
     """Who is told of an urgent finding at once: the case team's Team Manager(s) and the case's
     Practice Supervisor; if the team has no Team Manager, the service's CSM(s) instead."""
-    managers = list(
-        Staff.objects.active()
-        .filter(team_id=case.team_id, role=Role.TEAM_MANAGER)
-        .select_related("user")
-    )
-    if not managers:
-        managers = list(
-            Staff.objects.active()
-            .filter(
-                Q(service_area_id=case.team.service_area_id) | Q(team_id=case.team_id),
-                role=Role.SERVICE_MANAGER,
-            )
-            .select_related("user")
-        )
-    recipients = {s.pk: s for s in managers}
+    recipients = {s.pk: s for s in team_accountable_managers(team=case.team)}
     supervisor = case.practice_supervisor
     if supervisor is not None and supervisor.is_active:
         recipients.setdefault(supervisor.pk, supervisor)
@@ -629,7 +534,6 @@ def finding_recipients(case: Case, *, exclude: Staff | None = None) -> list[Staf
 
 
 def _notify_findings(audit: Audit, findings: list[UrgentFinding]) -> None:
-    from caseaudit.notifications.services import NotificationKind, notify
 
     case = audit.case
     url = reverse("audit_detail", args=[audit.pk]) + "#urgent-findings"
@@ -883,8 +787,6 @@ def audit_reopen(*, audit: Audit, by: User, reason: str) -> Audit:
 
 
 def _notify_reopened(audit: Audit, by: User) -> None:
-
-    from caseaudit.notifications.services import NotificationKind, notify
 
     if audit.auditor.user_id == by.pk or not audit.auditor.is_active:
         return

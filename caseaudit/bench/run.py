@@ -17,18 +17,32 @@ process of its own with production settings (DEBUG off, whitenoise's manifest st
 
 and at the county scale also: the rows per second of a 20,000-row case CSV through
 `imports.services.case_file_import` against a raw `executemany` INSERT of the same rows into a
-scratch table (both rolled back), the audit PDF's render time, and the requests per second of
-the case list under gunicorn (2 workers) against a minimal view on the same server
-(`caseaudit/bench/urls.py`), 10 seconds each with `wrk` if installed, else a Python loop.
+scratch table (both rolled back), the audit PDF's render time, and the requests per second
+under gunicorn (2 sync workers, `wrk` with 2 threads x 20
+connections, 10 seconds each) of a bare Django view with only SecurityMiddleware
+(`caseaudit/bench/bare_settings.py`, its own gunicorn with the same arguments), then, signed
+in as demo users, `/bench/ping` (`caseaudit/bench/urls.py`: the app's whole middleware, no
+view work), the case list, a case page and the home page, each as `gunicorn.<page>.rps` and
+`gunicorn.<page>.vs_bare_ratio`. `wrk` is required (`apt-get install -y wrk`). Before the
+load, each page's CPU time per request in this process (`gunicorn.<page>.cpu_ms`: Django's
+test client, the same user, CPU_REQUESTS requests after 5 warm-ups; `caseaudit/bench/cpu.py`
+gives the same figure alone, with the queries): on a machine shared with other work the rates
+vary from run to run, the CPU time much less.
 
 Output: one `name: value` line per figure, then `target.<name>: ok|MISSED` for the targets
 (query counts equal at county and national scale, p95 under 300 ms at county and 1 s at
-national scale, import at least a third of the raw insert rate, no errors under gunicorn). The
+national scale, import at least a third of the raw insert rate; under gunicorn, no errors and
+at least VS_BARE_TARGETS of the bare view's rate: ping 0.5, case list and case page 0.05, home
+0.04). The
 small scale's query counts are a check: `queries.<page>.county_minus_small` (0 unless a list
 is empty at the small scale, which saves fetching its rows).
 
 Environment: BENCH_NATIONAL=1 adds the national scale; BENCH_REUSE=1 keeps databases already
-seeded by an earlier run (for working on the benchmark itself, not for figures to report).
+seeded by an earlier run (for working on the benchmark itself, not for figures to report);
+BENCH_ONLY=gunicorn runs only the gunicorn part at county scale (reusing its database when
+seeded); BENCH_PROFILE=1 serves the app under cProfile (caseaudit/bench/profiled_wsgi.py: the
+rates then mean nothing, the profiles in /tmp do); BENCH_DB_PREFIX names the databases;
+REDIS_URL, when set, is the cache and session store as in production.
 """
 
 import math
@@ -44,7 +58,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 PG_SERVER = "postgresql://postgres@127.0.0.1:5432"
-DB_PREFIX = "caseaudit_bench_"
+# BENCH_DB_PREFIX: another prefix for the databases (several people benchmarking on one server).
+DB_PREFIX = os.environ.get("BENCH_DB_PREFIX", "caseaudit_bench_")
 # (label, seed_demo scale, what is measured there)
 SCALES = [
     ("small", "small", "queries"),
@@ -54,6 +69,12 @@ SCALES = [
 WARMUPS, REQUESTS = 3, 30
 SLOW_SECONDS, SLOW_REQUESTS = 1.0, 10  # pages slower than this get fewer requests
 LOAD_SECONDS = 10
+LOAD_THREADS, LOAD_CONNECTIONS = 2, 20
+GUNICORN_ARGS = ["-w", "2"]  # sync workers, as production's default
+GUNICORN_LOG = "/tmp/caseaudit-bench-gunicorn.log"  # noqa: S108  # nosec B108
+# Requests per second as a share of the bare Django view's, under the same gunicorn and load.
+VS_BARE_TARGETS = {"ping": 0.5, "case_list": 0.05, "case_page": 0.05, "home": 0.04}
+CPU_REQUESTS = 100  # in-process requests per page for `gunicorn.<page>.cpu_ms`
 IMPORT_ROWS = 20_000
 IMPORT_TRIES = 3
 P95_TARGET_MS = {"county": 300, "national": 1000}
@@ -69,6 +90,7 @@ def bench_env(database_url: str) -> dict:
         DEBUG="0",
         SECRET_KEY="bench-only-secret-key-not-for-production-8c1f0e",  # noqa: S106  # nosec B106
         ALLOWED_HOSTS="testserver,127.0.0.1,localhost",
+        SITE_URL="http://127.0.0.1:8000",
         REQUIRE_MFA="0",
         SECURE_SSL_REDIRECT="0",
         SECURE_COOKIES="0",
@@ -168,16 +190,27 @@ def _measure(label: str, what: str, env: dict, figures: dict) -> None:
 def main() -> int:
     started = time.monotonic()
     national = os.environ.get("BENCH_NATIONAL") == "1"
-    reuse = os.environ.get("BENCH_REUSE") == "1"
+    reuse = os.environ.get("BENCH_REUSE") == "1" or bool(os.environ.get("BENCH_ONLY"))
     use_pg = _pg_available()
     emit("database", "postgresql" if use_pg else "sqlite")
     emit("cpu_count", os.cpu_count() or 0)
     figures: dict[str, str] = {}
     python = sys.executable
     collected = False
+    only = os.environ.get("BENCH_ONLY", "")
+    if only not in ("", "gunicorn"):
+        print(f"error: BENCH_ONLY={only!r}: the only part that runs alone is 'gunicorn'")
+        return 2
+    if not shutil.which("wrk"):
+        print("error: `make bench` loads gunicorn with wrk: install it (apt-get install -y wrk)")
+        return 2
     for label, scale, what in SCALES:
         if label == "national" and not national:
             continue
+        if only and label != "county":
+            continue
+        if only:
+            what = only
         url, seeded = _database(label, use_pg, reuse)
         env = bench_env(url)
         if not seeded:
@@ -232,11 +265,16 @@ def _targets(figures: dict) -> None:
             "target.import.vs_executemany",
             "ok" if float(ratio) >= IMPORT_RATIO_TARGET else "MISSED",
         )
-    for name in ("gunicorn.case_list.errors", "gunicorn.ping.errors"):
-        if name in figures:
+    if "gunicorn.load_tool" in figures or "gunicorn.errors" in figures:
+        for page, target in VS_BARE_TARGETS.items():
+            ratio = figures.get(f"gunicorn.{page}.vs_bare_ratio")
+            ok = ratio is not None and float(ratio) >= target
+            emit(f"target.gunicorn.{page}.vs_bare_ratio", "ok" if ok else "MISSED")
+        for page in ("bare", *VS_BARE_TARGETS):
+            errors = figures.get(f"gunicorn.{page}.errors")
             emit(
-                f"target.{name.removesuffix('.errors')}.no_errors",
-                "ok" if figures[name] == "0" else "MISSED",
+                f"target.gunicorn.{page}.no_errors",
+                "ok" if errors == "0" and "gunicorn.errors" not in figures else "MISSED",
             )
 
 
@@ -247,7 +285,7 @@ def seed(scale: str) -> None:
     import django
 
     django.setup()
-    from caseaudit.core import demo
+    from caseaudit.demo import seed as demo
 
     # The same story at every scale: no QA responses (`responses_demo` is too slow for the
     # large ones), actions resolved with the history instead.
@@ -267,7 +305,7 @@ class _Measure:
     def __init__(self, label: str):
         from django.utils import timezone
 
-        from caseaudit.core.demo import demo_email
+        from caseaudit.demo.authority import demo_email
         from caseaudit.organisation.models import Role, Staff
 
         self.label = label
@@ -563,56 +601,136 @@ class _Measure:
         emit("import.executemany_rows_per_second", raw_rps)
         emit("import.vs_executemany_ratio", import_rps / raw_rps)
 
-    def gunicorn(self) -> None:
-        """Requests per second of the case list under gunicorn, against /bench/ping, with
-        the session cookie of the Performance Assurance demo user (signed in for real)."""
+    def gunicorn_pages(self) -> list[tuple[str, object, str]]:
+        """(name, role, path) of the pages loaded under gunicorn, each as the demo user the
+        in-process timings use for it."""
+        from django.urls import reverse
+
+        from caseaudit.audits.models import Audit
+        from caseaudit.organisation.models import Role
+
+        tm = self.staff[Role.TEAM_MANAGER]
+        audit = getattr(self, "audit", None) or Audit.objects.filter(case__team=tm.team).first()
+        return [
+            ("ping", Role.PERFORMANCE, "/bench/ping"),
+            ("case_list", Role.PERFORMANCE, reverse("case_list")),
+            ("case_page", Role.TEAM_MANAGER, reverse("case_detail", args=[audit.case_id])),
+            ("home", Role.TEAM_MANAGER, reverse("home")),
+        ]
+
+    def _sign_in(self, role) -> str | None:
+        """A session cookie of the demo user, signed in for real (the password page)."""
         from django.test import Client
 
-        from caseaudit.core.demo import DEMO_PASSWORD
-        from caseaudit.organisation.models import Role
+        from caseaudit.demo.authority import DEMO_PASSWORD
 
         client = Client()
         response = client.post(
-            "/accounts/login/",
-            {"login": self.staff[Role.PERFORMANCE].user.email, "password": DEMO_PASSWORD},
+            "/accounts/login/", {"login": self.staff[role].user.email, "password": DEMO_PASSWORD}
         )
-        cookie = client.cookies.get("sessionid")
+        from django.conf import settings
+
+        cookie = client.cookies.get(settings.SESSION_COOKIE_NAME)
         if response.status_code != 302 or cookie is None:
             emit("gunicorn.note", f"could not sign in (status {response.status_code})")
+            return None
+        return f"{settings.SESSION_COOKIE_NAME}={cookie.value}"
+
+    def gunicorn(self) -> None:
+        """Requests per second under gunicorn (GUNICORN_ARGS: 2 sync workers) with the same
+        load (wrk, LOAD_THREADS x LOAD_CONNECTIONS, LOAD_SECONDS each): first a bare Django
+        view with only SecurityMiddleware (caseaudit/bench/bare_settings.py), then /bench/ping
+        and the pages, signed in as demo users; each also as a ratio to the bare view."""
+        if not shutil.which("wrk"):
+            emit("gunicorn.note", "wrk is not installed (apt-get install wrk): not measured")
+            emit("gunicorn.errors", "wrk missing")
             return
+        emit("gunicorn.load_tool", "wrk")
+        emit("gunicorn.load", f"{LOAD_THREADS} threads x {LOAD_CONNECTIONS} connections")
+        emit("gunicorn.workers", GUNICORN_ARGS[1])
+        emit("gunicorn.cache", "redis" if os.environ.get("REDIS_URL") else "database")
+        from django.conf import settings
+
+        emit("gunicorn.session_engine", settings.SESSION_ENGINE)
+        pages = self.gunicorn_pages()
+        cookies = {}
+        for _name, role, _path in pages:
+            if role not in cookies:
+                cookies[role] = self._sign_in(role)
+                if cookies[role] is None:
+                    return
+        self.cpu_per_request(pages)
+        bare_env = dict(os.environ, DJANGO_SETTINGS_MODULE="caseaudit.bench.bare_settings")
+        with _gunicorn("caseaudit.wsgi", bare_env) as base:
+            if base is None:
+                return
+            bare, errors = _load(base + "/bench/ping", {})
+        emit("gunicorn.bare.rps", bare)
+        emit("gunicorn.bare.errors", errors)
+        profile = os.environ.get("BENCH_PROFILE") == "1"
+        app = "caseaudit.bench.profiled_wsgi" if profile else "caseaudit.wsgi"
+        with _gunicorn(app, dict(os.environ)) as base:
+            if base is None:
+                return
+            for name, role, path in pages:
+                headers = {"Cookie": cookies[role]}
+                # wrk counts a redirect (to the sign-in page) as a success: check first.
+                status = _get(base + path, headers)
+                if status != 200:
+                    emit(f"gunicorn.{name}.status", status)
+                    emit(f"gunicorn.{name}.errors", "status")
+                    continue
+                rps, errors = _load(base + path, headers)
+                status = _get(base + path, headers)  # still signed in at the end
+                emit(f"gunicorn.{name}.rps", rps)
+                emit(f"gunicorn.{name}.errors", errors + (status != 200))
+                emit(f"gunicorn.{name}.vs_bare_ratio", rps / bare)
+        if profile:
+            emit("gunicorn.profile", "/tmp/caseaudit-bench-profile-<pid>.prof")  # noqa: S108  # nosec B108
+
+    def cpu_per_request(self, pages) -> None:
+        """`gunicorn.<page>.cpu_ms`: this process's CPU time per request of each page."""
+        from caseaudit.bench.cpu import page_cost
+
+        for name, role, path in pages:
+            client = self.client(role)
+            for _ in range(5):
+                client.get(path)
+            cpu, _wall = page_cost(client, path, CPU_REQUESTS)
+            emit(f"gunicorn.{name}.cpu_ms", cpu)
+
+
+class _gunicorn:
+    """A gunicorn server for the duration of a `with`: its base URL, or None (with a note)
+    if it did not come up."""
+
+    def __init__(self, app: str, env: dict):
+        self.app, self.env = app, env
+
+    def __enter__(self) -> str | None:
         with socket.socket() as s:
             s.bind(("127.0.0.1", 0))
             port = s.getsockname()[1]
         gunicorn = str(Path(sys.executable).parent / "gunicorn")
-        log = open("/tmp/caseaudit-bench-gunicorn.log", "w")  # noqa: S108, SIM115  # nosec B108
-        server = subprocess.Popen(  # noqa: S603  # nosec B603
-            [gunicorn, "caseaudit.wsgi", "-w", "2", "-b", f"127.0.0.1:{port}"],
-            env=dict(os.environ),
+        self.log = open(GUNICORN_LOG, "a")  # noqa: SIM115
+        self.server = subprocess.Popen(  # noqa: S603  # nosec B603
+            [gunicorn, self.app, *GUNICORN_ARGS, "-b", f"127.0.0.1:{port}"],
+            env=self.env,
             cwd=ROOT,
-            stdout=log,
-            stderr=log,
+            stdout=self.log,
+            stderr=self.log,
         )
         base = f"http://127.0.0.1:{port}"
-        headers = {"Cookie": f"sessionid={cookie.value}"}
-        try:
-            if not _wait_until_up(base + "/bench/ping", headers):
-                emit(
-                    "gunicorn.note",
-                    "gunicorn did not answer; see /tmp/caseaudit-bench-gunicorn.log",
-                )
-                return
-            emit("gunicorn.load_tool", "wrk" if shutil.which("wrk") else "python")
-            results = {}
-            for name, path in (("case_list", "/cases/"), ("ping", "/bench/ping")):
-                rps, errors = _load(base + path, headers)
-                results[name] = rps
-                emit(f"gunicorn.{name}.rps", rps)
-                emit(f"gunicorn.{name}.errors", errors)
-            emit("gunicorn.case_list_vs_ping_rps_ratio", results["case_list"] / results["ping"])
-        finally:
-            server.terminate()
-            server.wait(timeout=20)
-            log.close()
+        if not _wait_until_up(base + "/bench/ping", {}):
+            emit("gunicorn.note", f"gunicorn ({self.app}) did not answer; see {GUNICORN_LOG}")
+            emit("gunicorn.errors", "no server")
+            return None
+        return base
+
+    def __exit__(self, *exc) -> None:
+        self.server.terminate()
+        self.server.wait(timeout=20)
+        self.log.close()
 
 
 def _get(url: str, headers: dict) -> int:
@@ -633,7 +751,7 @@ def _get(url: str, headers: dict) -> int:
 def _wait_until_up(url: str, headers: dict) -> bool:
     for _ in range(100):
         try:
-            if _get(url, headers) == 200:
+            if _get(url, headers) in (200, 302):
                 return True
         except OSError:
             pass
@@ -642,60 +760,38 @@ def _wait_until_up(url: str, headers: dict) -> bool:
 
 
 def _load(url: str, headers: dict) -> tuple[float, int]:
-    """Requests per second and errors (non-200) over LOAD_SECONDS: wrk, or Python threads."""
-    wrk = shutil.which("wrk")
-    if wrk:
-        out = subprocess.run(  # noqa: S603  # nosec B603
-            [
-                wrk,
-                "-t",
-                "2",
-                "-c",
-                "4",
-                "-d",
-                f"{LOAD_SECONDS}s",
-                "--timeout",
-                "10s",
-                "-H",
-                f"Cookie: {headers['Cookie']}",
-                url,
-            ],
-            check=True,
-            capture_output=True,
-            text=True,
-        ).stdout
-        rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out)[1])
-        errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
-        socket_errors = re.search(
-            r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", out
-        )
-        total = int(errors[1]) if errors else 0
-        if socket_errors:
-            total += sum(int(n) for n in socket_errors.groups())
-        return rps, total
-    import threading
-
-    done, errors = [0], [0]
-    lock = threading.Lock()
-    stop = time.monotonic() + LOAD_SECONDS
-
-    def worker():
-        while time.monotonic() < stop:
-            try:
-                ok = _get(url, headers) == 200
-            except OSError:
-                ok = False
-            with lock:
-                done[0] += 1
-                errors[0] += 0 if ok else 1
-
-    threads = [threading.Thread(target=worker) for _ in range(4)]
-    started = time.monotonic()
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return done[0] / (time.monotonic() - started), errors[0]
+    """Requests per second and errors (non-2xx/3xx answers, socket errors) over LOAD_SECONDS
+    with wrk (`apt-get install wrk`)."""
+    header_args = []
+    for name, value in headers.items():
+        header_args += ["-H", f"{name}: {value}"]
+    out = subprocess.run(  # noqa: S603  # nosec B603
+        [
+            shutil.which("wrk"),
+            "-t",
+            str(LOAD_THREADS),
+            "-c",
+            str(LOAD_CONNECTIONS),
+            "-d",
+            f"{LOAD_SECONDS}s",
+            "--timeout",
+            "10s",
+            *header_args,
+            url,
+        ],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out)[1])
+    errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    socket_errors = re.search(
+        r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", out
+    )
+    total = int(errors[1]) if errors else 0
+    if socket_errors:
+        total += sum(int(n) for n in socket_errors.groups())
+    return rps, total
 
 
 def measure(label: str, what: str) -> None:
@@ -703,6 +799,9 @@ def measure(label: str, what: str) -> None:
 
     django.setup()
     m = _Measure(label)
+    if what == "gunicorn":  # BENCH_ONLY=gunicorn
+        m.gunicorn()
+        return
     for name, role, url in m.pages():
         m.page(name, role, url, timings=what != "queries")
     if what == "queries":

@@ -1,11 +1,27 @@
+import html
+
 from django import forms
-from django.utils.html import format_html_join
+from django.utils.safestring import mark_safe
 
 from caseaudit.organisation.models import Staff, Team
 
 from .models import CaseType
 
 STATUS_CHOICES = [("open", "Open"), ("closed", "Closed"), ("all", "Open and closed")]
+
+
+def _option_tags(choices, selected: str) -> str:
+    """<option> tags for (value, label) pairs, the one whose value is `selected` marked
+    selected. Plain string work: a select can list hundreds of workers."""
+    tags = []
+    for value, label in choices:
+        value = str(value)
+        mark = " selected" if value == selected else ""
+        tags.append(
+            f'<option value="{html.escape(value)}"{mark}>{html.escape(str(label))}</option>'
+        )
+    # Safe: the markup is constant and every value and label is escaped.
+    return mark_safe("\n".join(tags))  # noqa: S308  # nosec B308 B703
 
 
 class CaseFilterForm(forms.Form):
@@ -21,35 +37,44 @@ class CaseFilterForm(forms.Form):
 
     def __init__(self, *args, teams, workers, **kwargs):
         super().__init__(*args, **kwargs)
+        self._choices = None
         self.fields["team"].queryset = teams
         self.fields["worker"].queryset = workers
 
     # The team and worker selects list everyone in the user's scope (hundreds of workers for
     # senior roles). Django's Select widget renders a template per option, which was most of
-    # the case list's time: these write the options from (id, name) pairs in one pass
-    # (`cases/includes/filter_select.html`); the fields still validate against the scope.
+    # the case list's time: the form writes every select's options in one pass
+    # (`cases/includes/filter_select.html`), the team and worker pairs read in one query
+    # (`selectors.case_filter_choices`); the fields still validate against the scope.
     def team_options(self) -> str:
-        return self._options_html("team")
+        return _option_tags([("", "All"), *self._scope_choices()[0]], self._selected("team"))
 
     def worker_options(self) -> str:
-        return self._options_html("worker")
+        return _option_tags([("", "All"), *self._scope_choices()[1]], self._selected("worker"))
 
-    def team_selected(self) -> int | None:
-        return self._selected_pk("team")
+    def case_type_options(self) -> str:
+        return _option_tags(self.fields["case_type"].choices, self._selected("case_type"))
 
-    def worker_selected(self) -> int | None:
-        return self._selected_pk("worker")
+    def status_options(self) -> str:
+        return _option_tags(self.fields["status"].choices, self._selected("status"))
 
-    def _options_html(self, name: str) -> str:
-        selected = self._selected_pk(name)
-        return format_html_join(
-            "\n",
-            '<option value="{}"{}>{}</option>',
-            (
-                (pk, " selected" if pk == selected else "", label)
-                for pk, label in self.fields[name].queryset.values_list("pk", "name")
-            ),
-        )
+    def _scope_choices(self) -> tuple[list, list]:
+        if self._choices is None:
+            from .selectors import case_filter_choices
+
+            self._choices = case_filter_choices(
+                teams=self.fields["team"].queryset, workers=self.fields["worker"].queryset
+            )
+        return self._choices
+
+    def _selected(self, name: str) -> str:
+        """The option to mark selected, as Django's Select would: the value given (or the
+        initial one); for a team or worker, only one in the user's scope."""
+        if name in ("team", "worker"):
+            pk = self._selected_pk(name)
+            return "" if pk is None else str(pk)
+        value = self[name].value()
+        return "" if value is None else str(value)
 
     def _selected_pk(self, name: str) -> int | None:
         if not self.is_bound:
@@ -70,28 +95,3 @@ class CaseFilterForm(forms.Form):
             "worker_id": data["worker"].pk if data["worker"] else None,
             "status": data["status"] or "open",
         }
-
-
-class CaseCloseForm(forms.Form):
-    """Closing a case: when and why (the closure gate is `services.case_close`'s)."""
-
-    closed_on = forms.DateField(
-        label="Date the case closed",
-        help_text="Not in the future, and not before the closure audit was completed.",
-        error_messages={
-            "required": "Enter the date the case closed",
-            "invalid": "The date the case closed must be a real date",
-        },
-    )
-    reason = forms.CharField(
-        label="Why is the case closing?",
-        max_length=2000,
-        widget=forms.Textarea(attrs={"rows": 4}),
-        error_messages={"required": "Enter why the case is closing"},
-    )
-
-    def __init__(self, *args, **kwargs):
-        from caseaudit.audits.forms import DateInput  # the audits app's ISO date input
-
-        super().__init__(*args, **kwargs)
-        self.fields["closed_on"].widget = DateInput()

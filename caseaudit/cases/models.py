@@ -5,6 +5,8 @@ from django.core.exceptions import FieldDoesNotExist
 from django.db import models
 from django.utils import timezone
 
+# CaseType lives in core (the audit tools speak it too); re-exported here for the cases app.
+from caseaudit.core.case_types import CaseType as CaseType
 from caseaudit.organisation.models import Staff, Team
 
 
@@ -12,16 +14,6 @@ class SubjectType(models.TextChoices):
     CHILD = "child", "Child"
     FOSTER_CARER = "foster_carer", "Foster carer household"
     ADOPTER = "adopter", "Adopter household"
-
-
-class CaseType(models.TextChoices):
-    CIN = "cin", "Child in need"
-    CP = "cp", "Child protection"
-    CLA = "cla", "Looked after"
-    CARE_LEAVER = "care_leaver", "Care leaver"
-    EARLY_HELP = "early_help", "Early help (TAC)"
-    FOSTERING = "fostering", "Fostering"
-    ADOPTION = "adoption", "Adoption"
 
 
 CHILD_CASE_TYPES = frozenset(

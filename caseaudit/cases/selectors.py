@@ -10,32 +10,29 @@ Who sees what (issue 2, DESIGN section 1):
 Anyone else, and anyone without a current staff record, sees nothing.
 """
 
-import calendar
-import datetime as dt
-from dataclasses import dataclass, field
-
-from django.db.models import Q, QuerySet
+from django.db.models import CharField, Q, QuerySet, Value
 from django.http import Http404
 
-from caseaudit.organisation.models import AUTHORITY_WIDE_ROLES, Role
+from caseaudit.accounts.models import AccessEvent
+from caseaudit.accounts.services import access_denied_record
+from caseaudit.core.typing import Actor
+from caseaudit.organisation.models import AUTHORITY_WIDE_ROLES, Role, Staff, Team
 from caseaudit.organisation.selectors import staff_for_user
 
-from .models import Case, CaseType
+from .models import Case, CaseEvent, CaseEventKind, CaseType
 
 NOTHING = Q(pk__in=[])
 
-# Other apps widen a member of staff's view with cases their own records give them (an audit
-# they are doing, an allocation they hold): each is a function staff -> Q, registered in the
-# app's AppConfig.ready() so this module never imports them.
-_scope_extensions = []
+# The values of other apps' status fields the widening rules (`_own_work_scope`) test; they
+# are those apps' (programme.choices.MonthStatus, AllocationStatus; responses.models.
+# OUTSTANDING), written out here because this module sits below them and imports none of
+# them. `tests/test_case_scope_rules.py` checks they still agree.
+PROGRAMME_CONFIRMED = "confirmed"
+ALLOCATION_CANCELLED = "cancelled"
+RESPONSE_OUTSTANDING = ("awaiting_worker", "returned", "submitted")
 
 
-def register_scope_extension(extension) -> None:
-    if extension not in _scope_extensions:
-        _scope_extensions.append(extension)
-
-
-def case_scope(user) -> Q:
+def case_scope(user: Actor) -> Q:
     """A filter for the cases `user` may see."""
     if not user.is_authenticated:
         return NOTHING
@@ -47,6 +44,28 @@ def case_scope(user) -> Q:
     role = staff.role
     if role in AUTHORITY_WIDE_ROLES:
         return Q()
+    # A page asks for the scope several times (the home page nine), every page of the same
+    # person asks for the same one, and building it was a millisecond each time: it is kept
+    # per process, by what it is made of (the staff record's id, role, team and service), so a
+    # change of role or place builds it again. It holds no cases: its subqueries run in the
+    # database each time it is used.
+    key = (staff.pk, role, staff.team_id, staff.effective_service_area_id)
+    scope = _scopes.get(key)
+    if scope is None:
+        if len(_scopes) >= SCOPES_KEPT:
+            _scopes.clear()
+        scope = _scopes[key] = _staff_scope(staff, role)
+    return scope
+
+
+# The scopes built (see `case_scope`): a few hundred staff at most use one process.
+_scopes: dict[tuple, Q] = {}
+SCOPES_KEPT = 2000
+
+
+def _staff_scope(staff, role) -> Q:
+    """Every rule of case visibility below the authority-wide roles, in one place: the role's
+    own cases, widened by the cases the person's own work gives them (`_own_work_scope`)."""
     scope = Q(allocated_worker=staff)
     if role == Role.PRACTICE_SUPERVISOR:
         scope |= Q(allocated_worker__line_manager=staff)
@@ -58,18 +77,42 @@ def case_scope(user) -> Q:
         scope |= Q(case_type=CaseType.CLA)
     elif role == Role.CP_CHAIR:
         scope |= Q(case_type=CaseType.CP)
-    for extension in _scope_extensions:
-        scope |= extension(staff)
-    return scope
+    return scope | _own_work_scope(staff)
 
 
-def case_visible_qs(user) -> QuerySet[Case]:
+def _own_work_scope(staff) -> Q:
+    """The cases a member of staff's own work gives them, whatever their role (ADR 0008):
+    - every case they have audited (draft or completed, open or closed: `Audit.auditor`);
+    - the cases of their allocations in a confirmed programme month, unless cancelled
+      (`Allocation.auditor`);
+    - the cases of the outstanding QA responses they must write or authorise
+      (`QAResponse.worker`, `QAResponse.supervisor`).
+    Written through the reverse relations those apps' models declare on `Staff`, each an
+    `IN (SELECT case_id ...)` subquery on one table (no join that could repeat a case)."""
+    return (
+        Q(pk__in=staff.audits_conducted.values("case_id"))
+        | Q(
+            pk__in=staff.allocations.filter(programme__status=PROGRAMME_CONFIRMED)
+            .exclude(status=ALLOCATION_CANCELLED)
+            .exclude(case__isnull=True)
+            .values("case_id")
+        )
+        | Q(pk__in=staff.qa_responses.filter(status__in=RESPONSE_OUTSTANDING).values("case_id"))
+        | Q(
+            pk__in=staff.qa_responses_to_authorise.filter(status__in=RESPONSE_OUTSTANDING).values(
+                "case_id"
+            )
+        )
+    )
+
+
+def case_visible_qs(user: Actor) -> QuerySet[Case]:
     return Case.objects.filter(case_scope(user))
 
 
 def case_list(
     *,
-    user,
+    user: Actor,
     search: str = "",
     team_id: int | None = None,
     case_type: str = "",
@@ -92,7 +135,7 @@ def case_list(
     return qs.order_by("reference")
 
 
-def case_get(*, user, pk: int) -> Case:
+def case_get(*, user: Actor, pk: int) -> Case:
     """The case, if the user may see it; otherwise 404, so its existence is not revealed."""
     case = (
         case_visible_qs(user)
@@ -107,17 +150,13 @@ def case_get(*, user, pk: int) -> Case:
     )
     if case is None:
         if Case.objects.filter(pk=pk).exists():
-            from caseaudit.accounts.services import access_denied_record
-
             access_denied_record(user=user, object_type="case", object_id=pk, case_id=pk)
         raise Http404("No such case")
     return case
 
 
-def case_filter_options(*, user):
+def case_filter_options(*, user: Actor):
     """Teams and workers to offer as filters: only those within the user's scope."""
-    from caseaudit.organisation.models import Staff, Team
-
     visible = case_visible_qs(user)
     teams = Team.objects.filter(pk__in=visible.values("team_id")).order_by("name")
     workers = Staff.objects.filter(
@@ -126,53 +165,26 @@ def case_filter_options(*, user):
     return teams, workers
 
 
-# --- The closure gate (DESIGN section 1: a case cannot close until its Closure Record is
-# completed and its restorative actions are resolved) -----------------------------------
+def case_filter_choices(*, teams, workers) -> tuple[list, list]:
+    """The (pk, name) pairs of `case_filter_options`' teams and workers, each by name, read
+    in one query (a UNION) rather than two."""
 
-CLOSURE_TOOL = "closure"
+    def pairs(qs, kind):
+        return (
+            qs.order_by()
+            .annotate(option_kind=Value(kind, output_field=CharField()))
+            .values_list("option_kind", "pk", "name")
+        )
+
+    rows = pairs(teams, "team").union(pairs(workers, "worker"), all=True)
+    team_choices, worker_choices = [], []
+    for kind, pk, name in rows.order_by("option_kind", "name"):
+        (team_choices if kind == "team" else worker_choices).append((pk, name))
+    return team_choices, worker_choices
 
 
-@dataclass
-class ClosureStatus:
-    """What stands between a case and its closure.
-
-    `closure_audit`: its latest completed Closure Record (None if there is none);
-    `drafts`: Closure Records still in draft; `open_actions`: the restorative actions of the
-    case's completed audits (every tool, not only the Closure Record) not yet resolved by
-    their owner and agreed by a manager. Actions of draft audits are not actions yet.
-    """
-
-    case: Case
-    closure_audit: object | None
-    drafts: list = field(default_factory=list)
-    open_actions: list = field(default_factory=list)
-
-    @property
-    def problems(self) -> list[str]:
-        """Why the case cannot close, in words (empty when it can)."""
-        problems = []
-        if self.closure_audit is None:
-            if self.drafts:
-                problems.append(
-                    "The Closure Record (closure audit) of this case is still a draft: it must "
-                    "be completed before the case can close."
-                )
-            else:
-                problems.append(
-                    "No Closure Record (closure audit) has been completed for this case."
-                )
-        if self.open_actions:
-            count = len(self.open_actions)
-            problems.append(
-                f"{count} restorative action{'s' if count != 1 else ''} on this case "
-                f"{'are' if count != 1 else 'is'} not resolved: each must be resolved by its "
-                "owner and agreed by a manager."
-            )
-        return problems
-
-    @property
-    def ready(self) -> bool:
-        return self.case.closed_on is None and not self.problems
+# --- The case's closure (the closure gate is `caseaudit.audits.closure`; closing a case is
+# `caseaudit.dataprotection.services.case_close`) --------------------------------------------
 
 
 def case_closure_event(*, case: Case):
@@ -180,8 +192,6 @@ def case_closure_event(*, case: Case):
     case is open, without a query). The caller has checked the user may see the case."""
     if case.closed_on is None:
         return None
-    from .models import CaseEvent, CaseEventKind
-
     return (
         CaseEvent.objects.filter(case=case, kind=CaseEventKind.CLOSED)
         .select_related("by__staff")
@@ -190,91 +200,10 @@ def case_closure_event(*, case: Case):
     )
 
 
-def _unresolved_actions_q() -> Q:
-    from caseaudit.audits.models import ActionStatus
-
-    return Q(status=ActionStatus.OPEN) | Q(manager_agreed_at__isnull=True)
-
-
-def closure_status(*, case: Case) -> ClosureStatus:
-    """The case's closure gate, in two queries. The caller has checked the user may see it."""
-    from caseaudit.audits.models import Audit, AuditStatus, RestorativeAction
-
-    audits = list(
-        Audit.objects.filter(case=case, tool_version__tool__code=CLOSURE_TOOL)
-        .select_related("auditor", "tool_version__tool")
-        .order_by("-started_at", "-id")
-    )
-    completed = [a for a in audits if a.status == AuditStatus.COMPLETED]
-    open_actions = list(
-        RestorativeAction.objects.filter(audit__case=case, audit__status=AuditStatus.COMPLETED)
-        .filter(_unresolved_actions_q())
-        .select_related("owner", "audit__tool_version__tool")
-        .order_by("due_on", "id")
-    )
-    return ClosureStatus(
-        case=case,
-        closure_audit=max(completed, key=lambda a: a.completed_at) if completed else None,
-        drafts=[a for a in audits if a.status == AuditStatus.DRAFT],
-        open_actions=open_actions,
-    )
-
-
-def closure_pending(
-    *, user, team_id: int | None = None, service_area_id: int | None = None
-) -> QuerySet[Case]:
-    """Open cases in the user's scope whose closure is under way but not ready: a Closure
-    Record in draft, or one completed while actions on the case are still unresolved.
-
-    Each case carries `closure_audit_id`, `closure_audit_status`, `closure_started_at` and
-    `closure_completed_at` (its latest Closure Record) and `unresolved_actions`; the
-    longest-waiting first. A fixed number of queries however many cases.
-    """
-    from django.db.models import Count, Exists, IntegerField, OuterRef, Subquery
-    from django.db.models.functions import Coalesce
-
-    from caseaudit.audits.models import Audit, AuditStatus, RestorativeAction
-
-    closure_audits = Audit.objects.filter(tool_version__tool__code=CLOSURE_TOOL)
-    of_case = closure_audits.filter(case=OuterRef("pk"))
-    latest = of_case.order_by("-started_at", "-id")
-    unresolved = (
-        RestorativeAction.objects.filter(
-            audit__case=OuterRef("pk"), audit__status=AuditStatus.COMPLETED
-        )
-        .filter(_unresolved_actions_q())
-        .order_by()
-        .values("audit__case")
-        .annotate(n=Count("pk"))
-        .values("n")
-    )
-    qs = (
-        case_visible_qs(user)
-        .filter(closed_on__isnull=True, pk__in=closure_audits.values("case_id"))
-        .annotate(
-            closure_draft=Exists(of_case.filter(status=AuditStatus.DRAFT)),
-            closure_completed=Exists(of_case.filter(status=AuditStatus.COMPLETED)),
-            unresolved_actions=Coalesce(
-                Subquery(unresolved, output_field=IntegerField()), 0, output_field=IntegerField()
-            ),
-            closure_audit_id=Subquery(latest.values("pk")[:1]),
-            closure_audit_status=Subquery(latest.values("status")[:1]),
-            closure_started_at=Subquery(latest.values("started_at")[:1]),
-            closure_completed_at=Subquery(latest.values("completed_at")[:1]),
-        )
-        .filter(Q(closure_draft=True) | Q(closure_completed=True, unresolved_actions__gt=0))
-    )
-    if team_id:
-        qs = qs.filter(team_id=team_id)
-    if service_area_id:
-        qs = qs.filter(team__service_area_id=service_area_id)
-    return qs.select_related("team", "allocated_worker").order_by("closure_started_at", "reference")
-
-
 # --- Who has accessed this case; history; data protection --------------------------------
 
 
-def is_data_protection_officer(user) -> bool:
+def is_data_protection_officer(user: Actor) -> bool:
     """The data protection officer's pages (subject access, retention, any case's access log).
 
     There is no DPO role: system administrators (staff with the admin role) and superusers act
@@ -287,7 +216,7 @@ def is_data_protection_officer(user) -> bool:
     return staff is not None and staff.is_active and staff.role == Role.ADMIN
 
 
-def can_view_access_log(user, case: Case) -> bool:
+def can_view_access_log(user: Actor, case: Case) -> bool:
     """Who sees "who has accessed this case": the case's managers (its Practice Supervisor,
     the team's Team Manager, the service's Children's Service Manager, an Assistant Director,
     the Director) and the data protection officer. Checked on the loaded case (`case_get`
@@ -314,8 +243,6 @@ def can_view_access_log(user, case: Case) -> bool:
 def case_access_events(*, case: Case):
     """Every access-log entry about the case, newest first (with who, for the page). The
     caller has checked `can_view_access_log`."""
-    from caseaudit.accounts.models import AccessEvent
-
     return (
         AccessEvent.objects.filter(case_id=case.pk)
         .select_related("user", "user__staff")
@@ -326,36 +253,6 @@ def case_access_events(*, case: Case):
 def case_history(*, case: Case) -> list:
     """The case's own history (closure, imports), oldest first. The caller has checked the
     user may see the case."""
-    from .models import CaseEvent
-
     return list(
         CaseEvent.objects.filter(case=case).select_related("by__staff").order_by("at", "id")
-    )
-
-
-def retention_cutoff(*, today, years: int):
-    """Cases closed on or before this date are past the retention period on `today`: the same
-    day `years` earlier (28 February for 29 February)."""
-    year = today.year - years
-    return dt.date(year, today.month, min(today.day, calendar.monthrange(year, today.month)[1]))
-
-
-def retention_due_qs(*, today, years: int) -> QuerySet[Case]:
-    """Closed cases whose retention period (`years` after closure) has ended by `today`,
-    longest closed first. Unscoped: for `apply_retention` and, through `retention_due`, the
-    data protection officer."""
-    cutoff = retention_cutoff(today=today, years=years)
-    return Case.objects.filter(closed_on__isnull=False, closed_on__lte=cutoff).order_by(
-        "closed_on", "reference"
-    )
-
-
-def retention_due(*, user, today, years: int) -> QuerySet[Case]:
-    """The retention report: cases past the period, for the data protection officer only."""
-    if not is_data_protection_officer(user):
-        raise Http404("No such page")
-    return (
-        retention_due_qs(today=today, years=years)
-        .filter(case_scope(user))
-        .select_related("team", "team__service_area")
     )

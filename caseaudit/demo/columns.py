@@ -1,6 +1,8 @@
 """The columns each table of the demo history is written with (`bulk.Sink`), in the order
 of the values in its rows. Columns left out take their model defaults."""
 
+from caseaudit.audits.fields import FAMILY_CONTACT_FIELDS
+
 AUDIT_FIELDS = (
     "id",
     "case_id",
@@ -19,16 +21,7 @@ AUDIT_FIELDS = (
     "good_practice",
     "serious_safeguarding",
     "serious_safeguarding_detail",
-    "contact_made",
-    "who_contacted",
-    "contact_relationship",
-    "contacted_on",
-    "contact_method",
-    "key_worker_told_family",
-    "contact_details_checked",
-    "child_views",
-    "family_views",
-    "satisfaction",
+    *FAMILY_CONTACT_FIELDS,
     "revision",
     "reopened_reason",
     "reopened_by_id",

@@ -13,6 +13,7 @@ from faker import Faker
 
 from caseaudit.cases.models import Case, CaseType, SubjectType
 from caseaudit.organisation.models import Role, ServiceArea, Staff, Team
+from caseaudit.organisation.roles import TEAM_ROLES
 
 from .authority import DEMO_EMAIL_DOMAIN, DEMO_MARKER_AREA, DEMO_PASSWORD, Scale, demo_email
 
@@ -218,7 +219,7 @@ class OrganisationBuilder:
         for staff in self.staff:
             if staff.role in chosen:
                 continue
-            if staff.role in (Role.PRACTITIONER, Role.PRACTICE_SUPERVISOR, Role.TEAM_MANAGER):
+            if staff.role in TEAM_ROLES:
                 if staff.team is not first_team:
                     continue
                 if staff.role == Role.PRACTITIONER and staff._manager is not chosen.get(

@@ -8,21 +8,9 @@ from django.db.models import QuerySet
 from django.http import Http404
 
 from caseaudit.core.typing import Actor
-from caseaudit.organisation.models import Role
-from caseaudit.organisation.selectors import staff_for_user
 
 from .models import ImportRun
-
-IMPORT_ROLES = frozenset({Role.ADMIN, Role.PERFORMANCE})
-
-
-def import_allowed(user: Actor) -> bool:
-    if not user.is_authenticated:
-        return False
-    if user.is_superuser:
-        return True
-    staff = staff_for_user(user)
-    return staff is not None and staff.role in IMPORT_ROLES
+from .policy import import_allowed
 
 
 def import_access_check(user: Actor) -> None:

@@ -22,6 +22,8 @@ from django.conf import settings
 from django.core.management import call_command
 from django.utils.module_loading import import_string
 
+from caseaudit.reports.services import export_purge
+
 logger = logging.getLogger(__name__)
 
 
@@ -157,7 +159,6 @@ def report_summary(*, day: dt.date) -> str:
     "than 14 days and job run records older than 90 days.",
 )
 def background_files(*, day: dt.date) -> str:
-    from caseaudit.reports.services import export_purge
 
     from .services import runs_purge
 

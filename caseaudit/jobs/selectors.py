@@ -7,22 +7,11 @@ from django.http import Http404
 from django.utils import timezone
 
 from caseaudit.core.typing import Actor
-from caseaudit.organisation.models import Role
-from caseaudit.organisation.selectors import staff_for_user
 
 from .models import JobLease, JobRun, RunStatus
+from .policy import jobs_allowed
 from .schedule import JOBS, Job
 from .services import SCHEDULER_LEASE
-
-
-def jobs_allowed(user: Actor) -> bool:
-    """System administrators (staff with the admin role) and superusers."""
-    if not user.is_authenticated:
-        return False
-    if user.is_superuser:
-        return True
-    staff = staff_for_user(user)
-    return staff is not None and staff.is_active and staff.role == Role.ADMIN
 
 
 @dataclass

@@ -115,8 +115,8 @@ class Notification(EmailDelivery):
     `subject` is also the email subject: identify a case by its reference, never by a child's
     name. `url` is an internal path ("/cases/12/"), opened when the notification is.
     `idempotency_key` makes `notify()` safe to repeat: one key, one notification, one email.
-    An attachment is not stored: `attachment_kind` names a maker in `attachments.MAKERS`, called
-    with `attachment_object_id` when the email is sent; it returns the file's bytes.
+    An attachment is not stored: `attachment_kind` names a maker (`attachments.attachment_maker`),
+    called with `attachment_object_id` when the email is sent; it returns the file's bytes.
     """
 
     recipient = models.ForeignKey(Staff, on_delete=models.CASCADE, related_name="notifications")

@@ -13,7 +13,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from caseaudit.core.typing import By
 from caseaudit.organisation.models import Staff
 
-from .attachments import MAKERS
+from .attachments import attachment_kinds
 from .models import (
     ALWAYS_IMMEDIATE,
     CHOOSABLE_KINDS,
@@ -42,7 +42,7 @@ logger = logging.getLogger(__name__)
 class Attachment:
     """A file made when the email is sent, so it need not be stored.
 
-    `kind` names the maker (`caseaudit.notifications.attachments.MAKERS`), called with
+    `kind` names the maker (`settings.NOTIFICATION_ATTACHMENT_MAKERS`), called with
     `object_id` (for example an audit's PDF: `AttachmentKind.AUDIT_PDF` and the audit's id).
     """
 
@@ -101,7 +101,7 @@ def notify(
         raise ValueError(f"Notification url must be an internal path, not {url!r}.")
     if not idempotency_key:
         raise ValueError("An idempotency_key is required.")
-    if attachment is not None and attachment.kind not in MAKERS:
+    if attachment is not None and attachment.kind not in attachment_kinds():
         raise ValueError(f"Unknown attachment kind {attachment.kind!r}.")
     if not (email and recipient.user.email):
         status = EmailStatus.NOT_NEEDED

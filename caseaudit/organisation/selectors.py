@@ -7,6 +7,7 @@ from django.http import Http404
 from caseaudit.core.typing import Actor
 
 from .models import ServiceArea, Staff, Team
+from .roles import Role
 
 
 def staff_for_user(user: Actor) -> Staff | None:
@@ -24,6 +25,29 @@ def staff_for_user(user: Actor) -> Staff | None:
     user._staff_cache = staff  # type: ignore[attr-defined]  # a per-request cache on the user
 
     return staff
+
+
+def team_accountable_managers(*, team: Team) -> list[Staff]:
+    """Who answers for a team's cases: its current Team Manager(s); if it has none, the current
+    Children's Service Manager(s) of its service (or placed in the team). The one rule behind
+    "the case's Team Manager, else the service's CSM" (urgent findings, QA responses)."""
+    managers = list(
+        Staff.objects.active()
+        .filter(team_id=team.pk, role=Role.TEAM_MANAGER)
+        .select_related("user")
+        .order_by("pk")
+    )
+    if not managers:
+        managers = list(
+            Staff.objects.active()
+            .filter(
+                Q(service_area_id=team.service_area_id) | Q(team_id=team.pk),
+                role=Role.SERVICE_MANAGER,
+            )
+            .select_related("user")
+            .order_by("pk")
+        )
+    return managers
 
 
 def service_area_list_with_teams():

@@ -17,15 +17,19 @@ Rules (DESIGN section 1, procedure section 3):
 import datetime as dt
 import hashlib
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from .due import month_end, next_due
+from caseaudit.organisation.roles import Role
 
-PS = "practice_supervisor"
-TM = "team_manager"
-CSM = "service_manager"
-AD = "assistant_director"
-DIRECTOR = "director"
+from .choices import Rule
+from .due import DueKind, month_end, next_due
+
+PS = Role.PRACTICE_SUPERVISOR
+TM = Role.TEAM_MANAGER
+CSM = Role.SERVICE_MANAGER
+AD = Role.ASSISTANT_DIRECTOR
+DIRECTOR = Role.DIRECTOR
 MANAGER_ROLES_IN_ORDER = [TM, CSM, AD, DIRECTOR]
 GENERIC, CARERS = "generic", "carers"
 # How far past the first eligible case to look for one held by a worker not yet picked.
@@ -85,16 +89,16 @@ def is_eligible(rule: str, auditor: StaffRow, case: CaseRow, peer: StaffRow | No
     """Whether `auditor` may take `case` under `rule` (used for swaps and reallocations too)."""
     if auditor.id in (case.worker_id, case.supervisor_id):
         return False
-    if rule == "ps-peer":
+    if rule == Rule.PS_PEER:
         return (
             auditor.role == PS
             and peer is not None
             and case.supervisor_id == peer.id
             and case.team_id == auditor.team_id
         )
-    if rule == "tm-single-ps":
+    if rule == Rule.TM_SINGLE_PS:
         return auditor.role == TM and case.team_id == auditor.team_id
-    if rule == "manager-peer":
+    if rule == Rule.MANAGER_PEER:
         if case.is_carer or auditor.role not in MANAGER_ROLES_IN_ORDER:
             return False
         if auditor.role == TM:
@@ -124,7 +128,7 @@ class _Need:
             is_carer=case.is_carer,
             first_panel_on=case.first_panel_on,
         )
-        kind = "carers' audit" if due.kind == "carers" else "annual audit"
+        kind = "carers' audit" if due.kind == DueKind.CARERS else "annual audit"
         if due.due_on <= month_last_day:
             verb = "overdue since" if due.due_on < month_last_day.replace(day=1) else "due on"
             self.tier, self.order = 0, due.due_on.toordinal()
@@ -138,121 +142,176 @@ class _Need:
         self.key = (self.tier, self.order, _tiebreak(seed, case.id))
 
 
-def allocate(*, month: dt.date, seed: int, staff: list[StaffRow], cases: list[CaseRow]) -> Result:
-    month = month.replace(day=1)
-    last_day = month_end(month)
-    result = Result(month=month, seed=seed)
-    needs = {c.id: _Need(c, last_day, seed) for c in cases}
-    queue = sorted(cases, key=lambda c: needs[c.id].key)
-    by_supervisor, by_team = defaultdict(list), defaultdict(list)
-    for case in queue:
-        by_team[case.team_id].append(case)
-        if case.supervisor_id:
-            by_supervisor[case.supervisor_id].append(case)
-    names = {s.id: s.name for s in staff}
-    used: set[int] = set()
-    worker_picks: dict[int | None, int] = defaultdict(int)
+class _Allocation:
+    """One month's allocation in progress: the need-ordered queue, the cases already taken,
+    how many picks each worker's cases have had, and the picks made so far."""
 
-    def choose(pool, auditor: StaffRow, extra_ok=lambda c: True) -> CaseRow | None:
+    def __init__(self, *, month: dt.date, seed: int, staff: list[StaffRow], cases: list[CaseRow]):
+        last_day = month_end(month)
+        self.result = Result(month=month, seed=seed)
+        self.needs = {c.id: _Need(c, last_day, seed) for c in cases}
+        self.queue = sorted(cases, key=lambda c: self.needs[c.id].key)
+        self.by_supervisor: defaultdict[int, list[CaseRow]] = defaultdict(list)
+        self.by_team: defaultdict[int, list[CaseRow]] = defaultdict(list)
+        for case in self.queue:
+            self.by_team[case.team_id].append(case)
+            if case.supervisor_id:
+                self.by_supervisor[case.supervisor_id].append(case)
+        self.names: dict[int | None, str] = {s.id: s.name for s in staff}
+        self.used: set[int] = set()
+        self.worker_picks: dict[int | None, int] = defaultdict(int)
+
+    def choose(
+        self,
+        pool: list[CaseRow],
+        auditor: StaffRow,
+        extra_ok: Callable[[CaseRow], bool] = lambda c: True,
+    ) -> CaseRow | None:
+        """The neediest case in `pool` the auditor may take, preferring (within the same tier
+        and SPREAD_WINDOW places) one held by a worker none of whose cases is picked yet."""
         first = None
+        first_index = 0
         for index, case in enumerate(pool):
-            if case.id in used or auditor.id in (case.worker_id, case.supervisor_id):
+            if case.id in self.used or auditor.id in (case.worker_id, case.supervisor_id):
                 continue
             if not extra_ok(case):
                 continue
             if first is None:
                 first, first_index = case, index
-                if worker_picks[case.worker_id] == 0:
+                if self.worker_picks[case.worker_id] == 0:
                     return case
-            elif needs[case.id].tier == needs[first.id].tier and worker_picks[case.worker_id] == 0:
+            elif (
+                self.needs[case.id].tier == self.needs[first.id].tier
+                and self.worker_picks[case.worker_id] == 0
+            ):
                 return case
             if first is not None and index - first_index > SPREAD_WINDOW:
                 break
         return first
 
-    def record(auditor, rule, case, peer=None, context=""):
+    def record(
+        self,
+        auditor: StaffRow,
+        rule: str,
+        case: CaseRow | None,
+        peer: StaffRow | None = None,
+        context: str = "",
+    ) -> None:
+        """Add a pick (or, with no case, an unfilled slot) with the words that explain it."""
         if case is None:
-            result.picks.append(Pick(auditor, rule, None, "", context, peer))
+            self.result.picks.append(Pick(auditor, rule, None, "", context, peer))
             return
-        used.add(case.id)
-        worker_picks[case.worker_id] += 1
-        worker = names.get(case.worker_id, "unallocated")
-        reason = f"{needs[case.id].why}; held by {worker}"
+        self.used.add(case.id)
+        self.worker_picks[case.worker_id] += 1
+        worker = self.names.get(case.worker_id, "unallocated")
+        reason = f"{self.needs[case.id].why}; held by {worker}"
         if case.supervisor_id:
-            reason += f", supervised by {names.get(case.supervisor_id, 'unknown')}"
+            reason += f", supervised by {self.names.get(case.supervisor_id, 'unknown')}"
         if context:
             reason += f". {context}"
         tool = CARERS if case.is_carer else GENERIC
-        result.picks.append(Pick(auditor, rule, case, tool, reason + ".", peer))
+        self.result.picks.append(Pick(auditor, rule, case, tool, reason + ".", peer))
 
-    teams = defaultdict(lambda: {PS: [], TM: []})
+
+def _supervisors_and_managers_by_team(
+    staff: list[StaffRow],
+) -> dict[int, dict[str, list[StaffRow]]]:
+    """Each team's Practice Supervisors and Team Managers, in staff-id order."""
+    teams: defaultdict[int, dict[str, list[StaffRow]]] = defaultdict(lambda: {PS: [], TM: []})
     for person in sorted(staff, key=lambda s: s.staff_id):
         if person.team_id and person.role in (PS, TM):
             teams[person.team_id][person.role].append(person)
+    return teams
 
+
+def _allocate_ps_peer(allocation: _Allocation, supervisors: list[StaffRow]) -> None:
+    """ps-peer: each Practice Supervisor audits one case supervised by each other one."""
+    for auditor in supervisors:
+        for peer in supervisors:
+            if peer.id == auditor.id:
+                continue
+            case = allocation.choose(allocation.by_supervisor[peer.id], auditor)
+            allocation.record(
+                auditor,
+                Rule.PS_PEER,
+                case,
+                peer,
+                f"No open case supervised by {peer.name} can be audited by "
+                f"{auditor.name} this month"
+                if case is None
+                else "",
+            )
+
+
+def _allocate_tm_single_ps(allocation: _Allocation, team_id: int, managers: list[StaffRow]) -> None:
+    """tm-single-ps: the Team Manager of a team with one Practice Supervisor audits a case too."""
+    for manager in managers:
+        case = allocation.choose(allocation.by_team[team_id], manager)
+        allocation.record(
+            manager,
+            Rule.TM_SINGLE_PS,
+            case,
+            None,
+            "The team's only Practice Supervisor has no open case the Team Manager can audit"
+            if case is None
+            else "",
+        )
+
+
+def _allocate_team_audits(allocation: _Allocation, staff: list[StaffRow]) -> None:
+    teams = _supervisors_and_managers_by_team(staff)
     for team_id in sorted(teams):
         supervisors = teams[team_id][PS]
         if len(supervisors) >= 2:
-            for auditor in supervisors:
-                for peer in supervisors:
-                    if peer.id == auditor.id:
-                        continue
-                    case = choose(by_supervisor[peer.id], auditor)
-                    record(
-                        auditor,
-                        "ps-peer",
-                        case,
-                        peer,
-                        f"No open case supervised by {peer.name} can be audited by "
-                        f"{auditor.name} this month"
-                        if case is None
-                        else "",
-                    )
+            _allocate_ps_peer(allocation, supervisors)
         elif len(supervisors) == 1:
-            for manager in teams[team_id][TM]:
-                case = choose(by_team[team_id], manager)
-                record(
-                    manager,
-                    "tm-single-ps",
-                    case,
-                    None,
-                    "The team's only Practice Supervisor has no open case the Team Manager "
-                    "can audit"
-                    if case is None
-                    else "",
-                )
+            _allocate_tm_single_ps(allocation, team_id, teams[team_id][TM])
 
-    role_rank = {role: i for i, role in enumerate(MANAGER_ROLES_IN_ORDER)}
+
+def _manager_scope(manager: StaffRow) -> tuple[Callable[[CaseRow], bool], str]:
+    """Which cases a manager may peer-audit, and the words for where those are."""
+    if manager.role == TM:
+
+        def outside_team(case: CaseRow, m: StaffRow = manager) -> bool:
+            return not case.is_carer and case.team_id != m.team_id
+
+        return outside_team, "outside their own team"
+    if manager.role == CSM:
+
+        def outside_service(case: CaseRow, m: StaffRow = manager) -> bool:
+            return not case.is_carer and case.service_area_id != m.service_area_id
+
+        return outside_service, "outside their own service"
+
+    def childrens_case(case: CaseRow) -> bool:
+        return not case.is_carer
+
+    return childrens_case, "anywhere in the authority"
+
+
+def _allocate_manager_peer(allocation: _Allocation, staff: list[StaffRow]) -> None:
+    """manager-peer: every TM, CSM, AD and the Director, in that order, does one Generic Audit."""
+    role_rank: dict[str, int] = {role: i for i, role in enumerate(MANAGER_ROLES_IN_ORDER)}
     managers = sorted(
         (s for s in staff if s.role in role_rank), key=lambda s: (role_rank[s.role], s.staff_id)
     )
     for manager in managers:
-        if manager.role == TM:
-
-            def outside(case, m=manager):
-                return not case.is_carer and case.team_id != m.team_id
-
-            where = "outside their own team"
-        elif manager.role == CSM:
-
-            def outside(case, m=manager):
-                return not case.is_carer and case.service_area_id != m.service_area_id
-
-            where = "outside their own service"
-        else:
-
-            def outside(case):
-                return not case.is_carer
-
-            where = "anywhere in the authority"
-        case = choose(queue, manager, outside)
-        record(
+        outside, where = _manager_scope(manager)
+        case = allocation.choose(allocation.queue, manager, outside)
+        allocation.record(
             manager,
-            "manager-peer",
+            Rule.MANAGER_PEER,
             case,
             None,
             f"Peer audit {where}"
             if case is not None
             else f"No open children's case {where} is left to audit this month",
         )
-    return result
+
+
+def allocate(*, month: dt.date, seed: int, staff: list[StaffRow], cases: list[CaseRow]) -> Result:
+    month = month.replace(day=1)
+    allocation = _Allocation(month=month, seed=seed, staff=staff, cases=cases)
+    _allocate_team_audits(allocation, staff)
+    _allocate_manager_peer(allocation, staff)
+    return allocation.result

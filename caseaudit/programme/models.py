@@ -11,16 +11,15 @@ from django.db import models
 from caseaudit.cases.models import Case
 from caseaudit.organisation.models import Staff, Team
 
-
-class MonthStatus(models.TextChoices):
-    DRAFT = "draft", "Draft"
-    CONFIRMED = "confirmed", "Confirmed"
+# The programme's enumerations live in choices.py (the allocation engine uses them without
+# Django's models); imported here for the callers that use this path.
+from .choices import AllocationStatus, MonthStatus, Rule
 
 
 class ProgrammeMonth(models.Model):
     month = models.DateField(unique=True, help_text="The first day of the month.")
     seed = models.BigIntegerField()
-    status = models.CharField(max_length=12, choices=MonthStatus.choices, default="draft")
+    status = models.CharField(max_length=12, choices=MonthStatus.choices, default=MonthStatus.DRAFT)
     generated_at = models.DateTimeField()
     generated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -43,19 +42,6 @@ class ProgrammeMonth(models.Model):
     @property
     def is_confirmed(self) -> bool:
         return self.status == MonthStatus.CONFIRMED
-
-
-class Rule(models.TextChoices):
-    PS_PEER = "ps-peer", "Practice Supervisor peer audit"
-    TM_SINGLE_PS = "tm-single-ps", "Team Manager audit (team with one Practice Supervisor)"
-    MANAGER_PEER = "manager-peer", "Manager's monthly peer audit"
-
-
-class AllocationStatus(models.TextChoices):
-    PLANNED = "planned", "Planned"
-    STARTED = "started", "Started"
-    COMPLETED = "completed", "Completed"
-    CANCELLED = "cancelled", "Cancelled"
 
 
 class Allocation(models.Model):
@@ -95,7 +81,8 @@ class Allocation(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["programme", "case"],
-                condition=models.Q(case__isnull=False) & ~models.Q(status="cancelled"),
+                condition=models.Q(case__isnull=False)
+                & ~models.Q(status=AllocationStatus.CANCELLED),
                 name="allocation_case_once_a_month",
             )
         ]

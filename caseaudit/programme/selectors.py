@@ -6,26 +6,14 @@ from django.db.models import Count, F, Q
 from django.http import Http404
 
 from caseaudit.cases.models import Case, SubjectType
+from caseaudit.cases.selectors import case_visible_qs
 from caseaudit.core.typing import Actor
-from caseaudit.organisation.models import AUTHORITY_WIDE_ROLES, Role, Staff
+from caseaudit.organisation.models import Staff
 from caseaudit.organisation.selectors import staff_for_user
 
 from .engine import CaseRow, StaffRow
 from .models import Allocation, AllocationStatus, MonthStatus, ProgrammeMonth
-
-# Who may see the whole programme; who may generate, change and confirm it.
-PROGRAMME_VIEW_ROLES = AUTHORITY_WIDE_ROLES | {Role.SERVICE_MANAGER}
-PROGRAMME_EDIT_ROLES = frozenset({Role.PERFORMANCE, Role.ADMIN})
-
-
-def can_view_programme(user: Actor) -> bool:
-    staff = staff_for_user(user)
-    return user.is_superuser or (staff is not None and staff.role in PROGRAMME_VIEW_ROLES)
-
-
-def can_edit_programme(user: Actor) -> bool:
-    staff = staff_for_user(user)
-    return user.is_superuser or (staff is not None and staff.role in PROGRAMME_EDIT_ROLES)
+from .policy import can_edit_programme, can_view_programme
 
 
 def staff_rows() -> list[StaffRow]:
@@ -105,6 +93,48 @@ def my_allocations(*, user: Actor, month: dt.date):
     )
 
 
+def allocation_get_for_edit(*, user: Actor, pk: int) -> Allocation:
+    """An allocation to swap or reallocate, for those who may change the programme; 404 for
+    anyone else (the pages' existence is not revealed) and for a missing one. Its case is in
+    their case scope (they see every case); the page logs the access."""
+    if not can_edit_programme(user):
+        raise Http404("Not available")
+    allocation = (
+        Allocation.objects.select_related("programme", "auditor", "case", "peer")
+        .filter(pk=pk)
+        .filter(Q(case__isnull=True) | Q(case__in=case_visible_qs(user).values("pk")))
+        .first()
+    )
+    if allocation is None:
+        raise Http404("No such allocation")
+    return allocation
+
+
+def allocation_get_to_start(*, user: Actor, pk: int) -> Allocation:
+    """One of the user's own allocations with a case, in a confirmed programme; otherwise 404."""
+    staff = staff_for_user(user)
+    allocation = (
+        Allocation.objects.select_related("case", "programme", "audit")
+        .filter(
+            pk=pk,
+            auditor=staff,
+            programme__status=MonthStatus.CONFIRMED,
+            case__isnull=False,
+        )
+        .first()
+        if staff is not None
+        else None
+    )
+    if allocation is None:
+        raise Http404("No such allocation")
+    return allocation
+
+
+def swap_case_by_reference(*, user: Actor, reference: str) -> Case | None:
+    """The case with this reference among those the user may see (None if there is none)."""
+    return case_visible_qs(user).filter(reference=reference).first()
+
+
 def allocations_needing_reallocation(*, programme: ProgrammeMonth):
     """Open allocations whose auditor has left or moved team since they were made."""
     return (
@@ -171,8 +201,6 @@ def due_list(
     """
     from django.db.models import DateField
     from django.db.models.functions import Coalesce, Greatest
-
-    from caseaudit.cases.selectors import case_visible_qs
 
     from .due import add_months, month_end
 

@@ -13,7 +13,7 @@ from caseaudit.core.typing import By, User
 from caseaudit.organisation.models import Staff
 
 from . import engine, selectors
-from .models import Allocation, AllocationStatus, MonthStatus, ProgrammeMonth
+from .models import Allocation, AllocationStatus, MonthStatus, ProgrammeMonth, Rule
 
 
 def new_seed() -> int:
@@ -172,7 +172,7 @@ def allocation_reallocate(*, allocation: Allocation, auditor: Staff, by: By) -> 
     if allocation.case_id:
         row = _case_row(allocation.case)
         if (
-            allocation.rule == "ps-peer"
+            allocation.rule == Rule.PS_PEER
             and auditor_row
             and peer_row
             and auditor_row.id == peer_row.id

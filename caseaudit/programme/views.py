@@ -4,19 +4,21 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from caseaudit.accounts.models import AccessObjectType
 from caseaudit.accounts.services import access_record
-from caseaudit.cases.models import Case
-from caseaudit.cases.selectors import case_filter_options, closure_pending
-from caseaudit.organisation.models import MANAGER_ROLES, Role, Staff
+from caseaudit.audits.closure import closure_pending
+from caseaudit.cases.selectors import case_filter_options
+from caseaudit.organisation.models import Staff
+from caseaudit.organisation.roles import MANAGER_ROLES, Role
 
-from . import selectors, services
+from . import policy, selectors, services
 from .forms import DueFilterForm, GenerateForm, ReallocateForm, SwapForm
-from .models import Allocation, AllocationStatus
+from .models import Allocation, AllocationStatus, Rule
 
 
 def _month(value: str) -> dt.date:
@@ -27,12 +29,12 @@ def _month(value: str) -> dt.date:
 
 
 def _require_edit(request):
-    if not selectors.can_edit_programme(request.user):
+    if not policy.can_edit_programme(request.user):
         raise Http404("Not available")
 
 
 def programme_index(request: HttpRequest) -> HttpResponse:
-    if not selectors.can_view_programme(request.user):
+    if not policy.can_view_programme(request.user):
         raise Http404("Not available")
     from .models import ProgrammeMonth
 
@@ -43,7 +45,7 @@ def programme_index(request: HttpRequest) -> HttpResponse:
         {
             "months": ProgrammeMonth.objects.all()[:24],
             "form": form,
-            "can_edit": selectors.can_edit_programme(request.user),
+            "can_edit": policy.can_edit_programme(request.user),
             "nav_active": "programme",
         },
     )
@@ -79,7 +81,9 @@ def programme_month(request: HttpRequest, month: str) -> HttpResponse:
     page = Paginator(allocations.filter(case__isnull=False), ALLOCATION_PAGE_SIZE).get_page(
         request.GET.get("page")
     )
-    access_record(request=request, object_type="programme", object_id=programme.label)
+    access_record(
+        request=request, object_type=AccessObjectType.PROGRAMME, object_id=programme.label
+    )
     return render(
         request,
         "programme/month.html",
@@ -91,7 +95,7 @@ def programme_month(request: HttpRequest, month: str) -> HttpResponse:
             "unfilled": list(allocations.filter(case__isnull=True)),
             "summary": selectors.programme_summary(programme=programme),
             "to_reallocate": list(selectors.allocations_needing_reallocation(programme=programme)),
-            "can_edit": selectors.can_edit_programme(request.user),
+            "can_edit": policy.can_edit_programme(request.user),
             "nav_active": "programme",
         },
     )
@@ -119,10 +123,15 @@ def _month_url(request, allocation: Allocation) -> str:
 
 
 def _allocation_for_edit(request, pk: int) -> Allocation:
-    _require_edit(request)
-    return get_object_or_404(
-        Allocation.objects.select_related("programme", "auditor", "case", "peer"), pk=pk
+    allocation = selectors.allocation_get_for_edit(user=request.user, pk=pk)
+    # The page names the allocation's case: log it (a 403 after this logs a refusal).
+    access_record(
+        request=request,
+        object_type=AccessObjectType.ALLOCATION,
+        object_id=allocation.pk,
+        case_id=allocation.case_id,
     )
+    return allocation
 
 
 def allocation_swap(request: HttpRequest, pk: int) -> HttpResponse:
@@ -132,7 +141,7 @@ def allocation_swap(request: HttpRequest, pk: int) -> HttpResponse:
         reference = form.cleaned_data["reference"].strip()
         case = None
         if reference:
-            case = Case.objects.filter(reference=reference).first()
+            case = selectors.swap_case_by_reference(user=request.user, reference=reference)
             if case is None:
                 form.add_error("reference", f"There is no case with reference {reference}.")
         if not form.errors:
@@ -157,9 +166,9 @@ def allocation_swap(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _reallocation_candidates(allocation: Allocation):
     staff = Staff.objects.active().exclude(pk=allocation.auditor_id).order_by("name")
-    if allocation.rule == "ps-peer":
+    if allocation.rule == Rule.PS_PEER:
         return staff.filter(role=Role.PRACTICE_SUPERVISOR, team=allocation.auditor_team_id)
-    if allocation.rule == "tm-single-ps":
+    if allocation.rule == Rule.TM_SINGLE_PS:
         return staff.filter(role=Role.TEAM_MANAGER, team=allocation.auditor_team_id)
     return staff.filter(role__in=MANAGER_ROLES)
 
@@ -192,14 +201,7 @@ def allocation_reallocate(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def allocation_start(request: HttpRequest, pk: int) -> HttpResponse:
     """The auditor opens the audit form for one of their confirmed allocations."""
-    staff = getattr(request.user, "staff", None)
-    allocation = get_object_or_404(
-        Allocation.objects.select_related("case", "programme", "audit"),
-        pk=pk,
-        auditor=staff,
-        programme__status="confirmed",
-        case__isnull=False,
-    )
+    allocation = selectors.allocation_get_to_start(user=request.user, pk=pk)
     if allocation.audit_id:
         return redirect("audit_edit", pk=allocation.audit_id)
     if allocation.status != AllocationStatus.PLANNED:
@@ -222,7 +224,7 @@ def due_list(request: HttpRequest) -> HttpResponse:
     cases = selectors.due_list(user=request.user, month=today, **form.filters())
     page = Paginator(cases, 25).get_page(request.GET.get("page"))
     # A list of children's cases: one access-log entry per page shown (not per row).
-    access_record(request=request, object_type="due_list", object_id=page.number)
+    access_record(request=request, object_type=AccessObjectType.DUE_LIST, object_id=page.number)
     from .due import next_due
 
     rows = [

@@ -309,14 +309,30 @@ def line_chart(
     plot_h = 240
     long_labels = _labels_crowded(categories, plot_w)
     height = plot_top + plot_h + (80 if long_labels else 32)
-    body = list(legend)
 
     def y_of(value: float) -> float:
         return plot_top + plot_h - (min(max(value, min_value), top) - min_value) / span * plot_h
 
+    step = plot_w / max(len(categories), 1)
+    xs = [left + step * (i + 0.5) for i in range(len(categories))]
+    body = [
+        *legend,
+        *_band_shading(bands, y_of, left=left, plot_w=plot_w, low=min_value, top=top),
+        *_value_gridlines(span, y_of, left=left, plot_w=plot_w, low=min_value, unit=unit),
+        *_series_lines(series, categories, xs, y_of, unit),
+        *_category_labels(categories, xs, y=plot_top + plot_h + 16, rotated=long_labels),
+        f'<line x1="{left}" y1="{plot_top + plot_h}" x2="{left + plot_w}" y2="{plot_top + plot_h}"'
+        f' stroke="{TEXT}" stroke-width="1"/>',
+    ]
+    return _svg(chart_id, title, description, height, body)
+
+
+def _band_shading(bands, y_of, *, left: float, plot_w: float, low: float, top: float) -> list:
+    """The shaded bands behind a line chart, each named at the right."""
+    body = []
     for index, band in enumerate(bands):
         # A band of whole scores (6-8) covers 5.5 to 8.5 on the axis, so bands meet.
-        y_high, y_low = y_of(min(band.high + 0.5, top)), y_of(max(band.low - 0.5, min_value))
+        y_high, y_low = y_of(min(band.high + 0.5, top)), y_of(max(band.low - 0.5, low))
         body.append(
             f'<rect x="{left}" y="{_num(y_high)}" width="{plot_w}" height="{_num(y_low - y_high)}"'
             f' fill="{BAND_SHADES[index % 2]}" stroke="{GRID}" stroke-width="0.5"/>'
@@ -325,18 +341,28 @@ def line_chart(
             f'<text x="{left + plot_w + 6}" y="{_num((y_high + y_low) / 2 + 4)}" fill="{MUTED}">'
             f"{_e(_truncate(band.name, 22))}</text>"
         )
+    return body
+
+
+def _value_gridlines(span, y_of, *, left: float, plot_w: float, low: float, unit: str) -> list:
+    """Dashed lines across a line chart at its ticks, with their values at the left."""
+    body = []
     for tick in _ticks(span, 5):
-        y = y_of(min_value + tick)
+        y = y_of(low + tick)
         body.append(
             f'<line x1="{left}" y1="{_num(y)}" x2="{left + plot_w}" y2="{_num(y)}"'
             f' stroke="{GRID}" stroke-width="1" stroke-dasharray="2 2"/>'
         )
         body.append(
             f'<text x="{left - 6}" y="{_num(y + 4)}" text-anchor="end" fill="{MUTED}">'
-            f"{_e(_fmt(min_value + tick, unit))}</text>"
+            f"{_e(_fmt(low + tick, unit))}</text>"
         )
-    step = plot_w / max(len(categories), 1)
-    xs = [left + step * (i + 0.5) for i in range(len(categories))]
+    return body
+
+
+def _series_lines(series, categories, xs, y_of, unit: str) -> list:
+    """Each series' line (broken where a value is missing) and its points, with tooltips."""
+    body = []
     for si, s in enumerate(series):
         colour = PALETTE[si % len(PALETTE)]
         dash = DASHES[si % len(DASHES)]
@@ -362,21 +388,21 @@ def line_chart(
                 f'<circle cx="{_num(xs[ci])}" cy="{_num(y_of(value))}" r="4" fill="{colour}">'
                 f"<title>{_e(tip)}</title></circle>"
             )
+    return body
+
+
+def _category_labels(categories, xs, *, y: float, rotated: bool) -> list:
+    """The categories under a line chart: slanted (and shortened) when they would crowd."""
+    body = []
     for ci, category in enumerate(categories):
-        label_y = plot_top + plot_h + 16
-        if long_labels:
+        if rotated:
             body.append(
-                f'<text x="{_num(xs[ci])}" y="{_num(label_y)}" text-anchor="end"'
-                f' transform="rotate(-35 {_num(xs[ci])} {_num(label_y)})">'
+                f'<text x="{_num(xs[ci])}" y="{_num(y)}" text-anchor="end"'
+                f' transform="rotate(-35 {_num(xs[ci])} {_num(y)})">'
                 f"{_e(_truncate(category, 20))}</text>"
             )
         else:
             body.append(
-                f'<text x="{_num(xs[ci])}" y="{_num(label_y)}" text-anchor="middle">'
-                f"{_e(category)}</text>"
+                f'<text x="{_num(xs[ci])}" y="{_num(y)}" text-anchor="middle">{_e(category)}</text>'
             )
-    body.append(
-        f'<line x1="{left}" y1="{plot_top + plot_h}" x2="{left + plot_w}" y2="{plot_top + plot_h}"'
-        f' stroke="{TEXT}" stroke-width="1"/>'
-    )
-    return _svg(chart_id, title, description, height, body)
+    return body

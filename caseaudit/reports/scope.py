@@ -22,23 +22,13 @@ from django.utils import timezone
 from caseaudit.audit_tools.models import Theme, Tool
 from caseaudit.cases.models import Case
 from caseaudit.cases.selectors import case_scope
-from caseaudit.organisation.models import AUTHORITY_WIDE_ROLES, Role, ServiceArea, Staff, Team
+from caseaudit.organisation.models import ServiceArea, Staff, Team
+from caseaudit.organisation.roles import AUTHORITY_WIDE_ROLES, REPORT_ROLES, Role
 from caseaudit.organisation.selectors import staff_for_user
 
 from .periods import LAST_12_MONTHS, months_between, period_label, period_range
 
 NOTHING = Q(pk__in=[])
-REPORT_ROLES = frozenset(
-    {
-        Role.PRACTICE_SUPERVISOR,
-        Role.TEAM_MANAGER,
-        Role.SERVICE_MANAGER,
-        Role.ASSISTANT_DIRECTOR,
-        Role.DIRECTOR,
-        Role.PERFORMANCE,
-        Role.ADMIN,
-    }
-)
 
 
 @dataclass(frozen=True)
@@ -76,10 +66,6 @@ class ReportScope:
         return ServiceArea.objects.filter(
             pk__in=Team.objects.filter(self.team_q).values("service_area_id")
         ).order_by("name")
-
-
-def can_view_reports(user) -> bool:
-    return report_scope(user) is not None
 
 
 def report_scope(user) -> ReportScope | None:

@@ -20,6 +20,7 @@ from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
 from caseaudit.audits.models import Audit, AuditStatus, SectionAnswer
+from caseaudit.core.typing import User
 
 from .models import (
     SCALE_POINTS,
@@ -168,7 +169,9 @@ def summary_mark_stale(*, reason: str) -> None:
 EXPORT_KEPT = dt.timedelta(hours=24)
 
 
-def export_request(*, user, report: str, params: str, file_format: str = "pdf") -> ReportExport:
+def export_request(
+    *, user: User, report: str, params: str, file_format: str = "pdf"
+) -> ReportExport:
     """Ask for a report file (`files.PREPARED_FILES`) to be prepared in the background for
     `user`; older files (of anyone) past EXPORT_KEPT are deleted on the way. The task is
     queued once this commits."""

@@ -3,8 +3,8 @@
 The audits app owns the PDF: `caseaudit.audits.pdf.audit_pdf_bytes(audit)` (and its file name,
 `audit_pdf_filename`). The response emails carry it, made when each email is sent and never
 stored; should the audits app offer no PDF, they go without it. A notification names it by
-`ATTACHMENT_KIND` and the audit's id; `caseaudit.notifications.attachments.MAKERS` maps that
-kind to `audit_pdf`.
+`ATTACHMENT_KIND` and the audit's id; the project's settings
+(`NOTIFICATION_ATTACHMENT_MAKERS`) map that kind to `email_attachment`.
 """
 
 import importlib
@@ -48,3 +48,8 @@ def audit_pdf(*, audit_id: int) -> bytes:
         raise RuntimeError("The audits app offers no PDF of an audit.")
     audit = Audit.objects.select_related("case", "tool_version__tool", "auditor").get(pk=audit_id)
     return render(audit)
+
+
+def email_attachment(object_id: int) -> bytes:
+    """The maker of `ATTACHMENT_KIND` for the notifications app (see the module)."""
+    return audit_pdf(audit_id=object_id)

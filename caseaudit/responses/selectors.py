@@ -1,9 +1,9 @@
 """Reads of QA responses, always scoped to what the user may see.
 
 A response is visible to whoever may see its case (`caseaudit.cases.selectors.case_scope`).
-The app widens the case scope with the cases of the open responses a member of staff must
-write or authorise (`response_case_scope`, registered in `ResponsesConfig.ready`), so a worker
-whose case has been reallocated can still finish the response asked of them.
+That scope includes the cases of the open responses a member of staff must write or
+authorise (`caseaudit.cases.selectors._own_work_scope`), so a worker whose case has been
+reallocated can still finish the response asked of them.
 """
 
 import datetime as dt
@@ -13,11 +13,14 @@ from django.db.models import Count, F, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
+from caseaudit.accounts.models import AccessObjectType
+from caseaudit.accounts.services import access_denied_record
 from caseaudit.audits.models import ActionStatus, AuditStatus, RestorativeAction
 from caseaudit.cases.selectors import case_visible_qs
 from caseaudit.core.typing import Actor
 from caseaudit.core.working_days import working_days_between
-from caseaudit.organisation.models import AUTHORITY_WIDE_ROLES, Role, Staff, Team
+from caseaudit.organisation.models import Team
+from caseaudit.organisation.roles import AUTHORITY_WIDE_ROLES, OVERVIEW_ROLES, Role
 from caseaudit.organisation.selectors import staff_for_user
 
 from .models import (
@@ -28,29 +31,10 @@ from .models import (
     ResponseEvent,
     ResponseStatus,
 )
+from .policy import NOTHING, authoriser_q
 
-NOTHING = Q(pk__in=[])
-# Who has the Team Manager's page of outstanding responses, each within their own scope.
-OVERVIEW_ROLES = frozenset(
-    {
-        Role.PRACTICE_SUPERVISOR,
-        Role.TEAM_MANAGER,
-        Role.BUSINESS_SUPPORT,
-        Role.SERVICE_MANAGER,
-        *AUTHORITY_WIDE_ROLES,
-    }
-)
 # The Team Manager's page lists at most this many responses and as many actions.
 OVERVIEW_LIMIT = 200
-
-
-def response_case_scope(staff: Staff) -> Q:
-    """The cases of the open responses `staff` must write or authorise (see the module)."""
-    return Q(
-        pk__in=QAResponse.objects.filter(status__in=OUTSTANDING)
-        .filter(Q(worker=staff) | Q(supervisor=staff))
-        .values("case_id")
-    )
 
 
 def _denied_if_exists(user: Actor, object_type: str, qs: QuerySet, object_id) -> None:
@@ -58,8 +42,6 @@ def _denied_if_exists(user: Actor, object_type: str, qs: QuerySet, object_id) ->
     missing record is only a 404). `qs` selects the record by its key; it has a `case_id`."""
     case_id = qs.values_list("case_id", flat=True).first()
     if case_id is not None:
-        from caseaudit.accounts.services import access_denied_record
-
         access_denied_record(
             user=user, object_type=object_type, object_id=object_id, case_id=case_id
         )
@@ -96,7 +78,7 @@ def response_get(*, user: Actor, pk: int) -> QAResponse:
         .first()
     )
     if response is None:
-        _denied_if_exists(user, "qa_response", QAResponse.objects.filter(pk=pk), pk)
+        _denied_if_exists(user, AccessObjectType.QA_RESPONSE, QAResponse.objects.filter(pk=pk), pk)
         raise Http404("No such response")
     return response
 
@@ -122,7 +104,7 @@ def action_get(*, user: Actor, pk: int) -> RestorativeAction:
     if action is None:
         _denied_if_exists(
             user,
-            "action",
+            AccessObjectType.ACTION,
             RestorativeAction.objects.filter(
                 pk=pk, audit__status=AuditStatus.COMPLETED, audit__qa_response__isnull=False
             ).annotate(case_id=F("audit__case_id")),
@@ -138,11 +120,9 @@ def response_for_audit_get(*, user: Actor, audit_pk: int) -> QAResponse:
     if response is None:
         existing = QAResponse.objects.filter(audit_id=audit_pk).values("pk", "case_id").first()
         if existing is not None:
-            from caseaudit.accounts.services import access_denied_record
-
             access_denied_record(
                 user=user,
-                object_type="qa_response",
+                object_type=AccessObjectType.QA_RESPONSE,
                 object_id=existing["pk"],
                 case_id=existing["case_id"],
             )
@@ -194,47 +174,6 @@ def response_document(*, response: QAResponse) -> ResponseDocument:
         ],
         history=history,
     )
-
-
-# --- Who authorises ---------------------------------------------------------------------
-
-
-def authoriser_q(staff: Staff | None) -> Q:
-    """A filter on responses `staff` may authorise or return: those whose supervisor they
-    are, those of the workers they line-manage, and, for a Team Manager, their team's.
-    Never their own."""
-    if staff is None or not staff.is_active:
-        return NOTHING
-    q = Q(supervisor=staff) | Q(worker__line_manager=staff)
-    if staff.role == Role.TEAM_MANAGER and staff.team_id:
-        q |= Q(case__team_id=staff.team_id)
-    return q & ~Q(worker=staff)
-
-
-def can_authorise(staff: Staff | None, response: QAResponse) -> bool:
-    """The same rule as `authoriser_q`, for one response (its worker and case loaded)."""
-    if staff is None or not staff.is_active or staff.pk == response.worker_id:
-        return False
-    if staff.pk in (response.supervisor_id, response.worker.line_manager_id):
-        return True
-    return (
-        staff.role == Role.TEAM_MANAGER
-        and staff.team_id is not None
-        and staff.team_id == response.case.team_id
-    )
-
-
-def can_agree(staff: Staff | None, action: RestorativeAction, response: QAResponse) -> bool:
-    """A manager who may authorise the response agrees its actions are resolved: never the
-    action's own owner."""
-    return staff is not None and staff.pk != action.owner_id and can_authorise(staff, response)
-
-
-def can_resolve(staff: Staff | None, action: RestorativeAction, response: QAResponse) -> bool:
-    """The action's owner (the response's worker if it has none) marks it resolved."""
-    if staff is None or not staff.is_active:
-        return False
-    return staff.pk == (action.owner_id or response.worker_id)
 
 
 # --- Lists ------------------------------------------------------------------------------

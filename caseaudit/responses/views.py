@@ -13,18 +13,22 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from caseaudit.accounts.models import AccessObjectType
 from caseaudit.accounts.services import access_record
 from caseaudit.audits.models import ActionStatus
 from caseaudit.organisation.selectors import staff_for_user
 
-from . import drafts, selectors, services
+from . import drafts, policy, selectors, services
 from .forms import ReopenActionForm, ResolveForm, ReturnForm, SubmitForm, submit_initial
 from .models import ResponseStatus
 
 
 def _log(request, response) -> None:
     access_record(
-        request=request, object_type="qa_response", object_id=response.pk, case_id=response.case_id
+        request=request,
+        object_type=AccessObjectType.QA_RESPONSE,
+        object_id=response.pk,
+        case_id=response.case_id,
     )
 
 
@@ -58,7 +62,7 @@ def _render(
     staff = staff_for_user(request.user)
     document = selectors.response_document(response=response)
     can_submit = staff is not None and staff.pk == response.worker_id and response.is_with_worker
-    can_authorise = response.status == ResponseStatus.SUBMITTED and selectors.can_authorise(
+    can_authorise = response.status == ResponseStatus.SUBMITTED and policy.can_authorise(
         staff, response
     )
     draft = None
@@ -76,8 +80,8 @@ def _render(
         view = ActionView(
             item=item,
             can_resolve=action.status == ActionStatus.OPEN
-            and selectors.can_resolve(staff, action, response),
-            can_agree=item.awaits_agreement and selectors.can_agree(staff, action, response),
+            and policy.can_resolve(staff, action, response),
+            can_agree=item.awaits_agreement and policy.can_agree(staff, action, response),
         )
         if view.can_resolve:
             view.resolve_form = ResolveForm(prefix=f"resolve-{action.pk}")
@@ -184,7 +188,7 @@ def response_autosave(request: HttpRequest, pk: int) -> HttpResponse:
 def response_return(request: HttpRequest, pk: int) -> HttpResponse:
     response = selectors.response_get(user=request.user, pk=pk)
     _log(request, response)
-    if not selectors.can_authorise(staff_for_user(request.user), response):
+    if not policy.can_authorise(staff_for_user(request.user), response):
         raise PermissionDenied("You cannot return this response.")
     form = ReturnForm(request.POST)
     if form.is_valid():
@@ -204,7 +208,7 @@ def response_return(request: HttpRequest, pk: int) -> HttpResponse:
 def response_authorise(request: HttpRequest, pk: int) -> HttpResponse:
     response = selectors.response_get(user=request.user, pk=pk)
     _log(request, response)
-    if not selectors.can_authorise(staff_for_user(request.user), response):
+    if not policy.can_authorise(staff_for_user(request.user), response):
         raise PermissionDenied("You cannot authorise this response.")
     try:
         services.response_authorise(response=response, by=request.user)
@@ -233,7 +237,7 @@ def _after_action(request, response, form, error: ValidationError | None, done: 
 @require_POST
 def action_resolve(request: HttpRequest, pk: int) -> HttpResponse:
     action, response = _action_and_response(request, pk)
-    if not selectors.can_resolve(staff_for_user(request.user), action, response):
+    if not policy.can_resolve(staff_for_user(request.user), action, response):
         raise PermissionDenied("Only the action's owner can mark it resolved.")
     form = ResolveForm(request.POST, prefix=f"resolve-{action.pk}")
     form.is_valid()  # every field is optional: the service checks them
@@ -250,7 +254,7 @@ def action_resolve(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def action_agree(request: HttpRequest, pk: int) -> HttpResponse:
     action, response = _action_and_response(request, pk)
-    if not selectors.can_agree(staff_for_user(request.user), action, response):
+    if not policy.can_agree(staff_for_user(request.user), action, response):
         raise PermissionDenied("You cannot agree this action is resolved.")
     try:
         services.action_agree(action=action, by=request.user)
@@ -264,7 +268,7 @@ def action_agree(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def action_reopen(request: HttpRequest, pk: int) -> HttpResponse:
     action, response = _action_and_response(request, pk)
-    if not selectors.can_agree(staff_for_user(request.user), action, response):
+    if not policy.can_agree(staff_for_user(request.user), action, response):
         raise PermissionDenied("You cannot reopen this action.")
     form = ReopenActionForm(request.POST, prefix=f"reopen-{action.pk}")
     form.is_valid()  # every field is optional: the service checks them
@@ -289,7 +293,7 @@ def response_list(request: HttpRequest) -> HttpResponse:
     """My responses: those I must write, those I may authorise, my actions and those I may
     agree are resolved."""
     mine = selectors.my_responses(user=request.user)
-    access_record(request=request, object_type="response_list", object_id="mine")
+    access_record(request=request, object_type=AccessObjectType.RESPONSE_LIST, object_id="mine")
     return render(
         request,
         "responses/response_list.html",
@@ -311,7 +315,7 @@ def response_team(request: HttpRequest) -> HttpResponse:
     overview = selectors.team_overview(user=request.user, team_id=team_id)
     if overview is None:
         raise Http404("This page is for managers")
-    access_record(request=request, object_type="response_list", object_id="team")
+    access_record(request=request, object_type=AccessObjectType.RESPONSE_LIST, object_id="team")
     return render(
         request,
         "responses/response_team.html",

@@ -13,12 +13,8 @@ from django.db import connection, connections
 from django.test import Client
 
 from caseaudit.accounts.models import SecurityEvent, SecurityEventKind
-from caseaudit.accounts.services import (
-    account_disable,
-    account_identity_change,
-    can_grant_role,
-    can_manage_account,
-)
+from caseaudit.accounts.policy import can_grant_role, can_manage_account
+from caseaudit.accounts.services import account_disable, account_identity_change
 from caseaudit.factories import StaffFactory
 from caseaudit.organisation.models import Role
 

@@ -7,8 +7,10 @@ from django.core.exceptions import ValidationError
 from ninja import Field, Path, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
+from caseaudit.accounts.models import AccessObjectType
 from caseaudit.accounts.services import access_record
-from caseaudit.audits import selectors, services
+from caseaudit.audits import policy, selectors, services
+from caseaudit.audits.fields import FAMILY_CONTACT_FIELDS
 from caseaudit.cases.selectors import case_get
 from caseaudit.organisation.selectors import staff_for_user
 
@@ -52,7 +54,12 @@ class AuditFilters(Schema):
 
 
 def _log(request, audit) -> None:
-    access_record(request=request, object_type="audit", object_id=audit.pk, case_id=audit.case_id)
+    access_record(
+        request=request,
+        object_type=AccessObjectType.AUDIT,
+        object_id=audit.pk,
+        case_id=audit.case_id,
+    )
 
 
 def _band(band):
@@ -83,21 +90,7 @@ def audit_out(request, audit) -> dict:
         "good_practice": audit.good_practice,
         "serious_safeguarding": audit.serious_safeguarding,
         "serious_safeguarding_detail": audit.serious_safeguarding_detail,
-        "family_contact": {
-            name: getattr(audit, name)
-            for name in (
-                "contact_made",
-                "who_contacted",
-                "contact_relationship",
-                "contacted_on",
-                "contact_method",
-                "key_worker_told_family",
-                "contact_details_checked",
-                "child_views",
-                "family_views",
-                "satisfaction",
-            )
-        },
+        "family_contact": {name: getattr(audit, name) for name in FAMILY_CONTACT_FIELDS},
         "sections": [
             {
                 "id": item.section.pk,
@@ -128,8 +121,8 @@ def audit_out(request, audit) -> dict:
         ],
         "actions": document.actions,
         "findings": document.findings,
-        "can_edit": audit.is_draft and services.can_edit(request.user, audit),
-        "can_reopen": audit.is_completed and services.can_reopen(request.user, audit),
+        "can_edit": audit.is_draft and policy.can_edit(request.user, audit),
+        "can_reopen": audit.is_completed and policy.can_reopen(request.user, audit),
     }
 
 
@@ -141,7 +134,7 @@ def _fresh(request, pk: int) -> dict:
 @paginate(ApiPagination)
 def audit_list(request, filters: Query[AuditFilters]):
     """The audits of the cases you may see (and those you do), newest first."""
-    logged(request, "audit", lambda audit: audit.case_id)
+    logged(request, AccessObjectType.AUDIT, lambda audit: audit.case_id)
     return audit_list_selector(
         user=request.user,
         case_id=filters.case,

@@ -5,6 +5,7 @@ from typing import Literal
 from ninja import Path, Query, Router, Schema
 from ninja.pagination import paginate
 
+from caseaudit.accounts.models import AccessObjectType
 from caseaudit.accounts.services import access_record
 from caseaudit.cases import selectors
 
@@ -27,7 +28,7 @@ class CaseFilters(Schema):
 def case_list(request, filters: Query[CaseFilters]):
     """The cases you may see, as the case list page shows them: open ones unless `status`
     says otherwise; `q` matches a case reference exactly or a name in part."""
-    logged(request, "case", lambda case: case.pk)
+    logged(request, AccessObjectType.CASE, lambda case: case.pk)
     return selectors.case_list(
         user=request.user,
         search=filters.q.strip(),
@@ -41,5 +42,7 @@ def case_list(request, filters: Query[CaseFilters]):
 @router.get("/cases/{case_id}", response={200: CaseDetailOut, **READ_ERRORS}, summary="A case")
 def case_detail(request, case_id: int = Path(..., ge=1, le=MAX_ID)):
     case = selectors.case_get(user=request.user, pk=case_id)
-    access_record(request=request, object_type="case", object_id=case.pk, case_id=case.pk)
+    access_record(
+        request=request, object_type=AccessObjectType.CASE, object_id=case.pk, case_id=case.pk
+    )
     return case

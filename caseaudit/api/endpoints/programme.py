@@ -9,6 +9,7 @@ from ninja import Query, Router, Schema
 from ninja.pagination import paginate
 from pydantic import StringConstraints
 
+from caseaudit.accounts.models import AccessObjectType
 from caseaudit.accounts.services import access_record
 from caseaudit.programme import selectors
 from caseaudit.programme.models import AllocationStatus
@@ -49,7 +50,9 @@ def allocation_list(request, filters: Query[AllocationFilters]):
         raise Http404("No programme for that month")
     # The allocations name cases: one access-log entry for the request, as the programme page
     # writes one per view.
-    access_record(request=request, object_type="programme", object_id=programme.label)
+    access_record(
+        request=request, object_type=AccessObjectType.PROGRAMME, object_id=programme.label
+    )
     allocations = selectors.programme_allocations(programme=programme).order_by(
         "rule", "auditor__name", "id"
     )
@@ -65,7 +68,7 @@ def allocation_list(request, filters: Query[AllocationFilters]):
 def due_list(request, filters: Query[DueFilters]):
     """Open cases you may see whose annual or carers' audit is due, as the due page: by the
     end of this month (overdue included), overdue only, or by the end of next month."""
-    logged(request, "case", lambda case: case.pk)
+    logged(request, AccessObjectType.CASE, lambda case: case.pk)
     return selectors.due_list(
         user=request.user,
         when=filters.when,

@@ -12,6 +12,7 @@ from ninja import Field, Query, Router, Schema
 from pydantic import field_validator
 from pydantic_core import PydanticUseDefault
 
+from caseaudit.accounts.models import AccessObjectType
 from caseaudit.accounts.services import access_record
 from caseaudit.reports import selectors
 from caseaudit.reports.forms import ReportFilterForm
@@ -120,7 +121,7 @@ def _report(request, name: str, query: ReportQuery) -> dict:
             "pages": page.paginator.num_pages,
             "count": page.paginator.count,
         }
-    access_record(request=request, object_type="report", object_id=name)
+    access_record(request=request, object_type=AccessObjectType.REPORT, object_id=name)
     return {
         "report": name,
         "scope": scope.label,

@@ -3,6 +3,7 @@
 from ninja import Path, Query, Router, Schema
 from ninja.pagination import paginate
 
+from caseaudit.accounts.models import AccessObjectType
 from caseaudit.accounts.services import access_record
 from caseaudit.responses import selectors
 
@@ -25,7 +26,7 @@ class ResponseFilters(Schema):
 @paginate(ApiPagination)
 def response_list(request, filters: Query[ResponseFilters]):
     """The QA responses on cases you may see, soonest due first."""
-    logged(request, "qa_response", lambda response: response.case_id)
+    logged(request, AccessObjectType.QA_RESPONSE, lambda response: response.case_id)
     return response_list_selector(
         user=request.user,
         case_id=filters.case,
@@ -44,7 +45,7 @@ def response_detail(request, response_id: int = Path(..., ge=1, le=MAX_ID)):
     response = selectors.response_get(user=request.user, pk=response_id)
     access_record(
         request=request,
-        object_type="qa_response",
+        object_type=AccessObjectType.QA_RESPONSE,
         object_id=response.pk,
         case_id=response.case_id,
     )

@@ -10,6 +10,7 @@ from caseaudit.accounts.models import AccessEvent
 from caseaudit.cases.models import Case
 from caseaudit.factories import CaseFactory, StaffFactory
 from caseaudit.organisation.models import Role, Staff, Team
+from caseaudit.programme import policy as programme_policy
 from caseaudit.programme import selectors as programme_selectors
 from caseaudit.programme import services as programme_services
 from caseaudit.programme.models import Allocation, ProgrammeMonth
@@ -183,7 +184,7 @@ def programme(org):
 def test_allocations_for_those_who_see_the_programme(org, api, programme, persona, allowed):
     staff = getattr(org, persona)
     response = api(staff).get("/api/v1/allocations", {"month": programme.label})
-    assert programme_selectors.can_view_programme(staff.user) is allowed
+    assert programme_policy.can_view_programme(staff.user) is allowed
     if not allowed:
         assert response.status_code == 404
         return

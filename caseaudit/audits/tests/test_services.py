@@ -6,7 +6,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from caseaudit.audit_tools.models import ScalingBand, Tool, ToolVersion
-from caseaudit.audits import services
+from caseaudit.audits import policy, services
 from caseaudit.audits.models import (
     AuditEvent,
     AuditStatus,
@@ -101,14 +101,14 @@ def test_a_second_draft_of_the_same_tool_is_refused_with_the_first(org, start):
 
 
 def test_can_audit_roles(org):
-    assert services.can_audit(org.performance, org.south_case)
-    assert services.can_audit(org.director, org.case)
-    assert services.can_audit(org.tm, org.case)  # within their own sphere, permissively
-    assert services.can_audit(org.ps2, org.case) is False  # cannot see a case PS1 supervises
-    assert services.can_audit(org.business_support, org.case) is False
-    assert services.can_audit(org.worker, org.case) is False
-    assert services.can_audit(org.iro, org.colleague_case, tool_code="iro")
-    assert services.can_audit(org.iro, org.colleague_case, tool_code="generic") is False
+    assert policy.can_audit(org.performance, org.south_case)
+    assert policy.can_audit(org.director, org.case)
+    assert policy.can_audit(org.tm, org.case)  # within their own sphere, permissively
+    assert policy.can_audit(org.ps2, org.case) is False  # cannot see a case PS1 supervises
+    assert policy.can_audit(org.business_support, org.case) is False
+    assert policy.can_audit(org.worker, org.case) is False
+    assert policy.can_audit(org.iro, org.colleague_case, tool_code="iro")
+    assert policy.can_audit(org.iro, org.colleague_case, tool_code="generic") is False
 
 
 # --- Save -------------------------------------------------------------------------------
@@ -468,7 +468,7 @@ def test_acknowledging_needs_the_action_taken_and_happens_once(org, finding):
 
 def test_a_new_team_manager_of_the_case_can_acknowledge(org, finding):
     new_tm = StaffFactory(role=Role.TEAM_MANAGER, team=org.north_a)
-    assert services.can_acknowledge(new_tm.user, finding)
+    assert policy.can_acknowledge(new_tm.user, finding)
 
 
 def test_action_errors_name_the_forms_row(org, start, save):

@@ -64,3 +64,27 @@ def test_assistant_director_and_admin_see_everything(org):
 
 def test_commissioned_auditor_sees_nothing_until_given_work(org):
     assert visible(StaffFactory(role=Role.AUDITOR, team=None), org) == set()
+
+
+def test_scope_is_built_once_per_person_and_follows_a_change(org):
+    from caseaudit.cases.selectors import case_scope
+
+    user = org.tm.user
+    user = type(user).objects.get(pk=user.pk)  # as a request loads it
+    first = case_scope(user)
+    assert case_scope(user) is first  # the page's other selectors reuse it
+    next_request = type(user).objects.get(pk=user.pk)
+    assert case_scope(next_request) is first  # and the person's next pages
+    assert visible(user, org) == {"case", "colleague_case"}
+    # It holds no cases: one allocated since is in it.
+    from caseaudit.factories import CaseFactory
+
+    new = CaseFactory(team=org.south_a, allocated_worker=org.tm)
+    assert case_scope(user) is first
+    assert new in case_visible_qs(user)
+    # The same staff record with another role: its scope is built again.
+    from caseaudit.organisation.selectors import staff_for_user
+
+    staff_for_user(user).role = Role.PRACTITIONER
+    assert case_scope(user) is not first
+    assert set(case_visible_qs(user)) == {new}  # their own case only, not the team's

@@ -14,10 +14,10 @@ import zipfile
 import zlib
 from dataclasses import dataclass, field
 from typing import IO, Any
-from xml.etree.ElementTree import ParseError
 
 import openpyxl.xml
 from defusedxml import DefusedXmlException
+from defusedxml.ElementTree import ParseError
 from django.conf import settings
 from openpyxl import load_workbook
 from openpyxl.utils.datetime import from_excel

@@ -91,28 +91,14 @@ def looks_like_episodes(data: bytes) -> bool:
     return "CHILD" in first and "DECOM" in first
 
 
-def parse(
-    source: IO[bytes] | bytes,
-    *,
-    file_name: str,
-    episodes: IO[bytes] | bytes | None,
-    episodes_name: str = "episodes.csv",
-) -> ParseResult:
-    result = ParseResult(file_name=file_name, source_format=ImportFormat.SSDA903)
-    header_data = read_bytes(source)
-    if looks_like_episodes(header_data):
-        raise FileRefused(
-            f"{file_name} is an SSDA903 episodes table: give the header table as the file "
-            "and this one as the episodes file"
-        )
-    if episodes is None:
-        raise FileRefused(
-            f"{file_name}: an SSDA903 import needs the episodes table too (--episodes)"
-        )
-
+def _read_children(
+    result: ParseResult, data: bytes, file_name: str
+) -> tuple[dict[str, tuple[RowRef, dt.date | None]], set[str]]:
+    """The header table: each valid child's row and date of birth, and the CHILD ids of the
+    rows in error (their episodes are then passed over without a second error)."""
     children: dict[str, tuple[RowRef, dt.date | None]] = {}
     refused: set[str] = set()
-    for ref, row in _table(header_data, file_name, HEADER_REQUIRED, result):
+    for ref, row in _table(data, file_name, HEADER_REQUIRED, result):
         result.records += 1
         child = clean_text(row.get("CHILD"))
         ok = True
@@ -134,10 +120,45 @@ def parse(
             children[child] = (ref, born)
         elif child:
             refused.add(child)
+    return children, refused
 
+
+def _episode_dates(result: ParseResult, ref: RowRef, row: dict, ok: bool) -> tuple[dict, bool]:
+    """An episode's start (DECOM) and end (DEC), and whether the row is still acceptable:
+    readable dates, a start, and no end before it (checked only while `ok`)."""
+    dates = {}
+    for column in ("DECOM", "DEC"):
+        try:
+            dates[column] = parse_date(row.get(column))
+        except BadDate as exc:
+            result.error(ref, str(exc), column)
+            ok = False
+    if ok and dates["DECOM"] is None:
+        result.error(ref, "DECOM (the episode's start) is empty", "DECOM")
+        ok = False
+    if ok and dates["DEC"] and dates["DEC"] < dates["DECOM"]:
+        result.error(
+            ref,
+            f"the episode ended ({dates['DEC']:%d/%m/%Y}) before it started "
+            f"({dates['DECOM']:%d/%m/%Y})",
+            "DEC",
+        )
+        ok = False
+    return dates, ok
+
+
+def _read_episodes(
+    result: ParseResult,
+    data: bytes,
+    *,
+    episodes_name: str,
+    file_name: str,
+    children: dict[str, tuple[RowRef, dt.date | None]],
+    refused: set[str],
+) -> dict[str, list[_Episode]]:
+    """The episodes table: each valid episode, by child."""
     episodes_by_child: dict[str, list[_Episode]] = {}
-    episodes_data = read_bytes(episodes)
-    for ref, row in _table(episodes_data, episodes_name, EPISODES_REQUIRED, result):
+    for ref, row in _table(data, episodes_name, EPISODES_REQUIRED, result):
         result.records += 1
         child = clean_text(row.get("CHILD"))
         ok = True
@@ -149,29 +170,24 @@ def parse(
         elif child not in children:
             result.error(ref, f'CHILD "{child}" is not in {file_name}', "CHILD")
             ok = False
-        dates = {}
-        for column in ("DECOM", "DEC"):
-            try:
-                dates[column] = parse_date(row.get(column))
-            except BadDate as exc:
-                result.error(ref, str(exc), column)
-                ok = False
-        if ok and dates["DECOM"] is None:
-            result.error(ref, "DECOM (the episode's start) is empty", "DECOM")
-            ok = False
-        if ok and dates["DEC"] and dates["DEC"] < dates["DECOM"]:
-            result.error(
-                ref,
-                f"the episode ended ({dates['DEC']:%d/%m/%Y}) before it started "
-                f"({dates['DECOM']:%d/%m/%Y})",
-                "DEC",
-            )
-            ok = False
+        dates, ok = _episode_dates(result, ref, row, ok)
         if ok:
             episodes_by_child.setdefault(child, []).append(
                 _Episode(ref, dates["DECOM"], dates["DEC"], clean_text(row.get("REC")).upper())
             )
+    return episodes_by_child
 
+
+def _add_cases(
+    result: ParseResult,
+    children: dict[str, tuple[RowRef, dt.date | None]],
+    episodes_by_child: dict[str, list[_Episode]],
+    *,
+    file_name: str,
+    episodes_name: str,
+) -> None:
+    """A case row for each child with episodes (opened on the first, closed on the last if the
+    child has left care); a warning naming the header rows of children without any."""
     without_episodes = []
     for child, (ref, born) in children.items():
         episodes_of_child = episodes_by_child.get(child)
@@ -203,4 +219,36 @@ def parse(
             f"{file_name}: {len(without_episodes)} children have no episodes in {episodes_name} "
             f"and were not imported (rows {shown}{more})"
         )
+
+
+def parse(
+    source: IO[bytes] | bytes,
+    *,
+    file_name: str,
+    episodes: IO[bytes] | bytes | None,
+    episodes_name: str = "episodes.csv",
+) -> ParseResult:
+    result = ParseResult(file_name=file_name, source_format=ImportFormat.SSDA903)
+    header_data = read_bytes(source)
+    if looks_like_episodes(header_data):
+        raise FileRefused(
+            f"{file_name} is an SSDA903 episodes table: give the header table as the file "
+            "and this one as the episodes file"
+        )
+    if episodes is None:
+        raise FileRefused(
+            f"{file_name}: an SSDA903 import needs the episodes table too (--episodes)"
+        )
+    children, refused = _read_children(result, header_data, file_name)
+    episodes_by_child = _read_episodes(
+        result,
+        read_bytes(episodes),
+        episodes_name=episodes_name,
+        file_name=file_name,
+        children=children,
+        refused=refused,
+    )
+    _add_cases(
+        result, children, episodes_by_child, file_name=file_name, episodes_name=episodes_name
+    )
     return result

@@ -11,7 +11,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
 from django.utils.text import slugify
 
-from caseaudit.accounts.services import can_grant_role, can_manage_account
+from caseaudit.accounts.policy import can_grant_role, can_manage_account
 from caseaudit.cases.models import Case
 from caseaudit.core.typing import By
 from caseaudit.core.typing import User as Account

@@ -47,7 +47,7 @@ def test_everyone_else_gets_404(login, org, page, persona):
     [("performance", True), ("worker", False), ("tm", False), ("director", False)],
 )
 def test_navigation_link_only_for_importers(org, persona, shown):
-    from caseaudit.core.context_processors import navigation_for
+    from caseaudit.site.context_processors import navigation_for
 
     keys = [key for key, _, _ in navigation_for(getattr(org, persona).user)]
     assert ("imports" in keys) is shown

@@ -3,7 +3,7 @@ from django.core import mail
 from django.db import transaction
 
 from caseaudit.factories import StaffFactory
-from caseaudit.notifications.attachments import MAKERS, attachment_content
+from caseaudit.notifications.attachments import attachment_content
 from caseaudit.notifications.models import AttachmentKind, EmailStatus, Notification
 from caseaudit.notifications.services import Attachment, notify
 
@@ -100,14 +100,18 @@ def test_only_internal_paths_are_accepted(org, url):
         )
 
 
-def test_an_attachment_is_made_by_its_named_kind_when_the_email_is_sent(org, send, monkeypatch):
-    made = []
+MADE = []
 
-    def make_pdf(object_id):
-        made.append(object_id)
-        return f"%PDF-1.7 audit {object_id}".encode()
 
-    monkeypatch.setitem(MAKERS, AttachmentKind.AUDIT_PDF, make_pdf)
+def make_pdf(object_id):
+    MADE.append(object_id)
+    return f"%PDF-1.7 audit {object_id}".encode()
+
+
+def test_an_attachment_is_made_by_its_named_kind_when_the_email_is_sent(org, send, settings):
+    MADE.clear()
+    made = MADE
+    settings.NOTIFICATION_ATTACHMENT_MAKERS = {AttachmentKind.AUDIT_PDF: f"{__name__}.make_pdf"}
     attachment = Attachment(name="audit-12.pdf", kind=AttachmentKind.AUDIT_PDF, object_id=12)
     notification = send(recipient=org.worker, idempotency_key="k1", attachment=attachment)
     notification.refresh_from_db()
@@ -145,3 +149,12 @@ def test_an_unknown_kind_is_refused(org):
     with pytest.raises(ValueError, match="Unknown notification kind"):
         notify(recipient=org.worker, kind="x", subject="s", body="b", idempotency_key="k")
     assert not Notification.objects.exists()
+
+
+def test_every_attachment_kind_has_a_maker():
+    """The wiring in settings covers every kind a notification can name, and each resolves to
+    a function (the notifications app imports none of them: docs/CONVENTIONS.md, "Layers")."""
+    from caseaudit.notifications.attachments import attachment_kinds, attachment_maker
+
+    assert attachment_kinds() == set(AttachmentKind.values)
+    assert all(callable(attachment_maker(kind)) for kind in AttachmentKind.values)

@@ -9,9 +9,9 @@ from django.test import Client
 from django.urls import reverse
 
 from caseaudit.accounts.models import SecurityEvent, SecurityEventKind
+from caseaudit.accounts.services import staff_mark_left
 from caseaudit.factories import StaffFactory
 from caseaudit.organisation.models import Role
-from caseaudit.organisation.services import staff_mark_left
 
 PASSWORD = "correct-horse-battery"
 

@@ -381,3 +381,32 @@ def test_migration_0002_makes_allocations_of_reopened_audits_started(org, cases)
 def test_draft_allocations_are_not_on_home_pages(org, cases, login):
     services.programme_generate(month=timezone.localdate().replace(day=1), seed=2)
     assert login(org.tm).get(reverse("home")).context["my_allocations"] == []
+
+
+def test_the_swap_and_reallocate_pages_log_the_allocations_case(org, cases, login):
+    """The pages name the allocation's case: each view is in the access log (the allocation,
+    its case); everyone but the programme's editors gets a 404, logging nothing."""
+    from caseaudit.accounts.models import AccessEvent, AccessObjectType
+
+    programme = services.programme_generate(month=MONTH, seed=7, by=org.performance.user)
+    allocation = programme.allocations.filter(case__isnull=False).first()
+    logged = AccessEvent.objects.filter(object_type=AccessObjectType.ALLOCATION).order_by("pk")
+    for count, name in enumerate(("allocation_swap", "allocation_reallocate"), start=1):
+        url = reverse(name, args=[allocation.pk])
+        for persona in (org.worker, org.tm, org.csm_north, org.director):
+            assert login(persona).get(url).status_code == 404
+        assert logged.count() == count - 1
+        assert login(org.performance).get(url).status_code == 200
+        assert logged.count() == count
+        entry = logged.last()
+        assert (entry.object_id, entry.case_id) == (str(allocation.pk), allocation.case_id)
+        assert entry.user == org.performance.user
+
+
+def test_swapping_by_reference_finds_only_cases_in_the_users_scope(org):
+    """The case named for a swap is looked up through the user's case scope (the selector),
+    never the whole register: a case outside it is "no case with that reference"."""
+    reference = org.south_case.reference
+    found = selectors.swap_case_by_reference(user=org.performance.user, reference=reference)
+    assert found == org.south_case
+    assert selectors.swap_case_by_reference(user=org.worker.user, reference=reference) is None

@@ -117,15 +117,16 @@ def zip_columns(row, columns):
 @register.inclusion_tag("reports/includes/dashboard.html", takes_context=True)
 def dashboard_panel(context):
     """The figures that matter to the signed-in user's role (see `dashboard_figures`)."""
-    from caseaudit.reports.scope import can_view_reports
+    from caseaudit.reports.policy import can_view_reports
     from caseaudit.reports.selectors import dashboard_figures
 
     user = context["request"].user
-    # The home page has already loaded the responses due from the user: reuse them.
-    loaded = context.get("qa_responses")
-    return {
-        "figures": dashboard_figures(
+    # The home page reads the figures with its other counts (`dashboard_with_counts`).
+    figures = context.get("dashboard_figures")
+    if figures is None:
+        # The responses due from the user, if the page has loaded them: reused.
+        loaded = context.get("qa_responses")
+        figures = dashboard_figures(
             user=user, my_responses=getattr(loaded, "to_write", None) if loaded else None
-        ),
-        "can_view_reports": can_view_reports(user),
-    }
+        )
+    return {"figures": figures, "can_view_reports": can_view_reports(user)}

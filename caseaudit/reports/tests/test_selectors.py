@@ -481,8 +481,8 @@ def test_closure_audits_pending_in_scope(org, history):
 
 
 def test_the_page_shows_the_most_overdue_people_and_the_files_everyone(org, programme, monkeypatch):
-    monkeypatch.setattr(selectors, "PEOPLE_SHOWN", 2)
-    monkeypatch.setattr(selectors, "CHART_TEAMS", 1)
+    monkeypatch.setattr(selectors.compliance, "PEOPLE_SHOWN", 2)
+    monkeypatch.setattr(selectors.compliance, "CHART_TEAMS", 1)
     scope = report_scope(org.performance.user)
     page = selectors.compliance_report(scope=scope, filters=Q2, today=TODAY)
     full = selectors.compliance_report(scope=scope, filters=Q2, today=TODAY, full=True)

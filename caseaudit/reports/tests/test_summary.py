@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from caseaudit.audits import services as audit_services
 from caseaudit.cases.models import CaseType
-from caseaudit.cases.services import case_erase
+from caseaudit.dataprotection.services import case_erase
 from caseaudit.factories import CaseFactory
 from caseaudit.imports.services import case_file_import
 from caseaudit.imports.tests.helpers import CASE_HEADER, case_row, csv_bytes

@@ -1,0 +1,28 @@
+"""Who may do what with a case, checked on one loaded case (the pages and services ask these).
+
+The query form of the same rules: `caseaudit.audits.policy.case_managed_q` (the cases a manager
+manages); `tests/test_policy_agreement.py` checks the two agree for every persona.
+"""
+
+from caseaudit.core.typing import Actor
+from caseaudit.organisation.roles import CLOSE_ROLES, Role
+from caseaudit.organisation.selectors import staff_for_user
+
+from .models import Case
+
+
+def can_close(user: Actor, case: Case) -> bool:
+    """Whether `user` may close `case` (whether or not its closure gate is open yet).
+
+    The rule of `caseaudit.audits.policy.case_managed_q` for `CLOSE_ROLES`, checked on the
+    loaded case (its team) so the case page asks the database nothing more.
+    """
+    staff = staff_for_user(user)
+    if staff is None or not staff.is_active or staff.role not in CLOSE_ROLES:
+        return False
+    if staff.role == Role.TEAM_MANAGER:
+        return staff.team_id is not None and case.team_id == staff.team_id
+    if staff.role == Role.SERVICE_MANAGER:
+        area = staff.effective_service_area_id
+        return area is not None and case.team.service_area_id == area
+    return True  # an Assistant Director or the Director: every case

@@ -1,0 +1,110 @@
+"""Staff roles, and every named set of roles the apps' rules use: the one place to read who a
+rule covers. `caseaudit.organisation.models` re-exports `Role` and the first two sets.
+
+A set here is only a list of roles; the rule that uses it (and its scope: a team's cases, a
+service's, every case) is in the app's `policy.py` or selectors.
+"""
+
+from django.db import models
+
+
+class Role(models.TextChoices):
+    PRACTITIONER = "practitioner", "Practitioner"
+    PRACTICE_SUPERVISOR = "practice_supervisor", "Practice Supervisor"
+    TEAM_MANAGER = "team_manager", "Team Manager"
+    SERVICE_MANAGER = "service_manager", "Children's Service Manager"
+    ASSISTANT_DIRECTOR = "assistant_director", "Assistant Director"
+    DIRECTOR = "director", "Director"
+    IRO = "iro", "Independent Reviewing Officer"
+    CP_CHAIR = "cp_chair", "Child Protection Chair"
+    PERFORMANCE = "performance", "Performance Assurance"
+    BUSINESS_SUPPORT = "business_support", "Business Support"
+    AUDITOR = "auditor", "Commissioned auditor"
+    ADMIN = "admin", "System administrator"
+
+
+# Roles that see every case in the authority (cases.selectors.case_scope, reports, overview).
+AUTHORITY_WIDE_ROLES = frozenset(
+    {Role.ASSISTANT_DIRECTOR, Role.DIRECTOR, Role.PERFORMANCE, Role.ADMIN}
+)
+# Roles expected to audit (navigation; the programme's choice of manager auditors).
+MANAGER_ROLES = frozenset(
+    {Role.TEAM_MANAGER, Role.SERVICE_MANAGER, Role.ASSISTANT_DIRECTOR, Role.DIRECTOR}
+)
+# Roles that belong to one team (a staff import row with one of them must name its team).
+TEAM_ROLES = frozenset({Role.PRACTITIONER, Role.PRACTICE_SUPERVISOR, Role.TEAM_MANAGER})
+
+# --- audits -------------------------------------------------------------------------------
+# Who may start an audit of a case they can see (never of a case allocated to them).
+AUDITOR_ROLES = frozenset(
+    {
+        Role.PRACTICE_SUPERVISOR,
+        Role.TEAM_MANAGER,
+        Role.SERVICE_MANAGER,
+        Role.ASSISTANT_DIRECTOR,
+        Role.DIRECTOR,
+        Role.IRO,
+        Role.CP_CHAIR,
+        Role.PERFORMANCE,
+        Role.AUDITOR,
+    }
+)
+# Who may reopen a completed audit, each within the cases they manage.
+REOPEN_ROLES = frozenset(
+    {
+        Role.TEAM_MANAGER,
+        Role.SERVICE_MANAGER,
+        Role.ASSISTANT_DIRECTOR,
+        Role.DIRECTOR,
+        Role.PERFORMANCE,
+    }
+)
+# Who may acknowledge an urgent finding (besides the case's Practice Supervisor), each within
+# the cases they manage.
+ACKNOWLEDGE_ROLES = frozenset(
+    {Role.TEAM_MANAGER, Role.SERVICE_MANAGER, Role.ASSISTANT_DIRECTOR, Role.DIRECTOR}
+)
+# Who edits audit tools (drafts, publishing, import); the scaling bands are Role.ADMIN's only.
+TOOL_EDITOR_ROLES = frozenset({Role.ADMIN, Role.PERFORMANCE})
+
+# --- cases --------------------------------------------------------------------------------
+# Who closes a case, each within the cases they manage (not Performance Assurance or admins).
+CLOSE_ROLES = frozenset(
+    {Role.TEAM_MANAGER, Role.SERVICE_MANAGER, Role.ASSISTANT_DIRECTOR, Role.DIRECTOR}
+)
+
+# --- responses ----------------------------------------------------------------------------
+# Who has the Team Manager's page of outstanding responses, each within their own scope.
+OVERVIEW_ROLES = frozenset(
+    {
+        Role.PRACTICE_SUPERVISOR,
+        Role.TEAM_MANAGER,
+        Role.BUSINESS_SUPPORT,
+        Role.SERVICE_MANAGER,
+        *AUTHORITY_WIDE_ROLES,
+    }
+)
+
+# --- programme ----------------------------------------------------------------------------
+# Who may see the whole programme.
+PROGRAMME_VIEW_ROLES = AUTHORITY_WIDE_ROLES | {Role.SERVICE_MANAGER}
+# Who may generate, change and confirm the programme.
+PROGRAMME_EDIT_ROLES = frozenset({Role.PERFORMANCE, Role.ADMIN})
+
+# --- reports, imports, API ----------------------------------------------------------------
+# Who sees the reports (each within their report scope).
+REPORT_ROLES = frozenset(
+    {
+        Role.PRACTICE_SUPERVISOR,
+        Role.TEAM_MANAGER,
+        Role.SERVICE_MANAGER,
+        Role.ASSISTANT_DIRECTOR,
+        Role.DIRECTOR,
+        Role.PERFORMANCE,
+        Role.ADMIN,
+    }
+)
+# Who may import the case register and staff list (roles that already see every case).
+IMPORT_ROLES = frozenset({Role.ADMIN, Role.PERFORMANCE})
+# The roles a service account (API) may have: read-only and authority-wide.
+SERVICE_ACCOUNT_ROLES = frozenset({Role.PERFORMANCE})

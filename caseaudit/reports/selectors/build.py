@@ -1,0 +1,24 @@
+"""A report's data by its name: the one door the pages, the files and the API go through."""
+
+from django.http import Http404
+
+from .compliance import compliance_report
+from .findings import findings_report
+from .quality import quality_report
+from .responses import responses_report
+
+
+def build_report(report: str, scope, filters, today, *, full=False, page_number=None):
+    """A report's data by its name, for the pages, the files and the API (`full`: every row,
+    as files have them; `page_number`: the compliance report's page of cases not audited)."""
+    if report == "compliance":
+        return compliance_report(
+            scope=scope, filters=filters, today=today, full=full, page_number=page_number
+        )
+    if report == "responses":
+        return responses_report(scope=scope, filters=filters, today=today)
+    if report == "quality":
+        return quality_report(scope=scope, filters=filters, today=today, full=full)
+    if report == "findings":
+        return findings_report(scope=scope, filters=filters, today=today)
+    raise Http404("No such report")

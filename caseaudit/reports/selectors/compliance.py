@@ -1,0 +1,573 @@
+"""1. Programme compliance: the confirmed programme's allocated audits expected and done (by
+person, team, service and month), open cases not audited in the last 12 months, carers'
+audits overdue and closure audits pending."""
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from caseaudit.audits.closure import closure_pending
+from caseaudit.audits.models import Audit, AuditStatus
+from caseaudit.cases.models import SubjectType
+from caseaudit.organisation.models import Role, Staff
+from caseaudit.programme.due import add_months
+from caseaudit.programme.models import Allocation, AllocationStatus, MonthStatus
+
+from .. import charts
+from ..charts import Series
+from ..periods import month_label
+from ..scope import ReportFilters, ReportScope
+from ..tables import DATE, MONTH, NUMBER, PERCENT, TAG, Column, Table, percent
+from .common import (
+    NO_SERVICE,
+    NO_TEAM,
+    _auditor_q,
+    _case_link,
+    _due_base,
+    _month,
+    _paginate,
+    month_of,
+)
+
+CARER_SUBJECTS = [SubjectType.FOSTER_CARER, SubjectType.ADOPTER]
+NOT_AUDITED_PAGE_SIZE = 25
+CARERS_SHOWN = 20
+CLOSURES_SHOWN = 20
+PEOPLE_SHOWN = 50  # on the page; the files have everyone
+CHART_TEAMS = 40  # bars in a chart of teams: more cannot be read
+SENIOR_MANAGERS = "Senior managers (no team)"
+
+
+@dataclass
+class Tally:
+    expected: int = 0
+    done: int = 0
+    expected_ended: int = 0
+    done_ended: int = 0
+    other: int = 0
+    people: set = field(default_factory=set)
+
+    def merge(self, other: "Tally") -> None:
+        self.expected += other.expected
+        self.done += other.done
+        self.expected_ended += other.expected_ended
+        self.done_ended += other.done_ended
+        self.other += other.other
+        self.people |= other.people
+
+    @property
+    def outstanding(self) -> int:
+        return self.expected - self.done
+
+    @property
+    def overdue(self) -> int:
+        """Allocated audits of months that have ended, not done."""
+        return self.expected_ended - self.done_ended
+
+    @property
+    def completion(self) -> float | None:
+        return percent(self.done, self.expected)
+
+    @property
+    def status(self) -> str:
+        if self.overdue > 0:
+            return "Behind"
+        if self.expected and self.outstanding:
+            return "In progress"
+        return "On track" if self.expected else ""
+
+
+@dataclass
+class ComplianceReport:
+    figures: dict
+    tables: list[Table]
+    not_audited_page: object = None
+
+    def table(self, key: str) -> Table:
+        return next(t for t in self.tables if t.key == key)
+
+
+@dataclass
+class ComplianceCounts:
+    """The programme figures of a scope and period, added up by person and by month."""
+
+    people: dict[int, Tally]  # staff id -> their tally (its `people` is {their id})
+    months: dict[dt.date, Tally]
+    staff: dict[int, dict] = field(default_factory=dict)  # staff id -> name, role, team, service
+
+    def total(self) -> Tally:
+        total = Tally()
+        for tally in self.people.values():
+            total.merge(tally)
+        return total
+
+    def tallies(self, month, person_id) -> tuple[Tally, Tally]:
+        """The person's tally and the month's, made when first asked for."""
+        person = self.people.get(person_id)
+        if person is None:
+            person = self.people[person_id] = Tally(people={person_id})
+        month = _month(month)
+        by_month = self.months.get(month)
+        if by_month is None:
+            by_month = self.months[month] = Tally()
+        return person, by_month
+
+
+# --- The programme's counts -------------------------------------------------------------
+
+
+def _allocations(scope: ReportScope, filters: ReportFilters) -> QuerySet[Allocation]:
+    """The confirmed programme's allocations (with a case, not cancelled) of the period's
+    months, for the staff in scope and the filters."""
+    allocations = Allocation.objects.filter(
+        programme__status=MonthStatus.CONFIRMED,
+        programme__month__gte=filters.start.replace(day=1),
+        programme__month__lte=filters.end,
+        case__isnull=False,
+    ).exclude(status=AllocationStatus.CANCELLED)
+    allocations = allocations.filter(_auditor_q(scope, filters))
+    if filters.case_type:
+        allocations = allocations.filter(case__case_type=filters.case_type)
+    if filters.tool is not None:
+        allocations = allocations.filter(tool_code=filters.tool.code)
+    return allocations
+
+
+def _allocation_counts(today: dt.date) -> dict:
+    # An allocation is done when its audit is completed: `audits.services.audit_complete`
+    # marks it so (`programme.services.allocation_mark_completed`), and `audit_reopen` back
+    # (`allocation_mark_reopened`). No join to the audits.
+    done = Q(status=AllocationStatus.COMPLETED)
+    ended = Q(programme__month__lt=today.replace(day=1))
+    return {
+        "expected": Count("pk"),
+        "done": Count("pk", filter=done),
+        "expected_ended": Count("pk", filter=ended),
+        "done_ended": Count("pk", filter=ended & done),
+    }
+
+
+def programme_tally(scope: ReportScope, filters: ReportFilters, today: dt.date) -> Tally:
+    """The allocated audits expected and done in the period, in one figure (one query)."""
+    return Tally(**_allocations(scope, filters).aggregate(**_allocation_counts(today)))
+
+
+def _other_audits(scope: ReportScope, filters: ReportFilters) -> QuerySet:
+    """Audits completed in the period that no allocation asked for, counted by month and
+    auditor (rows of month, auditor id, count)."""
+    # NOT EXISTS rather than `allocation__isnull=True`: PostgreSQL estimates the latter's
+    # LEFT JOIN ... IS NULL at one row and nests a loop over staff (3 s at county scale).
+    others = (
+        Audit.objects.filter(status=AuditStatus.COMPLETED)
+        .filter(~Exists(Allocation.objects.filter(audit=OuterRef("pk"))))
+        .filter(filters.when_q("completed_at"), _auditor_q(scope, filters))
+    )
+    if filters.case_type:
+        others = others.filter(case__case_type=filters.case_type)
+    if filters.tool is not None:
+        others = others.filter(tool_version__tool_id=filters.tool.pk)
+    return (
+        others.annotate(done_month=month_of("completed_at", filters.months))
+        .values_list("done_month", "auditor_id")
+        .annotate(other=Count("pk"))
+        .order_by()
+    )
+
+
+def _staff_named(scope: ReportScope, filters: ReportFilters, people) -> dict[int, dict]:
+    """The names, roles, teams and services of `people` (staff ids)."""
+    # The staff the figures can be about, not `pk__in` thousands of ids (each a parameter).
+    return {
+        p["id"]: p
+        for p in Staff.objects.filter(_auditor_q(scope, filters, prefix="")).values(
+            "id",
+            "name",
+            "role",
+            team_name=F("team__name"),
+            service_name=Coalesce("service_area__name", "team__service_area__name"),
+        )
+        if p["id"] in people
+    }
+
+
+def compliance_counts(
+    scope: ReportScope, filters: ReportFilters, today: dt.date
+) -> ComplianceCounts:
+    """Allocated audits expected and done and other audits done, by person and month, added
+    up by person and by month, with the people's names (three queries). Grouped in SQL by
+    the staff id alone (names added after): grouping by names sorts rows a dozen times
+    wider; and added up here in one pass, as tuples: at the national scale there are some
+    50,000 person-months."""
+    allocated = (
+        _allocations(scope, filters)
+        .values_list("programme__month", "auditor_id")
+        .annotate(**_allocation_counts(today))
+        .order_by()
+    )
+    others = _other_audits(scope, filters)
+    counts = ComplianceCounts(people={}, months={})
+    for month, person_id, expected, done, expected_ended, done_ended in allocated:
+        for t in counts.tallies(month, person_id):
+            t.expected += expected
+            t.done += done
+            t.expected_ended += expected_ended
+            t.done_ended += done_ended
+    for month, person_id, other in others:
+        for t in counts.tallies(month, person_id):
+            t.other += other
+    counts.staff = _staff_named(scope, filters, counts.people)
+    return counts
+
+
+def _tally_by(counts: ComplianceCounts, key) -> dict:
+    """The people's tallies added up by `key(staff)`."""
+    tallies: dict = defaultdict(Tally)
+    for person_id, tally in counts.people.items():
+        tallies[key(counts.staff[person_id])].merge(tally)
+    return tallies
+
+
+# --- The report's tables ----------------------------------------------------------------
+
+COMPLIANCE_COLUMNS = [
+    Column("expected", "Expected", NUMBER),
+    Column("done", "Done", NUMBER),
+    Column("outstanding", "Outstanding", NUMBER),
+    Column("overdue", "Overdue", NUMBER),
+    Column("other", "Other audits", NUMBER),
+    Column("completion", "% done", PERCENT),
+]
+
+
+def _tally_cells(t: Tally) -> list:
+    return [t.expected, t.done, t.outstanding, t.overdue, t.other, t.completion]
+
+
+def compliance_report(
+    *,
+    scope: ReportScope,
+    filters: ReportFilters,
+    today: dt.date,
+    page_number=None,
+    full: bool = False,
+) -> ComplianceReport:
+    counts = compliance_counts(scope, filters, today)
+    total = counts.total()
+    people_table = _people_table(counts, full=full)
+    # Managers above teams (a CSM, ADs, the Director) are one row per service, or one row.
+    teams = _tally_by(
+        counts, lambda p: (p["team_name"] or SENIOR_MANAGERS, p["service_name"] or "")
+    )
+    team_table = _team_table(teams, filters)
+    service_table = _service_table(counts)
+    month_table = _month_table(counts, filters)
+    coverage, not_audited_table, page, carers_table = _coverage(
+        scope, filters, today, page_number=page_number, full=full
+    )
+    closure_count, closure_table = _closures_pending(scope, filters, full=full)
+    figures = {
+        "expected": total.expected,
+        "done": total.done,
+        "other": total.other,
+        "overdue": total.overdue,
+        "completion": total.completion,
+        "teams_behind": sum(1 for t in teams.values() if t.overdue > 0),
+        "closures_pending": closure_count,
+        **coverage,
+    }
+    return ComplianceReport(
+        figures=figures,
+        tables=[
+            team_table,
+            month_table,
+            people_table,
+            service_table,
+            not_audited_table,
+            carers_table,
+            closure_table,
+        ],
+        not_audited_page=page,
+    )
+
+
+def _people_table(counts: ComplianceCounts, *, full: bool) -> Table:
+    people_rows = sorted(
+        ((counts.staff[pid], t) for pid, t in counts.people.items()),
+        key=lambda item: (-item[1].overdue, item[0]["name"]),
+    )
+    return Table(
+        "people",
+        "By person",
+        [
+            Column("person", "Person"),
+            Column("role", "Role"),
+            Column("team", "Team"),
+            *COMPLIANCE_COLUMNS,
+            Column("status", "Status", TAG),
+        ],
+        [
+            [
+                p["name"],
+                Role(p["role"]).label if p["role"] else "",
+                p["team_name"] or NO_TEAM,
+                *_tally_cells(t),
+                t.status,
+            ]
+            for p, t in (people_rows if full else people_rows[:PEOPLE_SHOWN])
+        ],
+        description="Each member of staff's confirmed programme allocations in the period and "
+        "the audits they completed; most overdue first.",
+        note=(
+            f"The {PEOPLE_SHOWN} most overdue of {len(people_rows)} people: the spreadsheet and "
+            "the CSV file list everyone."
+            if not full and len(people_rows) > PEOPLE_SHOWN
+            else ""
+        ),
+    )
+
+
+def _team_table(teams: dict, filters: ReportFilters) -> Table:
+    team_rows = sorted(teams.items(), key=lambda kv: (-kv[1].overdue, kv[1].completion or 0))
+    team_table = Table(
+        "teams",
+        "By team",
+        [
+            Column("team", "Team"),
+            Column("service", "Service"),
+            Column("people", "People", NUMBER),
+            *COMPLIANCE_COLUMNS,
+            Column("status", "Status", TAG),
+        ],
+        [
+            [team, service or NO_SERVICE, len(t.people), *_tally_cells(t), t.status]
+            for (team, service), t in team_rows
+        ],
+        description="Teams behind on the programme (allocated audits of ended months not done) "
+        "come first.",
+    )
+    charted = team_rows[:CHART_TEAMS]
+    team_table.chart = charts.bar_chart(
+        chart_id="chart-teams",
+        title="Allocated audits done, by team (%)",
+        description="Horizontal bars: the percentage of each team's allocated audits done in "
+        f"the period {filters.label}"
+        + (
+            f", for the {CHART_TEAMS} teams furthest behind of {len(team_rows)}"
+            if len(team_rows) > CHART_TEAMS
+            else ""
+        )
+        + ". The figures are in the table that follows.",
+        categories=[
+            team if team != SENIOR_MANAGERS or not service else f"Senior managers, {service}"
+            for (team, service), _t in charted
+        ],
+        series=[Series("% of allocated done", [t.completion for _k, t in charted])],
+        horizontal=True,
+        max_value=100,
+        unit="%",
+    )
+    return team_table
+
+
+def _service_table(counts: ComplianceCounts) -> Table:
+    services = _tally_by(counts, lambda p: p["service_name"] or NO_SERVICE)
+    return Table(
+        "services",
+        "By service",
+        [Column("service", "Service"), Column("people", "People", NUMBER), *COMPLIANCE_COLUMNS],
+        [
+            [service, len(t.people), *_tally_cells(t)]
+            for service, t in sorted(services.items(), key=lambda kv: kv[0])
+        ],
+    )
+
+
+def _month_table(counts: ComplianceCounts, filters: ReportFilters) -> Table:
+    month_rows = [(m, counts.months.get(m, Tally())) for m in filters.months]
+    month_table = Table(
+        "months",
+        "By month",
+        [Column("month", "Month", MONTH), *COMPLIANCE_COLUMNS],
+        [[m, *_tally_cells(t)] for m, t in month_rows],
+    )
+    month_table.chart = charts.bar_chart(
+        chart_id="chart-months",
+        title="Audits expected and done, by month",
+        description="Vertical bars for each month of the period: allocated audits expected, "
+        "allocated audits done and other audits done. The figures are in the table that "
+        "follows.",
+        categories=[month_label(m) for m, _ in month_rows],
+        series=[
+            Series("Allocated expected", [t.expected for _, t in month_rows]),
+            Series("Allocated done", [t.done for _, t in month_rows]),
+            Series("Other audits done", [t.other for _, t in month_rows]),
+        ],
+    )
+    return month_table
+
+
+# --- Closures and cases not audited -----------------------------------------------------
+
+
+def _closures_pending(scope, filters, *, full: bool) -> tuple[int, Table]:
+    """Open cases whose closure is under way but not ready (`audits.closure.closure_pending`:
+    a Closure Record in draft, or completed with actions unresolved), in the report's scope."""
+    cases = closure_pending(
+        user=scope.user,
+        team_id=filters.team.pk if filters.team else None,
+        service_area_id=filters.service.pk if filters.service else None,
+    ).filter(scope.own_cases)
+    if filters.case_type:
+        cases = cases.filter(case_type=filters.case_type)
+    count = cases.count()
+    shown = list(cases if full else cases[:CLOSURES_SHOWN])
+    return count, Table(
+        "closure-pending",
+        "Closure audits pending",
+        [
+            Column("reference", "Case"),
+            Column("case_type", "Type"),
+            Column("team", "Team"),
+            Column("worker", "Worker"),
+            Column("record", "Closure Record"),
+            Column("started", "Started", DATE),
+            Column("actions", "Actions unresolved", NUMBER),
+        ],
+        [
+            [
+                _case_link(c.reference, c.pk),
+                c.get_case_type_display(),
+                c.team.name,
+                c.allocated_worker.name if c.allocated_worker else "Unallocated",
+                "Completed" if c.closure_audit_status == AuditStatus.COMPLETED else "Draft",
+                timezone.localdate(c.closure_started_at) if c.closure_started_at else None,
+                c.unresolved_actions,
+            ]
+            for c in shown
+        ],
+        description="Open cases whose closure is under way but not ready: the Closure Record is "
+        "still a draft, or it is completed while restorative actions are unresolved. A case "
+        "cannot close until both are done. Longest waiting first.",
+        note=(
+            f"The first {CLOSURES_SHOWN} of {count}: the CSV file lists them all."
+            if not full and count > CLOSURES_SHOWN
+            else ""
+        ),
+    )
+
+
+CARERS = Q(subject_type__in=CARER_SUBJECTS, first_panel_on__isnull=False)
+
+
+def _coverage(scope, filters, today, *, page_number, full):
+    """Open cases audited in the last 12 months (as at today), the list of those that are
+    not (longest without an audit first) and carers' audits overdue."""
+    cutoff = add_months(today, -12)
+    open_cases = (
+        scope.cases()
+        .filter(filters.case_q(), closed_on__isnull=True)
+        .annotate(due_base=_due_base())
+    )
+    recent = Q(last_audited_on__gte=cutoff)
+    counts = open_cases.aggregate(
+        open=Count("pk"),
+        audited=Count("pk", filter=recent),
+        not_audited=Count("pk", filter=~recent | Q(last_audited_on__isnull=True)),
+        over_a_year=Count("pk", filter=Q(due_base__lt=cutoff)),
+        carers_overdue=Count("pk", filter=CARERS & Q(due_base__lt=cutoff)),
+    )
+    counts["coverage"] = percent(counts["audited"], counts["open"])
+    not_audited = (
+        open_cases.filter(Q(last_audited_on__isnull=True) | Q(last_audited_on__lt=cutoff))
+        .select_related("team", "allocated_worker")
+        .order_by("due_base", "reference")
+    )
+    page = None
+    if full:
+        cases = list(not_audited)
+    else:
+        page = _paginate(
+            not_audited,
+            count=counts["not_audited"],
+            number=page_number,
+            per_page=NOT_AUDITED_PAGE_SIZE,
+        )
+        cases = list(page.object_list)
+    not_audited_table = _not_audited_table(cases, cutoff)
+    carers_table = _carers_table(open_cases, cutoff, counts["carers_overdue"], full=full)
+    return counts, not_audited_table, page, carers_table
+
+
+def _not_audited_table(cases: list, cutoff: dt.date) -> Table:
+    columns = [
+        Column("reference", "Case"),
+        Column("case_type", "Type"),
+        Column("team", "Team"),
+        Column("worker", "Worker"),
+        Column("opened_on", "Opened", DATE),
+        Column("last_audited_on", "Last audited", DATE),
+        Column("since", "No audit since", DATE),
+        Column("status", "Over 12 months", TAG),
+    ]
+    return Table(
+        "not-audited",
+        "Open cases not audited in the last 12 months",
+        columns,
+        [
+            [
+                _case_link(c.reference, c.pk),
+                c.get_case_type_display(),
+                c.team.name,
+                c.allocated_worker.name if c.allocated_worker else "Unallocated",
+                c.opened_on,
+                c.last_audited_on,
+                c.due_base,
+                "Over 12 months" if c.due_base < cutoff else "",
+            ]
+            for c in cases
+        ],
+        description="Longest without an audit first: counted from the last audit, or from "
+        "the case's opening (carers: their first Panel) if it has none.",
+    )
+
+
+def _carers_table(open_cases: QuerySet, cutoff: dt.date, overdue: int, *, full: bool) -> Table:
+    carers_qs = open_cases.filter(CARERS, due_base__lt=cutoff).select_related(
+        "team", "allocated_worker"
+    )
+    carers_qs = carers_qs.order_by("due_base", "reference")
+    carers_list = list(carers_qs if full else carers_qs[:CARERS_SHOWN])
+    return Table(
+        "carers-overdue",
+        "Carers' audits overdue",
+        [
+            Column("reference", "Case"),
+            Column("case_type", "Type"),
+            Column("team", "Team"),
+            Column("first_panel_on", "First Panel", DATE),
+            Column("last_audited_on", "Last audited", DATE),
+            Column("due_on", "Due", DATE),
+        ],
+        [
+            [
+                _case_link(c.reference, c.pk),
+                c.get_case_type_display(),
+                c.team.name,
+                c.first_panel_on,
+                c.last_audited_on,
+                add_months(c.due_base, 12),
+            ]
+            for c in carers_list
+        ],
+        description="Foster carers and adopters whose audit (12 months after first Panel, then "
+        "every 12 months) is past due; longest overdue first.",
+        note=(
+            f"The first {CARERS_SHOWN} of {overdue}: the CSV file lists them all."
+            if not full and overdue > CARERS_SHOWN
+            else ""
+        ),
+    )

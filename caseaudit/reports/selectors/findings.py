@@ -1,0 +1,261 @@
+"""4. The findings report: an overview of the period, then for each theme what is working well
+and what worries the auditors (in their own words), recommendations and good practice."""
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from django.db.models import Avg, Count, Q
+
+from caseaudit.audit_tools.models import ScalingBand
+from caseaudit.audit_tools.selectors import band_for, scaling_bands
+
+from .. import charts
+from ..charts import Series
+from ..scope import ReportFilters, ReportScope
+from ..tables import DECIMAL, NUMBER, PERCENT, Column, Link, Table, one_decimal, percent
+from .common import completed_audits
+from .compliance import programme_tally
+from .excerpts import RANKED_TEXTS, _excerpt_candidates, _ranked_texts, good_practice_table
+from .quality import _urgent_findings
+from .responses import responses_overview
+from .summary import (
+    _band_counts,
+    _scale_cells,
+    _scale_columns,
+    _theme_rows,
+    scale_facts,
+    section_answers,
+)
+
+RECOMMENDATIONS_MAX = 5
+
+
+@dataclass
+class ThemeFinding:
+    theme: str
+    n: int
+    average: float | None
+    band: ScalingBand | None
+    working_well_count: int
+    worried_count: int
+    working_well: list[tuple[Link, str, int]] = field(default_factory=list)
+    worries: list[tuple[Link, str, int]] = field(default_factory=list)
+
+
+@dataclass
+class Recommendation:
+    theme: str
+    average: float | None
+    band: ScalingBand | None
+    urgent_sections: int
+    reason: str
+    needs: list[tuple[Link, str, int]] = field(default_factory=list)
+
+
+@dataclass
+class FindingsReport:
+    figures: dict
+    themes: list[ThemeFinding]
+    recommendations: list[Recommendation]
+    tables: list[Table]
+    bands: list[ScalingBand]
+
+    def table(self, key: str) -> Table:
+        return next(t for t in self.tables if t.key == key)
+
+
+def band_of_average(average: float | None, bands: list[ScalingBand]) -> ScalingBand | None:
+    """The band of an average scale, rounded half up to a whole score as bands are."""
+    return None if average is None else band_for(int(average + 0.5), bands)
+
+
+def findings_report(
+    *, scope: ReportScope, filters: ReportFilters, today: dt.date
+) -> FindingsReport:
+    """An overview of the period, then for each theme what is working well and what worries
+    the auditors (in their own words: the texts of its best and worst scaled sections),
+    recommendations (the lowest scaled themes, with what the auditors said needs to happen)
+    and good practice to share."""
+    bands = scaling_bands()
+    overview = completed_audits(scope, filters).aggregate(
+        audits=Count("pk"),
+        cases=Count("case_id", distinct=True),
+        average=Avg("overall_scale"),
+        scaled=Count("pk", filter=Q(overall_scale__isnull=False)),
+        **_band_counts(bands, "overall_scale"),
+    )
+    answers = section_answers(scope, filters)
+    facts = scale_facts(scope, filters, today)
+    theme_rows = _theme_rows(facts, bands)
+    texts = _ranked_texts(answers, _excerpt_candidates(facts))
+    well, worries, needs = (texts[name] for name, _best in RANKED_TEXTS)
+    themes = [
+        ThemeFinding(
+            theme=r["theme"],
+            n=r["n"],
+            average=one_decimal(r["avg"]),
+            band=band_of_average(r["avg"], bands),
+            working_well_count=r["working_well"],
+            worried_count=r["worried_about"],
+            working_well=well.get(r["theme_id"], []),
+            worries=worries.get(r["theme_id"], []),
+        )
+        for r in theme_rows
+    ]
+    recommendations = _recommendations(theme_rows, bands, needs)
+    responses = responses_overview(scope, filters, today)
+    programme = programme_tally(scope, filters, today)
+    urgent = _urgent_findings(scope, filters)
+    figures = {
+        **overview,
+        "average": one_decimal(overview["average"]),
+        "programme_expected": programme.expected,
+        "programme_done": programme.done,
+        "programme_completion": programme.completion,
+        **responses,
+        **urgent["figures"],
+    }
+    return FindingsReport(
+        figures=figures,
+        themes=themes,
+        recommendations=recommendations,
+        tables=[
+            _overall_bands_table(overview, bands),
+            _findings_theme_table(theme_rows, bands),
+            _excerpt_table(
+                "working-well", "What is working well", themes, lambda t: t.working_well
+            ),
+            _excerpt_table("worries", "What we are worried about", themes, lambda t: t.worries),
+            _recommendation_table(recommendations),
+            good_practice_table(scope, filters, order="best"),
+            urgent["table"],
+        ],
+        bands=bands,
+    )
+
+
+def _recommendations(theme_rows: list[dict], bands, needs: dict) -> list[Recommendation]:
+    """The lowest scaled themes: those below the average across all themes or with sections
+    scaled in an urgent band (at least the lowest one), with what needs to happen."""
+    urgent_band_ids = [b.pk for b in bands if b.urgent]
+    scaled = [r for r in theme_rows if r["avg"] is not None]
+    overall_avg = (
+        sum(r["avg"] * r["n"] for r in scaled) / sum(r["n"] for r in scaled) if scaled else None
+    )
+    recommendations: list[Recommendation] = []
+    for r in sorted(scaled, key=lambda r: r["avg"]):
+        urgent_sections = sum(r[f"band_{pk}"] for pk in urgent_band_ids)
+        below = r["avg"] < overall_avg
+        if not (below or urgent_sections) and recommendations:
+            continue
+        reasons = []
+        if below:
+            reasons.append(f"below the average across all themes ({overall_avg:.1f})")
+        if urgent_sections:
+            reasons.append(
+                f"{urgent_sections} section{'s' if urgent_sections != 1 else ''} scaled in an "
+                "urgent band"
+            )
+        if not reasons:
+            reasons.append("the lowest scaled theme")
+        recommendations.append(
+            Recommendation(
+                theme=r["theme"],
+                average=one_decimal(r["avg"]),
+                band=band_of_average(r["avg"], bands),
+                urgent_sections=urgent_sections,
+                reason="; ".join(reasons),
+                needs=needs.get(r["theme_id"], []),
+            )
+        )
+        if len(recommendations) >= RECOMMENDATIONS_MAX:
+            break
+    return recommendations
+
+
+def _findings_theme_table(theme_rows: list[dict], bands) -> Table:
+    theme_table = Table(
+        "themes",
+        "Scaling by theme",
+        [
+            Column("theme", "Theme"),
+            *_scale_columns(bands),
+            Column("working_well", "Sections with strengths written", NUMBER),
+            Column("worried_about", "Sections with worries written", NUMBER),
+        ],
+        [
+            [r["theme"], *_scale_cells(r, bands), r["working_well"], r["worried_about"]]
+            for r in theme_rows
+        ],
+        description="Every scaled section of the audits in the period, by theme.",
+    )
+    theme_table.chart = charts.bar_chart(
+        chart_id="chart-findings-themes",
+        title="Average scale by theme",
+        description="Horizontal bars: the average 0–10 scale of each theme's sections in the "
+        "period. The figures are in the table that follows.",
+        categories=[r["theme"] for r in theme_rows],
+        series=[Series("Average scale", [one_decimal(r["avg"]) for r in theme_rows])],
+        horizontal=True,
+        max_value=10,
+    )
+    return theme_table
+
+
+def _overall_bands_table(overview: dict, bands) -> Table:
+    overall_table = Table(
+        "overall-bands",
+        "Overall scale of the audits, by band",
+        [Column("band", "Band"), Column("audits", "Audits", NUMBER), Column("share", "%", PERCENT)],
+        [
+            [
+                f"{b.name} ({b.min_score}–{b.max_score})",
+                overview[f"band_{b.pk}"],
+                percent(overview[f"band_{b.pk}"], overview["scaled"]),
+            ]
+            for b in bands
+        ],
+    )
+    overall_table.chart = charts.bar_chart(
+        chart_id="chart-findings-overall",
+        title="Audits by overall scale band",
+        description="Vertical bars: the number of audits whose overall scale falls in each band. "
+        "The figures are in the table that follows.",
+        categories=[b.name for b in bands],
+        series=[Series("Audits", [overview[f"band_{b.pk}"] for b in bands])],
+    )
+    return overall_table
+
+
+def _excerpt_table(key: str, what: str, themes: list[ThemeFinding], excerpts) -> Table:
+    """A findings table of each theme's excerpts of one Signs of Safety column."""
+    return Table(
+        key,
+        f"{what}, by theme",
+        [
+            Column("theme", "Theme"),
+            Column("case", "Case"),
+            Column("scale", "Scale", NUMBER),
+            Column("text", f"{what} (excerpt)"),
+        ],
+        [[t.theme, link, scale, text] for t in themes for link, text, scale in excerpts(t)],
+    )
+
+
+def _recommendation_table(recommendations: list[Recommendation]) -> Table:
+    return Table(
+        "recommendations",
+        "Recommendations",
+        [
+            Column("theme", "Theme"),
+            Column("average", "Average scale", DECIMAL),
+            Column("reason", "Why"),
+            Column("case", "Case"),
+            Column("text", "What needs to happen (excerpt)"),
+        ],
+        [
+            [rec.theme, rec.average, rec.reason, link, text]
+            for rec in recommendations
+            for link, text, _scale in (rec.needs or [("", "", None)])
+        ],
+    )

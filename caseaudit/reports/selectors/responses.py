@@ -1,0 +1,189 @@
+"""2. Responses: QA responses to the period's audits (on time, late, outstanding, returned)
+and the audits' restorative actions."""
+
+import datetime as dt
+
+from django.db.models import Count, F, Q, QuerySet
+
+from caseaudit.audits.models import ActionStatus, RestorativeAction
+from caseaudit.responses.models import OUTSTANDING, WITH_WORKER, QAResponse, ResponseStatus
+
+from .. import charts
+from ..charts import Series
+from ..periods import month_label
+from ..scope import ReportFilters, ReportScope
+from ..tables import MONTH, NUMBER, PERCENT, Column, Table, percent
+from .common import SimpleReport, _column_totals, _month, audit_q, month_of
+
+
+def _response_counts(today: dt.date) -> dict:
+    return {
+        "requested": Count("pk"),
+        "on_time": Count("pk", filter=Q(first_submitted_at__date__lte=F("due_on"))),
+        "late": Count("pk", filter=Q(first_submitted_at__date__gt=F("due_on"))),
+        "outstanding": Count("pk", filter=Q(status__in=OUTSTANDING)),
+        "overdue": Count("pk", filter=Q(status__in=WITH_WORKER, due_on__lt=today)),
+        "to_authorise": Count("pk", filter=Q(status=ResponseStatus.SUBMITTED)),
+        "returned": Count("pk", filter=Q(returned_at__isnull=False)),
+        "authorised": Count("pk", filter=Q(status=ResponseStatus.AUTHORISED)),
+    }
+
+
+def _action_counts(today: dt.date) -> dict:
+    return {
+        "actions": Count("pk"),
+        "open": Count("pk", filter=Q(status=ActionStatus.OPEN)),
+        "overdue": Count("pk", filter=Q(status=ActionStatus.OPEN, due_on__lt=today)),
+        "to_agree": Count(
+            "pk", filter=Q(status=ActionStatus.RESOLVED, manager_agreed_at__isnull=True)
+        ),
+        "closed": Count("pk", filter=Q(manager_agreed_at__isnull=False)),
+    }
+
+
+RESPONSE_COLUMNS = [
+    Column("requested", "Requested", NUMBER),
+    Column("on_time", "On time", NUMBER),
+    Column("late", "Late", NUMBER),
+    Column("on_time_pct", "% on time", PERCENT),
+    Column("outstanding", "Outstanding", NUMBER),
+    Column("overdue", "Overdue with the worker", NUMBER),
+    Column("to_authorise", "Awaiting authorisation", NUMBER),
+    Column("returned", "Returned at least once", NUMBER),
+    Column("authorised", "Authorised", NUMBER),
+]
+ACTION_COLUMNS = [
+    Column("actions", "Actions", NUMBER),
+    Column("open", "Open", NUMBER),
+    Column("overdue", "Overdue", NUMBER),
+    Column("to_agree", "Resolved, awaiting agreement", NUMBER),
+    Column("closed", "Closed", NUMBER),
+]
+
+
+def _response_cells(c: dict) -> list:
+    return [
+        c["requested"],
+        c["on_time"],
+        c["late"],
+        percent(c["on_time"], c["on_time"] + c["late"]),
+        c["outstanding"],
+        c["overdue"],
+        c["to_authorise"],
+        c["returned"],
+        c["authorised"],
+    ]
+
+
+def _responses(scope: ReportScope, filters: ReportFilters) -> QuerySet[QAResponse]:
+    """The QA responses to audits completed in the period, of cases in scope."""
+    responses = QAResponse.objects.filter(
+        scope.case_q(filters),
+        completed_on__gte=filters.start,
+        completed_on__lte=filters.end,
+    )
+    if filters.tool is not None:
+        responses = responses.filter(audit__tool_version__tool_id=filters.tool.pk)
+    return responses
+
+
+def responses_report(*, scope: ReportScope, filters: ReportFilters, today: dt.date) -> SimpleReport:
+    """QA responses to audits completed in the period: on time (first submitted by the due
+    date), late, outstanding, returned; and the audits' restorative actions."""
+    responses = _responses(scope, filters)
+    counts = _response_counts(today)
+    by_team = list(responses.values(team=F("case__team__name")).annotate(**counts).order_by("team"))
+    totals = _column_totals(by_team, counts)
+    by_month = {
+        _month(r["m"]): r
+        for r in responses.annotate(m=month_of("completed_on", filters.months, moment=False))
+        .values("m")
+        .annotate(**counts)
+    }
+    team_table = _response_team_table(by_team)
+    month_table = _response_month_table(by_month, filters, empty=dict.fromkeys(counts, 0))
+    action_table, action_totals = _action_table(scope, filters, today)
+    figures = {
+        **totals,
+        "on_time_pct": percent(totals["on_time"], totals["on_time"] + totals["late"]),
+        "actions": action_totals,
+    }
+    return SimpleReport(figures=figures, tables=[month_table, team_table, action_table])
+
+
+def _response_team_table(by_team: list[dict]) -> Table:
+    team_table = Table(
+        "responses-by-team",
+        "Responses by team",
+        [Column("team", "Team"), *RESPONSE_COLUMNS],
+        [[r["team"], *_response_cells(r)] for r in by_team],
+        description="Responses to audits completed in the period, by the case's team.",
+    )
+    team_table.chart = charts.bar_chart(
+        chart_id="chart-responses-teams",
+        title="Responses submitted on time, by team (%)",
+        description="Horizontal bars: of the responses each team has submitted, the "
+        "percentage first submitted by the due date (5 working days). The figures are in the "
+        "table that follows.",
+        categories=[r["team"] for r in by_team],
+        series=[
+            Series("% on time", [percent(r["on_time"], r["on_time"] + r["late"]) for r in by_team])
+        ],
+        horizontal=True,
+        max_value=100,
+        unit="%",
+    )
+    return team_table
+
+
+def _response_month_table(by_month: dict, filters: ReportFilters, *, empty: dict) -> Table:
+    month_rows = [(m, by_month.get(m, empty)) for m in filters.months]
+    month_table = Table(
+        "responses-by-month",
+        "Responses by month",
+        [Column("month", "Month the audit was completed", MONTH), *RESPONSE_COLUMNS],
+        [[m, *_response_cells(c)] for m, c in month_rows],
+    )
+    month_table.chart = charts.bar_chart(
+        chart_id="chart-responses-months",
+        title="Responses on time, late and outstanding, by month",
+        description="Vertical bars for each month (of the audit's completion): responses first "
+        "submitted on time, submitted late, and still outstanding. The figures are in the "
+        "table that follows.",
+        categories=[month_label(m) for m, _ in month_rows],
+        series=[
+            Series("On time", [c["on_time"] for _, c in month_rows]),
+            Series("Late", [c["late"] for _, c in month_rows]),
+            Series("Outstanding", [c["outstanding"] for _, c in month_rows]),
+        ],
+    )
+    return month_table
+
+
+def _action_table(scope: ReportScope, filters: ReportFilters, today: dt.date) -> tuple:
+    """The restorative actions of the period's audits by team, and their totals."""
+    actions = RestorativeAction.objects.filter(audit_q(scope, filters, "audit__"))
+    action_counts = _action_counts(today)
+    actions_by_team = list(
+        actions.values(team=F("audit__case__team__name")).annotate(**action_counts).order_by("team")
+    )
+    action_totals = _column_totals(actions_by_team, action_counts)
+    action_table = Table(
+        "actions-by-team",
+        "Restorative actions by team",
+        [Column("team", "Team"), *ACTION_COLUMNS],
+        [[r["team"], *[r[c.key] for c in ACTION_COLUMNS]] for r in actions_by_team],
+        description="The restorative actions of audits completed in the period. Overdue: "
+        "open after the date it was due by.",
+    )
+    return action_table, action_totals
+
+
+def responses_overview(scope: ReportScope, filters: ReportFilters, today: dt.date) -> dict:
+    """The responses' figures of the findings report (one query)."""
+    c = _responses(scope, filters).aggregate(**_response_counts(today))
+    return {
+        "responses": c["requested"],
+        "responses_on_time": percent(c["on_time"], c["on_time"] + c["late"]),
+        "responses_overdue": c["overdue"],
+    }

@@ -1,0 +1,212 @@
+"""Section scaling read as "facts": sums of scaled sections grouped by month and section, and
+by team, from the scale summary (`reports.services`, ADR 0005) when it can answer for the
+scope and period (two small queries), else from the audits themselves (two grouped queries).
+Every scaling table of the practice quality and findings reports is added up from these in
+Python, with the helpers here for their columns and cells."""
+
+import datetime as dt
+from dataclasses import dataclass
+from functools import cached_property
+
+from django.db.models import Count, F, Q, QuerySet, Sum
+
+from caseaudit.audit_tools.models import ScalingBand, Section
+from caseaudit.audits.models import SectionAnswer
+from caseaudit.organisation.models import Team
+
+from .. import charts
+from ..charts import Series
+from ..models import SCALE_POINTS, ScaleSummary
+from ..scope import ReportFilters, ReportScope
+from ..services import COUNT_COLUMNS, summary_counts, summary_is_built
+from ..tables import DECIMAL, NUMBER, Column, one_decimal
+from .common import audit_q, month_of
+
+TEAM_COLUMNS = ("n", "total", *[f"s{point}" for point in SCALE_POINTS])
+
+
+@dataclass
+class ScaleFacts:
+    by_month_section: list[dict]  # month, section, and the ScaleSummary counts
+    sections: dict[int, dict]  # section id: tool, key, title, order, theme_id, theme, theme_order
+    source: str  # "summary" or "audits"
+    team_rows: QuerySet  # grouped by team id, read only by the reports that show teams
+
+    @cached_property
+    def by_team(self) -> list[dict]:
+        """team_name, service_name and the scale counts (no written-column counts) by team."""
+        rows = [r for r in self.team_rows if r["n"]]
+        teams = {
+            t["id"]: t
+            for t in Team.objects.filter(pk__in={r["team_id"] for r in rows}).values(
+                "id", "name", service_name=F("service_area__name")
+            )
+        }
+        return [
+            r
+            | {
+                "team_name": teams[r["team_id"]]["name"],
+                "service_name": teams[r["team_id"]]["service_name"],
+            }
+            for r in rows
+        ]
+
+
+def section_answers(scope: ReportScope, filters: ReportFilters) -> QuerySet[SectionAnswer]:
+    qs = SectionAnswer.objects.filter(audit_q(scope, filters, "audit__"), scale__isnull=False)
+    if filters.theme is not None:
+        qs = qs.filter(section__theme_id=filters.theme.pk)
+    return qs
+
+
+def _summary_answers_for(scope: ReportScope, filters: ReportFilters, today: dt.date) -> bool:
+    """Whether the scale summary can answer: a scope of whole teams, a period of whole months
+    (one that ends today covers its month: nothing is completed after today) and a summary
+    that is built."""
+    if not scope.by_team or filters.start.day != 1:
+        return False
+    if filters.end < today and (filters.end + dt.timedelta(days=1)).day != 1:
+        return False
+    return summary_is_built()
+
+
+def _summary_rows(scope: ReportScope, filters: ReportFilters) -> QuerySet[ScaleSummary]:
+    qs = ScaleSummary.objects.filter(month__gte=filters.start, month__lte=filters.end)
+    if not scope.authority_wide:
+        qs = qs.filter(team__in=Team.objects.filter(scope.team_q))
+    if filters.team is not None:
+        qs = qs.filter(team_id=filters.team.pk)
+    if filters.service is not None:
+        qs = qs.filter(team__service_area_id=filters.service.pk)
+    if filters.case_type:
+        qs = qs.filter(case_type=filters.case_type)
+    if filters.tool is not None:
+        qs = qs.filter(section__version__tool_id=filters.tool.pk)
+    if filters.theme is not None:
+        qs = qs.filter(section__theme_id=filters.theme.pk)
+    return qs
+
+
+def scale_facts(scope: ReportScope, filters: ReportFilters, today: dt.date) -> ScaleFacts:
+    if _summary_answers_for(scope, filters, today):
+        source, counts = "summary", {name: Sum(name) for name in COUNT_COLUMNS}
+        rows = _summary_rows(scope, filters)
+        by_month_section = rows.values("month", section_key=F("section_id"))
+        by_team = rows.values("team_id")
+    else:
+        source, counts = "audits", summary_counts()
+        answers = section_answers(scope, filters)
+        by_month_section = answers.values(
+            month=month_of("audit__completed_at", filters.months), section_key=F("section_id")
+        )
+        by_team = answers.values(team_id=F("audit__case__team_id"))
+    by_month_section = [r for r in by_month_section.annotate(**counts).order_by() if r["n"]]
+    # The tables by team and service need the scale counts only, not the written columns.
+    team_counts = {name: counts[name] for name in TEAM_COLUMNS}
+    sections = {
+        s["id"]: s
+        for s in Section.objects.filter(pk__in={r["section_key"] for r in by_month_section}).values(
+            "id",
+            "key",
+            "title",
+            "order",
+            "theme_id",
+            theme_name=F("theme__name"),
+            theme_order=F("theme__order"),
+            tool=F("version__tool__name"),
+        )
+    }
+    return ScaleFacts(
+        by_month_section, sections, source, by_team.annotate(**team_counts).order_by()
+    )
+
+
+def _sum_facts(facts: ScaleFacts, key, bands, *, by_team: bool = False) -> dict:
+    """Add the facts (by month and section, or `by_team`) up by `key(row, section)`: for each
+    key a row with "n", "avg", a count per band ("band_<pk>"), the Signs of Safety columns
+    written, and "order" (the sections' average position, weighted by count)."""
+    groups: dict = {}
+    columns = TEAM_COLUMNS if by_team else COUNT_COLUMNS
+    for r in facts.by_team if by_team else facts.by_month_section:
+        section = None if by_team else facts.sections[r["section_key"]]
+        k = key(r, section)
+        g = groups.get(k)
+        if g is None:
+            g = groups[k] = dict.fromkeys(COUNT_COLUMNS, 0) | {"order_sum": 0}
+        for name in columns:
+            g[name] += r[name] or 0
+        g["order_sum"] += section["order"] * r["n"] if section else 0
+    for g in groups.values():
+        _finish(g, bands)
+    return groups
+
+
+def _finish(g: dict, bands) -> dict:
+    n = g["n"]
+    g["avg"] = g["total"] / n if n else None
+    g["order"] = g["order_sum"] / n if n else 0
+    for b in bands:
+        g[f"band_{b.pk}"] = sum(g[f"s{point}"] for point in range(b.min_score, b.max_score + 1))
+    return g
+
+
+def _empty_group(bands) -> dict:
+    """A group of no scaled sections."""
+    return _finish(dict.fromkeys(COUNT_COLUMNS, 0) | {"order_sum": 0}, bands)
+
+
+def _theme_rows(facts: ScaleFacts, bands) -> list[dict]:
+    groups = _sum_facts(
+        facts, lambda r, s: (s["theme_order"], s["theme_name"], s["theme_id"]), bands
+    )
+    return [
+        g | {"theme_id": theme_id, "theme": theme, "theme_order": order}
+        for (order, theme, theme_id), g in sorted(groups.items(), key=lambda item: item[0][:2])
+    ]
+
+
+def _ordered(groups: dict, name: str) -> list[dict]:
+    return [g | {name: k} for k, g in sorted(groups.items(), key=lambda item: item[0] or "")]
+
+
+# --- Columns and cells of the scaling tables --------------------------------------------
+
+
+def _band_counts(bands: list[ScalingBand], field_name: str = "scale") -> dict:
+    return {
+        f"band_{b.pk}": Count(
+            "pk",
+            filter=Q(**{f"{field_name}__gte": b.min_score, f"{field_name}__lte": b.max_score}),
+        )
+        for b in bands
+    }
+
+
+def _band_columns(bands: list[ScalingBand]) -> list[Column]:
+    return [
+        Column(f"band_{b.pk}", f"{b.name} ({b.min_score}–{b.max_score})", NUMBER) for b in bands
+    ]
+
+
+def _scale_cells(row: dict, bands) -> list:
+    return [row["n"], one_decimal(row["avg"]), *[row[f"band_{b.pk}"] for b in bands]]
+
+
+def _scale_columns(bands) -> list[Column]:
+    return [
+        Column("n", "Sections scaled", NUMBER),
+        Column("avg", "Average scale", DECIMAL),
+        *_band_columns(bands),
+    ]
+
+
+def _band_chart(chart_id, title, description, categories, rows, bands) -> object:
+    """Stacked-as-grouped bars of counts per band for each category."""
+    return charts.bar_chart(
+        chart_id=chart_id,
+        title=title,
+        description=description,
+        categories=categories,
+        series=[Series(b.name, [r[f"band_{b.pk}"] for r in rows]) for b in bands],
+        horizontal=True,
+    )

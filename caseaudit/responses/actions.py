@@ -1,0 +1,179 @@
+"""Restorative actions after the QA response: the owner marks one resolved (`action_resolve`),
+a manager agrees it is (`action_agree`) or reopens it (`action_reopen`). Each runs in one
+transaction, records who did it in the response's history and tells the other side.
+Import these from `caseaudit.responses.services`.
+"""
+
+import datetime as dt
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from caseaudit.audits.models import ActionStatus, RestorativeAction
+from caseaudit.core.exceptions import TransitionConflict
+from caseaudit.core.typing import User
+from caseaudit.notifications.services import NotificationKind, notify
+from caseaudit.organisation.models import Staff
+from caseaudit.organisation.selectors import staff_for_user
+
+from .common import clean_text, managers_to_tell, record_event, response_url
+from .models import EventKind, QAResponse
+from .policy import can_agree, can_resolve
+
+
+def _action_response(action: RestorativeAction) -> QAResponse:
+    response = (
+        QAResponse.objects.select_related("case", "case__team", "worker", "supervisor")
+        .filter(audit_id=action.audit_id)
+        .first()
+    )
+    if response is None:
+        raise ValidationError(
+            "This action's audit has no QA response, so it cannot be tracked here.",
+            code="no_response",
+        )
+    return response
+
+
+def _lock_action(action: RestorativeAction) -> None:
+    list(RestorativeAction.objects.select_for_update().filter(pk=action.pk).values_list("pk"))
+    action.refresh_from_db(
+        fields=[
+            "status",
+            "resolved_at",
+            "resolved_by",
+            "resolution",
+            "manager_agreed_at",
+            "manager_agreed_by",
+            "owner",
+            "due_on",
+        ]
+    )
+
+
+def _action_detail(action: RestorativeAction) -> dict:
+    return {"action": action.pk, "description": action.description[:200]}
+
+
+def action_resolve(
+    *, action: RestorativeAction, by: User, note: str, now: dt.datetime | None = None
+) -> RestorativeAction:
+    """The action's owner marks it resolved, saying what was done. A manager then agrees
+    (`action_agree`); until then it is not closed."""
+    now = now or timezone.now()
+    note = clean_text(note)
+    with transaction.atomic():
+        _lock_action(action)
+        response = _action_response(action)
+        staff = staff_for_user(by)
+        if not can_resolve(staff, action, response):
+            raise ValidationError(
+                "Only the action's owner can mark it resolved.", code="not_allowed"
+            )
+        if action.status != ActionStatus.OPEN:
+            raise TransitionConflict("This action is already marked resolved.")
+        if not note:
+            raise ValidationError({"note": ["Enter what was done to resolve the action"]})
+        action.status = ActionStatus.RESOLVED
+        action.resolved_at, action.resolved_by, action.resolution = now, by, note
+        action.save(update_fields=["status", "resolved_at", "resolved_by", "resolution"])
+        event = record_event(
+            response, by, EventKind.ACTION_RESOLVED, now, note=note, **_action_detail(action)
+        )
+        for manager in managers_to_tell(response):
+            if manager.pk == staff.pk:
+                continue
+            notify(
+                recipient=manager,
+                kind=NotificationKind.ACTION_RESOLVED,
+                subject=f"Restorative action resolved: case {response.case.reference}",
+                body=(
+                    f"{staff.name} has marked a restorative action on case "
+                    f"{response.case.reference} resolved. Open the response to agree it is "
+                    "resolved, or reopen it."
+                ),
+                url=response_url(response) + "#actions",
+                idempotency_key=f"action-resolved:{action.pk}:{event.pk}:{manager.pk}",
+                email=False,
+            )
+        return action
+
+
+def _action_manager(action, response, by: User, verb: str) -> Staff:
+    staff = staff_for_user(by)
+    if not can_agree(staff, action, response):
+        raise ValidationError(
+            f"Only the worker's Practice Supervisor or the case's Team Manager can {verb} "
+            "this action (never its own owner).",
+            code="not_allowed",
+        )
+    if action.status != ActionStatus.RESOLVED:
+        raise TransitionConflict(
+            "This action is not marked resolved (it may have been reopened a moment ago)."
+        )
+    if action.manager_agreed_at is not None:
+        raise TransitionConflict("A manager has already agreed this action is resolved.")
+    return staff
+
+
+def action_agree(
+    *, action: RestorativeAction, by: User, now: dt.datetime | None = None
+) -> RestorativeAction:
+    """A manager agrees the action is resolved: it is closed."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        _lock_action(action)
+        response = _action_response(action)
+        staff = _action_manager(action, response, by, "agree")
+        action.manager_agreed_at, action.manager_agreed_by = now, by
+        action.save(update_fields=["manager_agreed_at", "manager_agreed_by"])
+        event = record_event(response, by, EventKind.ACTION_AGREED, now, **_action_detail(action))
+        if action.owner_id and action.owner_id != staff.pk:
+            notify(
+                recipient=action.owner,
+                kind=NotificationKind.ACTION_AGREED,
+                subject=f"Restorative action closed: case {response.case.reference}",
+                body=(
+                    f"{staff.name} has agreed your restorative action on case "
+                    f"{response.case.reference} is resolved. It is closed."
+                ),
+                url=response_url(response) + "#actions",
+                idempotency_key=f"action-agreed:{action.pk}:{event.pk}",
+                email=False,
+            )
+        return action
+
+
+def action_reopen(
+    *, action: RestorativeAction, by: User, reason: str, now: dt.datetime | None = None
+) -> RestorativeAction:
+    """A manager does not agree an action is resolved: it is open again, with the reason."""
+    now = now or timezone.now()
+    reason = clean_text(reason)
+    with transaction.atomic():
+        _lock_action(action)
+        response = _action_response(action)
+        staff = _action_manager(action, response, by, "reopen")
+        if not reason:
+            raise ValidationError({"reason": ["Enter why the action is not resolved yet"]})
+        action.status = ActionStatus.OPEN
+        action.resolved_at = action.resolved_by = None
+        action.save(update_fields=["status", "resolved_at", "resolved_by"])
+        event = record_event(
+            response, by, EventKind.ACTION_REOPENED, now, reason=reason, **_action_detail(action)
+        )
+        owner = action.owner or response.worker
+        notify(
+            recipient=owner,
+            kind=NotificationKind.ACTION_REOPENED,
+            subject=f"Restorative action reopened: case {response.case.reference}",
+            body=(
+                f"{staff.name} does not agree your restorative action on case "
+                f"{response.case.reference} is resolved yet, and has reopened it. Open the "
+                "response to read why."
+            ),
+            url=response_url(response) + "#actions",
+            idempotency_key=f"action-reopened:{action.pk}:{event.pk}",
+        )
+        return action
