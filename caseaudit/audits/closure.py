@@ -1,5 +1,5 @@
 """Reads of the closure gate: what stands between a case and its closure, worked out from
-its audits (DESIGN section 2; the procedure: "Closure audit for all cases prior to closure.
+its audits (docs/procedure.md; the procedure: "Closure audit for all cases prior to closure.
 Where actions are needed prior to closure this should be immediately done so closure may
 happen").
 

@@ -1,7 +1,7 @@
 """Who may do what with audits: the rules, in one place (the role sets are in
 `caseaudit.organisation.roles`).
 
-Who may audit (DESIGN section 1, issue 3) is `can_audit` (`audit_refusal` says why not); who may
+Who may audit (docs/procedure.md) is `can_audit` (`audit_refusal` says why not); who may
 edit a draft is `can_edit` (the auditor); who may reopen is `can_reopen`; who may acknowledge an
 urgent finding is `can_acknowledge`. Their query forms, `case_managed_q` and `finding_case_q`,
 filter cases by the same rules (`tests/test_policy_agreement.py` checks they agree).

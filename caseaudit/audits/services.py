@@ -722,7 +722,7 @@ def audit_complete(*, audit: Audit, by: User) -> Audit:
         ).update(last_audited_on=today)
         audit.case.refresh_from_db(fields=["last_audited_on"])
         _event(audit, by, EventKind.COMPLETED, at=now, overall_scale=audit.overall_scale)
-        # The steps of the other apps, explicitly and in order (DESIGN section 7). An audit
+        # The steps of the other apps, explicitly and in order (docs/adr/0003 and 0004). An audit
         # completed again after a reopening keeps the response it already has.
         response_services.response_create_for_audit(audit=audit, now=now)
         programme_services.allocation_mark_completed(audit=audit)

@@ -1,4 +1,4 @@
-"""`make bench`: the figures of issue 9, each measured side by side in one run.
+"""`make bench`: the figures of the README's "Benchmarks", each measured side by side in one run.
 
     .venv/bin/python caseaudit/bench/run.py            # small + county (2-5 minutes)
     BENCH_NATIONAL=1 .venv/bin/python caseaudit/bench/run.py   # + national (about 15 more)

@@ -1,6 +1,6 @@
 """Reads of the case register, always scoped to what the user may see.
 
-Who sees what (issue 2, DESIGN section 1):
+Who sees what (docs/procedure.md, section 10):
 - everyone: the cases allocated to them;
 - a Practice Supervisor: the cases of the workers they line-manage;
 - a Team Manager (and Business Support): their team's cases;
@@ -13,7 +13,7 @@ Anyone else, and anyone without a current staff record, sees nothing.
 from django.db.models import CharField, Q, QuerySet, Value
 from django.http import Http404
 
-from caseaudit.accounts.models import AccessEvent
+from caseaudit.accounts.models import AccessEvent, AccessObjectType
 from caseaudit.accounts.services import access_denied_record
 from caseaudit.core.typing import Actor
 from caseaudit.organisation.models import AUTHORITY_WIDE_ROLES, Role, Staff, Team
@@ -150,7 +150,9 @@ def case_get(*, user: Actor, pk: int) -> Case:
     )
     if case is None:
         if Case.objects.filter(pk=pk).exists():
-            access_denied_record(user=user, object_type="case", object_id=pk, case_id=pk)
+            access_denied_record(
+                user=user, object_type=AccessObjectType.CASE, object_id=pk, case_id=pk
+            )
         raise Http404("No such case")
     return case
 

@@ -9,7 +9,7 @@ class TransitionConflict(ValidationError):
     """A lifecycle transition lost a race: the record's state moved (someone else completed,
     authorised, closed it a moment ago) between the caller reading it and the change.
 
-    Every transition is a compare-and-set on the current state (DESIGN section 7), so of two
+    Every transition is a compare-and-set on the current state (docs/adr/0003 and 0004), so of two
     requests at once exactly one succeeds and the other raises this. It is a
     `ValidationError` (code "conflict"), so a page that shows a service's refusal shows its
     message; the API answers 409 with its error document.

@@ -17,7 +17,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from caseaudit.accounts.models import AccessAction, AccessEvent
+from caseaudit.accounts.models import AccessAction, AccessEvent, AccessObjectType
 from caseaudit.audits.closure import closure_status
 from caseaudit.audits.models import Audit, UrgentFinding
 from caseaudit.cases.models import Case, CaseEvent, CaseEventKind
@@ -170,7 +170,7 @@ def case_erase(*, case: Case, by: By, reason: str) -> dict[str, int]:
         AccessEvent.objects.create(
             user=by if by is not None and by.is_authenticated else None,
             action=AccessAction.DELETED,
-            object_type="case",
+            object_type=AccessObjectType.CASE,
             object_id=str(locked.pk),
             case_id=locked.pk,
             path=reason[:200],

@@ -11,7 +11,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.http import content_disposition_header
 
-from caseaudit.accounts.models import AccessAction
+from caseaudit.accounts.models import AccessAction, AccessObjectType
 from caseaudit.accounts.services import access_record
 from caseaudit.audits.closure import CLOSURE_TOOL, closure_status
 from caseaudit.audits.models import AuditReason
@@ -36,7 +36,9 @@ RETENTION_PAGE_SIZE = 50
 def case_close(request: HttpRequest, pk: int) -> HttpResponse:
     """Close a case: what still stands in the way, or the form (its managers only)."""
     case = case_get(user=request.user, pk=pk)
-    access_record(request=request, object_type="case", object_id=case.pk, case_id=case.pk)
+    access_record(
+        request=request, object_type=AccessObjectType.CASE, object_id=case.pk, case_id=case.pk
+    )
     context = {"case": case, "closure": case_closure_event(case=case)}
     if not can_close(request.user, case):
         context["refusal"] = services.NOT_ALLOWED
@@ -98,7 +100,7 @@ def _subject_access_case(request, pk: int):
         access_record(
             request=request,
             action=AccessAction.DENIED,
-            object_type="subject_access",
+            object_type=AccessObjectType.SUBJECT_ACCESS,
             object_id=case.pk,
             case_id=case.pk,
         )
@@ -111,7 +113,9 @@ def case_subject_access(request: HttpRequest, pk: int) -> HttpResponse:
     JSON and PDF downloads."""
     case = _subject_access_case(request, pk)
     document = subject_access_document(case=case)
-    access_record(request=request, object_type="case", object_id=case.pk, case_id=case.pk)
+    access_record(
+        request=request, object_type=AccessObjectType.CASE, object_id=case.pk, case_id=case.pk
+    )
     counts = [
         ("Case history entries", len(document["case_events"])),
         ("Audits", len(document["audits"])),
@@ -127,7 +131,7 @@ def _export(request, case, content: bytes, *, content_type: str, filename: str) 
     access_record(
         request=request,
         action=AccessAction.EXPORT,
-        object_type="case",
+        object_type=AccessObjectType.CASE,
         object_id=case.pk,
         case_id=case.pk,
     )
@@ -169,7 +173,9 @@ def retention_report(request: HttpRequest) -> HttpResponse:
     years = settings.RETENTION_YEARS_AFTER_CLOSURE
     cases = retention_due(user=request.user, today=today, years=years)
     page = Paginator(cases, RETENTION_PAGE_SIZE).get_page(request.GET.get("page"))
-    access_record(request=request, object_type="retention_list", object_id=page.number)
+    access_record(
+        request=request, object_type=AccessObjectType.RETENTION_LIST, object_id=page.number
+    )
     return render(
         request,
         "dataprotection/retention.html",

@@ -29,7 +29,7 @@ class Scale:
 SCALES = {
     "small": Scale("small", 2, 8, 4, 200, 30, 20),
     "county": Scale("county", 4, 25, 6, 3000, 400, 200),
-    # The benchmark's "county" (issue 9): about 10,000 open cases (9,400 children's and 600
+    # The benchmark's "county": about 10,000 open cases (9,400 children's and 600
     # carer households) and 500 staff; "national": 200,000 cases.
     "large": Scale("large", 5, 52, 6, 9400, 1500, 600),
     "national": Scale("national", 20, 800, 6, 172000, 20000, 8000),

@@ -1,7 +1,7 @@
 """The monthly allocation engine: pure Python over plain rows, so it is fast, testable with
 hypothesis, and reproducible (same rows, month and seed give the same picks).
 
-Rules (DESIGN section 1, procedure section 3):
+Rules (docs/procedure.md, section 7):
 - ps-peer: in a team with k >= 2 Practice Supervisors, each PS audits one case supervised by
   each other PS of the team: k(k-1) audits.
 - tm-single-ps: in a team with exactly one PS, the Team Manager also audits one of its cases.

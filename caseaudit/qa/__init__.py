@@ -1,2 +1,2 @@
-"""The quality suite (issue 9): browser journeys with axe-core, keyboard and reflow checks,
+"""The quality suite: browser journeys with axe-core, keyboard and reflow checks,
 fault tests, and the locust load run. A plain package, not a Django app."""

@@ -1,4 +1,4 @@
-"""The load run (issue 9): simulated staff of four roles sign in through the real sign-in
+"""The load run: simulated staff of four roles sign in through the real sign-in
 form and browse their pages. Run by `caseaudit/qa/load.sh` (`make load`) against gunicorn on
 PostgreSQL with the county demo data; MFA is switched off for the run (REQUIRE_MFA=0), as a
 second factor cannot be typed by a simulated user.

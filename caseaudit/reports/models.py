@@ -5,7 +5,7 @@ completed (in the authority's time zone), the case's team and type, and the sect
 their total, how many at each point of the 0–10 scale (so the scaling bands, which are
 configuration, are applied when the report is read) and how many had each Signs of Safety
 column written. A report of a year reads a few thousand of these rows instead of aggregating
-every section answer of the year, which is what made those pages slow (issue 9).
+every section answer of the year, which is what made those pages slow.
 
 The table is maintained by `services`: rebuilt in full (`manage.py refresh_report_summary`,
 nightly, and after the demo is seeded), and kept current between rebuilds as audits are

@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_POST
 
+from caseaudit.accounts.models import AccessObjectType
 from caseaudit.accounts.services import access_record
 
 from . import exports, selectors, services
@@ -41,7 +42,7 @@ def _page(request: HttpRequest, report: str, template: str) -> HttpResponse:
     data = selectors.build_report(
         report, scope, filters, today, page_number=request.GET.get("page")
     )
-    access_record(request=request, object_type="report", object_id=report)
+    access_record(request=request, object_type=AccessObjectType.REPORT, object_id=report)
     query = filter_querystring(filters)
     theme_links = [
         (name, filter_querystring(filters, theme=pk))
@@ -115,7 +116,9 @@ def report_xlsx(request: HttpRequest, report: str) -> HttpResponse:
     content, filename = report_xlsx_for(
         user=request.user, report=report, params=request.GET, today=now.date(), now=now
     )
-    access_record(request=request, action="export", object_type="report", object_id=report)
+    access_record(
+        request=request, action="export", object_type=AccessObjectType.REPORT, object_id=report
+    )
     return _download(content, content_type=exports.XLSX_TYPE, filename=filename)
 
 
@@ -127,7 +130,9 @@ def report_csv(request: HttpRequest, report: str, table: str) -> HttpResponse:
     found = next((t for t in data.tables if t.key == table), None)
     if found is None:
         raise Http404("No such table")
-    access_record(request=request, action="export", object_type="report", object_id=report)
+    access_record(
+        request=request, action="export", object_type=AccessObjectType.REPORT, object_id=report
+    )
     return _download(
         exports.table_csv(found),
         content_type="text/csv; charset=utf-8",
@@ -142,7 +147,9 @@ def report_findings_pdf(request: HttpRequest) -> HttpResponse:
     content, filename = findings_pdf_for(
         user=request.user, params=request.GET, today=now.date(), now=now
     )
-    access_record(request=request, action="export", object_type="report", object_id="findings")
+    access_record(
+        request=request, action="export", object_type=AccessObjectType.REPORT, object_id="findings"
+    )
     return _download(content, content_type="application/pdf", filename=filename)
 
 
@@ -189,7 +196,12 @@ def report_export_download(request: HttpRequest, pk) -> HttpResponse:
     if export.status != ExportStatus.READY:
         return redirect("report_export", pk=export.pk)
     content = ReportExport.objects.values_list("content", flat=True).get(pk=export.pk)
-    access_record(request=request, action="export", object_type="report", object_id=export.report)
+    access_record(
+        request=request,
+        action="export",
+        object_type=AccessObjectType.REPORT,
+        object_id=export.report,
+    )
     return _download(
         bytes(content), content_type=CONTENT_TYPES[export.file_format], filename=export.filename
     )

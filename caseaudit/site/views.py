@@ -5,6 +5,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
+from caseaudit.accounts.models import AccessObjectType
 from caseaudit.accounts.selectors import case_access_log
 from caseaudit.accounts.services import access_record
 from caseaudit.audits.forms import start_form_for
@@ -33,7 +34,7 @@ def home(request: HttpRequest) -> HttpResponse:
         also_count={"visible_open": case_list(user=request.user)},
     )
     # The page lists cases (and audits, findings, responses) by child: one access-log entry.
-    access_record(request=request, object_type="case_list", object_id="home")
+    access_record(request=request, object_type=AccessObjectType.CASE_LIST, object_id="home")
     return render(
         request,
         "site/home.html",
@@ -53,7 +54,9 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """The case page: the case, its audits and the audit to start, its history, who has
     accessed it and its closure (several apps' records, so here rather than in `cases`)."""
     case = case_selectors.case_get(user=request.user, pk=pk)
-    access_record(request=request, object_type="case", object_id=case.pk, case_id=case.pk)
+    access_record(
+        request=request, object_type=AccessObjectType.CASE, object_id=case.pk, case_id=case.pk
+    )
     can_view_access_log = case_selectors.can_view_access_log(request.user, case)
     return render(
         request,

@@ -1,4 +1,4 @@
-"""No Django signals for domain behaviour (docs/CONVENTIONS.md, DESIGN.md section 7): a step that
+"""No Django signals for domain behaviour (docs/CONVENTIONS.md, docs/adr/0003): a step that
 matters is a service, called explicitly. The only receivers allowed are listed here, each with
 why it is not domain behaviour. Adding a receiver anywhere in the project fails this test
 until it is either removed or justified in ALLOWED.

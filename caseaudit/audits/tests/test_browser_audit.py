@@ -1,4 +1,4 @@
-"""Issue 3's journey in headless Chromium: a Team Manager peer-audits a case in another team
+"""The peer-audit journey in headless Chromium: a Team Manager peer-audits a case in another team
 over two sittings, scales one section 2, and the case's TM and PS see the urgent finding."""
 
 import pytest

@@ -1,4 +1,4 @@
-"""The journey of issue 3 through the test client, posting the page's own form as a browser
+"""The peer-audit journey through the test client, posting the page's own form as a browser
 would: an auditor from outside the team starts a permissive audit from the case page, fills it
 in over two sittings, scales one section 2, and completes it; the case's TM and PS are told at
 once and see the finding on their home page until the TM acknowledges it."""

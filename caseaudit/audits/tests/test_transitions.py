@@ -1,4 +1,4 @@
-"""Lifecycle transitions of an audit are compare-and-sets (DESIGN section 7): simultaneous
+"""Lifecycle transitions of an audit are compare-and-sets (docs/adr/0003 and 0004): simultaneous
 completions give one success and conflicts; a stale transition raises `TransitionConflict`;
 completing and reopening call the other apps' steps explicitly; a restorative action's owner
 must be able to see the case (security finding 11)."""

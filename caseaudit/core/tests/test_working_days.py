@@ -37,7 +37,7 @@ def scotland(settings, no_closures):
     settings.WORKING_DAYS_SUBDIVISION = "SCT"
 
 
-# The deadlines the QA Response relies on (DESIGN.md, issue 4).
+# The deadlines the QA Response relies on (docs/procedure.md).
 @pytest.mark.parametrize(
     ("start", "expected"),
     [

@@ -1,4 +1,4 @@
-"""Faults, as tests (issue 9): the database connection killed while an audit is completed,
+"""Faults, as tests: the database connection killed while an audit is completed,
 the task worker killed while it sends an email, the mail server down, the same form submitted
 twice, and two sessions saving one audit.
 

@@ -1,4 +1,4 @@
-"""The QA response's transitions are compare-and-sets on its state (DESIGN section 7): of
+"""The QA response's transitions are compare-and-sets on its state (docs/adr/0003 and 0004): of
 simultaneous authorisations and returns exactly one happens; a stale transition raises
 `TransitionConflict`, which the pages show as a message."""
 
