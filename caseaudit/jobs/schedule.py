@@ -20,8 +20,9 @@ from zoneinfo import ZoneInfo
 from apscheduler.triggers.cron import CronTrigger
 from django.conf import settings
 from django.core.management import call_command
-from django.utils.module_loading import import_string
 
+from caseaudit.imports.services import imports_fail_stale
+from caseaudit.notifications.tasks import digest_send_all
 from caseaudit.reports.services import export_purge
 
 logger = logging.getLogger(__name__)
@@ -112,13 +113,6 @@ def _command(name: str, *args, **options) -> str:
     return out.getvalue().strip()
 
 
-def _optional(path: str) -> Callable | None:
-    try:
-        return import_string(path)
-    except ImportError:
-        return None
-
-
 # --- The jobs --------------------------------------------------------------------------------
 
 
@@ -183,10 +177,7 @@ def retention_report(*, day: dt.date) -> str:
     "Marks background imports that stopped without finishing as failed.",
 )
 def stale_imports(*, day: dt.date) -> str:
-    fail_stale = _optional("caseaudit.imports.services.imports_fail_stale")
-    if fail_stale is None:
-        return "Not available in this version (imports_fail_stale is missing)."
-    return f"Stale imports marked failed: {fail_stale()}."
+    return f"Stale imports marked failed: {imports_fail_stale()}."
 
 
 @job(
@@ -195,9 +186,5 @@ def stale_imports(*, day: dt.date) -> str:
     "Sends each person their daily digest of notifications.",
 )
 def notification_digest(*, day: dt.date) -> str:
-    digest = _optional("caseaudit.notifications.tasks.digest_send_all")
-    if digest is None:
-        return "Not available in this version (digest_send_all is missing)."
-    # A django-tasks Task is run here, in this job's own task, through .call().
-    result = digest.call() if hasattr(digest, "call") else digest()
-    return f"Digest: {result}."
+    # The digest task runs here, inside this job's own task, through django-tasks' .call().
+    return f"Digest: {digest_send_all.call()}."
