@@ -6,7 +6,7 @@ PIP_AUDIT ?= $(BIN)/pip-audit
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint format assets bench clean
+.PHONY: run test soak lint format assets bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -62,8 +62,29 @@ format: $(VENV)/.dev
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
-test: lint
-	$(BIN)/pytest -n 2 --dist loadfile $(PYTEST_ARGS)
+# pytest in the environment of `make test` and `make soak`: compiled modules (and pytest's
+# rewritten test modules) are kept under .venv/pycache, also where PYTHONDONTWRITEBYTECODE is
+# set (compiling them again in every test process was a tenth of the suite's time).
+PYTEST := PYTHONDONTWRITEBYTECODE= PYTHONPYCACHEPREFIX=$(CURDIR)/$(VENV)/pycache $(BIN)/pytest
+
+# Lint runs beside the tests (most of its time is pip-audit waiting for the network), its
+# output after theirs; either failing fails the target. The suite runs on two processes, one
+# test file per process at a time (module-scoped fixtures are built once); the soak test is
+# left out: `make soak`.
+test: $(VENV)/.dev
+	@log=$$(mktemp); \
+	$(MAKE) --no-print-directory lint >"$$log" 2>&1 & lint=$$!; \
+	$(PYTEST) -n 2 --dist loadfile -m "not soak" $(PYTEST_ARGS); tests=$$?; \
+	wait $$lint; linted=$$?; \
+	echo "== make lint"; cat "$$log"; rm -f "$$log"; \
+	if [ $$linted -ne 0 ]; then echo "make lint failed (exit $$linted)"; fi; \
+	[ $$tests -eq 0 ] && [ $$linted -eq 0 ]
+
+# The SQLite soak test (caseaudit/qa/tests/test_soak_sqlite.py): the web server, task worker and
+# scheduler of `make run` on one SQLite file under concurrent load for SOAK_SECONDS (60), about
+# 90 s in all; always on SQLite, whatever DATABASE_URL says. CI runs it after `make test`.
+soak: $(VENV)/.dev
+	env -u DATABASE_URL $(PYTEST) -m soak caseaudit/qa/tests/test_soak_sqlite.py $(PYTEST_ARGS)
 
 # Benchmarks (README.md, "Benchmarks"): fresh PostgreSQL databases at 127.0.0.1:5432 (SQLite
 # files if it is not there), county scale; BENCH_NATIONAL=1 adds the national scale.

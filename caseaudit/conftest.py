@@ -69,6 +69,27 @@ def build_org() -> Org:
     return o
 
 
+def copy_test_database(path, django_db_blocker) -> bool:
+    """Copy this test process's SQLite database (migrated, as `migrate` makes it) to the file
+    `path`, for tests of other processes that need a migrated database file: much quicker
+    than migrating one again. False when the suite runs on another database (migrate then).
+    Call it outside a test's transaction (from a module-scoped fixture)."""
+    from sqlite3 import connect as sqlite_connect
+
+    from django.db import connection
+
+    if connection.vendor != "sqlite":
+        return False
+    with django_db_blocker.unblock():
+        connection.ensure_connection()
+        target = sqlite_connect(path)
+        try:
+            connection.connection.backup(target)
+        finally:
+            target.close()
+    return True
+
+
 @pytest.fixture
 def login(client):
     """Sign a member of staff in: `login(org.worker)` returns the signed-in test client."""
@@ -142,6 +163,53 @@ def browser_sign_in(page, staff, password="correct-horse-battery"):
     page.fill("#id_password", password)
     page.click("button[type=submit]")
     page.wait_for_url(page.base_url + "/")
+
+
+# The order of the test files, for `make test` (`pytest -n 2 --dist loadfile`, with
+# --no-loadscope-reorder in pyproject.toml). The browser tests first: with Chromium beside
+# it, a process running them uses more than one core, and the other process's browser tests
+# fill what the idle-timeout test leaves (it mostly waits). Then the longest first, so that
+# the two processes end together instead of one running a long file alone at the end. How
+# long a file takes is guessed: a browser test or the API fuzzing about 8 s, another test
+# 0.03 s, and these files (the longest of neither kind; seconds on a quiet machine) what
+# they take.
+SLOW_TEST_SECONDS = 8.0
+TEST_SECONDS = 0.03
+LONG_FILES = {
+    "caseaudit/qa/tests/test_timeout_autosave.py": 45.0,  # waits for two real idle timeouts
+    "caseaudit/api/tests/test_schemathesis.py": 20.0,
+    "caseaudit/demo/tests/test_demo_command.py": 12.0,
+    "caseaudit/imports/tests/test_sqlite_lock.py": 10.0,
+    "caseaudit/accounts/tests/test_deploy_check.py": 8.0,
+}
+
+
+def _is_slow(item) -> bool:
+    return bool(item.get_closest_marker("browser") or item.get_closest_marker("fuzz"))
+
+
+def pytest_collection_modifyitems(config, items):
+    """Files with browser tests first, then the longest first (see above); the tests of a
+    file keep their order."""
+    seconds: dict[str, float] = {}
+    browser: set[str] = set()
+    for item in items:
+        path = item.nodeid.split("::", 1)[0]
+        seconds[path] = seconds.get(path, 0.0) + (
+            SLOW_TEST_SECONDS if _is_slow(item) else TEST_SECONDS
+        )
+        if item.get_closest_marker("browser"):
+            browser.add(path)
+    for path, guess in LONG_FILES.items():
+        if path in seconds:
+            seconds[path] = max(seconds[path], guess)
+    first = {path: index for index, path in enumerate(seconds)}
+
+    def key(item):
+        path = item.nodeid.split("::", 1)[0]
+        return (path not in browser, -seconds[path], first[path])
+
+    items.sort(key=key)
 
 
 @pytest.fixture(autouse=True)

@@ -21,16 +21,11 @@ plain_name = factory.LazyFunction(lambda: _FAKE.name().replace("'", ""))
 class UserFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = get_user_model()
-        skip_postgeneration_save = True
 
     username = factory.Sequence(lambda n: f"user{n}")
     email = factory.Sequence(lambda n: f"user{n}@example.org")
-    password = factory.PostGenerationMethodCall("set_password", "correct-horse-battery")
-
-    @factory.post_generation
-    def _save(obj, create, extracted, **kwargs):
-        if create:
-            obj.save()
+    # Hashed before the INSERT (`make_password`), not set and saved again after it.
+    password = factory.django.Password("correct-horse-battery")
 
 
 class ServiceAreaFactory(factory.django.DjangoModelFactory):

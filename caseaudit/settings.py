@@ -88,8 +88,9 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
-    # Content-Security-Policy (django-csp) and the other headers, on every response.
-    "csp.middleware.CSPMiddleware",
+    # Content-Security-Policy (django-csp's, written once: caseaudit/core/security.py) and the
+    # other headers, on every response.
+    "caseaudit.core.security.CSPMiddleware",
     "caseaudit.core.security.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -97,7 +98,8 @@ MIDDLEWARE = [
     "caseaudit.accounts.session_touch.SessionTouchMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
-    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Django's, reading the user and their staff record in one prepared query.
+    "caseaudit.accounts.authentication.AuthenticationMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -143,13 +145,34 @@ DATABASES = {
         conn_health_checks=env_bool("CONN_HEALTH_CHECKS"),
     )
 }
+# The queries every page runs (the signed-in user and staff record, the case page's case and
+# audits...) are compiled once per process and, on PostgreSQL, prepared on the server once per
+# connection, so they are not planned again on every page (caseaudit/core/prepared.py). Turn
+# it off (DATABASE_PREPARED_STATEMENTS=0) behind a connection pooler in transaction mode that
+# does not keep prepared statements (PgBouncer before 1.21, or max_prepared_statements = 0).
+DATABASE_PREPARED_STATEMENTS = env_bool("DATABASE_PREPARED_STATEMENTS", True)
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and (
+    DATABASE_PREPARED_STATEMENTS
+):
+    # psycopg prepares only when asked to (`prepare=True`, caseaudit/core/prepared.py), never
+    # by counting: Django's own queries bind their values on the client and are not prepared.
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault("prepare_threshold", 2**31 - 1)
+    # Those statements are planned once: PostgreSQL would otherwise plan the case scope's
+    # queries again on every run when it judges a plan for the values at hand might be better,
+    # which for them cost several times running them (`make bench`). Django's own queries are
+    # not prepared, so this setting is only about those.
+    DATABASES["default"]["OPTIONS"]["options"] = (
+        DATABASES["default"]["OPTIONS"].get("options", "")
+        + " -c plan_cache_mode=force_generic_plan"
+    ).strip()
 # PostgreSQL's JIT compiler is for long analytical queries; here it compiled for seconds
 # queries that then ran in milliseconds (`make bench`: the due page 5.5 s with it, 40 ms
 # without). DATABASE_JIT=1 turns it back on.
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and not env_bool(
     "DATABASE_JIT"
 ):
-    DATABASES["default"].setdefault("OPTIONS", {}).setdefault("options", "-c jit=off")
+    _options = DATABASES["default"].setdefault("OPTIONS", {})
+    _options["options"] = ("-c jit=off " + _options.get("options", "")).strip()
 # SQLite shared by the web server, the task worker and the scheduler: write-ahead logging
 # (readers never block the writer), every write transaction takes the write lock when it
 # begins (IMMEDIATE: a transaction that read first can then always write, instead of failing
@@ -321,7 +344,8 @@ REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            # Django's RedisCache, with one client per process (caseaudit/core/cache.py).
+            "BACKEND": "caseaudit.core.cache.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "caseaudit",
         }
@@ -336,6 +360,13 @@ else:
             "OPTIONS": {"MAX_ENTRIES": 10000},
         }
     }
+
+# Summaries of a person's whole case scope are kept in this cache for this many seconds, per
+# scope (and role): the home page's figures and count of open cases (caseaudit/site/views.py,
+# `home_figures`) and the case list's team and worker filters (caseaudit/cases/selectors.py,
+# `case_filter_choices`). They may be that much behind the records; 0 reads them every time.
+# The lists of records on those pages are always read afresh.
+SCOPE_SUMMARY_SECONDS = int(os.environ.get("SCOPE_SUMMARY_SECONDS", "60"))
 
 # Background tasks (django-tasks): stored in the database and run by `manage.py db_worker`,
 # which `make run` starts beside the web server.

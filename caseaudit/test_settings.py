@@ -37,3 +37,13 @@ API_ANON_THROTTLE_RATE = "100000/m"
 # caseaudit/accounts/tests/test_shared_cache.py): fast, and no cache queries in the query
 # counts that page and API tests assert.
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# Summaries of a scope (the home page's figures, the case list's filters) are read on every
+# visit: the cache is not emptied between tests (caseaudit/site/tests/test_home.py and
+# caseaudit/cases/tests/test_case_list.py turn the minute's keeping on).
+SCOPE_SUMMARY_SECONDS = 0
+
+# WhiteNoise looks static files up when they are asked for, instead of listing every file
+# of the finders when its middleware starts: each test client starts the middleware anew,
+# and that listing was a fifth of the time of a typical view test. The headers it sends are
+# the same (caseaudit/accounts/tests/test_headers.py).
+WHITENOISE_AUTOREFRESH = True

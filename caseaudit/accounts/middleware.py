@@ -23,6 +23,7 @@ from django.shortcuts import redirect
 from django.urls import reverse
 
 from .models import SecurityEventKind
+from .services import ACCESS_SUBJECT
 
 SIGNED_IN_AT_SESSION_KEY = "caseaudit_signed_in_at"
 # Set (to the user's pk) when the user sets up a second factor in this session: doing so
@@ -191,7 +192,7 @@ class AccessDeniedMiddleware:
 
     def __call__(self, request):
         response = self.get_response(request)
-        subject = getattr(request, "_caseaudit_access_subject", None)
+        subject = getattr(request, ACCESS_SUBJECT, None)
         if response.status_code == 403 and subject is not None:
             user = getattr(request, "user", None)
             if user is not None and user.is_authenticated:

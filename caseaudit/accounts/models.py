@@ -56,7 +56,12 @@ class AccessEvent(models.Model):
 
     class Meta:
         ordering = ["-at"]
-        indexes = [models.Index(fields=["object_type", "object_id"])]
+        indexes = [
+            models.Index(fields=["object_type", "object_id"]),
+            # A case's entries newest first (the case page's "Recent access", the case's
+            # access log): read from the index, however many there are.
+            models.Index(fields=["case_id", "at", "id"], name="accessevent_case_at"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.user_id} {self.action} {self.object_type}:{self.object_id}"

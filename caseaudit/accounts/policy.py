@@ -3,6 +3,7 @@
 from django.core.exceptions import ObjectDoesNotExist
 
 from caseaudit.core.typing import Actor, User
+from caseaudit.organisation.models import Staff
 from caseaudit.organisation.roles import Role
 from caseaudit.organisation.selectors import staff_for_user
 
@@ -23,7 +24,7 @@ def role_rank(role: str) -> int:
     return RANK_STAFF
 
 
-def _staff_of(user: User):
+def _staff_of(user: User) -> Staff | None:
     try:
         return user.staff
     except ObjectDoesNotExist:

@@ -1,19 +1,29 @@
-from caseaudit.core.typing import Actor
+from django.db.models import Model
+
+from caseaudit.core.prepared import PreparedQuery
+from caseaudit.core.typing import Actor, User
 
 from .models import AccessEvent
 from .policy import RANK_ADMINISTRATOR, account_privilege_rank, can_manage_account
 
+# Compiled once per process (caseaudit/core/prepared.py): the case page shows it.
+_case_access_log = PreparedQuery()
 
-def case_access_log(*, case, limit: int = 50):
+
+def case_access_log(*, case: Model, limit: int = 50) -> list[AccessEvent]:
     """Who has accessed this case, newest first. Callers check the viewer may see the case."""
-    return (
-        AccessEvent.objects.filter(case_id=case.pk)
-        .select_related("user", "user__staff")
-        .order_by("-at")[:limit]
+    return _case_access_log(
+        case.pk,
+        key=limit,
+        build=lambda case_id: (
+            AccessEvent.objects.filter(case_id=case_id)
+            .select_related("user", "user__staff")
+            .order_by("-at")[:limit]
+        ),
     )
 
 
-def account_for_identity_change(*, user: Actor, pk: int):
+def account_for_identity_change(*, user: Actor, pk: int) -> User:
     """The account `user` may change the identity of (email, username), with its staff record.
 
     Only system administrators reach the page (404 for everyone else: its existence is not

@@ -6,8 +6,10 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
+from django.http import HttpRequest
 from django.utils import timezone
 
+from caseaudit.core.prepared import PreparedInsert
 from caseaudit.core.typing import Actor, By, User
 from caseaudit.organisation.models import Staff
 
@@ -16,9 +18,11 @@ from .policy import RANK_ADMINISTRATOR, account_privilege_rank, can_manage_accou
 
 USER_AGENT_MAX = 200
 DETAIL_MAX = 200
+# The request attribute `access_record` leaves for `AccessDeniedMiddleware`: what was shown.
+ACCESS_SUBJECT = "_caseaudit_access_subject"
 
 
-def client_ip(request) -> str | None:
+def client_ip(request: HttpRequest | None) -> str | None:
     """The client's address: REMOTE_ADDR, or the X-Forwarded-For entry that the
     `ALLAUTH_TRUSTED_PROXY_COUNT` setting trusts when the app runs behind a proxy."""
     if request is None:
@@ -33,26 +37,37 @@ def client_ip(request) -> str | None:
 
 
 def access_record(
-    *, request, action: str = AccessAction.VIEW, object_type: str, object_id, case_id=None
+    *,
+    request: HttpRequest,
+    action: str = AccessAction.VIEW,
+    object_type: str,
+    object_id: int | str,
+    case_id: int | None = None,
 ) -> AccessEvent:
     """Append one entry to the access log for the current request.
 
     The record is remembered on the request: if the response is then a 403 (the user may see
     the record but not do what they asked), `AccessDeniedMiddleware` adds a "denied" entry."""
-    request._caseaudit_access_subject = (object_type, str(object_id), case_id)
-    return AccessEvent.objects.create(
-        user=request.user if request.user.is_authenticated else None,
-        action=action,
-        object_type=object_type,
-        object_id=str(object_id),
-        case_id=case_id,
-        path=request.path[:200],
-        ip_address=client_ip(request),
+    setattr(request, ACCESS_SUBJECT, (object_type, str(object_id), case_id))
+    return _insert_access_event(
+        AccessEvent(
+            user=request.user if request.user.is_authenticated else None,
+            action=action,
+            object_type=object_type,
+            object_id=str(object_id),
+            case_id=case_id,
+            path=request.path[:200],
+            ip_address=client_ip(request),
+        )
     )
 
 
+# Every page about a child writes one: the INSERT compiled once (caseaudit/core/prepared.py).
+_insert_access_event = PreparedInsert(AccessEvent)
+
+
 def access_denied_record(
-    *, user: Actor, object_type: str, object_id, case_id=None
+    *, user: Actor, object_type: str, object_id: int | str, case_id: int | None = None
 ) -> AccessEvent | None:
     """Log a refused attempt to open a record that exists but that `user` may not see.
 
@@ -80,7 +95,7 @@ def access_denied_record(
 def security_event_record(
     *,
     kind: str,
-    request=None,
+    request: HttpRequest | None = None,
     user: Actor | None = None,
     by: By = None,
     email_tried: str = "",

@@ -8,12 +8,15 @@ never accepted. Every error is `{"detail": "...", "errors": [{"field": ..., "mes
 
 import logging
 import math
+from collections.abc import Callable, Iterable
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.http import Http404
-from ninja import Field, NinjaAPI, Schema
+from django.db.models import QuerySet
+from django.http import Http404, HttpRequest, HttpResponse
+from ninja import Field, NinjaAPI
 from ninja.errors import HttpError, Throttled
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.pagination import LimitOffsetPagination
@@ -69,7 +72,9 @@ Every record returned about a child is written to the access log.
 class ApiError(Exception):
     """An error response with the API's error document."""
 
-    def __init__(self, status: int, detail: str, errors=(), **extra):
+    def __init__(
+        self, status: int, detail: str, errors: Iterable[dict[str, Any]] = (), **extra: Any
+    ) -> None:
         super().__init__(detail)
         self.status, self.detail, self.errors, self.extra = status, detail, list(errors), extra
 
@@ -86,7 +91,13 @@ api = NinjaAPI(
 )
 
 
-def _error(request, status: int, detail: str, errors=(), **extra):
+def _error(
+    request: HttpRequest,
+    status: int,
+    detail: str,
+    errors: Iterable[dict[str, Any]] = (),
+    **extra: Any,
+) -> HttpResponse:
     body = {"detail": detail, "errors": list(errors), **extra}
     response = api.create_response(request, body, status=status)
     if status == 401:
@@ -94,7 +105,7 @@ def _error(request, status: int, detail: str, errors=(), **extra):
     return response
 
 
-def django_errors(error: DjangoValidationError) -> list[dict]:
+def django_errors(error: DjangoValidationError) -> list[dict[str, Any]]:
     if hasattr(error, "error_dict"):
         return [
             {"field": None if key == "__all__" else key, "message": message}
@@ -113,7 +124,9 @@ def status_for(error: DjangoValidationError) -> int:
     return 422
 
 
-def api_error_from(error: DjangoValidationError, detail: str | None = None, **extra) -> ApiError:
+def api_error_from(
+    error: DjangoValidationError, detail: str | None = None, **extra: Any
+) -> ApiError:
     """A service's refusal as an API error: 403, 409 or 422 by its code, every message listed."""
     errors = django_errors(error)
     if detail is None:
@@ -122,12 +135,12 @@ def api_error_from(error: DjangoValidationError, detail: str | None = None, **ex
 
 
 @api.exception_handler(ApiError)
-def _api_error(request, exc: ApiError):
+def _api_error(request: HttpRequest, exc: ApiError) -> HttpResponse:
     return _error(request, exc.status, exc.detail, exc.errors, **exc.extra)
 
 
 @api.exception_handler(NinjaValidationError)
-def _request_invalid(request, exc: NinjaValidationError):
+def _request_invalid(request: HttpRequest, exc: NinjaValidationError) -> HttpResponse:
     errors = []
     for item in exc.errors:
         location = [str(part) for part in item.get("loc", ())]
@@ -140,28 +153,28 @@ def _request_invalid(request, exc: NinjaValidationError):
 
 
 @api.exception_handler(DjangoValidationError)
-def _refused(request, exc: DjangoValidationError):
+def _refused(request: HttpRequest, exc: DjangoValidationError) -> HttpResponse:
     error = api_error_from(exc)
     return _error(request, error.status, error.detail, error.errors)
 
 
 @api.exception_handler(ConflictError)
-def _conflict(request, exc: ConflictError):
+def _conflict(request: HttpRequest, exc: ConflictError) -> HttpResponse:
     return _error(request, 409, exc.message, revision=exc.revision)
 
 
 @api.exception_handler(Http404)
-def _not_found(request, exc):
+def _not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
     return _error(request, 404, "Not found")
 
 
 @api.exception_handler(PermissionDenied)
-def _forbidden(request, exc):
+def _forbidden(request: HttpRequest, exc: PermissionDenied) -> HttpResponse:
     return _error(request, 403, str(exc) or "Forbidden")
 
 
 @api.exception_handler(Throttled)
-def _throttled(request, exc: Throttled):
+def _throttled(request: HttpRequest, exc: Throttled) -> HttpResponse:
     response = _error(request, 429, "Too many requests: wait a moment and try again")
     if exc.wait is not None:
         response["Retry-After"] = str(max(1, math.ceil(exc.wait)))
@@ -169,12 +182,12 @@ def _throttled(request, exc: Throttled):
 
 
 @api.exception_handler(HttpError)
-def _http_error(request, exc: HttpError):
+def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
     return _error(request, exc.status_code, str(exc))
 
 
 @api.exception_handler(RequestDataTooBig)
-def _too_big(request, exc: RequestDataTooBig):
+def _too_big(request: HttpRequest, exc: RequestDataTooBig) -> HttpResponse:
     # Django refuses to read a body over DATA_UPLOAD_MAX_MEMORY_SIZE (2.5 MB) when the
     # operation reads it: that is the client's request, not a fault here.
     limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
@@ -187,7 +200,7 @@ def _too_big(request, exc: RequestDataTooBig):
 
 
 @api.exception_handler(Exception)
-def _server_error(request, exc):
+def _server_error(request: HttpRequest, exc: Exception) -> HttpResponse:
     logger.exception("API error on %s %s", request.method, request.path)
     return _error(request, 500, "Something went wrong on the server: it has been logged")
 
@@ -200,17 +213,23 @@ class ApiPagination(LimitOffsetPagination):
     (`logged(request, object_type, case_id_of)`), every record on the page is written to the
     access log, in one INSERT."""
 
-    class Input(Schema):
+    class Input(LimitOffsetPagination.Input):
         limit: int = Field(DEFAULT_PAGE, ge=1, le=MAX_PAGE, description="At most 100.")
         offset: int = Field(0, ge=0, le=MAX_OFFSET)
 
-    def __init__(self, **kwargs):
+    def __init__(self, **kwargs: Any) -> None:
         super().__init__(max_limit=MAX_PAGE, **kwargs)
 
-    def paginate_queryset(self, queryset, pagination, request, **params):
+    def paginate_queryset(
+        self,
+        queryset: QuerySet[Any],
+        pagination: LimitOffsetPagination.Input,
+        request: HttpRequest,
+        **params: Any,
+    ) -> dict[str, Any]:
         offset, limit = pagination.offset, min(pagination.limit, MAX_PAGE)
         items = list(queryset[offset : offset + limit])
-        log = getattr(request, "_api_access_log", None)
+        log = getattr(request, ACCESS_LOG, None)
         if log is not None:
             object_type, case_id_of = log
             access_record_many(
@@ -219,9 +238,13 @@ class ApiPagination(LimitOffsetPagination):
         return {"items": items, "count": self._items_count(queryset)}
 
 
-def logged(request, object_type: str, case_id_of) -> None:
+# The request attribute `logged` leaves for the pagination: what to write to the access log.
+ACCESS_LOG = "_api_access_log"
+
+
+def logged(request: HttpRequest, object_type: str, case_id_of: Callable[[Any], int | None]) -> None:
     """Ask the pagination to write each record of this page to the access log."""
-    request._api_access_log = (object_type, case_id_of)
+    setattr(request, ACCESS_LOG, (object_type, case_id_of))
 
 
 # The error responses operations document, besides their own 200/201.

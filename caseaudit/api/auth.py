@@ -2,14 +2,16 @@
 is ignored, so a signed-in browser cannot be made to call the API from another site (and the
 API needs no CSRF token)."""
 
+from django.http import HttpRequest
 from ninja.security import HttpBearer
 
+from .models import ApiToken
 from .services import api_token_authenticate
 from .throttling import anonymous_throttle
 
 
 class ApiTokenAuth(HttpBearer):
-    def __call__(self, request):
+    def __call__(self, request: HttpRequest) -> ApiToken | None:
         api_token = super().__call__(request)
         if api_token is None:
             # No valid token: counted against the client's address (429 over the limit,
@@ -17,11 +19,11 @@ class ApiTokenAuth(HttpBearer):
             anonymous_throttle.check(request)
         return api_token
 
-    def authenticate(self, request, token):
+    def authenticate(self, request: HttpRequest, token: str) -> ApiToken | None:
         api_token = api_token_authenticate(secret=token)
         if api_token is None:
             return None
-        # From here on the request acts as the token's account, whatever cookie it carried.
+        # From here on the request acts as the token's account, whatever cookie it carried
+        # (ninja keeps the token returned as `request.auth`).
         request.user = api_token.user
-        request.api_token = api_token
         return api_token

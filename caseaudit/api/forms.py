@@ -1,14 +1,18 @@
+from typing import Any, cast
+
 from django import forms
 from django.contrib.auth import get_user_model
 from django.db.models import Case, IntegerField, Q, Value, When
 
+from caseaudit.core.typing import User
 
-class AccountChoiceField(forms.ModelChoiceField):
-    def __init__(self, *args, me=None, **kwargs):
+
+class AccountChoiceField(forms.ModelChoiceField[User]):
+    def __init__(self, *args: Any, me: User | None = None, **kwargs: Any) -> None:
         self.me = me
         super().__init__(*args, **kwargs)
 
-    def label_from_instance(self, obj):
+    def label_from_instance(self, obj: User) -> str:
         if self.me is not None and obj.pk == self.me.pk:
             return f"Yourself ({obj.email or obj.username})"
         return f"{obj.service_account.name} (service account {obj.username})"
@@ -35,9 +39,9 @@ class IssueTokenForm(forms.Form):
         error_messages={"required": "Enter what the token is for"},
     )
 
-    def __init__(self, *args, user, **kwargs):
+    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        field = self.fields["account"]
+        field = cast(AccountChoiceField, self.fields["account"])  # the copy of `account`
         field.me = user
         field.queryset = (
             get_user_model()

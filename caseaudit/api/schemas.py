@@ -6,23 +6,29 @@ identifiers within the database's integer range (larger ones would overflow the 
 """
 
 import datetime as dt
-from typing import Annotated, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal, Protocol, TypeAlias
 
+from django.db.models import Choices
 from ninja import Field, Schema
 from pydantic import AfterValidator, StringConstraints
 
 from caseaudit.audits.models import (
+    Audit,
     AuditReason,
     AuditStatus,
     ContactMade,
     ContactMethod,
+    FindingStatus,
     YesNo,
     YesNoUnknown,
 )
-from caseaudit.cases.models import CaseType, SubjectType
-from caseaudit.organisation.models import Role
-from caseaudit.programme.due import next_due
-from caseaudit.responses.models import ResponseStatus
+from caseaudit.cases.models import Case, CaseType, SubjectType
+from caseaudit.core.typing import User
+from caseaudit.organisation.models import Role, ServiceArea
+from caseaudit.programme.due import Due, next_due
+from caseaudit.programme.models import Allocation
+from caseaudit.responses.models import QAResponse, ResponseStatus
+from caseaudit.responses.selectors import ResponseDocument
 
 MAX_ID = 2**63 - 1  # the largest key PostgreSQL's bigint and SQLite hold
 
@@ -47,21 +53,42 @@ Revision = Annotated[int, Field(ge=1, le=2**31 - 1)]
 IdKey = Annotated[str, StringConstraints(pattern=r"^[1-9][0-9]{0,17}$")]
 
 
-def _choices(choices) -> type:
-    return Literal[tuple(choices.values)]  # type: ignore[return-value]
+def _choices(choices: type[Choices]) -> Any:
+    """A `Literal` of the choices' values: the document lists them."""
+    return Literal[tuple(choices.values)]
 
 
-def _blank_or(choices) -> type:
+def _blank_or(choices: type[Choices]) -> Any:
     """One of the choices, or "" (not answered)."""
-    return Literal[("", *choices.values)]  # type: ignore[return-value]
+    return Literal[("", *choices.values)]
 
 
-CaseTypeValue = _choices(CaseType)
-SubjectTypeValue = _choices(SubjectType)
-RoleValue = _choices(Role)
-AuditReasonValue = _choices(AuditReason)
-AuditStatusValue = _choices(AuditStatus)
-ResponseStatusValue = _choices(ResponseStatus)
+# The values a field may take, from the model's choices. Built at run time, which mypy cannot
+# read: to it they are strings (a new one goes in both lists).
+if TYPE_CHECKING:
+    CaseTypeValue: TypeAlias = str
+    SubjectTypeValue: TypeAlias = str
+    RoleValue: TypeAlias = str
+    AuditReasonValue: TypeAlias = str
+    AuditStatusValue: TypeAlias = str
+    FindingStatusValue: TypeAlias = str
+    ResponseStatusValue: TypeAlias = str
+    ContactMadeOrBlank: TypeAlias = str
+    ContactMethodOrBlank: TypeAlias = str
+    YesNoUnknownOrBlank: TypeAlias = str
+    YesNoOrBlank: TypeAlias = str
+else:
+    CaseTypeValue = _choices(CaseType)
+    SubjectTypeValue = _choices(SubjectType)
+    RoleValue = _choices(Role)
+    AuditReasonValue = _choices(AuditReason)
+    AuditStatusValue = _choices(AuditStatus)
+    FindingStatusValue = _choices(FindingStatus)
+    ResponseStatusValue = _choices(ResponseStatus)
+    ContactMadeOrBlank = _blank_or(ContactMade)
+    ContactMethodOrBlank = _blank_or(ContactMethod)
+    YesNoUnknownOrBlank = _blank_or(YesNoUnknown)
+    YesNoOrBlank = _blank_or(YesNo)
 
 
 # --- errors ---------------------------------------------------------------------------------
@@ -171,11 +198,11 @@ class CaseDetailOut(CaseOut):
     family_contact: ContactOut
 
     @staticmethod
-    def resolve_service_area(case):
+    def resolve_service_area(case: Case) -> ServiceArea:
         return case.team.service_area
 
     @staticmethod
-    def resolve_family_contact(case):
+    def resolve_family_contact(case: Case) -> dict[str, str]:
         return {
             "name": case.contact_name,
             "relationship": case.contact_relationship,
@@ -203,7 +230,7 @@ class AuditOut(Schema):
     open_findings: int
 
     @staticmethod
-    def resolve_tool(audit):
+    def resolve_tool(audit: Audit) -> dict[str, Any]:
         version = audit.tool_version
         return {"code": version.tool.code, "name": version.tool.name, "version": version.number}
 
@@ -220,6 +247,7 @@ class QuestionOut(Schema):
     text: str
     kind: str
     choices: list[str]
+    required: bool = Field(description="Whether it must be answered to complete the audit.")
     answer: str
     evidence: str
 
@@ -244,6 +272,9 @@ class ActionOut(Schema):
     description: str
     owner: StaffRef | None
     due_on: dt.date | None
+    section_id: int | None = Field(
+        description="The section the action answers; empty: the audit as a whole."
+    )
     status: str
     resolved_at: dt.datetime | None
     resolution: str
@@ -255,13 +286,29 @@ class FindingOut(Schema):
     trigger: str
     reason: str
     scale: int | None
+    status: FindingStatusValue = Field(
+        description="open until a manager acknowledges it or the auditor withdraws it as "
+        "raised in error"
+    )
     raised_at: dt.datetime
     acknowledged_at: dt.datetime | None
     action_taken: str
+    withdrawn_at: dt.datetime | None
+    withdrawn_reason: str
+    reminded_at: dt.datetime | None = Field(
+        description="when those told were reminded (not acknowledged after 1 working day)"
+    )
+    escalated_to_csm_at: dt.datetime | None = Field(
+        description="when it was escalated to the Children's Service Manager (2 working days)"
+    )
+    escalated_to_ad_at: dt.datetime | None = Field(
+        description="when it was escalated to the Assistant Director (5 working days)"
+    )
 
 
 class FamilyContactOut(Schema):
     contact_made: str
+    contact_not_appropriate_reason: str
     who_contacted: str
     contact_relationship: str
     contacted_on: dt.date | None
@@ -286,6 +333,8 @@ class AuditDetailOut(Schema):
     completed_at: dt.datetime | None
     reopened_at: dt.datetime | None
     reopened_reason: str
+    discarded_at: dt.datetime | None
+    discard_reason: str
     overall_scale: int | None
     overall_band: BandOut | None
     summary: str
@@ -299,6 +348,9 @@ class AuditDetailOut(Schema):
     findings: list[FindingOut]
     can_edit: bool = Field(description="Whether you may save and complete it (its auditor).")
     can_reopen: bool = Field(description="Whether you may reopen it (a manager of the case).")
+    can_discard: bool = Field(
+        description="Whether you may discard it (its auditor, a draft never completed)."
+    )
 
 
 class AuditStartIn(Schema):
@@ -330,6 +382,12 @@ class ActionIn(Schema):
         None, description="The staff id of its owner; left out: the case's allocated worker."
     )
     due_on: dt.date | None = None
+    section_id: Id | None = Field(
+        None,
+        description="The section (id) the action answers; null: the audit as a whole; left "
+        "out: an existing action keeps its section. A section scaled in a band marked "
+        "`actions_required` needs at least one action for it before the audit is completed.",
+    )
 
 
 class AuditSaveIn(Schema):
@@ -345,13 +403,14 @@ class AuditSaveIn(Schema):
     serious_safeguarding: bool | None = None
     serious_safeguarding_detail: Text | None = None
     overall_scale: Scale | None = None
-    contact_made: _blank_or(ContactMade) | None = None
+    contact_made: ContactMadeOrBlank | None = None
+    contact_not_appropriate_reason: Text | None = None
     who_contacted: ShortText | None = None
     contact_relationship: Annotated[str, StringConstraints(max_length=80), NoNul] | None = None
     contacted_on: dt.date | None = None
-    contact_method: _blank_or(ContactMethod) | None = None
-    key_worker_told_family: _blank_or(YesNoUnknown) | None = None
-    contact_details_checked: _blank_or(YesNo) | None = None
+    contact_method: ContactMethodOrBlank | None = None
+    key_worker_told_family: YesNoUnknownOrBlank | None = None
+    contact_details_checked: YesNoOrBlank | None = None
     child_views: Text | None = None
     family_views: Text | None = None
     satisfaction: Annotated[int, Field(ge=1, le=5)] | None = None
@@ -362,6 +421,14 @@ class AuditSaveIn(Schema):
 
 class ReopenIn(Schema):
     reason: Text = Field(description="Why the audit is being reopened.")
+
+
+class DiscardIn(Schema):
+    reason: Text = Field(description="Why the draft is being discarded (kept in the case history).")
+    revision: Revision = Field(
+        description="The revision you read: if the draft was saved since, nothing is discarded "
+        "and the answer is 409."
+    )
 
 
 # --- QA responses ---------------------------------------------------------------------------
@@ -382,24 +449,39 @@ class ResponseOut(Schema):
     authorised_at: dt.datetime | None
 
     @staticmethod
-    def resolve_tool(response):
+    def resolve_tool(response: QAResponse) -> str:
         return response.audit.tool_version.tool.name
 
     @staticmethod
-    def resolve_overdue(response):
+    def resolve_overdue(response: QAResponse) -> bool:
         return response.is_overdue()
 
 
 class ActionAnswerOut(Schema):
+    """A restorative action with its one answer in the response (the answer's fields are null
+    until it is answered). Submitting the response resolves the action from it: the action's
+    `resolution` is the answer's `what_done`."""
+
     action: ActionOut
-    what_done: str | None
-    planned_by: dt.date | None
+    what_done: str | None = Field(description="What was done.")
+    done_on: dt.date | None = Field(
+        description="The date it was done (never in the future; null in answers given "
+        "before the date was asked for)."
+    )
+    evidence: str | None = Field(description="Where the work can be seen (may be empty).")
+    answered_at: dt.datetime | None
 
 
 class ResponseEventOut(Schema):
     at: dt.datetime
     kind: str
     by: str | None
+
+
+class WithDocument(Protocol):
+    """A QA response with its `document` attached (by the endpoint)."""
+
+    document: ResponseDocument
 
 
 class ResponseDetailOut(ResponseOut):
@@ -413,25 +495,27 @@ class ResponseDetailOut(ResponseOut):
     history: list[ResponseEventOut]
 
     @staticmethod
-    def resolve_actions(response):
+    def resolve_actions(response: WithDocument) -> list[dict[str, Any]]:
         return [
             {
                 "action": item.action,
                 "what_done": item.answer.what_done if item.answer else None,
-                "planned_by": item.answer.planned_by if item.answer else None,
+                "done_on": item.answer.done_on if item.answer else None,
+                "evidence": item.answer.evidence if item.answer else None,
+                "answered_at": item.answer.answered_at if item.answer else None,
             }
             for item in response.document.actions
         ]
 
     @staticmethod
-    def resolve_history(response):
+    def resolve_history(response: WithDocument) -> list[dict[str, Any]]:
         return [
             {"at": event.at, "kind": event.kind, "by": _person(event.by)}
             for event in response.document.history
         ]
 
 
-def _person(user) -> str | None:
+def _person(user: User | None) -> str | None:
     """A user as the pages name them: their staff name, else their username."""
     if user is None:
         return None
@@ -456,11 +540,11 @@ class AllocationOut(Schema):
     audit_id: int | None
 
     @staticmethod
-    def resolve_month(allocation):
+    def resolve_month(allocation: Allocation) -> str:
         return allocation.programme.label
 
     @staticmethod
-    def resolve_programme_status(allocation):
+    def resolve_programme_status(allocation: Allocation) -> str:
         return allocation.programme.status
 
 
@@ -472,20 +556,19 @@ class DueOut(Schema):
     due_on: dt.date
 
     @staticmethod
-    def resolve_case(case):
+    def resolve_case(case: Case) -> Case:
         return case
 
     @staticmethod
-    def resolve_kind(case):
+    def resolve_kind(case: Case) -> str:
         return _next_due(case).kind
 
     @staticmethod
-    def resolve_due_on(case):
+    def resolve_due_on(case: Case) -> dt.date:
         return _next_due(case).due_on
 
 
-def _next_due(case):
-
+def _next_due(case: Case) -> Due:
     return next_due(
         opened_on=case.opened_on,
         last_audited_on=case.last_audited_on,

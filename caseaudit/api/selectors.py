@@ -10,9 +10,9 @@ from django.db.models.functions import Coalesce, TruncDate
 from django.http import Http404
 
 from caseaudit.audits import selectors as audit_selectors
-from caseaudit.audits.models import Audit
+from caseaudit.audits.models import Audit, open_finding_q
 from caseaudit.core.typing import Actor
-from caseaudit.organisation.models import Staff
+from caseaudit.organisation.models import Staff, Team
 from caseaudit.organisation.selectors import service_area_list_with_teams
 from caseaudit.responses import selectors as response_selectors
 from caseaudit.responses.models import QAResponse
@@ -47,7 +47,9 @@ def api_token_get(*, user: Actor, pk: int) -> ApiToken:
 # --- the staff directory (no information about children: every member of staff sees it) -----
 
 
-def staff_directory(*, search: str = "", team_id: int | None = None, role: str = ""):
+def staff_directory(
+    *, search: str = "", team_id: int | None = None, role: str = ""
+) -> QuerySet[Staff]:
     """Current staff, as the team pages list them, with the open cases each holds."""
     qs = (
         Staff.objects.active()
@@ -63,7 +65,7 @@ def staff_directory(*, search: str = "", team_id: int | None = None, role: str =
     return qs.order_by("name", "id")
 
 
-def team_directory() -> list:
+def team_directory() -> list[Team]:
     """Every team with its service area, staff and open case counts, as the teams page."""
     return [team for area in service_area_list_with_teams() for team in area.teams.all()]
 
@@ -84,12 +86,10 @@ def audit_list(
     the audits they do), newest first. `date_from`/`date_to` bound the day the audit was
     completed (a draft: started)."""
     qs = (
-        audit_selectors.audit_visible_qs(user)
+        audit_selectors.audit_text_qs(user)
         .select_related("case", "tool_version__tool", "auditor")
         .annotate(
-            open_findings=Count(
-                "urgent_findings", filter=Q(urgent_findings__acknowledged_at__isnull=True)
-            )
+            open_findings=Count("urgent_findings", filter=open_finding_q("urgent_findings__"))
         )
     )
     if case_id:

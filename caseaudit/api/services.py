@@ -11,12 +11,15 @@ import datetime as dt
 import hashlib
 import hmac
 import secrets
+from collections.abc import Callable, Sequence
+from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Model, Q
+from django.http import HttpRequest
 from django.utils import timezone
 
 from caseaudit.accounts.models import AccessAction, AccessEvent, SecurityEventKind
@@ -46,7 +49,9 @@ def is_service_account(user: User | None) -> bool:
     return user is not None and ServiceAccount.objects.filter(user_id=user.pk).exists()
 
 
-def service_account_create(*, username: str, name: str, role: str = Role.PERFORMANCE, by: By):
+def service_account_create(
+    *, username: str, name: str, role: str = Role.PERFORMANCE, by: By
+) -> ServiceAccount:
     """An account for a system (not a person): a user with no password and no email address,
     and a staff record with `role` and no team. `by` is the administrator (None from the
     command line). Tokens for it are then issued with `api_token_issue`."""
@@ -100,7 +105,7 @@ def token_refusal(user: User | None) -> str | None:
     return None
 
 
-def api_user_find(*, identifier: str):
+def api_user_find(*, identifier: str) -> User | None:
     """The account a username or email names (letter case ignored), or None."""
     identifier = (identifier or "").strip()
     if not identifier:
@@ -218,7 +223,13 @@ def api_token_authenticate(*, secret: str) -> ApiToken | None:
     return token
 
 
-def access_record_many(*, request, object_type: str, records, case_id_of) -> int:
+def access_record_many(
+    *,
+    request: HttpRequest,
+    object_type: str,
+    records: Sequence[Model],
+    case_id_of: Callable[[Any], int | None],
+) -> int:
     """One access-log entry per record an API list returned, written in one INSERT: the same
     entry `caseaudit.accounts.services.access_record` writes for one record a page shows."""
 

@@ -60,6 +60,10 @@ class QuestionForm(forms.Form):
         required=False,
         help_text="Shown under the question to help the auditor answer it.",
     )
+    required = forms.BooleanField(
+        label="The audit cannot be completed until this question is answered",
+        required=False,
+    )
 
     @classmethod
     def initial_for(cls, question) -> dict:
@@ -68,6 +72,7 @@ class QuestionForm(forms.Form):
             "kind": question.kind,
             "choices": "\n".join(question.choices or []),
             "help": question.help,
+            "required": question.required,
         }
 
     def clean(self):
@@ -112,9 +117,9 @@ class ImportForm(forms.Form):
 
 class BandsForm(forms.Form):
     """All the scaling bands in one form: for each band its name, lowest and highest score,
-    guidance and urgent flag (fields named `<code>-<field>`)."""
+    guidance, urgent and "actions required" flags (fields named `<code>-<field>`)."""
 
-    FIELDS = ("name", "min_score", "max_score", "guidance", "urgent")
+    FIELDS = ("name", "min_score", "max_score", "guidance", "urgent", "actions_required")
 
     def __init__(self, *args, bands: list[ScalingBand], **kwargs):
         super().__init__(*args, **kwargs)
@@ -154,6 +159,11 @@ class BandsForm(forms.Form):
                 label="A scale in this band raises an urgent finding",
                 required=False,
                 initial=band.urgent,
+            )
+            self.fields[f"{p}-actions_required"] = forms.BooleanField(
+                label="A section scaled in this band needs at least one restorative action",
+                required=False,
+                initial=band.actions_required,
             )
 
     def groups(self):

@@ -4,7 +4,16 @@
      "themes": [{"code", "name", "description"}],
      "tools": [{"code", "name", "description", "applies_to": [case types], "version": N,
                 "sections": [{"key", "title", "guidance", "theme", "scaled",
-                              "questions": [{"key", "text", "kind", "choices", "help"}]}]}]}
+                              "questions": [{"key", "text", "kind", "choices", "help",
+                                             "required"}]}]}],
+     "bands": [{"code", "name", "min_score", "max_score", "guidance", "urgent",
+                "actions_required"}]}
+
+A question's `required` (optional, false when left out) says it must be answered before an
+audit can be completed. `bands` (optional) are the authority's scaling bands as exported:
+`actions_required` marks a band whose sections need at least one restorative action. Bands
+are authority-wide and changed on the bands page by administrators only, so an import
+checks them but never applies them (`band_differences` says how they differ).
 
 The loader takes the model classes as arguments so the data migration (historical models)
 and the import service share it.
@@ -25,6 +34,7 @@ DEFAULT_BANDS = [
         "min_score": 0,
         "max_score": 2,
         "urgent": True,
+        "actions_required": True,
         "guidance": "Serious concerns: the child may be at risk of significant harm that is not "
         "being addressed, or basic statutory requirements are not met. Tell the Team Manager "
         "at once; an urgent finding is raised.",
@@ -35,6 +45,7 @@ DEFAULT_BANDS = [
         "min_score": 3,
         "max_score": 5,
         "urgent": False,
+        "actions_required": True,
         "guidance": "Some good work, but gaps in timeliness, analysis, planning or recording "
         "mean the child's needs are not consistently met. Restorative actions are needed.",
     },
@@ -44,6 +55,7 @@ DEFAULT_BANDS = [
         "min_score": 6,
         "max_score": 8,
         "urgent": False,
+        "actions_required": False,
         "guidance": "The child's needs are identified and met in good time; the record tells "
         "the child's story; minor improvements only.",
     },
@@ -53,6 +65,7 @@ DEFAULT_BANDS = [
         "min_score": 9,
         "max_score": 10,
         "urgent": False,
+        "actions_required": False,
         "guidance": "Practice is consistently strong and makes a real difference to the child; "
         "an example to share as good practice.",
     },
@@ -69,6 +82,7 @@ MAX_LENGTHS = {
     "tool code": 40,
     "tool name": 120,
     "theme code": 40,
+    "band code": 40,
     "theme name": 120,
     "section key": 60,
     "section title": 150,
@@ -149,6 +163,8 @@ def _question_errors(question: dict, qwhere: str, errors: list[str]) -> None:
         choices = []
     elif len(set(choices)) != len(choices):
         errors.append(f"{qwhere}: a choice is listed twice.")
+    if not isinstance(question.get("required", False), bool):
+        errors.append(f"{qwhere}: required must be true or false.")
     if question.get("kind") not in QUESTION_KINDS:
         errors.append(f"{qwhere}: kind must be one of {', '.join(sorted(QUESTION_KINDS))}.")
     elif question["kind"] == "choice" and len(choices) < 2:
@@ -231,7 +247,107 @@ def tools_validate(data, *, known_themes: set[str] | None = None) -> list[str]:
     tool_codes: set = set()
     for ti, tool in enumerate(tools):
         _tool_errors(tool, ti, tool_codes, themes, errors)
+    if "bands" in data:
+        errors += bands_document_errors(data["bands"])
     return errors
+
+
+# --- Scaling bands ------------------------------------------------------------------------
+
+SCALE = range(0, 11)
+BAND_FLAGS = ("urgent", "actions_required")
+
+
+def scaling_bands_problems(bands: list[dict]) -> list[str]:
+    """Why a set of bands is not acceptable: every score 0-10 in exactly one band, each band
+    with a name and guidance. Empty when it is."""
+    problems = []
+    cover: dict[int, list[str]] = {score: [] for score in SCALE}
+    for band in bands:
+        name = (band.get("name") or "").strip()
+        label = name or band.get("code") or "A band"
+        if not name:
+            problems.append(f"{label}: enter the band's name.")
+        if not (band.get("guidance") or "").strip():
+            problems.append(f"{label}: enter the band's guidance.")
+        low, high = band.get("min_score"), band.get("max_score")
+        if not all(isinstance(v, int) and not isinstance(v, bool) for v in (low, high)):
+            problems.append(f"{label}: the lowest and highest scores must be whole numbers.")
+            continue
+        if not (0 <= low <= 10 and 0 <= high <= 10):
+            problems.append(f"{label}: scores must be between 0 and 10.")
+            continue
+        if low > high:
+            problems.append(f"{label}: the lowest score must not be above the highest.")
+            continue
+        for score in range(low, high + 1):
+            cover[score].append(label)
+    gaps = [score for score, names in cover.items() if not names]
+    if gaps:
+        problems.append(f"No band covers {_scores(gaps)}: every score from 0 to 10 needs a band.")
+    overlaps = {score: names for score, names in cover.items() if len(names) > 1}
+    if overlaps:
+        names = sorted({n for ns in overlaps.values() for n in ns})
+        problems.append(
+            f"{_scores(list(overlaps))} {'is' if len(overlaps) == 1 else 'are'} in more than "
+            f"one band ({', '.join(names)}): each score must be in exactly one."
+        )
+    return problems
+
+
+def _scores(scores: list[int]) -> str:
+    words = ", ".join(str(s) for s in scores)
+    return f"score {words}" if len(scores) == 1 else f"scores {words}"
+
+
+def bands_document_errors(bands) -> list[str]:
+    """What is wrong with a document's "bands", each message starting "bands"."""
+    if not isinstance(bands, list) or not all(isinstance(b, dict) for b in bands):
+        return ['"bands" must be a list of objects.']
+    errors = []
+    for index, band in enumerate(bands):
+        code = band.get("code")
+        where = f"band {code if isinstance(code, str) and code else index + 1}"
+        problem = _key_problem(code, "band code")
+        if problem:
+            errors.append(f"{where}: {problem}")
+        for flag in BAND_FLAGS:
+            if not isinstance(band.get(flag, False), bool):
+                errors.append(f"{where}: {flag} must be true or false.")
+    errors += [f"bands: {problem}" for problem in scaling_bands_problems(bands)]
+    return errors
+
+
+def band_as_dict(band) -> dict:
+    return {
+        "code": band.code,
+        "name": band.name,
+        "min_score": band.min_score,
+        "max_score": band.max_score,
+        "guidance": band.guidance,
+        "urgent": band.urgent,
+        "actions_required": band.actions_required,
+    }
+
+
+def band_differences(data, bands) -> list[str]:
+    """How a valid document's "bands" differ from the authority's `bands` (ScalingBand rows),
+    one line per difference; empty when the document has none or they are the same."""
+    given = data.get("bands") if isinstance(data, dict) else None
+    if not given:
+        return []
+    current = {b.code: band_as_dict(b) for b in bands}
+    lines = []
+    for spec in given:
+        mine = current.pop(spec.get("code"), None)
+        if mine is None:
+            lines.append(f"The file has a band “{spec.get('name')}” that this authority has not.")
+            continue
+        for key in ("name", "min_score", "max_score", "guidance", *BAND_FLAGS):
+            if spec.get(key, False if key in BAND_FLAGS else None) != mine[key]:
+                lines.append(f"{mine['name']}: the file's {key.replace('_', ' ')} differs.")
+    lines += [f"The file has no band “{b['name']}”." for b in current.values()]
+    return lines
 
 
 def version_as_dict(version) -> dict:
@@ -262,6 +378,7 @@ def version_as_dict(version) -> dict:
                         "kind": q.kind,
                         "choices": list(q.choices or []),
                         "help": q.help,
+                        "required": q.required,
                     }
                     for q in section.questions.all()
                 ],
@@ -271,8 +388,9 @@ def version_as_dict(version) -> dict:
     }
 
 
-def tools_document(versions) -> dict:
-    """A whole document: the versions' tools and the themes their sections use."""
+def tools_document(versions, *, bands=None) -> dict:
+    """A whole document: the versions' tools and the themes their sections use (and the
+    scaling bands, when given)."""
     tools = [version_as_dict(v) for v in versions]
     themes = {}
     for version in versions:
@@ -283,6 +401,7 @@ def tools_document(versions) -> dict:
         "format": FORMAT,
         "themes": [{"code": t.code, "name": t.name, "description": t.description} for t in ordered],
         "tools": tools,
+        **({"bands": [band_as_dict(b) for b in bands]} if bands is not None else {}),
     }
 
 
@@ -293,6 +412,8 @@ def tools_load(data: dict, *, models, status: str, user=None, now=None) -> list:
     """
     Theme, Tool, ToolVersion = models["Theme"], models["Tool"], models["ToolVersion"]
     Section, Question = models["Section"], models["Question"]
+    # The migration that first loads the tools runs before questions had `required`.
+    has_required = any(f.name == "required" for f in Question._meta.get_fields())
     for order, theme in enumerate(data.get("themes", [])):
         Theme.objects.get_or_create(
             code=theme["code"],
@@ -343,6 +464,7 @@ def tools_load(data: dict, *, models, status: str, user=None, now=None) -> list:
                     choices=q.get("choices", []),
                     help=q.get("help", ""),
                     order=q_order,
+                    **({"required": bool(q.get("required"))} if has_required else {}),
                 )
                 for q_order, q in enumerate(s.get("questions", []))
             ]

@@ -36,6 +36,11 @@ class ScalingBand(models.Model):
     urgent = models.BooleanField(
         default=False, help_text="A scale in this band raises an urgent finding."
     )
+    actions_required = models.BooleanField(
+        default=False,
+        help_text="A section scaled in this band needs at least one restorative action "
+        "before the audit can be completed.",
+    )
 
     class Meta:
         ordering = ["min_score"]
@@ -142,6 +147,9 @@ class Question(models.Model):
     kind = models.CharField(max_length=12, choices=QuestionKind.choices)
     choices = models.JSONField(default=list, blank=True)
     help = models.CharField(max_length=300, blank=True)
+    required = models.BooleanField(
+        default=False, help_text="The audit cannot be completed until this question is answered."
+    )
     order = models.PositiveSmallIntegerField(default=0)
 
     class Meta:
@@ -169,6 +177,7 @@ class ToolChangeAction(models.TextChoices):
     RETIRED = "retired", "Retired"
     IMPORTED = "imported", "Imported as a draft"
     BANDS_UPDATED = "bands_updated", "Scaling bands changed"
+    COMPLETION_RULES = "completion_rules", "Completion rules added"
 
 
 class ToolChange(models.Model):
@@ -215,4 +224,7 @@ class ToolChange(models.Model):
             parts.append(f"{d.get('tool', '')} version {d['number']}".strip())
         if d.get("replaced_by"):
             parts.append(f"replaced by version {d['replaced_by']}")
+        if d.get("required_questions"):
+            count = len(d["required_questions"])
+            parts.append(f"{count} question{'s' if count != 1 else ''} must now be answered")
         return "; ".join(parts)

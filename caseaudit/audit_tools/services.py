@@ -15,6 +15,7 @@ from django.utils.text import slugify
 from caseaudit.core.typing import By
 
 from . import interchange
+from .interchange import scaling_bands_problems
 from .models import (
     Question,
     QuestionKind,
@@ -27,7 +28,7 @@ from .models import (
     ToolVersion,
     VersionStatus,
 )
-from .selectors import tool_version_with_content, tool_versions_with_content
+from .selectors import scaling_bands, tool_version_with_content, tool_versions_with_content
 
 MODELS = {
     "Theme": Theme,
@@ -36,7 +37,6 @@ MODELS = {
     "Section": Section,
     "Question": Question,
 }
-SCALE = range(0, 11)
 # Tool codes that would clash with the pages under /tools/.
 RESERVED_CODES = frozenset({"bands", "import"})
 
@@ -101,7 +101,7 @@ def _clean_section(*, title, guidance, theme, scaled) -> dict:
     }
 
 
-def _clean_question(*, text, kind, choices, help) -> dict:
+def _clean_question(*, text, kind, choices, help, required=False) -> dict:
     if kind not in QuestionKind.values:
         raise ValidationError("Choose what kind of answer the question takes.")
     cleaned_choices = [c.strip() for c in (choices or []) if c and c.strip()]
@@ -117,6 +117,7 @@ def _clean_question(*, text, kind, choices, help) -> dict:
         "kind": kind,
         "choices": cleaned_choices,
         "help": _clean_text(help, label="hint", max_length=300, required=False),
+        "required": bool(required),
     }
 
 
@@ -225,6 +226,7 @@ def tool_version_draft_create(*, tool: Tool, by: By) -> ToolVersion:
                     kind=q.kind,
                     choices=list(q.choices or []),
                     help=q.help,
+                    required=q.required,
                     order=q.order,
                 )
                 for q in section.questions.all()
@@ -314,10 +316,17 @@ def tool_version_delete_section(*, section: Section, by: By) -> None:
 
 @transaction.atomic
 def tool_version_add_question(
-    *, section: Section, by: By, text: str, kind: str, choices=(), help: str = ""
+    *,
+    section: Section,
+    by: By,
+    text: str,
+    kind: str,
+    choices=(),
+    help: str = "",
+    required: bool = False,
 ) -> Question:
     version = _lock_draft(section.version_id)
-    values = _clean_question(text=text, kind=kind, choices=choices, help=help)
+    values = _clean_question(text=text, kind=kind, choices=choices, help=help, required=required)
     return _draft_item_add(
         Question,
         parent={"section": section},
@@ -333,11 +342,21 @@ def tool_version_add_question(
 
 @transaction.atomic
 def tool_version_update_question(
-    *, question: Question, by: By, text: str, kind: str, choices=(), help: str = ""
+    *,
+    question: Question,
+    by: By,
+    text: str,
+    kind: str,
+    choices=(),
+    help: str = "",
+    required: bool | None = None,
 ) -> Question:
+    """Change a draft question. `required` left out keeps whether it must be answered."""
     question = Question.objects.select_related("section").get(pk=question.pk)
     version = _lock_draft(question.section.version_id)
-    values = _clean_question(text=text, kind=kind, choices=choices, help=help)
+    if required is None:
+        required = question.required
+    values = _clean_question(text=text, kind=kind, choices=choices, help=help, required=required)
     return _draft_item_update(
         question,
         values=values,
@@ -458,7 +477,13 @@ def tools_export(*, codes=None) -> dict:
             raise ValidationError(
                 [f"There is no published tool with the code {code!r}." for code in missing]
             )
-    return interchange.tools_document(versions)
+    return interchange.tools_document(versions, bands=list(scaling_bands()))
+
+
+def tools_import_band_notes(*, data) -> list[str]:
+    """How the scaling bands in a tools document differ from the authority's: an import never
+    changes the bands (administrators do, on the bands page), so the importer is told."""
+    return interchange.band_differences(data, list(scaling_bands()))
 
 
 @transaction.atomic
@@ -508,63 +533,15 @@ def tools_import(*, data, by: By, source: str = "") -> list[ToolVersion]:
 # Scaling bands
 
 
-def scaling_bands_problems(bands: list[dict]) -> list[str]:
-    """Why a set of bands is not acceptable: every score 0-10 in exactly one band, each band
-    with a name and guidance. Empty when it is."""
-    problems = []
-    cover: dict[int, list[str]] = {score: [] for score in SCALE}
-    for band in bands:
-        name = (band.get("name") or "").strip()
-        label = name or band.get("code") or "A band"
-        if not name:
-            problems.append(f"{label}: enter the band's name.")
-        if not (band.get("guidance") or "").strip():
-            problems.append(f"{label}: enter the band's guidance.")
-        low, high = band.get("min_score"), band.get("max_score")
-        if not all(isinstance(v, int) and not isinstance(v, bool) for v in (low, high)):
-            problems.append(f"{label}: the lowest and highest scores must be whole numbers.")
-            continue
-        if not (0 <= low <= 10 and 0 <= high <= 10):
-            problems.append(f"{label}: scores must be between 0 and 10.")
-            continue
-        if low > high:
-            problems.append(f"{label}: the lowest score must not be above the highest.")
-            continue
-        for score in range(low, high + 1):
-            cover[score].append(label)
-    gaps = [score for score, names in cover.items() if not names]
-    if gaps:
-        problems.append(f"No band covers {_scores(gaps)}: every score from 0 to 10 needs a band.")
-    overlaps = {score: names for score, names in cover.items() if len(names) > 1}
-    if overlaps:
-        names = sorted({n for ns in overlaps.values() for n in ns})
-        problems.append(
-            f"{_scores(list(overlaps))} {'is' if len(overlaps) == 1 else 'are'} in more than "
-            f"one band ({', '.join(names)}): each score must be in exactly one."
-        )
-    return problems
-
-
-def _scores(scores: list[int]) -> str:
-    words = ", ".join(str(s) for s in scores)
-    return f"score {words}" if len(scores) == 1 else f"scores {words}"
-
-
 def _band_dict(band: ScalingBand) -> dict:
-    return {
-        "code": band.code,
-        "name": band.name,
-        "min_score": band.min_score,
-        "max_score": band.max_score,
-        "guidance": band.guidance,
-        "urgent": band.urgent,
-    }
+    return interchange.band_as_dict(band)
 
 
 @transaction.atomic
 def scaling_bands_update(*, bands: list[dict], by: By) -> list[ScalingBand]:
-    """Change the bands' ranges, names, guidance and urgent flags together. `bands` has one
-    dict per existing band, by "code"; together they must cover 0-10 exactly once."""
+    """Change the bands' ranges, names, guidance, urgent and "actions required" flags
+    together. `bands` has one dict per existing band, by "code"; together they must cover 0-10
+    exactly once (a band's "actions_required" left out stays as it is)."""
     existing = {b.code: b for b in ScalingBand.objects.select_for_update().order_by("min_score")}
     given = [b.get("code") for b in bands]
     problems = []
@@ -587,8 +564,11 @@ def scaling_bands_update(*, bands: list[dict], by: By) -> list[ScalingBand]:
         band.min_score = spec["min_score"]
         band.max_score = spec["max_score"]
         band.urgent = bool(spec.get("urgent"))
+        if "actions_required" in spec:
+            band.actions_required = bool(spec["actions_required"])
     ScalingBand.objects.bulk_update(
-        existing.values(), ["name", "guidance", "min_score", "max_score", "urgent"]
+        existing.values(),
+        ["name", "guidance", "min_score", "max_score", "urgent", "actions_required"],
     )
     after = [_band_dict(b) for b in sorted(existing.values(), key=lambda b: b.min_score)]
     if after != sorted(before, key=lambda b: b["min_score"]):

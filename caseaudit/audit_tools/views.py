@@ -57,6 +57,7 @@ def _question_values(data: dict) -> dict:
         "kind": data["kind"],
         "choices": data["choice_list"],
         "help": data["help"],
+        "required": data["required"],
     }
 
 
@@ -388,6 +389,14 @@ def tools_import_page(request: HttpRequest) -> HttpResponse:
         else:
             names = ", ".join(f"{v.tool.name} (version {v.number})" for v in versions)
             messages.success(request, f"Imported as drafts: {names}. Review them, then publish.")
+            notes = services.tools_import_band_notes(data=form.cleaned_data["file"])
+            if notes:
+                messages.warning(
+                    request,
+                    "The file's scaling bands differ from this authority's and were not "
+                    "applied (an administrator changes the bands on the bands page): "
+                    + " ".join(notes),
+                )
             return redirect("tool_list")
     return render(
         request,

@@ -73,6 +73,7 @@ def closure_status(*, case: Case) -> ClosureStatus:
     """The case's closure gate, in two queries. The caller has checked the user may see it."""
     audits = list(
         Audit.objects.filter(case=case, tool_version__tool__code=CLOSURE_TOOL)
+        .exclude(status=AuditStatus.DISCARDED)
         .select_related("auditor", "tool_version__tool")
         .order_by("-started_at", "-id")
     )
@@ -95,13 +96,17 @@ def closure_pending(
     *, user: Actor, team_id: int | None = None, service_area_id: int | None = None
 ) -> QuerySet[Case]:
     """Open cases in the user's scope whose closure is under way but not ready: a Closure
-    Record in draft, or one completed while actions on the case are still unresolved.
+    Record in draft, or one completed while actions on the case are still unresolved (a
+    discarded draft does not count).
 
     Each case carries `closure_audit_id`, `closure_audit_status`, `closure_started_at` and
     `closure_completed_at` (its latest Closure Record) and `unresolved_actions`; the
     longest-waiting first. A fixed number of queries however many cases.
     """
-    closure_audits = Audit.objects.filter(tool_version__tool__code=CLOSURE_TOOL)
+    # A discarded draft (started by mistake) is no Closure Record: it holds nothing up.
+    closure_audits = Audit.objects.filter(tool_version__tool__code=CLOSURE_TOOL).exclude(
+        status=AuditStatus.DISCARDED
+    )
     of_case = closure_audits.filter(case=OuterRef("pk"))
     latest = of_case.order_by("-started_at", "-id")
     unresolved = (

@@ -5,6 +5,7 @@ keys of their validation errors), so an error can link to the field it is about.
 # services, the API and the demo history use.
 FAMILY_CONTACT_FIELDS = (
     "contact_made",
+    "contact_not_appropriate_reason",
     "who_contacted",
     "contact_relationship",
     "contacted_on",
@@ -22,8 +23,18 @@ FAMILY_CONTACT_TEXT_FIELDS = tuple(
 
 
 def section_field(section_id: int, name: str) -> str:
-    """`name` is working_well, worried_about, needs_to_happen or scale."""
+    """`name` is working_well, worried_about, needs_to_happen, scale, or actions (the
+    completion gap "this section needs a restorative action")."""
     return f"s{section_id}-{name}"
+
+
+# The completion gap "the overall scale needs a restorative action".
+OVERALL_ACTIONS = "overall-actions"
+
+
+def is_actions_gap(key: str) -> bool:
+    """Whether an error key is a "needs a restorative action" gap (shown at the actions)."""
+    return key == OVERALL_ACTIONS or (key.startswith("s") and key.endswith("-actions"))
 
 
 def question_field(question_id: int, name: str) -> str:

@@ -8,8 +8,9 @@ services' validation errors land on the right field. Restorative actions are a f
 from django import forms
 
 from caseaudit.audit_tools.models import QuestionKind
+from caseaudit.organisation.selectors import staff_for_user
 
-from . import fields
+from . import fields, start_rules
 from .fields import FAMILY_CONTACT_FIELDS
 from .models import (
     AuditReason,
@@ -80,13 +81,20 @@ class AuditForm(forms.Form):
         required=False,
         widget=forms.RadioSelect,
     )
-    who_contacted = forms.CharField(label="Who was contacted", required=False, max_length=150)
+    contact_not_appropriate_reason = forms.CharField(
+        label="If contact was not appropriate, why not",
+        required=False,
+        widget=_textarea(3),
+    )
+    who_contacted = forms.CharField(
+        label="Who was contacted (or who you tried to contact)", required=False, max_length=150
+    )
     contact_relationship = forms.CharField(
         label="Their relationship to the child", required=False, max_length=80
     )
     contacted_on = _date_field("Date of contact")
     contact_method = forms.ChoiceField(
-        label="How",
+        label="How (or how you tried)",
         choices=ContactMethod.choices,
         required=False,
         widget=forms.RadioSelect,
@@ -185,20 +193,26 @@ class AuditForm(forms.Form):
     @staticmethod
     def _question_field(question) -> forms.Field:
         label = question.text
+        field: forms.Field
         if question.kind == QuestionKind.YES_NO_NA:
-            return forms.ChoiceField(
+            field = forms.ChoiceField(
                 label=label, choices=YES_NO_NA_CHOICES, required=False, widget=forms.RadioSelect
             )
-        if question.kind == QuestionKind.CHOICE:
-            return forms.ChoiceField(
+        elif question.kind == QuestionKind.CHOICE:
+            field = forms.ChoiceField(
                 label=label,
                 choices=[(c, c) for c in question.choices or []],
                 required=False,
                 widget=forms.RadioSelect,
             )
-        if question.kind == QuestionKind.DATE:
-            return _date_field(label)
-        return forms.CharField(label=label, required=False, widget=_textarea(3))
+        elif question.kind == QuestionKind.DATE:
+            field = _date_field(label)
+        else:
+            field = forms.CharField(label=label, required=False, widget=_textarea(3))
+        if question.required:
+            # Saved drafts may leave it blank; completing the audit needs it (completion_rules).
+            field.help_text = "Answer this to complete the audit."
+        return field
 
     def section_rows(self, document) -> list[dict]:
         """Each section of `document` with its bound fields, for the template."""
@@ -278,21 +292,34 @@ class ActionForm(forms.Form):
     description = forms.CharField(label="Action", required=False, widget=_textarea(2))
     owner = forms.TypedChoiceField(label="Who", coerce=int, empty_value=None, required=False)
     due_on = _date_field("By when")
+    section = forms.TypedChoiceField(
+        label="For which section", coerce=int, empty_value=None, required=False
+    )
     remove = forms.BooleanField(label="Remove this action", required=False)
 
-    def __init__(self, *args, owner_choices, default_owner=None, **kwargs):
+    def __init__(self, *args, owner_choices, default_owner=None, section_choices=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["owner"].choices = [("", "Choose who")] + owner_choices
+        self.fields["section"].choices = [("", "The audit as a whole"), *section_choices]
         if default_owner is not None:
             self.fields["owner"].initial = default_owner
 
 
-def action_formset(*, data=None, actions, owners, default_owner, blank_rows=BLANK_ACTION_ROWS):
+def action_formset(
+    *, data=None, actions, owners, default_owner, blank_rows=BLANK_ACTION_ROWS, sections=()
+):
     """The restorative actions as rows: one per saved action, then `blank_rows` empty ones
-    (whose owner is preset to the case's allocated worker)."""
+    (whose owner is preset to the case's allocated worker). `sections` (the tool version's)
+    are the sections an action can be for: the scaled ones."""
     formset_class = forms.formset_factory(ActionForm, extra=blank_rows)
     initial = [
-        {"id": a.pk, "description": a.description, "owner": a.owner_id, "due_on": a.due_on}
+        {
+            "id": a.pk,
+            "description": a.description,
+            "owner": a.owner_id,
+            "due_on": a.due_on,
+            "section": a.section_id,
+        }
         for a in actions
     ]
     return formset_class(
@@ -306,6 +333,9 @@ def action_formset(*, data=None, actions, owners, default_owner, blank_rows=BLAN
         form_kwargs={
             "owner_choices": [(s.pk, s.name) for s in owners],
             "default_owner": default_owner,
+            "section_choices": [
+                (s.pk, f"{n}. {s.title}") for n, s in enumerate(sections, start=1) if s.scaled
+            ],
         },
     )
 
@@ -324,6 +354,7 @@ def action_rows(formset) -> list[dict]:
                 "description": cd.get("description", ""),
                 "owner_id": cd.get("owner"),
                 "due_on": cd.get("due_on"),
+                "section_id": cd.get("section"),
             }
         )
     return rows
@@ -337,13 +368,37 @@ class StartForm(forms.Form):
         initial=AuditReason.PERMISSIVE,
     )
 
-    def __init__(self, *args, tools, **kwargs):
+    def __init__(self, *args, tools, reasons=None, **kwargs):
+        """`reasons` (value, label): those that go with at least one of `tools`
+        (`start_rules.reasons_for`); all of them when not given."""
         super().__init__(*args, **kwargs)
         self.fields["tool"].choices = [(t.code, t.name) for t in tools]
         self.fields["tool"].error_messages["required"] = "Choose an audit tool"
         self.fields["tool"].error_messages["invalid_choice"] = "Choose an audit tool"
         if len(tools) == 1:
             self.fields["tool"].initial = tools[0].code
+        if reasons is not None:
+            self.fields["reason"].choices = reasons
+            values = [value for value, _label in reasons]
+            if values and AuditReason.PERMISSIVE not in values:
+                self.fields["reason"].initial = values[0]
+        self.fields["reason"].error_messages["invalid_choice"] = (
+            "Choose why you are auditing the case"
+        )
+
+
+class DiscardForm(forms.Form):
+    """The auditor's "discard this draft": why, and the revision they were shown."""
+
+    revision = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+    reason = forms.CharField(
+        label="Why are you discarding this draft?",
+        widget=_textarea(3),
+        max_length=1000,
+        help_text="For example: started on the wrong case, or with the wrong tool or reason. "
+        "The reason is kept in the case’s history.",
+        error_messages={"required": "Enter why you are discarding this draft"},
+    )
 
 
 class ReopenForm(forms.Form):
@@ -363,9 +418,38 @@ class AcknowledgeForm(forms.Form):
     )
 
 
+class WithdrawFindingForm(forms.Form):
+    reason = forms.CharField(
+        label="Why was this finding raised in error?",
+        widget=_textarea(4),
+        help_text="Everyone told about the finding is told it was withdrawn. They read your "
+        "reason here, not in their email.",
+        error_messages={"required": "Enter why the finding was raised in error"},
+    )
+
+
+class ConfirmAlertForm(forms.Form):
+    """The auditor's yes to "this will alert ... now": the revision they were shown."""
+
+    revision = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+    intent = forms.ChoiceField(
+        choices=[("save", "Save draft"), ("complete", "Complete")], widget=forms.HiddenInput
+    )
+
+
 def start_form_for(*, user, case) -> StartForm | None:
     """The "Start an audit" form for the case page, or None when the user may not audit it."""
     from .selectors import audit_start_options
 
     tools = audit_start_options(user=user, case=case)
-    return StartForm(tools=tools) if tools else None
+    if not tools:
+        return None
+    return StartForm(tools=tools, reasons=start_reasons(user=user, case=case, tools=tools))
+
+
+def start_reasons(*, user, case, tools) -> list[tuple[str, str]]:
+    """The start form's reasons for `user` (`start_rules.reasons_for`)."""
+    staff = staff_for_user(user)
+    if staff is None:
+        return []
+    return start_rules.reasons_for(staff=staff, case=case, tools=tools)

@@ -5,7 +5,8 @@ section (the three Signs of Safety columns and a 0-10 scale) and one `QuestionAn
 question answered. `revision` is bumped by every write to the audit, so two people saving the
 same draft cannot overwrite each other (see `services.audit_save`). `AuditEvent` rows are the
 audit's history; `UrgentFinding` rows are raised when a scale falls in an urgent band or the
-auditor marks a serious safeguarding issue, and stay open until a manager acknowledges them.
+auditor marks a serious safeguarding issue, and stay open until a manager acknowledges them
+(or the auditor withdraws one raised in error: `findings.py`).
 """
 
 from django.conf import settings
@@ -35,6 +36,8 @@ class AuditReason(models.TextChoices):
 class AuditStatus(models.TextChoices):
     DRAFT = "draft", "Draft"
     COMPLETED = "completed", "Completed"
+    # A draft its auditor set aside (started by mistake): kept, read-only, with the reason.
+    DISCARDED = "discarded", "Discarded"
 
 
 class ContactMade(models.TextChoices):
@@ -97,6 +100,7 @@ class Audit(models.Model):
 
     # Contact with the family (procedure: "Family Satisfaction Survey").
     contact_made = models.CharField(max_length=16, choices=ContactMade.choices, blank=True)
+    contact_not_appropriate_reason = models.TextField("why contact was not appropriate", blank=True)
     who_contacted = models.CharField(max_length=150, blank=True)
     contact_relationship = models.CharField(max_length=80, blank=True)
     contacted_on = models.DateField(null=True, blank=True)
@@ -119,6 +123,12 @@ class Audit(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     reopened_at = models.DateTimeField(null=True, blank=True)
+
+    discarded_at = models.DateTimeField(null=True, blank=True)
+    discarded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    discard_reason = models.TextField(blank=True)
 
     class Meta:
         ordering = ["-started_at", "-id"]
@@ -153,8 +163,12 @@ class Audit(models.Model):
                 name="audit_overall_scale_0_10",
             ),
             models.CheckConstraint(
-                condition=models.Q(status="draft") | models.Q(completed_at__isnull=False),
+                condition=~models.Q(status="completed") | models.Q(completed_at__isnull=False),
                 name="audit_completed_has_time",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(status="discarded") | models.Q(discarded_at__isnull=False),
+                name="audit_discarded_has_time",
             ),
         ]
 
@@ -168,6 +182,10 @@ class Audit(models.Model):
     @property
     def is_completed(self) -> bool:
         return self.status == AuditStatus.COMPLETED
+
+    @property
+    def is_discarded(self) -> bool:
+        return self.status == AuditStatus.DISCARDED
 
 
 class SectionAnswer(models.Model):
@@ -226,6 +244,11 @@ class RestorativeAction(models.Model):
         Staff, null=True, blank=True, on_delete=models.PROTECT, related_name="audit_actions"
     )
     due_on = models.DateField(null=True, blank=True)
+    # The section it answers (a section scaled in a band marked "actions required" needs one);
+    # empty: an action for the audit as a whole.
+    section = models.ForeignKey(
+        Section, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     order = models.PositiveSmallIntegerField(default=0)
     status = models.CharField(
         max_length=10, choices=ActionStatus.choices, default=ActionStatus.OPEN
@@ -249,11 +272,37 @@ class RestorativeAction(models.Model):
         return self.description[:60]
 
 
+class FindingStatus(models.TextChoices):
+    """Where an urgent finding is: open until a manager acknowledges it or the auditor
+    withdraws it as raised in error (`findings.py`)."""
+
+    OPEN = "open", "Open"
+    ACKNOWLEDGED = "acknowledged", "Acknowledged"
+    WITHDRAWN = "withdrawn", "Withdrawn"
+
+
+def open_finding_q(prefix: str = "") -> models.Q:
+    """A filter for open findings (neither acknowledged nor withdrawn); `prefix` is the path
+    from another model ("urgent_findings__")."""
+    return models.Q(
+        **{f"{prefix}acknowledged_at__isnull": True, f"{prefix}withdrawn_at__isnull": True}
+    )
+
+
+class UrgentFindingQuerySet(models.QuerySet):
+    def open(self):
+        return self.filter(open_finding_q())
+
+
 class UrgentFinding(models.Model):
     """A section or overall scale in an urgent band, or a serious safeguarding issue.
 
     `trigger` names what raised it ("section:<section id>", "overall" or "serious"): an audit
-    raises each trigger at most once, however often it is saved.
+    holds at most one finding per trigger that is not withdrawn, however often it is saved.
+    It stays open until a manager acknowledges it (`acknowledged_*`) or the auditor withdraws
+    it as raised in error (`withdrawn_*`), never both. While open it is chased
+    (`findings.findings_chase`): the `reminded_at`, `escalated_to_csm_at` and
+    `escalated_to_ad_at` steps are each taken once.
     """
 
     audit = models.ForeignKey(Audit, on_delete=models.CASCADE, related_name="urgent_findings")
@@ -270,12 +319,40 @@ class UrgentFinding(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     action_taken = models.TextField(blank=True)
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
+    withdrawn_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    withdrawn_reason = models.TextField(blank=True)
+    # Chasing an unacknowledged finding (`findings.CHASE_STEPS`): when each step was taken.
+    reminded_at = models.DateTimeField(null=True, blank=True)
+    escalated_to_csm_at = models.DateTimeField(null=True, blank=True)
+    escalated_to_ad_at = models.DateTimeField(null=True, blank=True)
+
+    objects = UrgentFindingQuerySet.as_manager()
 
     class Meta:
         ordering = ["raised_at", "id"]
-        indexes = [models.Index(fields=["case", "acknowledged_at"])]
+        indexes = [
+            models.Index(fields=["case", "acknowledged_at"]),
+            # The daily chase (`findings.findings_chase`): the open findings, oldest first.
+            models.Index(
+                fields=["raised_at"],
+                condition=models.Q(acknowledged_at__isnull=True, withdrawn_at__isnull=True),
+                name="urgentfinding_open",
+            ),
+        ]
         constraints = [
-            models.UniqueConstraint(fields=["audit", "trigger"], name="urgentfinding_once")
+            models.UniqueConstraint(
+                fields=["audit", "trigger"],
+                condition=models.Q(withdrawn_at__isnull=True),
+                name="urgentfinding_once",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(acknowledged_at__isnull=True)
+                | models.Q(withdrawn_at__isnull=True),
+                name="urgentfinding_acknowledged_or_withdrawn",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -283,7 +360,26 @@ class UrgentFinding(models.Model):
 
     @property
     def is_open(self) -> bool:
-        return self.acknowledged_at is None
+        return self.acknowledged_at is None and self.withdrawn_at is None
+
+    @property
+    def is_withdrawn(self) -> bool:
+        return self.withdrawn_at is not None
+
+    @property
+    def status(self) -> str:
+        if self.withdrawn_at is not None:
+            return FindingStatus.WITHDRAWN
+        if self.acknowledged_at is not None:
+            return FindingStatus.ACKNOWLEDGED
+        return FindingStatus.OPEN
+
+    @property
+    def section_id(self) -> int | None:
+        """The section whose scale raised it (None for the overall scale or a serious issue)."""
+        if self.trigger.startswith("section:"):
+            return int(self.trigger.split(":", 1)[1])
+        return None
 
 
 class EventKind(models.TextChoices):
@@ -293,6 +389,10 @@ class EventKind(models.TextChoices):
     REOPENED = "reopened", "Reopened"
     FINDING_RAISED = "finding_raised", "Urgent finding raised"
     FINDING_ACKNOWLEDGED = "finding_acknowledged", "Urgent finding acknowledged"
+    DISCARDED = "discarded", "Discarded"
+    FINDING_WITHDRAWN = "finding_withdrawn", "Urgent finding withdrawn"
+    FINDING_REMINDED = "finding_reminded", "Urgent finding: reminder sent"
+    FINDING_ESCALATED = "finding_escalated", "Urgent finding escalated"
 
 
 class AuditEvent(models.Model):

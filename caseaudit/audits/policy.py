@@ -2,9 +2,12 @@
 `caseaudit.organisation.roles`).
 
 Who may audit (docs/procedure.md) is `can_audit` (`audit_refusal` says why not); who may
-edit a draft is `can_edit` (the auditor); who may reopen is `can_reopen`; who may acknowledge an
-urgent finding is `can_acknowledge`. Their query forms, `case_managed_q` and `finding_case_q`,
-filter cases by the same rules (`tests/test_policy_agreement.py` checks they agree).
+edit a draft is `can_edit` (the auditor), and discard it `can_discard` (the auditor, a
+draft never completed: `discard_refusal` says why not); who may reopen is `can_reopen`; who
+may acknowledge an
+urgent finding is `can_acknowledge`, and who may withdraw one `can_withdraw` (its auditor).
+Their query forms, `case_managed_q` and `finding_case_q`, filter cases by the same rules
+(`tests/test_policy_agreement.py` checks they agree).
 """
 
 from django.db.models import Q
@@ -17,7 +20,7 @@ from caseaudit.organisation.models import Staff
 from caseaudit.organisation.roles import ACKNOWLEDGE_ROLES, AUDITOR_ROLES, REOPEN_ROLES, Role
 from caseaudit.organisation.selectors import staff_for_user
 
-from .models import Audit, UrgentFinding
+from .models import Audit, AuditStatus, UrgentFinding
 
 NOTHING = Q(pk__in=[])
 # Roles limited to one tool (their tool's code).
@@ -118,3 +121,30 @@ def can_acknowledge(user: Actor, finding: UrgentFinding) -> bool:
     if staff is None:
         return False
     return Case.objects.filter(pk=finding.case_id).filter(finding_case_q(staff)).exists()
+
+
+def can_withdraw(user: Actor, finding: UrgentFinding) -> bool:
+    """The auditor of the finding's audit (a current member of staff), who raised it: they
+    withdraw a finding raised in error (`findings.urgent_finding_withdraw`), never a manager."""
+    staff = staff_for_user(user)
+    return staff is not None and staff.pk == finding.audit.auditor_id
+
+
+def discard_refusal(*, user: Actor, audit: Audit) -> str | None:
+    """Why `user` may not discard `audit` (as it was read); None if they may."""
+    if not can_edit(user, audit):
+        return "Only the auditor can discard their draft."
+    if audit.status == AuditStatus.COMPLETED:
+        return "This audit is completed, so it cannot be discarded."
+    if audit.status == AuditStatus.DISCARDED:
+        return "This draft has already been discarded."
+    if audit.reopened_at is not None:
+        return (
+            "This audit was completed and then reopened, so it cannot be discarded: complete "
+            "it again."
+        )
+    return None
+
+
+def can_discard(user: Actor, audit: Audit) -> bool:
+    return discard_refusal(user=user, audit=audit) is None

@@ -25,11 +25,14 @@ from caseaudit.audit_tools.models import (
 )
 from caseaudit.audit_tools.selectors import band_for, scaling_bands, tool_version_with_content
 from caseaudit.cases.models import Case
-from caseaudit.cases.selectors import case_visible_qs
+from caseaudit.cases.selectors import case_scope_key, case_visible_qs
+from caseaudit.core.prepared import PreparedQuery
 from caseaudit.core.typing import Actor
 from caseaudit.organisation.models import Staff
+from caseaudit.organisation.roles import AUDIT_TEXT_HIDDEN_ROLES
 from caseaudit.organisation.selectors import staff_for_user
 
+from . import start_rules
 from .models import (
     Audit,
     AuditEvent,
@@ -38,6 +41,7 @@ from .models import (
     RestorativeAction,
     SectionAnswer,
     UrgentFinding,
+    open_finding_q,
 )
 from .policy import audit_refusal, finding_case_q
 
@@ -60,10 +64,26 @@ def audit_visible_qs(user: Actor) -> QuerySet[Audit]:
     return Audit.objects.filter(case__in=case_visible_qs(user).values("pk"))
 
 
+def reads_audit_text(user: Actor) -> bool:
+    """Whether the user may read audits themselves (their text, PDF and urgent findings),
+    not only that they exist: everyone who sees the case except `AUDIT_TEXT_HIDDEN_ROLES`."""
+    staff = staff_for_user(user)
+    return staff is None or staff.role not in AUDIT_TEXT_HIDDEN_ROLES
+
+
+def audit_text_qs(user: Actor) -> QuerySet[Audit]:
+    """The audits whose text the user may read: `audit_visible_qs` without the roles that
+    see only that audits exist."""
+    if not reads_audit_text(user):
+        return Audit.objects.none()
+    return audit_visible_qs(user)
+
+
 def audit_get(*, user: Actor, pk: int) -> Audit:
-    """The audit, if the user may see its case (auditors always may); otherwise 404."""
+    """The audit, if the user may read it (they see its case, auditors always do, and their
+    role reads audits); otherwise 404."""
     audit = (
-        audit_visible_qs(user)
+        audit_text_qs(user)
         .select_related(
             "case",
             "case__team",
@@ -76,6 +96,7 @@ def audit_get(*, user: Actor, pk: int) -> Audit:
             "completed_by__staff",
             "reopened_by__staff",
             "updated_by__staff",
+            "discarded_by__staff",
         )
         .filter(pk=pk)
         .first()
@@ -86,19 +107,25 @@ def audit_get(*, user: Actor, pk: int) -> Audit:
     return audit
 
 
-def audit_list_for_case(*, user: Actor, case: Case) -> QuerySet[Audit]:
+# The case page's audits: compiled once per case scope (caseaudit/core/prepared.py).
+_audit_list_for_case = PreparedQuery()
+
+
+def audit_list_for_case(*, user: Actor, case: Case) -> list[Audit]:
     """The case's audits, newest first, with their count of open urgent findings."""
-    return (
-        audit_visible_qs(user)
-        .filter(case=case)
-        .select_related("tool_version__tool", "auditor")
-        .annotate(
-            open_findings=Count(
-                "urgent_findings", filter=Q(urgent_findings__acknowledged_at__isnull=True)
+
+    def build(case_id):
+        return (
+            audit_visible_qs(user)
+            .filter(case_id=case_id)
+            .select_related("tool_version__tool", "auditor")
+            .annotate(
+                open_findings=Count("urgent_findings", filter=open_finding_q("urgent_findings__"))
             )
+            .order_by("-started_at", "-id")
         )
-        .order_by("-started_at", "-id")
-    )
+
+    return _audit_list_for_case(case.pk, key=case_scope_key(user), build=build)
 
 
 def my_audits(*, user: Actor, recent_days: int = MY_AUDITS_RECENT_DAYS) -> QuerySet[Audit]:
@@ -123,7 +150,8 @@ def urgent_findings_open_for(*, user: Actor) -> QuerySet[UrgentFinding]:
         return UrgentFinding.objects.none()
     cases = case_visible_qs(user).filter(finding_case_q(staff))
     return (
-        UrgentFinding.objects.filter(acknowledged_at__isnull=True, case__in=cases.values("pk"))
+        UrgentFinding.objects.open()
+        .filter(case__in=cases.values("pk"))
         .select_related("case", "audit__tool_version__tool", "audit__auditor")
         .order_by("raised_at", "id")
     )
@@ -131,8 +159,9 @@ def urgent_findings_open_for(*, user: Actor) -> QuerySet[UrgentFinding]:
 
 def urgent_finding_get(*, user: Actor, pk: int) -> UrgentFinding:
     """The finding, if the user may see its case; otherwise 404."""
+    cases = case_visible_qs(user) if reads_audit_text(user) else Case.objects.none()
     finding = (
-        UrgentFinding.objects.filter(pk=pk, case__in=case_visible_qs(user).values("pk"))
+        UrgentFinding.objects.filter(pk=pk, case__in=cases.values("pk"))
         .select_related(
             "audit",
             "audit__tool_version__tool",
@@ -141,6 +170,7 @@ def urgent_finding_get(*, user: Actor, pk: int) -> UrgentFinding:
             "case__team",
             "case__allocated_worker",
             "acknowledged_by__staff",
+            "withdrawn_by__staff",
         )
         .first()
     )
@@ -235,12 +265,12 @@ def audit_document(*, audit: Audit) -> AuditDocument:
         )
     actions = list(
         RestorativeAction.objects.filter(audit=audit)
-        .select_related("owner")
+        .select_related("owner", "section")
         .order_by("order", "id")
     )
     findings = list(
         UrgentFinding.objects.filter(audit=audit)
-        .select_related("acknowledged_by__staff")
+        .select_related("acknowledged_by__staff", "withdrawn_by__staff")
         .order_by("raised_at", "id")
     )
     return AuditDocument(
@@ -286,4 +316,5 @@ def audit_start_options(*, user: Actor, case: Case):
         for tool in tools
         if case.case_type in (tool.applies_to or [])
         and audit_refusal(staff, case, tool_code=tool.code, check_visible=False) is None
+        and start_rules.tool_refusal(staff=staff, case=case, tool=tool) is None
     ]

@@ -1,4 +1,4 @@
-"""Writes of the audits app: starting, saving, completing and reopening an audit, and
+"""Writes of the audits app: starting, saving, completing, reopening and discarding an audit, and
 acknowledging an urgent finding. Each runs in one transaction, records who did it in the
 audit's history (`AuditEvent`) and refuses a rule with `ValidationError`.
 
@@ -16,18 +16,17 @@ from django.urls import reverse
 from django.utils import timezone
 
 from caseaudit.audit_tools.models import Question, QuestionKind, Section, Tool
-from caseaudit.audit_tools.selectors import band_for, scaling_bands, tool_version_published
+from caseaudit.audit_tools.selectors import tool_version_published
 from caseaudit.cases.models import Case
 from caseaudit.core.exceptions import TransitionConflict
 from caseaudit.core.typing import By, User
 from caseaudit.notifications.services import NotificationKind, notify
 from caseaudit.organisation.models import Staff
-from caseaudit.organisation.selectors import team_accountable_managers
 from caseaudit.programme import services as programme_services
 from caseaudit.reports import services as report_services
 from caseaudit.responses import services as response_services
 
-from . import fields
+from . import completion_rules, discard, fields, findings, start_rules
 from .models import (
     ActionStatus,
     Audit,
@@ -40,7 +39,7 @@ from .models import (
     SectionAnswer,
     UrgentFinding,
 )
-from .policy import audit_refusal, can_acknowledge, can_edit, can_reopen, case_visible_to
+from .policy import audit_refusal, can_edit, can_reopen, case_visible_to
 
 logger = logging.getLogger(__name__)
 
@@ -129,6 +128,10 @@ def audit_start(*, case: Case, auditor: Staff, tool_code: str, reason: str) -> A
                 {"tool": f"The {tool.name} is not used for {case.get_case_type_display()} cases."},
                 code="not_applicable",
             )
+        # The tool and the reason go together, and some are one role's (start_rules).
+        problems = start_rules.start_refusal(staff=auditor, case=case, tool=tool, reason=reason)
+        if problems:
+            raise ValidationError(problems)
         version = tool_version_published(code=tool_code)
         if version is None:
             raise ValidationError(
@@ -312,8 +315,10 @@ def _apply_questions(audit: Audit, questions_data: dict, errors: dict) -> None:
             QuestionAnswer.objects.bulk_update(to_update, ["answer", "evidence"])
 
 
-def _apply_actions(audit: Audit, rows: list, errors: dict) -> None:
-    """`rows` is the whole list of actions: existing ones not in it are removed."""
+def _apply_actions(audit: Audit, rows: list, errors: dict, *, sections: dict) -> None:
+    """`rows` is the whole list of actions: existing ones not in it are removed. A row's
+    "section_id" (a section of `sections`, the tool version's) is the section it answers;
+    left out, an existing action keeps its section."""
     existing = {a.pk: a for a in RestorativeAction.objects.filter(audit=audit)}
     # The allocated worker is the default owner of a row that names none: check them too.
     owner_ids = {r.get("owner_id") for r in rows if r.get("owner_id")}
@@ -351,12 +356,24 @@ def _apply_actions(audit: Audit, rows: list, errors: dict) -> None:
         if owner_id and owner_id not in owners:
             errors[f"{key}-owner"] = ["Choose who owns the action"]
             continue
-        values = {"description": description, "owner_id": owner_id or None, "due_on": due_on}
         order += 1
         action = existing.get(int(pk)) if pk else None
         if pk and action is None:
             errors[f"{key}-description"] = ["That action is not part of this audit"]
             continue
+        if "section_id" in row:
+            section_id = int(row["section_id"]) if row["section_id"] else None
+        else:
+            section_id = action.section_id if action is not None else None
+        if section_id is not None and section_id not in sections:
+            errors[f"{key}-section"] = ["Choose a section of this audit’s tool"]
+            continue
+        values = {
+            "description": description,
+            "owner_id": owner_id or None,
+            "due_on": due_on,
+            "section_id": section_id,
+        }
         newly_named = owner_id and (action is None or action.owner_id != owner_id)
         if newly_named and not can_see(owner_id):
             errors[f"{key}-owner"] = [
@@ -386,7 +403,7 @@ def _apply_actions(audit: Audit, rows: list, errors: dict) -> None:
     RestorativeAction.objects.bulk_create(to_create)
     if to_update:
         RestorativeAction.objects.bulk_update(
-            to_update, ["description", "owner_id", "due_on", "order"]
+            to_update, ["description", "owner_id", "due_on", "section_id", "order"]
         )
 
 
@@ -395,15 +412,17 @@ def audit_save(
 ) -> SaveResult:
     """Save the audit form (a draft) and raise any urgent findings it now contains.
 
-    `raise_findings=False` is the form's autosave: it keeps the text safe without alerting
-    managers to a scale the auditor is still choosing (moving through 0, 1, 2 with the arrow
-    keys on the way to 7 would otherwise raise three findings); the next "Save draft" or
-    "Complete" raises them.
+    `raise_findings=False` is the audit form's: its autosave keeps the text safe without
+    alerting managers to a scale the auditor is still choosing (moving through 0, 1, 2 with the
+    arrow keys on the way to 7 would otherwise raise three findings), and its "Save draft" and
+    "Complete" ask the auditor before anyone is alerted (`findings.findings_raise_confirmed`).
+    The API's save raises them at once.
 
     `data` holds any of the audit's own fields (`AUDIT_FIELDS`), and:
       "sections":  {section id: {"working_well", "worried_about", "needs_to_happen", "scale"}},
       "questions": {question id: {"answer", "evidence"}},
       "actions":   [{"id" (None for a new one), "description", "owner_id", "due_on",
+                     "section_id" (the section it answers; empty: the whole audit),
                      "key" (optional: the form's row prefix, for errors)}, ...]
                    (the whole list: actions left out are removed; blank rows are ignored).
     Keys left out are left unchanged. `revision` is the audit's revision the form was based
@@ -419,6 +438,10 @@ def audit_save(
         ).update(revision=F("revision") + 1, updated_at=now, updated_by=by)
         if not bumped:
             current = Audit.objects.select_related("updated_by").get(pk=audit.pk)
+            if current.status == AuditStatus.DISCARDED:
+                raise ValidationError(
+                    "This draft was discarded, so it cannot be changed.", code="completed"
+                )
             if current.status != AuditStatus.DRAFT:
                 raise ValidationError(
                     "This audit is completed, so it cannot be changed. A manager can reopen it.",
@@ -437,7 +460,7 @@ def audit_save(
         if "questions" in data:
             _apply_questions(audit, data["questions"] or {}, errors)
         if "actions" in data:
-            _apply_actions(audit, list(data["actions"] or []), errors)
+            _apply_actions(audit, list(data["actions"] or []), errors, sections=sections)
         if errors:
             raise ValidationError(errors)
         audit.revision = revision + 1
@@ -458,7 +481,9 @@ def audit_save(
         else:
             _event(audit, by, EventKind.SAVED, at=now, saves=1)
         raised = (
-            _raise_urgent_findings(audit, by=by, answers=answers, sections=sections, now=now)
+            findings.raise_urgent_findings(
+                audit=audit, by=by, answers=answers, sections=sections, now=now
+            )
             if raise_findings
             else []
         )
@@ -466,194 +491,20 @@ def audit_save(
 
 
 # --- Urgent findings --------------------------------------------------------------------
-
-
-def _urgent_triggers(audit: Audit, answers: dict, sections: dict) -> list[tuple[str, str, int]]:
-    """(trigger, reason, scale) for each urgent matter the audit now holds."""
-    bands = scaling_bands()
-    triggers = []
-    for section in sorted(sections.values(), key=lambda s: (s.order, s.pk)):
-        answer = answers.get(section.pk)
-        band = band_for(answer.scale, bands) if answer else None
-        if band is not None and band.urgent:
-            triggers.append(
-                (
-                    f"section:{section.pk}",
-                    f"“{section.title}” scaled {answer.scale} ({band.name})",
-                    answer.scale,
-                )
-            )
-    band = band_for(audit.overall_scale, bands)
-    if band is not None and band.urgent:
-        triggers.append(
-            ("overall", f"Overall scale {audit.overall_scale} ({band.name})", audit.overall_scale)
-        )
-    if audit.serious_safeguarding:
-        reason = "The auditor marked a serious safeguarding issue"
-        if audit.serious_safeguarding_detail:
-            reason += f": {audit.serious_safeguarding_detail}"
-        triggers.append(("serious", reason, None))
-    return triggers
-
-
-def _raise_urgent_findings(audit, *, by: By, answers, sections, now) -> list[UrgentFinding]:
-    triggers = _urgent_triggers(audit, answers, sections)
-    if not triggers:
-        return []
-    raised_before = set(UrgentFinding.objects.filter(audit=audit).values_list("trigger", flat=True))
-    raised = []
-    for trigger, reason, scale in triggers:
-        if trigger in raised_before:
-            continue
-        finding = UrgentFinding.objects.create(
-            audit=audit,
-            case_id=audit.case_id,
-            trigger=trigger,
-            reason=reason,
-            scale=scale,
-            raised_at=now,
-            raised_by=by,
-        )
-        _event(audit, by, EventKind.FINDING_RAISED, at=now, finding=finding.pk, reason=reason)
-        raised.append(finding)
-    if raised:
-        _notify_findings(audit, raised)
-    return raised
-
-
-def finding_recipients(case: Case, *, exclude: Staff | None = None) -> list[Staff]:
-    """Who is told of an urgent finding at once: the case team's Team Manager(s) and the case's
-    Practice Supervisor; if the team has no Team Manager, the service's CSM(s) instead."""
-    recipients = {s.pk: s for s in team_accountable_managers(team=case.team)}
-    supervisor = case.practice_supervisor
-    if supervisor is not None and supervisor.is_active:
-        recipients.setdefault(supervisor.pk, supervisor)
-    if exclude is not None:
-        recipients.pop(exclude.pk, None)
-    return list(recipients.values())
-
-
-def _notify_findings(audit: Audit, findings: list[UrgentFinding]) -> None:
-
-    case = audit.case
-    url = reverse("audit_detail", args=[audit.pk]) + "#urgent-findings"
-    tool = audit.tool_version.tool.name
-    for staff in finding_recipients(case, exclude=audit.auditor):
-        for finding in findings:
-            # No child's name and no narrative in the subject or the email: the reference only.
-            subject = f"Urgent finding: case {case.reference}"
-            body = (
-                f"An audit of case {case.reference} ({tool}) has raised an urgent finding: "
-                f"{_finding_headline(finding)}.\n\n"
-                "Open the audit to read it and record the action taken. The finding stays open "
-                "until a manager acknowledges it."
-            )
-            notify(
-                recipient=staff,
-                kind=NotificationKind.URGENT_FINDING,
-                subject=subject,
-                body=body,
-                url=url,
-                idempotency_key=f"urgent-finding:{finding.pk}:{staff.pk}",
-                email=True,
-            )
-
-
-def _finding_headline(finding: UrgentFinding) -> str:
-    """The finding without the auditor's narrative (which an email must not carry)."""
-    if finding.trigger == "serious":
-        return "the auditor marked a serious safeguarding issue"
-    return finding.reason
-
-
-def urgent_finding_acknowledge(
-    *, finding: UrgentFinding, by: User, action_taken: str
-) -> UrgentFinding:
-    """A manager records the action taken on an urgent finding, which closes it."""
-    action_taken = _clean_text(action_taken)
-    with transaction.atomic():
-        if not can_acknowledge(by, finding):
-            raise ValidationError(
-                "Only the case's Team Manager or Practice Supervisor, the service's CSM, an "
-                "Assistant Director or the Director can acknowledge this finding.",
-                code="not_allowed",
-            )
-        if not action_taken:
-            raise ValidationError({"action_taken": "Enter the action taken"})
-        now = timezone.now()
-        done = UrgentFinding.objects.filter(pk=finding.pk, acknowledged_at__isnull=True).update(
-            acknowledged_at=now, acknowledged_by=by, action_taken=action_taken
-        )
-        if not done:
-            current = UrgentFinding.objects.select_related("acknowledged_by").get(pk=finding.pk)
-            raise TransitionConflict(
-                f"This finding has already been acknowledged{_by_whom(current.acknowledged_by)}"
-                f"{_at(current.acknowledged_at)}: nothing was changed."
-            )
-        finding.acknowledged_at, finding.acknowledged_by, finding.action_taken = (
-            now,
-            by,
-            action_taken,
-        )
-        _event(
-            finding.audit,
-            by,
-            EventKind.FINDING_ACKNOWLEDGED,
-            at=now,
-            finding=finding.pk,
-            reason=finding.reason,
-            action_taken=action_taken,
-        )
-        return finding
+# Raising, asking before alerting, acknowledging, withdrawing and chasing are in `findings.py`;
+# these names stay importable from here.
+finding_recipients = findings.finding_recipients
+urgent_finding_acknowledge = findings.urgent_finding_acknowledge
+urgent_finding_withdraw = findings.urgent_finding_withdraw
 
 
 # --- Complete and reopen ----------------------------------------------------------------
 
 
 def audit_completion_problems(audit: Audit) -> list[tuple[str, str]]:
-    """What stops the audit being completed, as (field name, message), in page order."""
-    problems: list[tuple[str, str]] = []
-    answers = {a.section_id: a for a in SectionAnswer.objects.filter(audit=audit)}
-    sections = Section.objects.filter(version_id=audit.tool_version_id).order_by("order", "id")
-    for section in sections:
-        if not section.scaled:
-            continue
-        answer = answers.get(section.pk)
-        if answer is None or (not answer.working_well and not answer.worried_about):
-            problems.append(
-                (
-                    fields.section_field(section.pk, "working_well"),
-                    f"Write what is working well or what you are worried about in "
-                    f"“{section.title}”",
-                )
-            )
-        if answer is None or answer.scale is None:
-            problems.append(
-                (fields.section_field(section.pk, "scale"), f"Choose a scale for “{section.title}”")
-            )
-    if not audit.voice_of_child:
-        problems.append(("voice_of_child", "Write about the voice of the child"))
-    actions = RestorativeAction.objects.filter(audit=audit).order_by("order", "id")
-    for number, action in enumerate(actions, start=1):
-        if not action.description:
-            problems.append(
-                (fields.action_field(action.pk, "description"), f"Describe action {number}")
-            )
-        if action.owner_id is None:
-            problems.append(
-                (fields.action_field(action.pk, "owner"), f"Choose who owns action {number}")
-            )
-        if action.due_on is None:
-            problems.append(
-                (fields.action_field(action.pk, "due_on"), f"Enter a due date for action {number}")
-            )
-    if audit.serious_safeguarding and not audit.serious_safeguarding_detail:
-        problems.append(("serious_safeguarding_detail", "Describe the serious safeguarding issue"))
-    if audit.overall_scale is None:
-        problems.append(("overall_scale", "Choose an overall scale"))
-    if not audit.summary:
-        problems.append(("summary", "Write a summary of the audit"))
-    return problems
+    """What stops the audit being completed, as (field name, message), in page order
+    (`completion_rules`)."""
+    return completion_rules.completion_problems(audit)
 
 
 def _by_whom(user: User | None) -> str:
@@ -672,6 +523,8 @@ def _at(moment) -> str:
 def _completed_conflict(audit: Audit) -> TransitionConflict:
     """The audit is no longer the draft the caller read: say what happened to it."""
     current = Audit.objects.select_related("completed_by").get(pk=audit.pk)
+    if current.status == AuditStatus.DISCARDED:
+        return TransitionConflict("This draft was discarded, so it cannot be completed.")
     if current.status != AuditStatus.DRAFT:
         return TransitionConflict(
             f"This audit is already completed{_at(current.completed_at)}, a moment ago in "
@@ -803,3 +656,20 @@ def _notify_reopened(audit: Audit, by: User) -> None:
         idempotency_key=f"audit-reopened:{audit.pk}:{audit.revision}",
         email=True,
     )
+
+
+# --- Discard ----------------------------------------------------------------------------
+
+
+def audit_discard(*, audit: Audit, by: User, reason: str, revision: int | None = None) -> Audit:
+    """The auditor discards a draft started by mistake, saying why (`discard`): it is kept,
+    read-only, in the audit's and the case's history. In this transaction the programme
+    allocation it was started from (if any) is planned again, so it can be started afresh.
+
+    A compare-and-set on the never-completed draft (and on `revision`, when given: a save
+    since then wins and this raises `TransitionConflict`); of a discard and a save at once,
+    exactly one succeeds."""
+    with transaction.atomic():
+        audit = discard.discard_draft(audit=audit, by=by, reason=reason, revision=revision)
+        programme_services.allocation_mark_discarded(audit=audit)
+        return audit

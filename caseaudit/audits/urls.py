@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import finding_views, views
 
 urlpatterns = [
     path("start/<int:case_pk>/", views.audit_start, name="audit_start"),
@@ -9,9 +9,16 @@ urlpatterns = [
     path("<int:pk>/autosave/", views.audit_autosave, name="audit_autosave"),
     path("<int:pk>/pdf/", views.audit_pdf, name="audit_pdf"),
     path("<int:pk>/reopen/", views.audit_reopen, name="audit_reopen"),
+    path("<int:pk>/discard/", views.audit_discard, name="audit_discard"),
+    path("<int:pk>/alert/", finding_views.audit_confirm_alert, name="audit_confirm_alert"),
     path(
         "findings/<int:pk>/acknowledge/",
-        views.urgent_finding_acknowledge,
+        finding_views.urgent_finding_acknowledge,
         name="urgent_finding_acknowledge",
+    ),
+    path(
+        "findings/<int:pk>/withdraw/",
+        finding_views.urgent_finding_withdraw,
+        name="urgent_finding_withdraw",
     ),
 ]

@@ -16,17 +16,19 @@ from caseaudit.accounts.services import access_record
 from caseaudit.cases.selectors import case_get
 from caseaudit.organisation.selectors import staff_for_user
 
-from . import fields, pdf, policy, selectors, services
+from . import fields, findings, pdf, policy, selectors, services
 from .forms import (
     BLANK_ACTION_ROWS,
     MAX_BLANK_ACTION_ROWS,
     AcknowledgeForm,
     AuditForm,
+    DiscardForm,
     ReopenForm,
     StartForm,
     action_formset,
     action_rows,
     audit_form_initial,
+    start_reasons,
 )
 
 
@@ -68,7 +70,8 @@ def audit_start(request: HttpRequest, case_pk: int) -> HttpResponse:
         return render(
             request, "audits/audit_start.html", {"case": case, "refusal": refusal}, status=403
         )
-    form = StartForm(request.POST or None, tools=tools)
+    reasons = start_reasons(user=request.user, case=case, tools=tools)
+    form = StartForm(request.POST or None, tools=tools, reasons=reasons)
     if request.method == "POST" and form.is_valid():
         try:
             audit = services.audit_start(
@@ -124,7 +127,10 @@ def _completion_errors(audit, document) -> dict[str, list[str]]:
 def _error_summary(form, field_errors: dict, general: list[str]) -> list[tuple[str, str]]:
     """(link, message) in the order of the page."""
     before, after = form.field_names_in_page_order()
-    action_keys = [k for k in field_errors if k.startswith("actions-")]
+    # The "needs a restorative action" gaps first (shown at the top of the actions), then
+    # the action rows' own errors.
+    action_keys = [k for k in field_errors if fields.is_actions_gap(k)]
+    action_keys += [k for k in field_errors if k.startswith("actions-")]
     summary = [("", message) for message in general]
     for key in [*before, *action_keys, *after]:
         for message in field_errors.get(key, []):
@@ -154,6 +160,7 @@ def _editable_audit(request, pk: int):
 
 def _formset_kwargs(audit, document, blank_rows: int) -> dict:
     return {
+        "sections": [item.section for item in document.sections],
         "actions": document.actions,
         "owners": selectors.action_owner_choices(case=audit.case, actions=document.actions),
         "default_owner": audit.case.allocated_worker_id,
@@ -163,8 +170,10 @@ def _formset_kwargs(audit, document, blank_rows: int) -> dict:
 
 def audit_edit(request: HttpRequest, pk: int) -> HttpResponse:
     audit = _editable_audit(request, pk)
-    if audit.is_completed and request.method != "POST":
-        messages.info(request, "This audit is completed, so it is read-only.")
+    if not audit.is_draft and request.method != "POST":
+        messages.info(
+            request, f"This audit is {audit.get_status_display().lower()}, so it is read-only."
+        )
         return redirect("audit_detail", audit.pk)
     document = selectors.audit_document(audit=audit)
     sections = [item.section for item in document.sections]
@@ -187,6 +196,8 @@ def audit_edit(request: HttpRequest, pk: int) -> HttpResponse:
                     by=request.user,
                     data=data,
                     revision=form.cleaned_data["revision"],
+                    # The form asks before alerting anyone (`_after_save`, findings.py).
+                    raise_findings=False,
                 )
             except services.ConflictError as error:
                 conflict = error
@@ -219,16 +230,29 @@ def audit_edit(request: HttpRequest, pk: int) -> HttpResponse:
             "section_rows": form.section_rows(document),
             "field_errors": field_errors,
             "error_summary": summary,
+            "action_gaps": [
+                (key, message)
+                for key, messages_ in field_errors.items()
+                if fields.is_actions_gap(key)
+                for message in messages_
+            ],
+            "can_discard": policy.can_discard(request.user, audit),
             "conflict": conflict,
             "checking": bool(field_errors) and request.method == "GET",
             "blank_rows": blank_rows,
             "more_rows": min(blank_rows + BLANK_ACTION_ROWS, MAX_BLANK_ACTION_ROWS),
+            "finding_items": findings.document_finding_items(user=request.user, document=document),
+            "pending": findings.pending_in_document(document=document),
         },
     )
 
 
 def _after_save(request, audit, result, intent: str, blank_rows: int) -> HttpResponse:
     edit_url = reverse("audit_edit", args=[audit.pk])
+    if intent in ("save", "complete") and findings.pending_triggers(audit=audit):
+        # Saved, and nobody alerted yet: the auditor is asked first (finding_views).
+        confirm_url = reverse("audit_confirm_alert", args=[audit.pk])
+        return redirect(f"{confirm_url}?intent={intent}&rows={blank_rows}")
     raised = (
         " An urgent finding was raised: the case's Team Manager and Practice Supervisor have "
         "been told."
@@ -325,6 +349,40 @@ def _action_row_ids(audit, formset, rows: list[dict]) -> dict[str, str]:
     return {f"{row.prefix}-id": str(by_key.get(row.prefix) or "") for row in formset.forms}
 
 
+# --- Discard ----------------------------------------------------------------------------
+
+
+def audit_discard(request: HttpRequest, pk: int) -> HttpResponse:
+    """The auditor discards their draft, saying why (GET: the confirm page)."""
+    audit = _editable_audit(request, pk)
+    refusal = policy.discard_refusal(user=request.user, audit=audit)
+    if refusal:
+        messages.info(request, refusal)
+        return redirect("audit_detail", audit.pk)
+    form = DiscardForm(request.POST or None, initial={"revision": audit.revision})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.audit_discard(
+                audit=audit,
+                by=request.user,
+                reason=form.cleaned_data["reason"],
+                revision=form.cleaned_data["revision"],
+            )
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(
+                request,
+                "Draft discarded. It is kept, read-only, with your reason in the case’s history.",
+            )
+            return redirect("case_detail", audit.case_id)
+    return render(
+        request,
+        "audits/audit_discard.html",
+        {"audit": audit, "case": audit.case, "form": form},
+    )
+
+
 # --- The audit as a document ------------------------------------------------------------
 
 
@@ -345,7 +403,9 @@ def _render_detail(request, audit, *, reopen_form=None, status=200) -> HttpRespo
             "document": document,
             "history": selectors.audit_history(audit=audit),
             "can_edit": audit.is_draft and policy.can_edit(request.user, audit),
+            "can_discard": policy.can_discard(request.user, audit),
             "can_acknowledge": can_acknowledge,
+            "finding_items": findings.document_finding_items(user=request.user, document=document),
             "acknowledge_form": AcknowledgeForm() if can_acknowledge else None,
             "reopen_form": reopen_form if can_reopen else None,
             "form": reopen_form,  # for the error summary
@@ -397,33 +457,4 @@ def audit_reopen(request: HttpRequest, pk: int) -> HttpResponse:
     return _render_detail(request, audit, reopen_form=form)
 
 
-# --- Urgent findings --------------------------------------------------------------------
-
-
-def urgent_finding_acknowledge(request: HttpRequest, pk: int) -> HttpResponse:
-    finding = selectors.urgent_finding_get(user=request.user, pk=pk)
-    access_record(
-        request=request,
-        object_type=AccessObjectType.AUDIT,
-        object_id=finding.audit_id,
-        case_id=finding.case_id,
-    )
-    allowed = policy.can_acknowledge(request.user, finding)
-    if not allowed and request.method == "POST":
-        raise PermissionDenied("You cannot acknowledge this finding.")
-    form = AcknowledgeForm(request.POST or None) if allowed and finding.is_open else None
-    if form is not None and request.method == "POST" and form.is_valid():
-        try:
-            services.urgent_finding_acknowledge(
-                finding=finding, by=request.user, action_taken=form.cleaned_data["action_taken"]
-            )
-        except ValidationError as error:
-            _add_errors(form, error)
-        else:
-            messages.success(request, "Urgent finding acknowledged.")
-            return redirect(reverse("audit_detail", args=[finding.audit_id]) + "#urgent-findings")
-    return render(
-        request,
-        "audits/finding_acknowledge.html",
-        {"finding": finding, "audit": finding.audit, "case": finding.case, "form": form},
-    )
+# The urgent findings' pages (acknowledge, withdraw, confirm an alert) are in finding_views.py.

@@ -634,7 +634,11 @@ class _Measure:
         if response.status_code != 302 or cookie is None:
             emit("gunicorn.note", f"could not sign in (status {response.status_code})")
             return None
-        return f"{settings.SESSION_COOKIE_NAME}={cookie.value}"
+        # Every cookie a browser holds after its first page, as it would send them: the CSRF
+        # cookie (its forms need it) and the signed-in marker; without them every page would
+        # make and set them again.
+        client.get("/")
+        return "; ".join(f"{name}={morsel.value}" for name, morsel in client.cookies.items())
 
     def gunicorn(self) -> None:
         """Requests per second under gunicorn (GUNICORN_ARGS: 2 sync workers) with the same

@@ -1,3 +1,4 @@
+import functools
 import html
 
 from django import forms
@@ -16,12 +17,17 @@ def _option_tags(choices, selected: str) -> str:
     tags = []
     for value, label in choices:
         value = str(value)
-        mark = " selected" if value == selected else ""
-        tags.append(
-            f'<option value="{html.escape(value)}"{mark}>{html.escape(str(label))}</option>'
-        )
+        start, end = _option_tag(value, str(label))
+        tags.append(f"{start} selected{end}" if value == selected else start + end)
     # Safe: the markup is constant and every value and label is escaped.
     return mark_safe("\n".join(tags))  # noqa: S308  # nosec B308 B703
+
+
+@functools.lru_cache(maxsize=20_000)
+def _option_tag(value: str, label: str) -> tuple[str, str]:
+    """An <option> tag, escaped, in two parts (for " selected" between them): the same few
+    hundred names are escaped again on every page otherwise."""
+    return f'<option value="{html.escape(value)}"', f">{html.escape(label)}</option>"
 
 
 class CaseFilterForm(forms.Form):
@@ -35,11 +41,18 @@ class CaseFilterForm(forms.Form):
     )
     status = forms.ChoiceField(required=False, choices=STATUS_CHOICES, initial="open")
 
-    def __init__(self, *args, teams, workers, **kwargs):
+    def __init__(self, *args, user, **kwargs):
+        """The filters of the case list of `user`: the teams and workers of their scope."""
+        from .selectors import case_filter_options
+
         super().__init__(*args, **kwargs)
+        self._user = user
         self._choices = None
-        self.fields["team"].queryset = teams
-        self.fields["worker"].queryset = workers
+        if self.is_bound:  # what the choices are checked against (the options are written
+            # from `case_filter_choices`, without these querysets)
+            teams, workers = case_filter_options(user=user)
+            self.fields["team"].queryset = teams
+            self.fields["worker"].queryset = workers
 
     # The team and worker selects list everyone in the user's scope (hundreds of workers for
     # senior roles). Django's Select widget renders a template per option, which was most of
@@ -62,9 +75,7 @@ class CaseFilterForm(forms.Form):
         if self._choices is None:
             from .selectors import case_filter_choices
 
-            self._choices = case_filter_choices(
-                teams=self.fields["team"].queryset, workers=self.fields["worker"].queryset
-            )
+            self._choices = case_filter_choices(user=self._user)
         return self._choices
 
     def _selected(self, name: str) -> str:

@@ -98,6 +98,8 @@ class CaseEventKind(models.TextChoices):
     # "updated" keeps each changed field's old and new value.
     IMPORTED = "imported", "Added by an import"
     UPDATED = "updated", "Changed by an import"
+    # Written by `caseaudit.audits.discard` when an auditor discards a draft audit of the case.
+    AUDIT_DISCARDED = "audit_discarded", "Draft audit discarded"
 
 
 class CaseEvent(models.Model):

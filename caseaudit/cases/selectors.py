@@ -10,11 +10,19 @@ Who sees what (docs/procedure.md, section 10):
 Anyone else, and anyone without a current staff record, sees nothing.
 """
 
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from django.core.cache import cache
 from django.db.models import CharField, Q, QuerySet, Value
+from django.db.models.functions import Cast
 from django.http import Http404
 
 from caseaudit.accounts.models import AccessEvent, AccessObjectType
 from caseaudit.accounts.services import access_denied_record
+from caseaudit.core.prepared import COUNT, ROWS, PreparedQuery
 from caseaudit.core.typing import Actor
 from caseaudit.organisation.models import AUTHORITY_WIDE_ROLES, Role, Staff, Team
 from caseaudit.organisation.selectors import staff_for_user
@@ -32,38 +40,81 @@ ALLOCATION_CANCELLED = "cancelled"
 RESPONSE_OUTSTANDING = ("awaiting_worker", "returned", "submitted")
 
 
-def case_scope(user: Actor) -> Q:
-    """A filter for the cases `user` may see."""
+# What a case scope is made of (`case_scope_key`), for the two that need no staff record.
+ALL_CASES: tuple = ("all",)
+NO_CASES: tuple = ("none",)
+
+
+def case_scope_key(user: Actor) -> tuple:
+    """What `user`'s case scope is made of: ALL_CASES, NO_CASES, or the staff record's id,
+    role, team and service. Users with the same key see the same cases: the scope (and the
+    queries prepared with it, caseaudit/core/prepared.py) are kept by it, so a change of role
+    or place makes them afresh."""
     if not user.is_authenticated:
-        return NOTHING
+        return NO_CASES
     if user.is_superuser:
-        return Q()
+        return ALL_CASES
     staff = staff_for_user(user)
     if staff is None:
-        return NOTHING
-    role = staff.role
-    if role in AUTHORITY_WIDE_ROLES:
+        return NO_CASES
+    if staff.role in AUTHORITY_WIDE_ROLES:
+        return ALL_CASES
+    return (staff.pk, staff.role, staff.team_id, staff.effective_service_area_id)
+
+
+def user_query_key(user: Actor) -> tuple:
+    """All that the selectors read of the signed-in user and their staff record to build a
+    query (their case scope, role, team, service, line manager, whether they have left): the
+    key of a query prepared per person (caseaudit/core/prepared.py), so that any change of
+    these builds it afresh."""
+    staff = staff_for_user(user)
+    return (
+        user.pk,
+        user.is_superuser,
+        case_scope_key(user),
+        None
+        if staff is None
+        else (
+            staff.pk,
+            staff.role,
+            staff.team_id,
+            staff.service_area_id,
+            staff.effective_service_area_id,
+            staff.line_manager_id,
+            staff.left_on,
+        ),
+    )
+
+
+def case_scope(user: Actor) -> Q:
+    """A filter for the cases `user` may see."""
+    key = case_scope_key(user)
+    if key == ALL_CASES:
         return Q()
+    if key == NO_CASES:
+        return NOTHING
     # A page asks for the scope several times (the home page nine), every page of the same
     # person asks for the same one, and building it was a millisecond each time: it is kept
-    # per process, by what it is made of (the staff record's id, role, team and service), so a
-    # change of role or place builds it again. It holds no cases: its subqueries run in the
-    # database each time it is used.
-    key = (staff.pk, role, staff.team_id, staff.effective_service_area_id)
+    # per process, by what it is made of (`case_scope_key`), so a change of role or place
+    # builds it again. It holds no cases: its subqueries run in the database each time it
+    # is used.
     scope = _scopes.get(key)
     if scope is None:
         if len(_scopes) >= SCOPES_KEPT:
             _scopes.clear()
-        scope = _scopes[key] = _staff_scope(staff, role)
+        staff = staff_for_user(user)
+        if staff is None:  # not so: the key has a staff record
+            return NOTHING
+        scope = _scopes[key] = _staff_scope(staff, staff.role)
     return scope
 
 
 # The scopes built (see `case_scope`): a few hundred staff at most use one process.
-_scopes: dict[tuple, Q] = {}
+_scopes: dict[tuple[int, str, int | None, int | None], Q] = {}
 SCOPES_KEPT = 2000
 
 
-def _staff_scope(staff, role) -> Q:
+def _staff_scope(staff: Staff, role: str) -> Q:
     """Every rule of case visibility below the authority-wide roles, in one place: the role's
     own cases, widened by the cases the person's own work gives them (`_own_work_scope`)."""
     scope = Q(allocated_worker=staff)
@@ -80,7 +131,7 @@ def _staff_scope(staff, role) -> Q:
     return scope | _own_work_scope(staff)
 
 
-def _own_work_scope(staff) -> Q:
+def _own_work_scope(staff: Staff) -> Q:
     """The cases a member of staff's own work gives them, whatever their role (ADR 0008):
     - every case they have audited (draft or completed, open or closed: `Audit.auditor`);
     - the cases of their allocations in a confirmed programme month, unless cancelled
@@ -135,19 +186,133 @@ def case_list(
     return qs.order_by("reference")
 
 
+@dataclass(frozen=True, slots=True)
+class CaseRow:
+    """A case as the lists show it (`case_rows`, the home page): its own fields and the names
+    of its team and allocated worker, read as values rather than three model instances."""
+
+    pk: int
+    reference: str
+    display_name: str
+    case_type: str
+    opened_on: dt.date | None
+    closed_on: dt.date | None
+    team_name: str | None
+    worker_name: str | None
+
+    def get_case_type_display(self) -> str:
+        return str(CASE_TYPE_LABELS.get(self.case_type, self.case_type))
+
+
+CASE_TYPE_LABELS = dict(CaseType.choices)
+CASE_ROW_FIELDS = (
+    "pk",
+    "reference",
+    "display_name",
+    "case_type",
+    "opened_on",
+    "closed_on",
+    "team__name",
+    "allocated_worker__name",
+)
+
+
+class CaseListPages:
+    """`case_list` as `CaseRow`s for Django's Paginator (its count and one page of rows).
+    Without a search, each is read with a query prepared once per case scope and filters in
+    use (caseaudit/core/prepared.py); a search by name is a plain query (its pattern is not a
+    value the query compares unchanged)."""
+
+    ordered = True  # by reference, as `case_list`
+
+    def __init__(
+        self,
+        *,
+        user: Actor,
+        search: str = "",
+        team_id: int | None = None,
+        case_type: str = "",
+        worker_id: int | None = None,
+        status: str = "open",
+    ):
+        self.user, self.status, self.search = user, status, search
+        given = {"team_id": team_id, "case_type": case_type, "worker_id": worker_id}
+        self.names = [name for name, value in given.items() if value]
+        self.args = tuple(given[name] for name in self.names)
+        self.key = (case_scope_key(user), tuple(self.names), status)
+
+    def _queryset(self, *args: Any) -> QuerySet[Case]:
+        return case_list(
+            user=self.user,
+            search=self.search,
+            status=self.status,
+            **dict(zip(self.names, args, strict=True)),
+        )
+
+    def count(self) -> int:
+        if self.search:
+            return self._queryset(*self.args).count()
+        return _case_list_count(*self.args, key=self.key, build=self._queryset)
+
+    def __getitem__(self, page: slice) -> list[CaseRow]:
+        start, stop = page.start, page.stop
+
+        def rows(*args: Any) -> QuerySet[Any]:
+            return self._queryset(*args).values_list(*CASE_ROW_FIELDS)[start:stop]
+
+        if self.search:
+            return [CaseRow(*row) for row in rows(*self.args)]
+        return [
+            CaseRow(*row)
+            for row in _case_list_rows(*self.args, key=(self.key, start, stop), build=rows)
+        ]
+
+
+_case_list_count = PreparedQuery(kind=COUNT)
+_case_list_rows = PreparedQuery(kind=ROWS)
+
+
+def case_list_for_pages(
+    *,
+    user: Actor,
+    search: str = "",
+    team_id: int | None = None,
+    case_type: str = "",
+    worker_id: int | None = None,
+    status: str = "open",
+) -> CaseListPages:
+    """`case_list` for a Paginator, as `CaseRow`s (see `CaseListPages`)."""
+    return CaseListPages(
+        user=user,
+        search=search,
+        team_id=team_id,
+        case_type=case_type,
+        worker_id=worker_id,
+        status=status,
+    )
+
+
+# The case page's case: compiled once per case scope (caseaudit/core/prepared.py).
+CASE_PAGE_RELATED = (
+    "team",
+    "team__service_area",
+    "allocated_worker",
+    "allocated_worker__line_manager",
+)
+_case_get = PreparedQuery()
+
+
 def case_get(*, user: Actor, pk: int) -> Case:
     """The case, if the user may see it; otherwise 404, so its existence is not revealed."""
-    case = (
-        case_visible_qs(user)
-        .select_related(
-            "team",
-            "team__service_area",
-            "allocated_worker",
-            "allocated_worker__line_manager",
-        )
-        .filter(pk=pk)
-        .first()
-    )
+
+    def visible(pk: int) -> QuerySet[Case]:
+        return case_visible_qs(user).select_related(*CASE_PAGE_RELATED).filter(pk=pk)
+
+    if type(pk) is int:  # as the URLs give it
+        rows = _case_get(pk, key=case_scope_key(user), build=visible)
+        case = rows[0] if rows else None
+    else:
+        case = visible(pk).first()
     if case is None:
         if Case.objects.filter(pk=pk).exists():
             access_denied_record(
@@ -157,7 +322,7 @@ def case_get(*, user: Actor, pk: int) -> Case:
     return case
 
 
-def case_filter_options(*, user: Actor):
+def case_filter_options(*, user: Actor) -> tuple[QuerySet[Team], QuerySet[Staff]]:
     """Teams and workers to offer as filters: only those within the user's scope."""
     visible = case_visible_qs(user)
     teams = Team.objects.filter(pk__in=visible.values("team_id")).order_by("name")
@@ -167,29 +332,60 @@ def case_filter_options(*, user: Actor):
     return teams, workers
 
 
-def case_filter_choices(*, teams, workers) -> tuple[list, list]:
-    """The (pk, name) pairs of `case_filter_options`' teams and workers, each by name, read
-    in one query (a UNION) rather than two."""
+_case_filter_choices = PreparedQuery(kind=ROWS)
 
-    def pairs(qs, kind):
+
+def case_filter_choices(*, user: Actor) -> tuple[list[tuple[int, str]], list[tuple[int, str]]]:
+    """The (pk, name) pairs of `case_filter_options`' teams and workers, each by name, read in
+    one query (a UNION) rather than two, prepared once per case scope, and kept in the shared
+    cache for settings.SCOPE_SUMMARY_SECONDS per scope (a new worker's name may appear in the
+    filter that much later; a choice is still checked against the scope itself)."""
+    seconds = getattr(settings, "SCOPE_SUMMARY_SECONDS", 0)
+    key = "case-filter-choices-1:" + ".".join(map(str, case_scope_key(user)))
+    kept = cache.get(key) if seconds > 0 else None
+    if kept is None:
+        kept = _read_filter_choices(user)
+        if seconds > 0:
+            cache.set(key, kept, seconds)
+    return kept
+
+
+def _read_filter_choices(user: Actor) -> tuple[list[tuple[int, str]], list[tuple[int, str]]]:
+    """`case_filter_choices` from the database."""
+
+    def pairs(qs: QuerySet[Any], kind: str) -> QuerySet[Any, tuple[str, int, str]]:
         return (
             qs.order_by()
-            .annotate(option_kind=Value(kind, output_field=CharField()))
+            # Typed in the SQL: PostgreSQL cannot tell the type of a bare value in a UNION.
+            .annotate(option_kind=Cast(Value(kind), output_field=CharField()))
             .values_list("option_kind", "pk", "name")
         )
 
-    rows = pairs(teams, "team").union(pairs(workers, "worker"), all=True)
-    team_choices, worker_choices = [], []
-    for kind, pk, name in rows.order_by("option_kind", "name"):
+    rows = _case_filter_choices(
+        key=case_scope_key(user),
+        build=lambda: _filter_choices_union(user, pairs),
+    )
+    team_choices: list[tuple[int, str]] = []
+    worker_choices: list[tuple[int, str]] = []
+    for kind, pk, name in rows:
         (team_choices if kind == "team" else worker_choices).append((pk, name))
     return team_choices, worker_choices
+
+
+def _filter_choices_union(user: Actor, pairs: Any) -> QuerySet[Any]:
+    teams, workers = case_filter_options(user=user)
+    return (
+        pairs(teams, "team")
+        .union(pairs(workers, "worker"), all=True)
+        .order_by("option_kind", "name")
+    )
 
 
 # --- The case's closure (the closure gate is `caseaudit.audits.closure`; closing a case is
 # `caseaudit.dataprotection.services.case_close`) --------------------------------------------
 
 
-def case_closure_event(*, case: Case):
+def case_closure_event(*, case: Case) -> CaseEvent | None:
     """The history entry of the case's closure: who closed it, when and why (None while the
     case is open, without a query). The caller has checked the user may see the case."""
     if case.closed_on is None:
@@ -218,33 +414,9 @@ def is_data_protection_officer(user: Actor) -> bool:
     return staff is not None and staff.is_active and staff.role == Role.ADMIN
 
 
-def can_view_access_log(user: Actor, case: Case) -> bool:
-    """Who sees "who has accessed this case": the case's managers (its Practice Supervisor,
-    the team's Team Manager, the service's Children's Service Manager, an Assistant Director,
-    the Director) and the data protection officer. Checked on the loaded case (`case_get`
-    loads its worker and team), so the case page asks the database nothing more."""
-    if is_data_protection_officer(user):
-        return True
-    staff = staff_for_user(user)
-    if staff is None or not staff.is_active:
-        return False
-    role = staff.role
-    if role in (Role.ASSISTANT_DIRECTOR, Role.DIRECTOR):
-        return True
-    if role == Role.PRACTICE_SUPERVISOR:
-        worker = case.allocated_worker
-        return worker is not None and worker.line_manager_id == staff.pk
-    if role == Role.TEAM_MANAGER:
-        return staff.team_id is not None and case.team_id == staff.team_id
-    if role == Role.SERVICE_MANAGER:
-        area = staff.effective_service_area_id
-        return area is not None and case.team.service_area_id == area
-    return False
-
-
-def case_access_events(*, case: Case):
+def case_access_events(*, case: Case) -> QuerySet[AccessEvent]:
     """Every access-log entry about the case, newest first (with who, for the page). The
-    caller has checked `can_view_access_log`."""
+    caller has checked `policy.can_view_access_log`."""
     return (
         AccessEvent.objects.filter(case_id=case.pk)
         .select_related("user", "user__staff")
@@ -252,9 +424,14 @@ def case_access_events(*, case: Case):
     )
 
 
-def case_history(*, case: Case) -> list:
+_case_history = PreparedQuery(
+    lambda case_id: (
+        CaseEvent.objects.filter(case_id=case_id).select_related("by__staff").order_by("at", "id")
+    )
+)
+
+
+def case_history(*, case: Case) -> list[CaseEvent]:
     """The case's own history (closure, imports), oldest first. The caller has checked the
     user may see the case."""
-    return list(
-        CaseEvent.objects.filter(case=case).select_related("by__staff").order_by("at", "id")
-    )
+    return _case_history(case.pk)

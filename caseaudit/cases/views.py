@@ -8,12 +8,12 @@ from caseaudit.accounts.services import access_record
 
 from . import selectors
 from .forms import CaseFilterForm
+from .policy import can_view_access_log
 
 
 def case_list(request: HttpRequest) -> HttpResponse:
-    teams, workers = selectors.case_filter_options(user=request.user)
-    form = CaseFilterForm(request.GET or None, teams=teams, workers=workers)
-    cases = selectors.case_list(user=request.user, **form.filters())
+    form = CaseFilterForm(request.GET or None, user=request.user)
+    cases = selectors.case_list_for_pages(user=request.user, **form.filters())
     page = Paginator(cases, settings.CASE_LIST_PAGE_SIZE).get_page(request.GET.get("page"))
     # A list of children's cases: one access-log entry per page shown (not per row).
     access_record(request=request, object_type=AccessObjectType.CASE_LIST, object_id=page.number)
@@ -47,7 +47,7 @@ def _refuse(request, case, object_type: str):
 def case_access_log_page(request: HttpRequest, pk: int) -> HttpResponse:
     """Who has accessed this case: for its managers and the data protection officer."""
     case = selectors.case_get(user=request.user, pk=pk)
-    if not selectors.can_view_access_log(request.user, case):
+    if not can_view_access_log(request.user, case):
         _refuse(request, case, AccessObjectType.CASE_ACCESS_LOG)
     # Logged first, so the list (and its count) includes this look at it.
     access_record(

@@ -2,9 +2,11 @@
 relationship, in one table.
 
 `caseaudit/core/tests/test_access_matrix.py` builds one small organisation (the `org` fixture's
-people and cases, an administrator, and one of each record: audits, a QA response, a restorative
-action, an urgent finding, a programme month with an allocation, a notification, an import run,
-a draft tool version, API tokens), then asks every URL as every persona and checks the status in
+people and cases, an administrator, Business Support of another team, and one of each record:
+audits, a QA response, a restorative action, an urgent finding, a programme month with two
+allocations (the Director's peer audit of the case, and a Practice Supervisor's peer audit in
+its team not yet done), a notification, an import run, a draft tool version, API tokens), then
+asks every URL as every persona and checks the status in
 the table. It also walks Django's URL resolver: a URL pattern that is neither in the table nor
 in `EXCLUDED` fails the suite, so a new page cannot be added without deciding who may open it.
 
@@ -22,6 +24,8 @@ The personas (columns), by their relationship to that case:
     admin        a system administrator, who also acts as the data protection officer
     auditor      the Director (org.director), who audits the case (the audits' auditor and the
                  programme allocation's)
+    bsupport     Business Support in the case's team (org.business_support, North A)
+    bs_other     Business Support of another team in the same service (North B)
     anonymous    not signed in: pages send them to sign in (302); the API answers 401
 
 Statuses: 200 (shown), 201 (created), 302 (done and redirected, or, for anonymous, "sign in"),
@@ -47,6 +51,8 @@ PERSONAS = (
     "performance",
     "admin",
     "auditor",
+    "bsupport",
+    "bs_other",
     "anonymous",
 )
 
@@ -117,31 +123,43 @@ DRAFT = TOOL | {"number": "@tool_draft.number"}
 SECTION = DRAFT | {"key": "@tool_section.key"}
 QUESTION = SECTION | {"qkey": "@tool_question.key"}
 
-# Who sees the case and its records: its worker, their PS, the team's TM, the service's CSM,
-# the roles that see every case (Performance, admin, AD, Director); not a colleague, another
-# team's TM or an outsider.
-SEES_CASE = "200 200 200 200 404 404 404 200 200 200 302"
-EVERY_STAFF = "200 200 200 200 200 200 200 200 200 200 302"
-# Pages for managers and Performance Assurance (reports): each within their own scope.
-REPORTS = "404 200 200 200 404 200 404 200 200 200 302"
+# Who sees the case and its records: its worker, their PS, the team's TM and Business Support,
+# the service's CSM, the roles that see every case (Performance, admin, AD, Director); not a
+# colleague, another team's TM or Business Support, or an outsider.
+SEES_CASE = "200 200 200 200 404 404 404 200 200 200 200 404 302"
+# Who reads an audit itself (its text, PDF, urgent findings): who sees the case, except
+# Business Support, who see only that the case's audits exist (tool, auditor, dates, status).
+SEES_AUDIT_TEXT = "200 200 200 200 404 404 404 200 200 200 404 404 302"
+EVERY_STAFF = "200 200 200 200 200 200 200 200 200 200 200 200 302"
+# Pages for managers, Business Support and Performance Assurance (the activity reports:
+# programme compliance, QA responses): each within their own scope.
+REPORTS = "404 200 200 200 404 200 404 200 200 200 200 200 302"
+# The reports made of the audits' scales and text (practice quality, findings): not Business
+# Support.
+AUDIT_TEXT_REPORTS = "404 200 200 200 404 200 404 200 200 200 404 404 302"
 # Performance Assurance and administrators (imports, tool editing, programme editing).
-PERF_ADMIN = "404 404 404 404 404 404 404 200 200 404 302"
-ADMIN_ONLY = "404 404 404 404 404 404 404 404 200 404 302"
+PERF_ADMIN = "404 404 404 404 404 404 404 200 200 404 404 404 302"
+# Performance Assurance, administrators and Business Support (a case list of their own team;
+# each Business Support in their own team's, so both get in).
+IMPORTERS = "404 404 404 404 404 404 404 200 200 404 200 200 302"
+ADMIN_ONLY = "404 404 404 404 404 404 404 404 200 404 404 404 302"
 # The data protection officer's pages (administrators; superusers too).
 DPO_ONLY = ADMIN_ONLY
 
 # fmt: off
 MATRIX: tuple[Entry, ...] = (
-    #                                        own sup team svc col oth out perf adm aud anon
+    #                                        own sup team svc col oth out perf adm aud bs  bso anon
     # --- home, cases ----------------------------------------------------------------------
     E("home", GET,                           EVERY_STAFF),
-    E("session_keepalive", POST,             "204 204 204 204 204 204 204 204 204 204 302",
+    E("session_keepalive", POST,             "204 204 204 204 204 204 204 204 204 204 204 204 302",
       note="the timeout warning's “Stay signed in”: renews the user's own session"),
     E("case_list", GET,                      EVERY_STAFF),
     E("case_detail", GET,                    SEES_CASE, CASE),
-    E("case_close", GET,                     "403 403 200 200 404 404 404 403 403 200 302", CASE,
+    E("case_close", GET,                     "403 403 200 200 404 404 404 403 403 200 403 404 302",
+      CASE,
       note="its TM, CSM, an AD or the Director close a case"),
-    E("case_access_log", GET,                "404 200 200 200 404 404 404 404 200 200 302", CASE,
+    E("case_access_log", GET,                "404 200 200 200 404 404 404 404 200 200 404 404 302",
+      CASE,
       note="its managers and the data protection officer"),
     E("case_subject_access", GET,            DPO_ONLY, CASE),
     E("case_subject_access_json", GET,       DPO_ONLY, CASE),
@@ -156,9 +174,11 @@ MATRIX: tuple[Entry, ...] = (
     E("tool_bands_edit", GET,                ADMIN_ONLY),
     E("tools_import", GET,                   PERF_ADMIN),
     E("tools_export", GET,                   EVERY_STAFF),
-    E("tool_detail", GET,                    "302 302 302 302 302 302 302 302 302 302 302", TOOL,
+    E("tool_detail", GET,                    "302 302 302 302 302 302 302 302 302 302 302 302 302",
+      TOOL,
       note="redirects to the published version"),
-    E("tool_draft_create", POST,             "404 404 404 404 404 404 404 302 302 404 302", TOOL),
+    E("tool_draft_create", POST,             "404 404 404 404 404 404 404 302 302 404 404 404 302",
+      TOOL),
     E("tool_version", GET,                   EVERY_STAFF, PUBLISHED),
     E("tool_version", GET,                   PERF_ADMIN, DRAFT, variant="draft",
       note="a draft version: its editors only"),
@@ -167,138 +187,164 @@ MATRIX: tuple[Entry, ...] = (
     E("tool_section_add", GET,               PERF_ADMIN, DRAFT),
     E("tool_section_edit", GET,              PERF_ADMIN, SECTION),
     E("tool_section_delete", GET,            PERF_ADMIN, SECTION),
-    E("tool_section_move", POST,             "404 404 404 404 404 404 404 302 302 404 302",
+    E("tool_section_move", POST,             "404 404 404 404 404 404 404 302 302 404 404 404 302",
       SECTION),
     E("tool_question_add", GET,              PERF_ADMIN, SECTION),
     E("tool_question_edit", GET,             PERF_ADMIN, QUESTION),
     E("tool_question_delete", GET,           PERF_ADMIN, QUESTION),
-    E("tool_question_move", POST,            "404 404 404 404 404 404 404 302 302 404 302",
+    E("tool_question_move", POST,            "404 404 404 404 404 404 404 302 302 404 404 404 302",
       QUESTION),
     # --- audits -----------------------------------------------------------------------------
-    E("audit_start", GET,                    "403 200 200 200 404 404 404 200 403 200 302",
+    E("audit_start", GET,                    "403 200 200 200 404 404 404 200 403 200 403 404 302",
       {"case_pk": "@case.pk"}, note="an auditing role who sees the case, not its worker"),
-    E("audit_detail", GET,                   SEES_CASE, AUDIT),
-    E("audit_detail", GET,                   SEES_CASE, DRAFT_AUDIT, variant="draft",
-      note="a draft is shown, read-only, to whoever sees the case"),
-    E("audit_edit", GET,                     "404 404 404 404 404 404 404 404 404 200 302",
+    E("audit_detail", GET,                   SEES_AUDIT_TEXT, AUDIT),
+    E("audit_detail", GET,                   SEES_AUDIT_TEXT, DRAFT_AUDIT, variant="draft",
+      note="a draft is shown, read-only, to whoever reads the case's audits"),
+    E("audit_edit", GET,                     "404 404 404 404 404 404 404 404 404 200 404 404 302",
       DRAFT_AUDIT, note="only the auditor edits"),
-    E("audit_autosave", POST,                "404 404 404 404 404 404 404 404 404 200 302",
+    E("audit_autosave", POST,                "404 404 404 404 404 404 404 404 404 200 404 404 302",
       DRAFT_AUDIT, data={"revision": "@draft_audit.revision", "actions-TOTAL_FORMS": "0",
                          "actions-INITIAL_FORMS": "0"},
       note="the form's autosave (JSON): only the auditor, as the form"),
-    E("audit_pdf", GET,                      SEES_CASE, AUDIT),
-    E("audit_reopen", POST,                  "403 403 200 200 404 404 404 200 403 200 302", AUDIT,
+    E("audit_discard", GET,                  "404 404 404 404 404 404 404 404 404 200 404 404 302",
+      DRAFT_AUDIT, note="the confirm page: only the auditor, of a draft never completed"),
+    E("audit_discard", POST,                 "404 404 404 404 404 404 404 404 404 200 404 404 302",
+      DRAFT_AUDIT, note="only the auditor (posted empty: the form again, with its errors)"),
+    E("audit_pdf", GET,                      SEES_AUDIT_TEXT, AUDIT),
+    E("audit_reopen", POST,                  "403 403 200 200 404 404 404 200 403 200 404 404 302",
+      AUDIT,
       note="a TM, CSM, AD, Director or Performance, for a case they manage"),
-    E("urgent_finding_acknowledge", GET,     SEES_CASE, FINDING,
-      note="shown to those who see the case; the form only to its managers"),
-    E("urgent_finding_acknowledge", POST,    "403 200 200 200 404 404 404 403 403 200 302",
+    E("urgent_finding_acknowledge", GET,     SEES_AUDIT_TEXT, FINDING,
+      note="shown to those who read the case's audits; the form only to its managers"),
+    E("urgent_finding_acknowledge", POST,    "403 200 200 200 404 404 404 403 403 200 404 404 302",
       FINDING, note="its PS, TM, CSM, an AD or the Director"),
+    E("urgent_finding_withdraw", GET,        "403 403 403 403 404 404 404 403 403 200 404 404 302",
+      FINDING, note="the finding's auditor only (the Director here); others who see it: 403"),
+    E("urgent_finding_withdraw", POST,       "403 403 403 403 404 404 404 403 403 200 404 404 302",
+      FINDING, note="the auditor, withdrawing a finding raised in error"),
+    E("audit_confirm_alert", GET,            "404 404 404 404 404 404 404 404 404 302 404 404 302",
+      DRAFT_AUDIT, note="only the auditor, as the form (nothing pending: back to the form)"),
+    E("audit_confirm_alert", POST,           "404 404 404 404 404 404 404 404 404 302 404 404 302",
+      DRAFT_AUDIT, note="the auditor's yes to alerting the managers"),
     # --- QA responses -----------------------------------------------------------------------
     E("response_list", GET,                  EVERY_STAFF),
-    E("response_team", GET,                  "404 200 200 200 404 200 404 200 200 200 302",
+    E("response_team", GET,                  "404 200 200 200 404 200 404 200 200 200 200 200 302",
       note="managers' page, each within their scope"),
-    E("response_for_audit", GET,             "302 302 302 302 404 404 404 302 302 302 302",
+    E("response_for_audit", GET,             "302 302 302 302 404 404 404 302 302 302 302 404 302",
       {"audit_pk": "@audit.pk"}),
     E("response_detail", GET,                SEES_CASE, RESPONSE),
-    E("response_detail", POST,               "200 403 403 403 404 404 404 403 403 403 302",
+    E("response_detail", POST,               "200 403 403 403 404 404 404 403 403 403 403 404 302",
       RESPONSE, note="the worker's own form"),
-    E("response_autosave", POST,             "200 403 403 403 404 404 404 403 403 403 302",
+    E("response_autosave", POST,             "200 403 403 403 404 404 404 403 403 403 403 404 302",
       RESPONSE, data={"draft_revision": "0"},
       note="the worker's draft (JSON autosave), as the form"),
-    E("response_return", POST,               "403 200 200 403 404 404 404 403 403 403 302",
+    E("response_return", POST,               "403 200 200 403 404 404 404 403 403 403 403 404 302",
       RESPONSE, note="the worker's PS, or the team's TM"),
-    E("response_authorise", POST,            "403 302 302 403 404 404 404 403 403 403 302",
+    E("response_authorise", POST,            "403 302 302 403 404 404 404 403 403 403 403 404 302",
       RESPONSE),
-    E("action_resolve", POST,                "200 403 403 403 404 404 404 403 403 403 302",
+    E("action_resolve", POST,                "200 403 403 403 404 404 404 403 403 403 403 404 302",
       ACTION, note="the action's owner"),
-    E("action_agree", POST,                  "403 302 302 403 404 404 404 403 403 403 302", ACTION),
-    E("action_reopen", POST,                 "403 200 200 403 404 404 404 403 403 403 302", ACTION),
+    E("action_agree", POST,                  "403 302 302 403 404 404 404 403 403 403 403 404 302",
+      ACTION),
+    E("action_reopen", POST,                 "403 200 200 403 404 404 404 403 403 403 403 404 302",
+      ACTION),
     # --- imports ----------------------------------------------------------------------------
-    E("import_index", GET,                   PERF_ADMIN),
+    E("import_index", GET,                   IMPORTERS),
     E("import_staff", GET,                   PERF_ADMIN),
-    E("import_cases", GET,                   PERF_ADMIN),
-    E("import_template", GET,                PERF_ADMIN, {"name": "cases_template.csv"}),
+    E("import_cases", GET,                   IMPORTERS),
+    E("import_template", GET,                IMPORTERS, {"name": "cases_template.csv"}),
     E("import_run_detail", GET,              PERF_ADMIN, {"pk": "@import_run.pk"}),
     # --- notifications (each member of staff's own) ---------------------------------------
     E("notification_list", GET,              EVERY_STAFF),
-    E("notification_mark_all_read", POST,    "302 302 302 302 302 302 302 302 302 302 302"),
-    E("notification_open", GET,              "302 404 404 404 404 404 404 404 404 404 302",
+    E("notification_mark_all_read", POST,    "302 302 302 302 302 302 302 302 302 302 302 302 302"),
+    E("notification_open", GET,              "302 404 404 404 404 404 404 404 404 404 404 404 302",
       {"pk": "@notification.pk"}, note="the worker's notification"),
     E("notification_settings", GET,          EVERY_STAFF, note="each person's own settings"),
-    E("notification_settings", POST,         "200 200 200 200 200 200 200 200 200 200 302",
+    E("notification_settings", POST,         "200 200 200 200 200 200 200 200 200 200 200 200 302",
       note="an empty form is shown again with its errors"),
     # --- programme --------------------------------------------------------------------------
-    E("programme_index", GET,                "404 404 404 200 404 404 404 200 200 200 302"),
-    E("programme_generate", POST,            "404 404 404 404 404 404 404 302 302 404 302"),
+    E("programme_index", GET,                "404 404 200 200 404 200 404 200 200 200 200 200 302",
+      note="the whole programme; a TM and Business Support their team's"),
+    E("programme_generate", POST,            "404 404 404 404 404 404 404 302 302 404 404 404 302"),
     E("due_list", GET,                       EVERY_STAFF),
-    E("programme_month", GET,                "404 404 404 200 404 404 404 200 200 200 302", MONTH),
-    E("programme_confirm", POST,             "404 404 404 404 404 404 404 302 302 404 302", MONTH),
+    E("programme_month", GET,                "404 404 200 200 404 200 404 200 200 200 200 200 302",
+      MONTH, note="a confirmed month: a TM and Business Support see their team's allocations"),
+    E("programme_confirm", POST,             "404 404 404 404 404 404 404 302 302 404 404 404 302",
+      MONTH),
     E("allocation_swap", GET,                PERF_ADMIN, ALLOCATION),
     E("allocation_reallocate", GET,          PERF_ADMIN, ALLOCATION),
-    E("allocation_start", POST,              "404 404 404 404 404 404 404 404 404 302 302",
+    E("allocation_start", POST,              "404 404 404 404 404 404 404 404 404 302 404 404 302",
       ALLOCATION, note="the allocation's auditor"),
+    E("allocation_chase", POST,              "404 404 302 403 404 404 404 302 302 403 403 404 302",
+      {"pk": "@team_allocation.pk"}, data={"month": "@programme.label"},
+      note="a PS peer audit not done: its team's TM, Performance or an admin chase it; who "
+      "sees it but may not chase (the CSM, the Director, Business Support) gets 403"),
     # --- reports ----------------------------------------------------------------------------
     E("report_index", GET,                   REPORTS),
     E("report_compliance", GET,              REPORTS),
     E("report_responses", GET,               REPORTS),
-    E("report_quality", GET,                 REPORTS),
-    E("report_findings", GET,                REPORTS),
-    E("report_findings_pdf", GET,            REPORTS),
+    E("report_quality", GET,                 AUDIT_TEXT_REPORTS),
+    E("report_findings", GET,                AUDIT_TEXT_REPORTS),
+    E("report_findings_pdf", GET,            AUDIT_TEXT_REPORTS),
     # a PDF prepared in the background: anyone with reports may ask; only its owner (here
     # Performance Assurance) sees or downloads it, not even an administrator
-    E("report_export_prepare", POST,         "404 302 302 302 404 302 404 302 302 302 302",
+    E("report_export_prepare", POST,         "404 302 302 302 404 302 404 302 302 302 404 404 302",
       data={"params": "period=this_quarter"}),
-    E("report_export", GET,                  "404 404 404 404 404 404 404 200 404 404 302",
+    E("report_export", GET,                  "404 404 404 404 404 404 404 200 404 404 404 404 302",
       {"pk": "@report_export.pk"}),
-    E("report_export_download", GET,         "404 404 404 404 404 404 404 200 404 404 302",
+    E("report_export_download", GET,         "404 404 404 404 404 404 404 200 404 404 404 404 302",
       {"pk": "@report_export.pk"}),
     E("report_xlsx", GET,                    REPORTS, {"report": "compliance"}),
     E("report_csv", GET,                     REPORTS, {"report": "compliance", "table": "people"}),
     # --- API tokens (administrators) --------------------------------------------------------
     E("api_token_list", GET,                 ADMIN_ONLY),
-    E("api_token_revoke", POST,              "404 404 404 404 404 404 404 404 302 404 302",
+    E("api_token_revoke", POST,              "404 404 404 404 404 404 404 404 302 404 404 404 302",
       {"pk": "@api_token.pk"}),
     # --- periodic jobs (system administrators) -------------------------------------------
     E("job_list", GET,                       ADMIN_ONLY),
     # --- accounts (system administrators) ------------------------------------------------
     E("account_identity_change", GET,        ADMIN_ONLY, {"user_id": "@worker.user.pk"},
       note="changing an account's email or username: administrators only"),
-    E("account_identity_change", POST,       "404 404 404 404 404 404 404 404 200 404 302",
+    E("account_identity_change", POST,       "404 404 404 404 404 404 404 404 200 404 404 404 302",
       {"user_id": "@worker.user.pk"}, note="posted empty: the form again with its errors"),
     # --- the REST API (a Bearer token per persona; no token: 401) --------------------------
-    E("api:openapi-json", GET,               "200 200 200 200 200 200 200 200 200 200 200",
+    E("api:openapi-json", GET,               "200 200 200 200 200 200 200 200 200 200 200 200 200",
       note="the API's description: no data, public"),
-    E("api:openapi-view", GET,               "200 200 200 200 200 200 200 200 200 200 200",
+    E("api:openapi-view", GET,               "200 200 200 200 200 200 200 200 200 200 200 200 200",
       note="the API's documentation page: no data, public"),
-    E("api:api-root", GET,                   "404 404 404 404 404 404 404 404 404 404 404",
+    E("api:api-root", GET,                   "404 404 404 404 404 404 404 404 404 404 404 404 404",
       note="django-ninja's root: always 404"),
-    E("api:case_list", GET,                  "200 200 200 200 200 200 200 200 200 200 401"),
-    E("api:case_detail", GET,                "200 200 200 200 404 404 404 200 200 200 401",
+    E("api:case_list", GET,                  "200 200 200 200 200 200 200 200 200 200 200 200 401"),
+    E("api:case_detail", GET,                "200 200 200 200 404 404 404 200 200 200 200 404 401",
       {"case_id": "@case.pk"}),
-    E("api:staff_list", GET,                 "200 200 200 200 200 200 200 200 200 200 401"),
-    E("api:team_list", GET,                  "200 200 200 200 200 200 200 200 200 200 401"),
-    E("api:audit_list", GET,                 "200 200 200 200 200 200 200 200 200 200 401"),
-    E("api:audit_start", POST,               "403 201 201 201 404 404 404 201 403 409 401",
+    E("api:staff_list", GET,                 "200 200 200 200 200 200 200 200 200 200 200 200 401"),
+    E("api:team_list", GET,                  "200 200 200 200 200 200 200 200 200 200 200 200 401"),
+    E("api:audit_list", GET,                 "200 200 200 200 200 200 200 200 200 200 200 200 401"),
+    E("api:audit_start", POST,               "403 201 201 201 404 404 404 201 403 409 403 404 401",
       data={"case": "@case.pk", "tool": "generic", "reason": "permissive"}),
-    E("api:audit_detail", GET,               "200 200 200 200 404 404 404 200 200 200 401",
+    E("api:audit_detail", GET,               "200 200 200 200 404 404 404 200 200 200 404 404 401",
       {"audit_id": "@audit.pk"}),
-    E("api:audit_save", PUT,                 "403 403 403 403 404 404 404 403 403 200 401",
+    E("api:audit_save", PUT,                 "403 403 403 403 404 404 404 403 403 200 404 404 401",
       {"audit_id": "@draft_audit.pk"}, data={"revision": "@draft_audit.revision"}),
-    E("api:audit_complete", POST,            "403 403 403 403 404 404 404 403 403 422 401",
+    E("api:audit_complete", POST,            "403 403 403 403 404 404 404 403 403 422 404 404 401",
       {"audit_id": "@draft_audit.pk"}),
-    E("api:audit_reopen", POST,              "403 403 200 200 404 404 404 200 403 200 401",
+    E("api:audit_reopen", POST,              "403 403 200 200 404 404 404 200 403 200 404 404 401",
       {"audit_id": "@audit.pk"}, data={"reason": "A section was scaled in error."}),
-    E("api:response_list", GET,              "200 200 200 200 200 200 200 200 200 200 401"),
-    E("api:response_detail", GET,            "200 200 200 200 404 404 404 200 200 200 401",
+    E("api:audit_discard", POST,             "403 403 403 403 404 404 404 403 403 200 404 404 401",
+      {"audit_id": "@draft_audit.pk"},
+      data={"reason": "Started on the wrong case.", "revision": "@draft_audit.revision"},
+      note="only the auditor discards their draft"),
+    E("api:response_list", GET,              "200 200 200 200 200 200 200 200 200 200 200 200 401"),
+    E("api:response_detail", GET,            "200 200 200 200 404 404 404 200 200 200 200 404 401",
       {"response_id": "@response.pk"}),
-    E("api:allocation_list", GET,            "404 404 404 200 404 404 404 200 200 200 401",
+    E("api:allocation_list", GET,            "404 404 200 200 404 200 404 200 200 200 200 200 401",
       query="month=@programme.label"),
-    E("api:due_list", GET,                   "200 200 200 200 200 200 200 200 200 200 401"),
+    E("api:due_list", GET,                   "200 200 200 200 200 200 200 200 200 200 200 200 401"),
     # reports: as the report pages (REPORTS), each within the persona's own scope
-    E("api:report_compliance", GET,          "404 200 200 200 404 200 404 200 200 200 401"),
-    E("api:report_responses", GET,           "404 200 200 200 404 200 404 200 200 200 401"),
-    E("api:report_quality", GET,             "404 200 200 200 404 200 404 200 200 200 401"),
-    E("api:report_findings", GET,            "404 200 200 200 404 200 404 200 200 200 401"),
+    E("api:report_compliance", GET,          "404 200 200 200 404 200 404 200 200 200 200 200 401"),
+    E("api:report_responses", GET,           "404 200 200 200 404 200 404 200 200 200 200 200 401"),
+    E("api:report_quality", GET,             "404 200 200 200 404 200 404 200 200 200 404 404 401"),
+    E("api:report_findings", GET,            "404 200 200 200 404 200 404 200 200 200 404 404 401"),
 )
 # fmt: on
 
@@ -328,7 +374,7 @@ ADMIN_MODELS: dict[str, tuple[str, ...]] = {
 }
 # Extra pages of a model's admin: (URL name, the status for an administrator).
 ADMIN_EXTRA_PAGES = {"auth.user": (("auth_user_password_change", "id", 200),)}
-ADMIN_SIGN_IN = "302 302 302 302 302 302 302 302 {admin} 302 302"
+ADMIN_SIGN_IN = "302 302 302 302 302 302 302 302 {admin} 302 302 302 302"
 
 
 def _admin_entries() -> tuple[Entry, ...]:

@@ -14,7 +14,7 @@ import re
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from caseaudit.accounts.models import AccessAction, AccessEvent, AccessObjectType
@@ -116,7 +116,9 @@ def case_close(*, case: Case, by: User, closed_on: dt.date | None, reason: str) 
 # --- Retention: deleting a case and everything about it ----------------------------------
 
 
-def case_notifications(case: Case, audit_ids: list[int], response_ids: list[int]):
+def case_notifications(
+    *, case: Case, audit_ids: list[int], response_ids: list[int]
+) -> QuerySet[Notification]:
     """The notifications about this case: those that open one of its pages (the case, its
     audits, their responses) and those whose subject names its reference ("...: case X").
     Notifications carry no foreign key (they outlive what they point at), so they are found
@@ -157,7 +159,10 @@ def case_erase(*, case: Case, by: By, reason: str) -> dict[str, int]:
         cases_regrouped(reason="a case was erased")
         audit_ids = list(Audit.objects.filter(case=locked).values_list("pk", flat=True))
         response_ids = list(QAResponse.objects.filter(case=locked).values_list("pk", flat=True))
-        counts = {"notifications": case_notifications(locked, audit_ids, response_ids).delete()[0]}
+        notifications = case_notifications(
+            case=locked, audit_ids=audit_ids, response_ids=response_ids
+        )
+        counts = {"notifications": notifications.delete()[0]}
         # Children before parents: every foreign key to a case is PROTECT. A response goes
         # with its answers and history, an audit with its answers, actions, findings and
         # history (CASCADE); allocations only point at audits (SET_NULL), so they go first.

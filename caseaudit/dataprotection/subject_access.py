@@ -189,7 +189,9 @@ def subject_access_document(*, case: Case) -> dict:
         .order_by("programme__month", "id")
     )
     notifications = list(
-        case_notifications(case, audit_ids, response_ids).order_by("created_at", "id")
+        case_notifications(case=case, audit_ids=audit_ids, response_ids=response_ids).order_by(
+            "created_at", "id"
+        )
     )
     access = list(AccessEvent.objects.filter(case_id=case.pk).order_by("at", "id"))
     case_events = list(CaseEvent.objects.filter(case=case).order_by("at", "id"))

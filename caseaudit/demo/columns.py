@@ -44,6 +44,7 @@ ACTION_FIELDS = (
     "description",
     "owner_id",
     "due_on",
+    "section_id",
     "order",
     "status",
     "created_at",

@@ -71,7 +71,7 @@ class CaseState:
 
 class ToolShape:
     """A published tool version: its sections (id, title, theme code, scaled, [questions as
-    (id, kind, choices)]) in order."""
+    (id, kind, choices)]) in order, and the questions that must be answered (`required`)."""
 
     def __init__(self, version, bands):
         self.version_id = version.pk
@@ -80,8 +80,10 @@ class ToolShape:
         self.number = version.number
         self.applies_to = set(version.tool.applies_to or [])
         self.sections = []
+        self.required: set[int] = set()
         for section in version.sections.all():
             questions = [(q.pk, q.kind, list(q.choices or [])) for q in section.questions.all()]
+            self.required |= {q.pk for q in section.questions.all() if q.required}
             self.sections.append(
                 (section.pk, section.title, section.theme.code, section.scaled, questions)
             )
@@ -199,6 +201,10 @@ class County:
         self.urgent_scales = {s for s in range(11) if (b := band_for(s, bands)) and b.urgent}
         if not self.urgent_scales:
             self.urgent_scales = {0, 1, 2}
+        # Scales whose band needs restorative actions (a section scaled so needs one for it).
+        self.action_scales = {
+            s for s in range(11) if (b := band_for(s, bands)) and b.actions_required
+        }
         versions = (
             ToolVersion.objects.filter(status=VersionStatus.PUBLISHED)
             .select_related("tool")

@@ -56,7 +56,7 @@ from . import columns
 from .authority import DEMO_MARKER_AREA
 from .bulk import Sink, analyze, bulk_load, next_id, reset_sequences, set_last_audited
 from .county import County
-from .planner import Plan, Planner
+from .planner import Plan, Planner, programme_kind
 from .workdays import WorkingCalendar
 from .writer import Writer
 
@@ -339,7 +339,8 @@ def _programme_plans(programme: ProgrammeMonth, org: County, *, today, rng) -> l
             day = cal.on_or_before(today - dt.timedelta(days=1))
         if day is None or day < first:
             continue
-        plan = Plan(day, case, "peer", allocation.tool_code, allocation.auditor_id, draft=draft)
+        kind = programme_kind(allocation.tool_code, allocation.rule)
+        plan = Plan(day, case, kind, allocation.tool_code, allocation.auditor_id, draft=draft)
         plan.alloc = allocation
         plans.append(plan)
     return plans

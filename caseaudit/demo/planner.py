@@ -14,6 +14,7 @@ from collections import defaultdict
 from caseaudit.cases.models import CaseType
 from caseaudit.organisation.models import Role
 from caseaudit.programme import engine
+from caseaudit.programme.choices import Rule
 from caseaudit.programme.due import add_months, month_end
 from caseaudit.programme.selectors import staff_rows
 
@@ -45,6 +46,19 @@ KIND_TOOL = {
     "iro": "iro",
     "cp_chair": "cp-chair",
 }
+
+
+def programme_kind(tool_code: str, rule: str) -> str:
+    """The reason a programme allocation's audit is recorded with, as the programme starts it
+    (`programme.services.allocation_reason`): carers' audits with the Carers tool, the Team
+    Manager's audit of their own single-PS team permissive, the rest peer audits."""
+    if tool_code == "carers":
+        return "carers"
+    if rule == Rule.TM_SINGLE_PS:
+        return "permissive"
+    return "peer"
+
+
 # The follow-up audit of each case type (after reviews, conferences and TAC meetings).
 FOLLOW_UP_KIND = {CaseType.CLA: "iro", CaseType.CP: "cp_chair", CaseType.EARLY_HELP: "tac"}
 
@@ -302,7 +316,12 @@ class Planner:
                 day = cal.between(rng, month, min(last, self.today, case.last_day))
                 if day is not None:
                     plan = self.add(
-                        day, case, "peer", tool=pick.tool_code, auditor=pick.auditor.id, alloc=True
+                        day,
+                        case,
+                        programme_kind(pick.tool_code, pick.rule),
+                        tool=pick.tool_code,
+                        auditor=pick.auditor.id,
+                        alloc=True,
                     )
             if plan is not None:
                 done.append(plan)

@@ -3,8 +3,10 @@
 `responses_demo(today=...)` gives each completed audit of the demo county that has no response
 yet a response in a plausible state for its age: recent ones awaiting the worker or submitted,
 those a few weeks old overdue (escalated), returned, submitted or authorised, older ones
-authorised (on time, late, or after being returned once), with the history, answers and action
-tracking (resolved, agreed, open and overdue) that state implies. It sends no notifications.
+authorised (on time, late, or after being returned once), with the history, answers (one per
+action: what was done, the date it was done, the evidence) and action tracking that state
+implies, as the services would leave them: submitting resolves each action from its answer,
+returning opens them again, authorising agrees them. It sends no notifications.
 Idempotent: audits that already have a response are skipped.
 
 `demo_completed_audits(today=...)` makes completed Generic Audits for the demo county when it
@@ -59,21 +61,25 @@ ACTION_TEXTS = [
 ]
 ANSWER_TEXTS = [
     "Done: {what}",
-    "Discussed in supervision; I will complete it this week.",
-    "Booked a visit to see the child alone; I will record their views afterwards.",
-    "Started; the rest needs the health visitor's report, which I have asked for.",
-    "Completed and checked with my Practice Supervisor.",
+    "Updated the record and checked it with my Practice Supervisor.",
+    "Saw the child alone at home and recorded their views in their own words.",
+    "Discussed in supervision; the record now shows the decision and the reasons for it.",
+    "Completed and uploaded to the case record.",
+]
+EVIDENCE_TEXTS = [
+    "Case note of {date}.",
+    "Chronology on the case record, updated {date}.",
+    "Supervision record of {date}.",
+    "Document uploaded to the case record on {date}.",
+    "",  # none given: the evidence is optional
 ]
 RETURN_REASONS = [
-    "Please say by when each action will be done.",
-    "Action 1 needs more: what exactly will change in the record?",
-    "Please add how the child's views will be gathered, not only that they will be.",
+    "Please add where the work can be seen (the evidence) for each action.",
+    "Action 1 needs more: what exactly changed in the record?",
+    "Please say how the child's views were gathered, not only that they were.",
 ]
-RESOLUTION_TEXTS = [
-    "Done and recorded on the case file.",
-    "Completed at the last visit; see the case note of that day.",
-    "Uploaded and checked.",
-]
+# What a returned answer gains when it is submitted again.
+RESUBMITTED_TEXT = " I have added where it is recorded, as asked."
 
 
 def _moment(day: dt.date, hour: int, minute: int = 0) -> dt.datetime:
@@ -344,8 +350,8 @@ class _DemoResponse:
             return self.finish()
         r.status = ResponseStatus.AUTHORISED
         r.authorised_at, r.authorised_by = authorised_at, manager.user
-        self.event(EventKind.AUTHORISED, authorised_at, manager.user)
-        self.track_actions(actions, authorised_at, manager)
+        agreed = self.agree_actions(actions, authorised_at, manager)
+        self.event(EventKind.AUTHORISED, authorised_at, manager.user, actions_agreed=agreed)
         return self.finish()
 
     def return_and_resubmit(self, plan, actions, submit_day, manager) -> dt.date | None:
@@ -360,6 +366,7 @@ class _DemoResponse:
         r.status = ResponseStatus.RETURNED
         r.returned_at, r.returned_by, r.return_reason = returned_at, manager.user, reason
         self.event(EventKind.RETURNED, returned_at, manager.user, reason=reason)
+        self.reopen_actions(actions)
         if plan == "returned":
             return None
         submit_day = add_working_days(submit_day, 2)
@@ -398,23 +405,39 @@ class _DemoResponse:
         r.last_reminder_kind, r.last_reminder_on = ReminderKind.OVERDUE, day
 
     def submit(self, actions, at, *, first: bool):
+        """The worker's one answer per action (done on or before the day they submit, not
+        before the audit), each action resolved from it, as `response_submit` does."""
         r = self.response
         user = r.worker.user
+        submit_day = timezone.localdate(at)
         answers = []
         for number, action in enumerate(actions, start=1):
             what = self.rng.choice(ANSWER_TEXTS).format(what=action.description.lower())
-            planned_by = action.due_on
+            done_on = max(r.completed_on, submit_day - dt.timedelta(days=self.rng.randint(0, 2)))
+            evidence = self.rng.choice(EVIDENCE_TEXTS).format(date=f"{done_on:%d/%m/%Y}")
+            if not first:
+                what += RESUBMITTED_TEXT
+                evidence = evidence or f"Case note of {done_on:%d/%m/%Y}."
             ActionResponse.objects.update_or_create(
                 response=r,
                 action=action,
-                defaults={"what_done": what, "planned_by": planned_by, "answered_at": at},
+                defaults={
+                    "what_done": what,
+                    "done_on": done_on,
+                    "evidence": evidence,
+                    "answered_at": at,
+                },
             )
+            action.status = ActionStatus.RESOLVED
+            action.resolved_at, action.resolved_by, action.resolution = at, user, what
+            action.save(update_fields=["status", "resolved_at", "resolved_by", "resolution"])
             answers.append(
                 {
                     "number": number,
                     "action": action.pk,
                     "what_done": what,
-                    "planned_by": planned_by.isoformat() if planned_by else None,
+                    "done_on": done_on.isoformat(),
+                    "evidence": evidence,
                 }
             )
         r.status = ResponseStatus.SUBMITTED
@@ -431,41 +454,25 @@ class _DemoResponse:
             answers=answers,
         )
 
-    def track_actions(self, actions, authorised_at, manager):
-        """Most actions of an authorised response are resolved and agreed by now; some wait
-        for agreement; the rest stay open (overdue if their date has passed)."""
-        for i, action in enumerate(actions):
-            fate = (self.n + i) % 4
-            if fate == 3:
-                continue  # still open
-            resolved_at = self.at(add_working_days(timezone.localdate(authorised_at), 3 + i), 16)
-            if resolved_at is None:
+    def reopen_actions(self, actions):
+        """Returned: the actions are open again (their answers stay), as `response_return`
+        leaves them."""
+        for action in actions:
+            action.status = ActionStatus.OPEN
+            action.resolved_at = action.resolved_by = None
+            action.save(update_fields=["status", "resolved_at", "resolved_by"])
+
+    def agree_actions(self, actions, authorised_at, manager) -> int:
+        """Authorised: the resolved actions are agreed (closed), but for one the authoriser
+        owns, as `response_authorise` leaves them. Returns how many."""
+        agreed = 0
+        for action in actions:
+            if action.status != ActionStatus.RESOLVED or action.owner_id == manager.pk:
                 continue
-            note = self.rng.choice(RESOLUTION_TEXTS)
-            action.status = ActionStatus.RESOLVED
-            action.resolved_at, action.resolved_by, action.resolution = (
-                resolved_at,
-                (action.owner or self.response.worker).user,
-                note,
-            )
-            detail = {"action": action.pk, "description": action.description[:200]}
-            self.event(
-                EventKind.ACTION_RESOLVED, resolved_at, action.resolved_by, note=note, **detail
-            )
-            agreed_at = self.at(add_working_days(timezone.localdate(resolved_at), 2), 12)
-            if fate != 2 and agreed_at is not None and manager.pk != action.owner_id:
-                action.manager_agreed_at, action.manager_agreed_by = agreed_at, manager.user
-                self.event(EventKind.ACTION_AGREED, agreed_at, manager.user, **detail)
-            action.save(
-                update_fields=[
-                    "status",
-                    "resolved_at",
-                    "resolved_by",
-                    "resolution",
-                    "manager_agreed_at",
-                    "manager_agreed_by",
-                ]
-            )
+            action.manager_agreed_at, action.manager_agreed_by = authorised_at, manager.user
+            action.save(update_fields=["manager_agreed_at", "manager_agreed_by"])
+            agreed += 1
+        return agreed
 
     def finish(self) -> QAResponse:
         r = self.response

@@ -190,7 +190,7 @@ class Writer:
         sitting_of, answered = self._answered(tool, n_sit, plan.draft)
         worst = self._section_rows(plan, audit_id, answered, scales, overall)
         last_sitting_day = self.local_date(sittings[-1][1][-1])
-        self._actions(plan, audit_id, overall, worst, sittings, last_sitting_day)
+        self._actions(plan, audit_id, overall, worst, sittings, last_sitting_day, scales)
         triggers, detail = self._triggers(
             plan, tool, scales, answered, sitting_of, overall, n_sit, serious
         )
@@ -255,10 +255,13 @@ class Writer:
                 else:
                     scales[s[0]] = max(3, min(10, overall + choice((0, 1, 1, 2, 3))))
         else:
+            # A closure audit has no actions left to do (the case closes): no section is
+            # scaled where actions are needed.
+            low = 6 if plan.kind == "closure" else 3
             overall = round(rng.gauss(6.4 + bias + 0.5 * progress, 1.45))
-            overall = max(3, min(10, overall))
+            overall = max(low, min(10, overall))
             spread = (-2, -1, -1, 0, 0, 0, 1, 1, 2)
-            scales = {s[0]: max(3, min(10, overall + choice(spread))) for s in scaled}
+            scales = {s[0]: max(low, min(10, overall + choice(spread))) for s in scaled}
         serious = urgent and rnd() < 0.25
         return urgent, overall, scales, serious
 
@@ -280,6 +283,7 @@ class Writer:
         Returns the sections with worries, weakest first: (level, r, needs, worries, strengths)."""
         rnd, term = self.rnd, plan.case.term
         with_questions = rnd() < self.question_share
+        required = self.org.tools[plan.tool].required
         worst = []
         some, add_section = self._some, self.sections.rows.append
         section_seq = self.seq[SectionAnswer]
@@ -301,14 +305,28 @@ class Writer:
             )
             if worried:
                 worst.append((level, rnd(), nh, wa, ww))
-            if with_questions:
-                question_rows(self, audit_id, questions, level, plan.case, plan.day)
+            # Every completed audit answers its tool's required questions (completion_rules);
+            # a share of audits answer the rest too.
+            if with_questions or not plan.draft:
+                question_rows(
+                    self,
+                    audit_id,
+                    questions,
+                    level,
+                    plan.case,
+                    plan.day,
+                    required=set() if plan.draft else required,
+                    only_required=not with_questions,
+                )
         worst.sort()
         return worst
 
-    def _actions(self, plan: Plan, audit_id, overall, worst, sittings, last_sitting_day) -> None:
-        """Restorative actions, fewer the better the practice: what needs to happen in the
-        weakest sections, then recording basics."""
+    def _actions(
+        self, plan: Plan, audit_id, overall, worst, sittings, last_sitting_day, scales
+    ) -> None:
+        """Restorative actions, fewer the better the practice: one for each section scaled
+        in a band that needs actions (`completion_rules`), what needs to happen in the weakest
+        sections, then recording basics."""
         org, rng, choice, case = self.org, self.rng, self.choice, plan.case
         if plan.draft:
             n_actions = choice((0, 0, 1))
@@ -319,7 +337,16 @@ class Writer:
         if plan.force and n_actions == 0:
             n_actions = 1
         owner = case.worker or (org.tms[case.team] or [plan.auditor])[0]
-        descriptions = []
+        # (description, section id): first one for each section that needs one.
+        for_sections = []
+        if not plan.draft:
+            tool = org.tools[plan.tool]
+            term = case.term
+            for section_id, _title, theme, is_scaled, _q in tool.sections:
+                if is_scaled and scales.get(section_id) in org.action_scales:
+                    needs = self.texts(plan.tool, theme, term)[2]
+                    for_sections.append((choice(needs), section_id))
+        descriptions = [text for text, _section in for_sections]
         pool = [choice(nh) for _level, _r, nh, _wa, _ww in worst]
         pool += rng.sample(self.texts("*", "recording", case.term)[2], 3)
         for text in pool:
@@ -328,9 +355,21 @@ class Writer:
             if text not in descriptions:
                 descriptions.append(text)
         action_at = sittings[-1][1][0]
+        action_sections = [section_id for _text, section_id in for_sections]
         for order, text in enumerate(descriptions, start=1):
             due_on = self.cal.add(last_sitting_day, choice((10, 15, 20)))
-            self._action(audit_id, text, owner, due_on, order, action_at, case, plan, plan.draft)
+            self._action(
+                audit_id,
+                text,
+                owner,
+                due_on,
+                order,
+                action_at,
+                case,
+                plan,
+                plan.draft,
+                section_id=action_sections[order - 1] if order <= len(action_sections) else None,
+            )
 
     def _triggers(self, plan: Plan, tool, scales, answered, sitting_of, overall, n_sit, serious):
         """What raises urgent findings, each as (sitting, trigger, reason, scale): the saves
@@ -498,7 +537,9 @@ class Writer:
 
     # Actions and findings --------------------------------------------------------------------
 
-    def _action(self, audit_id, text, owner, due_on, order, created_at, case, plan, draft) -> None:
+    def _action(
+        self, audit_id, text, owner, due_on, order, created_at, case, plan, draft, *, section_id
+    ) -> None:
         """One restorative action; of older audits (when `resolve_actions`) and of cases since
         closed, most resolved by their owner and agreed by the owner's line manager."""
         rng, org = self.rng, self.org
@@ -536,6 +577,7 @@ class Writer:
                 fill(text, case.term),
                 owner,
                 due_on,
+                section_id,
                 order,
                 status,
                 created_at,

@@ -66,12 +66,11 @@ class StaffImportForm(forms.Form):
         label="This is the whole workforce: mark anyone not in the file as left",
         required=False,
     )
-    allow_new_teams = forms.BooleanField(
-        label="Create these teams and service areas",
-        help_text="Tick this only when the file names teams or service areas that are new. "
-        "Otherwise a name not already known is refused as a likely typo.",
-        required=False,
-    )
+    # The box "Create these teams and service areas": shown with the names once a check of the
+    # file has found teams or service areas that do not exist (`imports/_new_places.html`). Its
+    # value is the signed agreement to exactly those names, for this file and this person
+    # (`caseaudit.imports.new_places`); the import checks it.
+    allow_new_teams = forms.CharField(required=False, max_length=500_000)
     dry_run = forms.BooleanField(label="Check only (dry run): change nothing", required=False)
 
     def clean_file(self):

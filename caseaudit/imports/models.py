@@ -102,6 +102,22 @@ class ImportRun(models.Model):
     progress_total = models.PositiveIntegerField(default=0)
     progress_at = models.DateTimeField(null=True, blank=True)
 
+    # A staff list's service areas and teams that did not exist (`caseaudit.imports.new_places`):
+    # created (a dry run: would be) when allowed, else refused as likely typos; and who
+    # allowed them (the page's tick; empty with `new_places_allowed` for --allow-new-teams).
+    file_sha256 = models.CharField(max_length=64, blank=True, help_text="The file's SHA-256.")
+    new_service_areas = models.JSONField(default=list, blank=True)
+    new_teams = models.JSONField(default=list, blank=True, help_text="[team, service area] pairs.")
+    new_places_allowed = models.BooleanField(default=False)
+    new_places_allowed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text='Who ticked "Create these teams and service areas" for this file.',
+    )
+
     class Meta:
         ordering = ["-started_at", "-pk"]
         indexes = [models.Index(fields=["-started_at"])]

@@ -12,7 +12,23 @@ from django.utils import timezone
 from caseaudit.core.typing import By
 
 from .models import KEPT_MESSAGES, ImportKind, ImportPhase, ImportRun, ImportStatus
+from .new_places import NewPlaces
 from .parsers.common import RowError, RowRef
+
+
+@dataclass
+class PlacesOutcome:
+    """The new service areas and teams a staff list names (`new_places`): created, or (a dry
+    run) to be created, when `allowed`; refused otherwise. `allowed_by` is the person who ticked
+    "Create these teams and service areas" (None: the command line's --allow-new-teams).
+    `token` is the page's tick for exactly these names in this file and for this person;
+    `tick_not_counted` says a tick was given but not for this file (or not for every name)."""
+
+    places: NewPlaces = NewPlaces()
+    allowed: bool = False
+    allowed_by: By = None
+    token: str = ""
+    tick_not_counted: bool = False
 
 
 @dataclass
@@ -28,13 +44,23 @@ class ImportResult:
     closed: int = 0
     unchanged: int = 0
     left: int = 0
-    teams_created: int = 0
-    service_areas_created: int = 0
-    # What a staff import creates, named: "Team (Service area)", and service areas.
-    new_teams: list[str] = field(default_factory=list)
-    new_service_areas: list[str] = field(default_factory=list)
+    # The service areas and teams a staff import creates (or, a dry run, would create), named,
+    # and who allowed them.
+    new: PlacesOutcome = field(default_factory=PlacesOutcome)
     warnings: list[str] = field(default_factory=list)
     run: ImportRun | None = None
+
+    @property
+    def new_places(self) -> NewPlaces:
+        return self.new.places
+
+    @property
+    def teams_created(self) -> int:
+        return len(self.new.places.teams)
+
+    @property
+    def service_areas_created(self) -> int:
+        return len(self.new.places.service_areas)
 
     def summary(self) -> str:
         verb = "would " if self.dry_run else ""
@@ -47,27 +73,33 @@ class ImportResult:
         else:
             parts.append(f"{verb}mark {self.left} as left")
         parts.append(f"unchanged {self.unchanged}")
-        text = ", ".join(parts)
-        extra = []
         if self.service_areas_created:
-            extra.append(
-                f"{self.service_areas_created} new service area(s): "
-                + ", ".join(f'"{name}"' for name in self.new_service_areas)
-            )
+            parts.append(f"{verb}create {self.service_areas_created} service area(s)")
         if self.teams_created:
-            extra.append(f"{self.teams_created} new team(s): " + ", ".join(self.new_teams))
-        if extra:
-            text += f" ({', '.join(extra)})"
-        return text
+            parts.append(f"{verb}create {self.teams_created} team(s)")
+        return ", ".join(parts)
+
+    def new_places_lines(self) -> list[str]:
+        """The new service areas and teams by name ("New teams: Duty (service area North)")."""
+        return self.new.places.lines(dry_run=self.dry_run)
 
 
 class ImportRefused(ValidationError):
     """The file has errors: nothing was written. `errors` holds every `RowError`."""
 
-    def __init__(self, errors: list[RowError], *, run: ImportRun | None = None, warnings=()):
+    def __init__(
+        self,
+        errors: list[RowError],
+        *,
+        run: ImportRun | None = None,
+        warnings=(),
+        new: PlacesOutcome | None = None,
+    ):
         self.errors = list(errors)
         self.run = run
         self.warnings = list(warnings)
+        # The service areas and teams the file names that do not exist yet (a staff list).
+        self.new = new or PlacesOutcome()
         super().__init__(
             f"{len(self.errors)} error{'s' if len(self.errors) != 1 else ''}: nothing was imported."
         )
@@ -91,6 +123,8 @@ def record_run(
     errors=(),
     warnings=(),
     run: ImportRun | None = None,
+    new: PlacesOutcome | None = None,
+    file_sha256: str = "",
 ) -> ImportRun:
     """Record a run's outcome: a new row, or (a background import) the row made at upload."""
     outcome = {
@@ -101,6 +135,15 @@ def record_run(
         "errors": [str(e) for e in errors[:KEPT_MESSAGES]],
         "warnings": list(warnings)[:KEPT_MESSAGES],
     }
+    if file_sha256:
+        outcome["file_sha256"] = file_sha256
+    if new is not None and (new.places or new.allowed):
+        outcome |= {
+            "new_service_areas": list(new.places.service_areas),
+            "new_teams": [list(pair) for pair in new.places.teams],
+            "new_places_allowed": new.allowed,
+            "new_places_allowed_by": actor(new.allowed_by) if new.allowed else None,
+        }
     if result is not None:
         for name in ("rows", "created", "updated", "closed", "unchanged", "left"):
             outcome[name] = getattr(result, name)
@@ -131,6 +174,8 @@ def refuse(
     rows,
     warnings,
     run: ImportRun | None = None,
+    new: PlacesOutcome | None = None,
+    file_sha256: str = "",
 ) -> NoReturn:
     """Record a refused import (not a dry run's, unless in the background) and raise it."""
     if not dry_run or run is not None:
@@ -145,10 +190,12 @@ def refuse(
             errors=errors,
             warnings=warnings,
             run=run,
+            new=new,
+            file_sha256=file_sha256,
         )
         run.rows = rows
         run.save(update_fields=["rows"])
-    raise ImportRefused(errors, run=run, warnings=warnings)
+    raise ImportRefused(errors, run=run, warnings=warnings, new=new)
 
 
 @dataclass
@@ -166,6 +213,9 @@ class Attempt:
     warnings: list[str]
     run: ImportRun | None = None
     started_at: dt.datetime = field(default_factory=timezone.now)
+    file_sha256: str = ""
+    # A staff list's new service areas and teams, once planned.
+    new: PlacesOutcome | None = None
 
     def refuse(self, errors: list[RowError]) -> NoReturn:
         refuse(
@@ -180,6 +230,8 @@ class Attempt:
             rows=self.rows,
             warnings=self.warnings,
             run=self.run,
+            new=self.new,
+            file_sha256=self.file_sha256,
         )
 
     def record_success(self, result: ImportResult) -> ImportRun:
@@ -194,6 +246,8 @@ class Attempt:
             result=result,
             warnings=self.warnings,
             run=self.run,
+            new=result.new,
+            file_sha256=self.file_sha256,
         )
 
     def dry_run_recorded(self, result: ImportResult) -> ImportResult:
@@ -211,6 +265,8 @@ class Attempt:
                 result=result,
                 warnings=result.warnings,
                 run=self.run,
+                new=result.new,
+                file_sha256=self.file_sha256,
             )
         return result
 

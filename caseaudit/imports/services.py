@@ -21,7 +21,7 @@ from django.utils import timezone
 from caseaudit.core.typing import By
 from caseaudit.organisation.models import Team
 
-from . import progress
+from . import new_places, progress
 from .apply import cases_apply, staff_apply
 from .models import ImportFormat, ImportKind, ImportPhase, ImportRun, ImportStatus, ImportVia
 from .parsers import FileRefused, parse_cases, parse_staff
@@ -29,7 +29,8 @@ from .parsers.common import CaseRow, RowError, RowRef, count_rows, is_xlsx
 from .parsers.staff_csv import StaffRow
 from .plan.cases import cases_plan
 from .plan.staff import StaffPlan, leavers_holding_cases, staff_plan, staff_plan_changes
-from .runs import Attempt, ImportRefused, ImportResult, record_run, refuse
+from .policy import import_case_team_ids
+from .runs import Attempt, ImportRefused, ImportResult, PlacesOutcome, actor, record_run, refuse
 
 __all__ = [
     "ImportRefused",
@@ -60,6 +61,8 @@ def org_import(
     full: bool = False,
     dry_run: bool = False,
     allow_new_teams: bool = False,
+    new_places_agreed: str = "",
+    file_sha256: str = "",
     file_name: str = "staff.csv",
     parse_errors: list[RowError] | tuple[RowError, ...] = (),
     warnings: list[str] | tuple[str, ...] = (),
@@ -71,10 +74,13 @@ def org_import(
     staff list. With `full`, the list is the whole workforce: current staff not in it are marked
     as left (never deleted) and their accounts made inactive. `by` is the importing user (None
     from the command line); only an administrator may give, change or remove the admin role.
-    A team or service area not already known is created only with `allow_new_teams` (the
-    "create these teams" box, `--allow-new-teams`): otherwise the row is refused, suggesting
-    the nearest existing name (a typo must not make a team). Either way they are named in the
-    result, dry run or not."""
+
+    A team or service area not already known is refused as a likely typo (naming the nearest
+    existing ones) unless creating it is allowed: `allow_new_teams` (the command line's
+    --allow-new-teams) allows any; `new_places_agreed` is the page's tick "Create these teams
+    and service areas", shown with the names and valid only for them, for `by` and for the file
+    whose SHA-256 is `file_sha256` (`caseaudit.imports.new_places`). Either way the result, the
+    refusal and the run record name them, and the run records who allowed them."""
     attempt = Attempt(
         kind=ImportKind.STAFF,
         source_format=ImportFormat.STAFF_CSV,
@@ -85,19 +91,34 @@ def org_import(
         rows=len(rows) if records is None else records,
         warnings=list(warnings),
         run=run,
+        file_sha256=file_sha256,
     )
     today = timezone.localdate()
+    allowed = (
+        new_places.ANY
+        if allow_new_teams
+        else new_places.new_places_agreement(token=new_places_agreed, digest=file_sha256, by=by)
+    )
     plan = staff_plan(
         rows=rows,
         by=by,
         full=full,
-        allow_new_teams=allow_new_teams,
+        allowed=allowed,
         file_name=file_name,
         errors=list(parse_errors),
+        via=via,
     )
+    attempt.new = _new_places_outcome(plan, allowed=allowed, by=by, file_sha256=file_sha256)
     if plan.errors:
         attempt.refuse(plan.errors)
-    result = _staff_result(plan, attempt)
+    result = ImportResult(
+        kind=ImportKind.STAFF,
+        file_name=file_name,
+        dry_run=dry_run,
+        rows=attempt.rows,
+        new=attempt.new,
+        warnings=attempt.warnings,
+    )
     staff_plan_changes(plan, by=by, result=result)
     if plan.errors:  # accounts the importer may not manage
         attempt.refuse(plan.errors)
@@ -110,33 +131,24 @@ def org_import(
     return result
 
 
-def _staff_result(plan: StaffPlan, attempt: Attempt) -> ImportResult:
-    """The result of a checked staff list, naming the service areas and teams it creates (and,
-    for a background run, whose page shows its warnings, in its warnings too)."""
-    new_teams, new_areas = plan.new_teams, plan.new_areas
-    result = ImportResult(
-        kind=ImportKind.STAFF,
-        file_name=attempt.file_name,
-        dry_run=attempt.dry_run,
-        rows=attempt.rows,
-        teams_created=len(new_teams),
-        service_areas_created=len(new_areas),
-        new_teams=[f'"{t.name}" ({t._area.name})' for t in new_teams.values()],
-        new_service_areas=[a.name for a in new_areas.values()],
-        warnings=attempt.warnings,
+def _new_places_outcome(
+    plan: StaffPlan, *, allowed: new_places.Agreement, by: By, file_sha256: str
+) -> PlacesOutcome:
+    """The new service areas and teams a checked staff list names: whether creating them is
+    allowed (and by whom), and the page's tick for exactly them in this file."""
+    places = plan.new_places
+    covered = allowed.covers(places)
+    return PlacesOutcome(
+        places=places,
+        allowed=bool(places) and covered,
+        allowed_by=actor(by) if places and covered else None,
+        token=(
+            new_places.new_places_token(places=places, digest=file_sha256, by=by)
+            if places and file_sha256
+            else ""
+        ),
+        tick_not_counted=bool(places) and allowed.tick_given and not covered,
     )
-    if attempt.run is not None and (new_teams or new_areas):
-        verb = "would create" if attempt.dry_run else "created"
-        if new_areas:
-            attempt.warnings.append(
-                f"This import {verb} {len(new_areas)} service area(s): "
-                + ", ".join(f'"{name}"' for name in result.new_service_areas)
-            )
-        if new_teams:
-            attempt.warnings.append(
-                f"This import {verb} {len(new_teams)} team(s): " + ", ".join(result.new_teams)
-            )
-    return result
 
 
 # --- cases --------------------------------------------------------------------------------------
@@ -173,7 +185,11 @@ def cases_import(
         run=run,
     )
     plan = cases_plan(
-        rows=rows, default_team=default_team, file_name=file_name, errors=list(parse_errors)
+        rows=rows,
+        default_team=default_team,
+        file_name=file_name,
+        errors=list(parse_errors),
+        team_ids=import_case_team_ids(by),  # Business Support: their own team's cases only
     )
     if plan.errors:
         attempt.refuse(plan.errors)
@@ -237,10 +253,14 @@ def staff_file_import(
     full: bool = False,
     dry_run: bool = False,
     allow_new_teams: bool = False,
+    new_places_agreed: str = "",
     via: str = ImportVia.WEB,
     run: ImportRun | None = None,
 ) -> ImportResult:
-    """Parse a staff list and import it (see `org_import`)."""
+    """Parse a staff list and import it (see `org_import`: `new_places_agreed` is the page's
+    tick for the new teams and service areas, valid for this very file)."""
+    if not isinstance(file, bytes):
+        file = file.read()
     try:
         parsed = parse_staff(file, file_name=file_name)
     except FileRefused as exc:
@@ -260,6 +280,8 @@ def staff_file_import(
         full=full,
         dry_run=dry_run,
         allow_new_teams=allow_new_teams,
+        new_places_agreed=new_places_agreed,
+        file_sha256=new_places.file_digest(file),
         file_name=file_name,
         parse_errors=parsed.errors,
         warnings=parsed.warnings,
@@ -363,6 +385,7 @@ def import_run_queue(
     full: bool = False,
     dry_run: bool = False,
     allow_new_teams: bool = False,
+    new_places_agreed: str = "",
     via: str = ImportVia.WEB,
 ) -> ImportRun:
     """Record an upload as a queued run holding the file, and enqueue the task that imports it.
@@ -382,9 +405,11 @@ def import_run_queue(
         dry_run=dry_run,
         upload=data,
         episodes_upload=episodes,
+        file_sha256=new_places.file_digest(data),
         options={
             "full": full,
             "allow_new_teams": allow_new_teams,
+            "new_places_agreed": new_places_agreed,
             "default_team_id": default_team.pk if default_team else None,
             "episodes_name": episodes_name,
         },
@@ -478,6 +503,7 @@ def _import_run_file(
             by=by,
             full=bool(options.get("full")),
             allow_new_teams=bool(options.get("allow_new_teams")),
+            new_places_agreed=str(options.get("new_places_agreed") or ""),
             dry_run=run.dry_run,
             via=run.via,
             run=run,

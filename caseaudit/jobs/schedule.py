@@ -119,8 +119,10 @@ def _command(name: str, *args, **options) -> str:
 @job(
     "due_reminders",
     "0 7 * * mon-fri",
-    "Reminders and escalations of QA responses and restorative actions due (run_due_jobs). "
-    "Bank holidays and closure days are skipped by the job itself.",
+    "Reminders and escalations of QA responses and restorative actions due, and the chasing "
+    "of urgent findings nobody has acknowledged: a reminder after 1 working day, the CSM after "
+    "2, the Assistant Director after 5 (run_due_jobs). Bank holidays and closure days are "
+    "skipped by the job itself.",
 )
 def due_reminders(*, day: dt.date) -> str:
     return _command("run_due_jobs", date=day.isoformat())

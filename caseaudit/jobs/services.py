@@ -54,7 +54,7 @@ def lease_release(*, name: str, holder: str) -> None:
 
 
 def run_enqueue(
-    *, job: Job, scheduled_for: dt.datetime, day: dt.date | None = None, trigger="schedule"
+    *, job: Job, scheduled_for: dt.datetime, day: dt.date | None = None, trigger: str = "schedule"
 ) -> JobRun | None:
     """Record a run of `job` for `scheduled_for` and enqueue its task for the worker. None if
     that time was already enqueued (never twice)."""
@@ -86,7 +86,9 @@ def run_record(*, job: Job, day: dt.date) -> JobRun:
         )
 
 
-def schedule_tick(*, now: dt.datetime | None = None, jobs=None) -> list[JobRun]:
+def schedule_tick(
+    *, now: dt.datetime | None = None, jobs: dict[str, Job] | None = None
+) -> list[JobRun]:
     """Enqueue every job's times that are due by `now` and not yet enqueued: those after its
     last scheduled run (and within `CATCH_UP`). The scheduler calls this every few seconds
     while it holds the lease; calling it twice enqueues nothing twice."""

@@ -31,6 +31,12 @@ class NotificationKind(models.TextChoices):
     """What a notification is about; each kind has its default email delivery (`KIND_DELIVERY`)."""
 
     URGENT_FINDING = "urgent_finding", "An urgent finding on a case"
+    URGENT_FINDING_REMINDER = "urgent_finding_reminder", "Reminder: an urgent finding is open"
+    URGENT_FINDING_ESCALATED = (
+        "urgent_finding_escalated",
+        "An urgent finding is not acknowledged in time",
+    )
+    URGENT_FINDING_WITHDRAWN = "urgent_finding_withdrawn", "An urgent finding is withdrawn"
     AUDIT_REOPENED = "audit_reopened", "An audit is reopened"
     RESPONSE_REQUIRED = "response_required", "A QA response is asked of you"
     RESPONSE_REQUESTED = "response_requested", "An audit is completed for a case you manage"
@@ -45,6 +51,7 @@ class NotificationKind(models.TextChoices):
     RESPONSE_OVERDUE = "response_overdue", "A QA response is overdue"
     RESPONSE_STILL_OVERDUE = "response_still_overdue", "Reminder: a QA response is still overdue"
     ACTION_OVERDUE = "action_overdue", "Reminder: a restorative action is overdue"
+    ALLOCATION_CHASED = "allocation_chased", "A manager asks about an audit allocated to you"
 
 
 # Each kind's email delivery unless the person chooses otherwise: reminders, due-soon and
@@ -57,7 +64,15 @@ KIND_DELIVERY = dict.fromkeys(NotificationKind, Delivery.IMMEDIATE) | {
     NotificationKind.ACTION_OVERDUE: Delivery.DIGEST,
 }
 # Always emailed at once, whatever anyone chooses.
-ALWAYS_IMMEDIATE = frozenset({NotificationKind.URGENT_FINDING, NotificationKind.RESPONSE_RETURNED})
+ALWAYS_IMMEDIATE = frozenset(
+    {
+        NotificationKind.URGENT_FINDING,
+        NotificationKind.URGENT_FINDING_REMINDER,
+        NotificationKind.URGENT_FINDING_ESCALATED,
+        NotificationKind.URGENT_FINDING_WITHDRAWN,
+        NotificationKind.RESPONSE_RETURNED,
+    }
+)
 # The kinds a person may choose for (in `NotificationKind` order).
 CHOOSABLE_KINDS = tuple(kind for kind in NotificationKind if kind not in ALWAYS_IMMEDIATE)
 

@@ -3,7 +3,9 @@
 from django.db.models import QuerySet
 from django.http import Http404
 
+from caseaudit.core.prepared import COUNT, PreparedQuery
 from caseaudit.core.typing import Actor
+from caseaudit.organisation.models import Staff
 from caseaudit.organisation.selectors import staff_for_user
 
 from .models import Notification
@@ -25,14 +27,21 @@ def notification_get(*, user: Actor, pk: int) -> Notification:
     return notification
 
 
-def notification_unread_count(*, staff) -> int:
+# In the header of every page: compiled once per process (caseaudit/core/prepared.py).
+_unread_count = PreparedQuery(
+    lambda staff_id: Notification.objects.filter(recipient_id=staff_id, read_at__isnull=True),
+    kind=COUNT,
+)
+
+
+def notification_unread_count(*, staff: Staff | None) -> int:
     """How many notifications a member of staff has not read (one COUNT query)."""
     if staff is None:
         return 0
-    return Notification.objects.filter(recipient=staff, read_at__isnull=True).count()
+    return _unread_count(staff.pk)
 
 
-def notification_deliveries(*, staff) -> dict[str, str]:
+def notification_deliveries(*, staff: Staff) -> dict[str, str]:
     """The delivery of each kind a person may choose for: their choice, else the default."""
     from .models import CHOOSABLE_KINDS, KIND_DELIVERY, NotificationPreference
 

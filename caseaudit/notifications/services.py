@@ -2,6 +2,7 @@
 choice of immediate or daily-digest email."""
 
 import logging
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import partial
 
@@ -62,7 +63,7 @@ def is_internal_path(url: str) -> bool:
     )
 
 
-def delivery_for(*, recipient: Staff, kind: str) -> str:
+def delivery_for(*, recipient: Staff, kind: NotificationKind) -> str:
     """How this person gets this kind's emails: their choice, else the kind's default."""
     if kind in ALWAYS_IMMEDIATE:
         return Delivery.IMMEDIATE
@@ -97,6 +98,7 @@ def notify(
     """
     if kind not in NotificationKind.values:
         raise ValueError(f"Unknown notification kind {kind!r}: add it to NotificationKind.")
+    kind = NotificationKind(kind)
     if url and not is_internal_path(url):
         raise ValueError(f"Notification url must be an internal path, not {url!r}.")
     if not idempotency_key:
@@ -111,7 +113,7 @@ def notify(
         status = EmailStatus.PENDING
     defaults = {
         "recipient": recipient,
-        "kind": NotificationKind(kind),
+        "kind": kind,
         "subject": " ".join(subject.split())[:200],
         "body": body,
         "url": url,
@@ -145,9 +147,10 @@ def email_enqueue(notification_id: int) -> None:
     notification_email_send.enqueue(notification_id)
 
 
-def email_resend(*, notification_ids, by: By) -> int:
+def email_resend(*, notification_ids: Iterable[int], by: By) -> int:
     """Send again emails whose delivery is uncertain or that failed, once a person has checked
-    they did not arrive: they become pending with a fresh set of attempts. Returns how many."""
+    they did not arrive: they become pending with a fresh set of attempts. Returns how many.
+    `by`: who checked (None: the command line, `send_pending_emails --resend`)."""
     with transaction.atomic():
         count = Notification.objects.filter(
             pk__in=list(notification_ids),
@@ -160,7 +163,8 @@ def email_resend(*, notification_ids, by: By) -> int:
             email_claim="",
             email_claimed_at=None,
         )
-    logger.info("%s re-sent %s notification email(s) after checking", by, count)
+    who = by if by is not None else "send_pending_emails --resend"
+    logger.info("%s re-sent %s notification email(s) after checking", who, count)
     return count
 
 

@@ -49,6 +49,18 @@ AUDITOR_ROLES = frozenset(
         Role.AUDITOR,
     }
 )
+# Who does peer audits (the procedure's monthly peer audits; audits.start_rules): a Practice
+# Supervisor of another PS's case in their team, a Team Manager outside their team, a CSM
+# outside their service, an AD or the Director of a case they neither hold nor supervise.
+PEER_AUDIT_ROLES = frozenset(
+    {
+        Role.PRACTICE_SUPERVISOR,
+        Role.TEAM_MANAGER,
+        Role.SERVICE_MANAGER,
+        Role.ASSISTANT_DIRECTOR,
+        Role.DIRECTOR,
+    }
+)
 # Who may reopen a completed audit, each within the cases they manage.
 REOPEN_ROLES = frozenset(
     {
@@ -86,10 +98,16 @@ OVERVIEW_ROLES = frozenset(
 )
 
 # --- programme ----------------------------------------------------------------------------
-# Who may see the whole programme.
+# Who may see the whole programme (every month, drafts too).
 PROGRAMME_VIEW_ROLES = AUTHORITY_WIDE_ROLES | {Role.SERVICE_MANAGER}
+# Who sees their own team's programme: its confirmed months, this one and the twelve before
+# (the procedure: Team Managers see that the programme is followed; Business Support assist
+# with monitoring it).
+PROGRAMME_TEAM_ROLES = frozenset({Role.TEAM_MANAGER, Role.BUSINESS_SUPPORT})
 # Who may generate, change and confirm the programme.
 PROGRAMME_EDIT_ROLES = frozenset({Role.PERFORMANCE, Role.ADMIN})
+# Who may chase an allocated audit not yet done (a Team Manager: their team's auditors').
+PROGRAMME_CHASE_ROLES = PROGRAMME_EDIT_ROLES | {Role.TEAM_MANAGER}
 
 # --- reports, imports, API ----------------------------------------------------------------
 # Who sees the reports (each within their report scope).
@@ -97,6 +115,7 @@ REPORT_ROLES = frozenset(
     {
         Role.PRACTICE_SUPERVISOR,
         Role.TEAM_MANAGER,
+        Role.BUSINESS_SUPPORT,
         Role.SERVICE_MANAGER,
         Role.ASSISTANT_DIRECTOR,
         Role.DIRECTOR,
@@ -104,7 +123,17 @@ REPORT_ROLES = frozenset(
         Role.ADMIN,
     }
 )
+# Of them, who sees only the activity reports (programme compliance, QA responses): who
+# audited what and when, and what is overdue; never the audits' text (practice quality, the
+# findings report).
+ACTIVITY_REPORT_ROLES = frozenset({Role.BUSINESS_SUPPORT})
+# Who sees that a case's audits exist (tool, auditor, dates, status) but never an audit's
+# text, its PDF or its urgent findings: they assist with monitoring, not with practice.
+AUDIT_TEXT_HIDDEN_ROLES = frozenset({Role.BUSINESS_SUPPORT})
 # Who may import the case register and staff list (roles that already see every case).
 IMPORT_ROLES = frozenset({Role.ADMIN, Role.PERFORMANCE})
+# Who may import case lists for their own team only (never the staff list: it gives roles and
+# accounts, which only IMPORT_ROLES manage).
+TEAM_CASE_IMPORT_ROLES = frozenset({Role.BUSINESS_SUPPORT})
 # The roles a service account (API) may have: read-only and authority-wide.
 SERVICE_ACCOUNT_ROLES = frozenset({Role.PERFORMANCE})

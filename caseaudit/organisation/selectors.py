@@ -1,30 +1,44 @@
 """Reads of the organisation. The staff directory is visible to every signed-in member of staff:
 it holds no information about children."""
 
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Count, Prefetch, Q, QuerySet
 from django.http import Http404
 
+from caseaudit.core.prepared import PreparedQuery
 from caseaudit.core.typing import Actor
 
 from .models import ServiceArea, Staff, Team
 from .roles import Role
 
+# What a staff record is read with for the signed-in user (the header, the case scope).
+STAFF_RELATED = ("team", "team__service_area", "service_area", "line_manager")
+
+# Compiled once per process (caseaudit/core/prepared.py): this runs on every page.
+_current_staff = PreparedQuery(
+    lambda user_id: Staff.objects.select_related(*STAFF_RELATED).filter(
+        user_id=user_id, left_on__isnull=True
+    )
+)
+
 
 def staff_for_user(user: Actor) -> Staff | None:
-    """The signed-in user's staff record, loaded once per request."""
+    """The signed-in user's staff record, loaded once per request (the authentication
+    middleware reads it with the user: `caseaudit.accounts.authentication`)."""
     if not user.is_authenticated:
         return None
     cached: Staff | None | bool = getattr(user, "_staff_cache", False)
     if not isinstance(cached, bool):
         return cached
-    staff = (
-        Staff.objects.select_related("team", "team__service_area", "service_area", "line_manager")
-        .filter(user=user, left_on__isnull=True)
-        .first()
-    )
-    user._staff_cache = staff  # type: ignore[attr-defined]  # a per-request cache on the user
-
+    rows = _current_staff(user.pk)
+    staff = rows[0] if rows else None  # one at most: Staff.user is one-to-one
+    remember_staff(user=user, staff=staff)
     return staff
+
+
+def remember_staff(*, user: Actor, staff: Staff | None) -> None:
+    """Keep `staff` (the user's current staff record, or None) for `staff_for_user` for the
+    rest of the request: a per-request cache on the user object."""
+    user._staff_cache = staff  # type: ignore[union-attr]
 
 
 def team_accountable_managers(*, team: Team) -> list[Staff]:
@@ -50,7 +64,7 @@ def team_accountable_managers(*, team: Team) -> list[Staff]:
     return managers
 
 
-def service_area_list_with_teams():
+def service_area_list_with_teams() -> QuerySet[ServiceArea]:
     teams = Team.objects.annotate(
         member_count=Count("members", filter=Q(members__left_on__isnull=True), distinct=True),
         open_case_count=Count("cases", filter=Q(cases__closed_on__isnull=True), distinct=True),
@@ -65,7 +79,7 @@ def team_get(*, code: str) -> Team:
     return team
 
 
-def team_members(*, team: Team):
+def team_members(*, team: Team) -> QuerySet[Staff]:
     return (
         Staff.objects.active()
         .filter(team=team)

@@ -21,3 +21,8 @@ class AllocationStatus(models.TextChoices):
     STARTED = "started", "Started"
     COMPLETED = "completed", "Completed"
     CANCELLED = "cancelled", "Cancelled"
+
+
+# An allocation not yet done: it stays open (carried over into the months after its own) until
+# its audit is completed, and its case is not allocated again meanwhile.
+OPEN_STATUSES = (AllocationStatus.PLANNED, AllocationStatus.STARTED)

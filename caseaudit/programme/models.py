@@ -13,7 +13,7 @@ from caseaudit.organisation.models import Staff, Team
 
 # The programme's enumerations live in choices.py (the allocation engine uses them without
 # Django's models); imported here for the callers that use this path.
-from .choices import AllocationStatus, MonthStatus, Rule
+from .choices import OPEN_STATUSES, AllocationStatus, MonthStatus, Rule
 
 
 class ProgrammeMonth(models.Model):
@@ -74,10 +74,27 @@ class Allocation(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     change_note = models.CharField(max_length=300, blank=True)
+    # The last time someone chased the auditor (`services.allocation_chase`, at most once a day)
+    # and who; `chase_count` how often in all.
+    chased_at = models.DateTimeField(null=True, blank=True)
+    chased_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    chase_count = models.PositiveIntegerField(default=0)
 
     class Meta:
         ordering = ["programme", "rule", "auditor__name"]
-        indexes = [models.Index(fields=["auditor", "programme"])]
+        indexes = [
+            models.Index(fields=["auditor", "programme"]),
+            # The open allocations (most are completed): the cases a new month may not take
+            # (`selectors.case_rows(free_for=...)`) and the ones carried over into a later month
+            # (`selectors.allocations_carried_over`), by month and case.
+            models.Index(
+                fields=["programme", "case"],
+                condition=models.Q(status__in=OPEN_STATUSES),
+                name="allocation_open",
+            ),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["programme", "case"],
@@ -93,3 +110,8 @@ class Allocation(models.Model):
     @property
     def is_unfilled(self) -> bool:
         return self.case_id is None
+
+    @property
+    def is_open(self) -> bool:
+        """Not yet done (nor cancelled): carried over until its audit is completed."""
+        return self.status in OPEN_STATUSES

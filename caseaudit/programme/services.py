@@ -1,19 +1,36 @@
-"""Writes of the programme: generate a month, swap a case, reallocate, confirm."""
+"""Writes of the programme: generate a month, swap a case, reallocate, confirm, chase.
+
+A case with an allocation not yet done (planned or started) in a confirmed month is not
+allocated again, in any other month, until its audit is completed: the open allocation is
+carried over (shown in the later months, counted against its own), never made again. Generating
+and confirming take every month's row lock first, so two of them never interleave.
+"""
 
 import datetime as dt
 import secrets
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import F, Q
+from django.urls import reverse
 from django.utils import timezone
 
+from caseaudit.audits.models import AuditStatus
 from caseaudit.cases.models import Case
 from caseaudit.core.exceptions import TransitionConflict
 from caseaudit.core.typing import By, User
+from caseaudit.notifications.models import NotificationKind
+from caseaudit.notifications.services import notify
 from caseaudit.organisation.models import Staff
+from caseaudit.organisation.selectors import staff_for_user
 
-from . import engine, selectors
+from . import engine, policy, selectors
+from .choices import OPEN_STATUSES
 from .models import Allocation, AllocationStatus, MonthStatus, ProgrammeMonth, Rule
+
+NOT_ALLOWED = "not_allowed"
+# How many case references a refusal names before "and N more".
+REFERENCES_NAMED = 10
 
 
 def new_seed() -> int:
@@ -21,9 +38,14 @@ def new_seed() -> int:
 
 
 def allocation_preview(*, month: dt.date, seed: int) -> engine.Result:
-    """The allocations the engine would make now, without storing anything."""
+    """The allocations the engine would make now, without storing anything (the cases still
+    allocated in another confirmed month left out, as `programme_generate` does)."""
+    month = month.replace(day=1)
     return engine.allocate(
-        month=month, seed=seed, staff=selectors.staff_rows(), cases=selectors.case_rows()
+        month=month,
+        seed=seed,
+        staff=selectors.staff_rows(),
+        cases=selectors.case_rows(free_for=month),
     )
 
 
@@ -31,10 +53,26 @@ def _team_of(staff_rows) -> dict[int, int | None]:
     return {row.id: row.team_id for row in staff_rows}
 
 
+def _lock_months() -> None:
+    """Take every month's row lock, in one order: generating and confirming (which read the
+    other months' open allocations) then run one at a time."""
+    list(ProgrammeMonth.objects.select_for_update().order_by("pk").values_list("pk", flat=True))
+
+
+def _references(cases) -> str:
+    refs = sorted(cases)
+    named = ", ".join(refs[:REFERENCES_NAMED])
+    return named + (
+        f" and {len(refs) - REFERENCES_NAMED} more" if len(refs) > REFERENCES_NAMED else ""
+    )
+
+
 @transaction.atomic
 def programme_generate(*, month: dt.date, by: By = None, seed: int | None = None) -> ProgrammeMonth:
-    """Generate (or regenerate) a month's draft programme from its seed."""
+    """Generate (or regenerate) a month's draft programme from its seed. Cases with an
+    allocation still open in another confirmed month are not allocated."""
     month = month.replace(day=1)
+    _lock_months()
     programme = ProgrammeMonth.objects.select_for_update().filter(month=month).first()
     if programme and programme.is_confirmed:
         raise TransitionConflict(
@@ -42,7 +80,9 @@ def programme_generate(*, month: dt.date, by: By = None, seed: int | None = None
         )
     seed = new_seed() if seed is None else seed
     staff = selectors.staff_rows()
-    result = engine.allocate(month=month, seed=seed, staff=staff, cases=selectors.case_rows())
+    result = engine.allocate(
+        month=month, seed=seed, staff=staff, cases=selectors.case_rows(free_for=month)
+    )
     now = timezone.now()
     if programme is None:
         programme = ProgrammeMonth.objects.create(
@@ -74,7 +114,24 @@ def programme_generate(*, month: dt.date, by: By = None, seed: int | None = None
 @transaction.atomic
 def programme_confirm(*, programme: ProgrammeMonth, by: By) -> ProgrammeMonth:
     """Confirm a draft month: a compare-and-set on its status, so of two confirmations at
-    once one succeeds and the other raises `TransitionConflict`."""
+    once one succeeds and the other raises `TransitionConflict`. Refused while any of its
+    cases has an allocation still open in another confirmed month (a draft made before that
+    month was confirmed): regenerate the draft, or swap those cases."""
+    _lock_months()
+    clashes = list(
+        programme.allocations.exclude(status=AllocationStatus.CANCELLED)
+        .filter(
+            case__in=selectors.cases_allocated_elsewhere(month=programme.month).values("case_id")
+        )
+        .values_list("case__reference", flat=True)
+    )
+    if clashes:
+        raise ValidationError(
+            f"The programme for {programme} cannot be confirmed: "
+            f"{_references(clashes)} still "
+            f"{'has an audit' if len(clashes) == 1 else 'have audits'} allocated in another "
+            "month and not yet done. Regenerate the draft (it leaves them out) or swap them."
+        )
     now = timezone.now()
     done = (
         ProgrammeMonth.objects.filter(pk=programme.pk)
@@ -87,6 +144,17 @@ def programme_confirm(*, programme: ProgrammeMonth, by: By) -> ProgrammeMonth:
         by_whom = f" by {who.get_full_name() or who.get_username()}" if who else ""
         raise TransitionConflict(f"The programme for {programme} is already confirmed{by_whom}.")
     return programme
+
+
+@transaction.atomic
+def programme_generate_and_confirm(
+    *, month: dt.date, by: By = None, seed: int | None = None
+) -> ProgrammeMonth:
+    """Generate a month's programme and confirm it, in one transaction (`allocate_audits
+    --confirm`: a script that runs a whole month). Nothing is stored if either step is
+    refused."""
+    programme = programme_generate(month=month, by=by, seed=seed)
+    return programme_confirm(programme=programme, by=by)
 
 
 def _rows_for(allocation: Allocation, auditor: Staff | None = None):
@@ -124,6 +192,12 @@ def allocation_swap(*, allocation: Allocation, by: User, case: Case | None = Non
         .exclude(case__isnull=True)
         .values_list("case_id", flat=True)
     )
+    # Cases whose audit, allocated in another month, is not yet done.
+    elsewhere = dict(
+        selectors.cases_allocated_elsewhere(month=programme.month).values_list(
+            "case_id", "programme__month"
+        )
+    )
     if case is not None:
         row = _case_row(case)
         if not engine.is_eligible(allocation.rule, auditor_row, row, peer_row):
@@ -133,12 +207,17 @@ def allocation_swap(*, allocation: Allocation, by: User, case: Case | None = Non
             )
         if row.id in taken:
             raise ValidationError(f"Case {case.reference} is already allocated this month.")
+        if row.id in elsewhere:
+            raise ValidationError(
+                f"Case {case.reference} is still allocated in {elsewhere[row.id]:%B %Y} and "
+                "not yet audited."
+            )
         reason = f"Chosen by {by.get_full_name() or by.email} when reviewing the programme."
     else:
         # The engine's next choice: rerun the rule for this auditor with the month's seed.
         candidates = [
             row
-            for row in selectors.case_rows()
+            for row in selectors.case_rows(free_for=programme.month)
             if row.id not in taken
             and row.id != allocation.case_id
             and engine.is_eligible(allocation.rule, auditor_row, row, peer_row)
@@ -219,12 +298,31 @@ def allocation_start(*, allocation: Allocation, by: By):
         case=allocation.case,
         auditor=allocation.auditor,
         tool_code=allocation.tool_code,
-        reason="peer",
+        reason=allocation_reason(allocation),
     )
     allocation.audit = audit
     allocation.status = AllocationStatus.STARTED
     allocation.save(update_fields=["audit", "status"])
     return audit
+
+
+def allocation_reason(allocation: Allocation) -> str:
+    """Why the allocation's audit is done (`AuditReason`): a carers' audit with the Carers
+    tool; the Team Manager's audit of their own single-PS team is permissive (a peer audit is
+    never of the auditor's own team); the rest are peer audits."""
+    if allocation.tool_code == "carers":
+        return "carers"
+    if allocation.rule == Rule.TM_SINGLE_PS:
+        return "permissive"
+    return "peer"
+
+
+def allocation_mark_discarded(*, audit) -> int:
+    """The draft `audit` was discarded by its auditor: its allocation is planned again, with
+    no audit, so it can be started afresh. A step of `audit_discard`, in its transaction."""
+    return Allocation.objects.filter(audit=audit, status=AllocationStatus.STARTED).update(
+        audit=None, status=AllocationStatus.PLANNED
+    )
 
 
 def allocation_mark_completed(*, audit) -> int:
@@ -240,3 +338,81 @@ def allocation_mark_reopened(*, audit) -> int:
     return Allocation.objects.filter(audit=audit, status=AllocationStatus.COMPLETED).update(
         status=AllocationStatus.STARTED
     )
+
+
+def _day_start(now: dt.datetime) -> dt.datetime:
+    """The first moment of `now`'s day, in the authority's time zone."""
+    return timezone.make_aware(dt.datetime.combine(timezone.localtime(now).date(), dt.time.min))
+
+
+def _name(user: User) -> str:
+    staff = staff_for_user(user)
+    return staff.name if staff is not None else (user.get_full_name() or user.get_username())
+
+
+@transaction.atomic
+def allocation_chase(*, allocation: Allocation, by: User) -> Allocation:
+    """Chase an allocated audit not yet done: tell its auditor (in the app and by email, at
+    once unless they chose the digest), and record who chased and when on the allocation.
+
+    Who may: `policy.can_chase_allocation` (a Team Manager their team's auditors',
+    Performance Assurance and administrators any; never one's own). At most once a day per
+    allocation: a compare-and-set on `chased_at` (before today, or never), so of two chases on
+    one day, also at the same moment, one succeeds and the other raises `TransitionConflict`.
+    """
+    allocation = Allocation.objects.select_related(
+        "programme", "auditor", "auditor__user", "case", "audit"
+    ).get(pk=allocation.pk)
+    case = allocation.case
+    if case is None or not policy.can_chase_allocation(by, allocation):
+        raise ValidationError("You cannot chase this audit.", code=NOT_ALLOWED)
+    auditor = allocation.auditor
+    if not auditor.is_active:
+        raise ValidationError(
+            f"{auditor.name} has left: the audit needs reallocating, not chasing."
+        )
+    now = timezone.now()
+    chased = (
+        Allocation.objects.filter(pk=allocation.pk, status__in=OPEN_STATUSES)
+        .filter(Q(chased_at__isnull=True) | Q(chased_at__lt=_day_start(now)))
+        .update(chased_at=now, chased_by=by, chase_count=F("chase_count") + 1)
+    )
+    if chased != 1:
+        current = Allocation.objects.select_related("chased_by").get(pk=allocation.pk)
+        if current.status not in OPEN_STATUSES:
+            raise TransitionConflict(
+                f"The audit of case {case.reference} is "
+                f"{current.get_status_display().lower()}: there is nothing to chase."
+            )
+        who = f" by {_name(current.chased_by)}" if current.chased_by else ""
+        when = f" at {timezone.localtime(current.chased_at):%H:%M}" if current.chased_at else ""
+        raise TransitionConflict(
+            f"{auditor.name} was already chased about case {case.reference} today{who}{when}. "
+            "Chase again tomorrow."
+        )
+    allocation.refresh_from_db(fields=["chased_at", "chased_by", "chase_count"])
+    month = allocation.programme.month
+    due = engine.month_end(month)
+    late = timezone.localdate(now) > due
+    audit = allocation.audit
+    url = (
+        reverse("audit_edit", args=[audit.pk])
+        if audit is not None and audit.status == AuditStatus.DRAFT
+        else reverse("home")
+    )
+    notify(
+        recipient=auditor,
+        kind=NotificationKind.ALLOCATION_CHASED,
+        subject=f"Please complete your audit of case {case.reference}",
+        body=(
+            f"{_name(by)} asks you to complete your audit of case {case.reference} "
+            f"({allocation.get_rule_display()}), allocated to you for {month:%B %Y}. "
+            f"It {'was' if late else 'is'} due by {due.day} {due:%B %Y}"
+            f"{' and is overdue' if late else ''}. It is "
+            f"{allocation.get_status_display().lower()}: start or open it from your home page."
+        ),
+        url=url,
+        # One notice per successful chase (the compare-and-set above lets one through a day).
+        idempotency_key=f"allocation_chase:{allocation.pk}:{allocation.chase_count}",
+    )
+    return allocation

@@ -15,4 +15,5 @@ urlpatterns = [
         name="allocation_reallocate",
     ),
     path("allocations/<int:pk>/start/", views.allocation_start, name="allocation_start"),
+    path("allocations/<int:pk>/chase/", views.allocation_chase, name="allocation_chase"),
 ]

@@ -1,7 +1,7 @@
 import datetime as dt
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -13,6 +13,7 @@ from caseaudit.accounts.models import AccessObjectType
 from caseaudit.accounts.services import access_record
 from caseaudit.audits.closure import closure_pending
 from caseaudit.cases.selectors import case_filter_options
+from caseaudit.core.typing import AuthenticatedHttpRequest
 from caseaudit.organisation.models import Staff
 from caseaudit.organisation.roles import MANAGER_ROLES, Role
 
@@ -34,17 +35,22 @@ def _require_edit(request):
 
 
 def programme_index(request: HttpRequest) -> HttpResponse:
-    if not policy.can_view_programme(request.user):
-        raise Http404("Not available")
-    from .models import ProgrammeMonth
-
-    form = GenerateForm(today=timezone.localdate())
+    """The months of the programme: every month for those who see the whole of it; for a Team
+    Manager and Business Support their team's, month by month (this one and the twelve before),
+    with what is done, outstanding and overdue."""
+    today = timezone.localdate()
+    months = selectors.programme_months(user=request.user, today=today)  # 404 if not for them
+    team = policy.programme_team(request.user)
     return render(
         request,
         "programme/index.html",
         {
-            "months": ProgrammeMonth.objects.all()[:24],
-            "form": form,
+            "months": months,
+            "team": team,
+            "team_months": selectors.team_programme_months(user=request.user, today=today)
+            if team is not None
+            else [],
+            "form": GenerateForm(today=today),
             "can_edit": policy.can_edit_programme(request.user),
             "nav_active": "programme",
         },
@@ -71,31 +77,63 @@ def programme_generate(request: HttpRequest) -> HttpResponse:
 ALLOCATION_PAGE_SIZE = 50
 
 
+# Allocations carried over from earlier months shown on a month's page (the most overdue
+# first); the count above the list is all of them, the compliance report has every one.
+CARRIED_SHOWN = 100
+
+
 def programme_month(request: HttpRequest, month: str) -> HttpResponse:
-    programme = selectors.programme_get(user=request.user, month=_month(month))
+    today = timezone.localdate()
+    programme = selectors.programme_get(user=request.user, month=_month(month), today=today)
     if programme is None:
         raise Http404("No programme for that month")
-    allocations = selectors.programme_allocations(programme=programme)
+    user = request.user
+    allocations = selectors.programme_allocations(programme=programme, user=user)
     # A month has thousands of allocations at national scale: the table shows a page of them;
     # the counts above it (the summary) and the lists below are the whole month's.
     page = Paginator(allocations.filter(case__isnull=False), ALLOCATION_PAGE_SIZE).get_page(
         request.GET.get("page")
     )
+    carried_qs = selectors.allocations_carried_over(user=user, month=programme.month)
+    carried = list(carried_qs[: CARRIED_SHOWN + 1])
+    carried_count = len(carried) if len(carried) <= CARRIED_SHOWN else carried_qs.count()
+    carried = carried[:CARRIED_SHOWN]
+    rows = [*page.object_list, *carried]
+    chaseable = (
+        selectors.allocation_chaseable_ids(user=user, ids=[a.pk for a in rows])
+        if programme.is_confirmed
+        else set()
+    )
+    this_month = today.replace(day=1)
+    for allocation in rows:  # due by the end of its month: overdue once that has passed
+        allocation.overdue = (
+            allocation.status != AllocationStatus.COMPLETED
+            and allocation.programme.month < this_month
+        )
     access_record(
         request=request, object_type=AccessObjectType.PROGRAMME, object_id=programme.label
     )
+    can_edit = policy.can_edit_programme(user)
     return render(
         request,
         "programme/month.html",
         {
             "programme": programme,
             "page": page,
-            # Swap and reallocate come back to this page of the table.
+            # Swap, reallocate and chase come back to this page of the table.
             "return_page": f"?page={page.number}" if page.number > 1 else "",
             "unfilled": list(allocations.filter(case__isnull=True)),
-            "summary": selectors.programme_summary(programme=programme),
-            "to_reallocate": list(selectors.allocations_needing_reallocation(programme=programme)),
-            "can_edit": policy.can_edit_programme(request.user),
+            "summary": selectors.programme_summary(programme=programme, user=user),
+            "to_reallocate": list(
+                selectors.allocations_needing_reallocation(programme=programme, user=user)
+            ),
+            "carried": carried,
+            "carried_count": carried_count,
+            "chaseable": chaseable,
+            "today": today,
+            "team": policy.programme_team(user),
+            "can_edit": can_edit,
+            "show_actions": can_edit or bool(chaseable),
             "nav_active": "programme",
         },
     )
@@ -113,6 +151,46 @@ def programme_confirm(request: HttpRequest, month: str) -> HttpResponse:
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     return redirect("programme_month", month=month)
+
+
+@require_POST
+def allocation_chase(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    """Chase the auditor of an allocated audit not yet done (a notification), at most once a
+    day; back to the month page it was chosen on (`month`, `page` posted)."""
+    allocation = selectors.allocation_get_to_chase(user=request.user, pk=pk)  # 404: not theirs
+    # The page names the allocation's case: log it (the 403 below logs a refusal).
+    access_record(
+        request=request,
+        object_type=AccessObjectType.ALLOCATION,
+        object_id=allocation.pk,
+        case_id=allocation.case_id,
+    )
+    if not policy.can_chase_allocation(request.user, allocation):
+        raise PermissionDenied("You cannot chase this audit.")
+    try:
+        services.allocation_chase(allocation=allocation, by=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(
+            request,
+            f"{allocation.auditor.name} has been asked to complete the audit of case "
+            f"{allocation.case.reference}.",
+        )
+    return redirect(_back_to_month(request, allocation))
+
+
+def _back_to_month(request, allocation: Allocation) -> str:
+    """The month page (and page of its table) the chase was chosen on, from the posted
+    `month` and `page`; else the allocation's own month."""
+    label = request.POST.get("month", "")
+    try:
+        month = _month(label).strftime("%Y-%m") if len(label) == 7 else allocation.programme.label
+    except Http404:
+        month = allocation.programme.label
+    url = reverse("programme_month", args=[month])
+    page = request.POST.get("page", "")
+    return url + (f"?page={int(page)}" if page.isdigit() and int(page) > 1 else "")
 
 
 def _month_url(request, allocation: Allocation) -> str:

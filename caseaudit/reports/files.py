@@ -47,7 +47,7 @@ def file_formats_of(report: str) -> list[tuple[str, str]]:
 
 def _scope_and_filters(user, report: str, params, today: dt.date):
     scope = report_scope(user)
-    if scope is None:
+    if scope is None or report not in scope.reports:
         raise Http404("No reports for you")
     form = ReportFilterForm(
         params or None, scope=scope, today=today, with_theme=report == "quality"
@@ -59,7 +59,9 @@ def report_xlsx_for(*, user, report: str, params, today: dt.date, now: dt.dateti
     """The whole report (every row of every table) as a spreadsheet, for `user`'s own scope
     and the filters in `params`: its bytes and file name. Http404 as `findings_pdf_for`."""
     scope, filters = _scope_and_filters(user, report, params, today)
-    data = selectors.build_report(report, scope, filters, today, full=True)
+    data = selectors.build_report(
+        report=report, scope=scope, filters=filters, today=today, full=True
+    )
     content = exports.tables_xlsx(
         data.tables,
         title=REPORT_TITLES[report],

@@ -5,10 +5,14 @@ never re-implemented) narrowed to their role's own cases, so the cases someone c
 because they audit them or hold an allocation elsewhere do not count in their team's figures:
 - a Practice Supervisor: their own cases and their supervisees';
 - a Team Manager: their team's; a Children's Service Manager: their service's;
+- Business Support: their team's (the team on their staff record), in the activity reports
+  only (`ACTIVITY_REPORTS`: programme compliance, QA responses and actions), never the reports
+  made of the audits' scales and text (practice quality, findings);
 - Assistant Directors, the Director, Performance Assurance and administrators: every case.
 Staff-level figures (the programme) cover the same people: a Practice Supervisor themselves and
-those they supervise, a Team Manager their team, a CSM their service, the others everyone.
-Anyone else (practitioners, IROs, CP Chairs, Business Support, auditors) has no reports: 404.
+those they supervise, a Team Manager and Business Support their team, a CSM their service, the
+others everyone.
+Anyone else (practitioners, IROs, CP Chairs, auditors) has no reports: 404.
 """
 
 import datetime as dt
@@ -23,12 +27,22 @@ from caseaudit.audit_tools.models import Theme, Tool
 from caseaudit.cases.models import Case
 from caseaudit.cases.selectors import case_scope
 from caseaudit.organisation.models import ServiceArea, Staff, Team
-from caseaudit.organisation.roles import AUTHORITY_WIDE_ROLES, REPORT_ROLES, Role
+from caseaudit.organisation.roles import (
+    ACTIVITY_REPORT_ROLES,
+    AUTHORITY_WIDE_ROLES,
+    REPORT_ROLES,
+    Role,
+)
 from caseaudit.organisation.selectors import staff_for_user
 
 from .periods import LAST_12_MONTHS, months_between, period_label, period_range
 
 NOTHING = Q(pk__in=[])
+# The reports, by their keys. The activity reports say who audited what and when and what is
+# overdue (the programme, QA responses and actions): never a word an auditor wrote nor a
+# scale. Practice quality and the findings report are made of the audits' scales and text.
+REPORTS = frozenset({"compliance", "responses", "quality", "findings"})
+ACTIVITY_REPORTS = frozenset({"compliance", "responses"})
 
 
 @dataclass(frozen=True)
@@ -43,6 +57,8 @@ class ReportScope:
     # The own cases are exactly the cases of the teams in `team_q` (every team, a TM's team, a
     # CSM's service): figures kept per team (the scale summary) can answer for this scope.
     by_team: bool = False
+    # The reports the user may open (`REPORTS`; Business Support: `ACTIVITY_REPORTS` only).
+    reports: frozenset[str] = field(default_factory=lambda: REPORTS)
 
     def cases(self) -> QuerySet[Case]:
         """The cases the reports cover: the user's case scope and their role's own cases."""
@@ -103,6 +119,23 @@ def report_scope(user) -> ReportScope | None:
             Q(pk=staff.team_id),
             by_team=True,
         )
+    if role in ACTIVITY_REPORT_ROLES:
+        # Business Support: their own team's cases and people, as its Team Manager (the team
+        # on their staff record; none without one), in the activity reports only.
+        if not staff.team_id:
+            return ReportScope(
+                user, staff, "no team", NOTHING, NOTHING, NOTHING, reports=ACTIVITY_REPORTS
+            )
+        return ReportScope(
+            user,
+            staff,
+            f"team {staff.team.name}",
+            Q(team_id=staff.team_id),
+            Q(team_id=staff.team_id),
+            Q(pk=staff.team_id),
+            by_team=True,
+            reports=ACTIVITY_REPORTS,
+        )
     area = staff.effective_service_area_id
     if not area:
         return ReportScope(user, staff, "no service", NOTHING, Q(pk=staff.pk), NOTHING)
@@ -118,9 +151,11 @@ def report_scope(user) -> ReportScope | None:
     )
 
 
-def report_scope_or_404(user) -> ReportScope:
+def report_scope_or_404(user, report: str | None = None) -> ReportScope:
+    """The user's reporting scope; 404 when reports are not for them, or (`report` given) that
+    report is not (Business Support: practice quality and the findings report)."""
     scope = report_scope(user)
-    if scope is None:
+    if scope is None or (report is not None and report not in scope.reports):
         raise Http404("No reports for you")
     return scope
 

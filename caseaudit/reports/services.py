@@ -13,9 +13,10 @@
 import datetime as dt
 import logging
 import time
+from typing import Any
 
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Count, DateField, F, Q, Sum
+from django.db.models import Aggregate, Count, DateField, F, Q, QuerySet, Sum
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
@@ -37,7 +38,7 @@ logger = logging.getLogger(__name__)
 SCALE = "scale"
 
 
-def summary_counts() -> dict:
+def summary_counts() -> dict[str, Aggregate]:
     """The aggregates of a group of scaled section answers, named as ScaleSummary's columns
     (in the order of its INSERT). The totals of written columns come last: an aggregate's
     filter naming "working_well" would otherwise mean the aggregate of that name, not the
@@ -58,7 +59,7 @@ def summary_counts() -> dict:
 COUNT_COLUMNS = tuple(summary_counts())
 
 
-def _grouped_answers(audits: Q):
+def _grouped_answers(audits: Q) -> QuerySet[SectionAnswer, Any]:
     """Scaled sections of completed audits matching `audits` (a filter on SectionAnswer),
     grouped as the summary is: month of completion, case team, case type, section. The
     values come out in ScaleSummary's column order."""
@@ -138,7 +139,7 @@ def summary_add_audit(*, audit: Audit, completed_at: dt.datetime, sign: int) -> 
         _increment(key, change)
 
 
-def _increment(key: dict, change: dict) -> None:
+def _increment(key: dict[str, Any], change: dict[str, int]) -> None:
     updates = {name: F(name) + value for name, value in change.items()}
     if ScaleSummary.objects.filter(**key).update(**updates):
         return
@@ -156,7 +157,7 @@ def summary_mark_stale(*, reason: str) -> None:
         return
     logger.info("scale summary marked stale: %s", reason)
 
-    def queue():
+    def queue() -> None:
         from .tasks import summary_rebuild_task
 
         summary_rebuild_task.enqueue()

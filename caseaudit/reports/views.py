@@ -1,6 +1,6 @@
-"""Report pages and their files. Each is for managers and Performance Assurance only (others
-get a 404), shows the user's own scope, and is written to the access log: a page as a view,
-a PDF, spreadsheet or CSV file as an export."""
+"""Report pages and their files. Each is for managers, Business Support (the activity reports
+only) and Performance Assurance (others get a 404), shows the user's own scope, and is written
+to the access log: a page as a view, a PDF, spreadsheet or CSV file as an export."""
 
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -29,7 +29,7 @@ from .scope import report_scope_or_404
 
 
 def _setup(request: HttpRequest, report: str):
-    scope = report_scope_or_404(request.user)
+    scope = report_scope_or_404(request.user, report)
     today = timezone.localdate()
     form = ReportFilterForm(
         request.GET or None, scope=scope, today=today, with_theme=report == "quality"
@@ -40,7 +40,11 @@ def _setup(request: HttpRequest, report: str):
 def _page(request: HttpRequest, report: str, template: str) -> HttpResponse:
     scope, today, form, filters = _setup(request, report)
     data = selectors.build_report(
-        report, scope, filters, today, page_number=request.GET.get("page")
+        report=report,
+        scope=scope,
+        filters=filters,
+        today=today,
+        page_number=request.GET.get("page"),
     )
     access_record(request=request, object_type=AccessObjectType.REPORT, object_id=report)
     query = filter_querystring(filters)
@@ -126,7 +130,9 @@ def report_csv(request: HttpRequest, report: str, table: str) -> HttpResponse:
     if report not in REPORT_TITLES:
         raise Http404("No such report")
     scope, today, _form, filters = _setup(request, report)
-    data = selectors.build_report(report, scope, filters, today, full=True)
+    data = selectors.build_report(
+        report=report, scope=scope, filters=filters, today=today, full=True
+    )
     found = next((t for t in data.tables if t.key == table), None)
     if found is None:
         raise Http404("No such table")
@@ -157,7 +163,7 @@ def report_findings_pdf(request: HttpRequest) -> HttpResponse:
 def report_export_prepare(request: HttpRequest) -> HttpResponse:
     """Queue a report's file (`report` and `format` posted; without them, the findings PDF)
     of the filters posted (the page's query string) for the user."""
-    report_scope_or_404(request.user)
+    report_scope_or_404(request.user, request.POST.get("report", "findings"))
     try:
         export = services.export_request(
             user=request.user,

@@ -1,13 +1,18 @@
-"""Restorative actions after the QA response: the owner marks one resolved (`action_resolve`),
-a manager agrees it is (`action_agree`) or reopens it (`action_reopen`). Each runs in one
-transaction, records who did it in the response's history and tells the other side.
-Import these from `caseaudit.responses.services`.
+"""Restorative actions after the QA response. Submitting the response resolves each action
+from its answer and authorising it agrees them (`services`); what is left is answered here, one
+action at a time: an action a manager reopened, or one added when the audit was reopened, is
+answered by its owner with the same answer as in the response (`action_resolve`: what was done,
+the date it was done, the evidence; it replaces the action's answer), and a manager agrees it
+is resolved (`action_agree`) or reopens it (`action_reopen`). Each runs in one transaction,
+records who did it in the response's history and tells the other side. Import these from
+`caseaudit.responses.services`.
 """
 
 import datetime as dt
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from caseaudit.audits.models import ActionStatus, RestorativeAction
@@ -17,8 +22,9 @@ from caseaudit.notifications.services import NotificationKind, notify
 from caseaudit.organisation.models import Staff
 from caseaudit.organisation.selectors import staff_for_user
 
+from .answers import answer_clean
 from .common import clean_text, managers_to_tell, record_event, response_url
-from .models import EventKind, QAResponse
+from .models import WITH_WORKER, ActionResponse, EventKind, QAResponse, ResponseStatus
 from .policy import can_agree, can_resolve
 
 
@@ -56,13 +62,28 @@ def _action_detail(action: RestorativeAction) -> dict:
     return {"action": action.pk, "description": action.description[:200]}
 
 
+def action_number(action: RestorativeAction) -> int:
+    """The action's number in its audit (1 for the first), as the pages and errors name it."""
+    earlier = Q(order__lt=action.order) | Q(order=action.order, pk__lt=action.pk)
+    return RestorativeAction.objects.filter(audit_id=action.audit_id).filter(earlier).count() + 1
+
+
 def action_resolve(
-    *, action: RestorativeAction, by: User, note: str, now: dt.datetime | None = None
+    *,
+    action: RestorativeAction,
+    by: User,
+    what_done: str,
+    done_on: dt.date | str | None,
+    evidence: str = "",
+    now: dt.datetime | None = None,
 ) -> RestorativeAction:
-    """The action's owner marks it resolved, saying what was done. A manager then agrees
-    (`action_agree`); until then it is not closed."""
+    """The action's owner answers an open action after the QA response was submitted (one
+    reopened by a manager, or added when the audit was reopened): what was done, the date it
+    was done (not in the future) and the evidence, with the same rules as the response's
+    answers. The answer replaces the action's answer in the response, and the action is
+    resolved from it. A manager then agrees (`action_agree`); until then it is not closed.
+    While the response is with the worker, its actions are answered in it instead."""
     now = now or timezone.now()
-    note = clean_text(note)
     with transaction.atomic():
         _lock_action(action)
         response = _action_response(action)
@@ -71,15 +92,44 @@ def action_resolve(
             raise ValidationError(
                 "Only the action's owner can mark it resolved.", code="not_allowed"
             )
+        if response.status in WITH_WORKER:
+            raise ValidationError(
+                "Answer this action in the QA response: submitting the response marks it resolved.",
+                code="state",
+            )
         if action.status != ActionStatus.OPEN:
             raise TransitionConflict("This action is already marked resolved.")
-        if not note:
-            raise ValidationError({"note": ["Enter what was done to resolve the action"]})
+        errors: dict[str, list[str]] = {}
+        answer = answer_clean(
+            values={"what_done": what_done, "done_on": done_on, "evidence": evidence},
+            number=action_number(action),
+            today=timezone.localdate(now),
+            errors=errors,
+        )
+        if errors:
+            raise ValidationError(errors)
+        ActionResponse.objects.update_or_create(
+            response=response,
+            action=action,
+            defaults={
+                "what_done": answer.what_done,
+                "done_on": answer.done_on,
+                "evidence": answer.evidence,
+                "answered_at": now,
+            },
+        )
         action.status = ActionStatus.RESOLVED
-        action.resolved_at, action.resolved_by, action.resolution = now, by, note
+        action.resolved_at, action.resolved_by, action.resolution = now, by, answer.what_done
         action.save(update_fields=["status", "resolved_at", "resolved_by", "resolution"])
         event = record_event(
-            response, by, EventKind.ACTION_RESOLVED, now, note=note, **_action_detail(action)
+            response,
+            by,
+            EventKind.ACTION_RESOLVED,
+            now,
+            note=answer.what_done,
+            done_on=answer.as_detail()["done_on"],
+            evidence=answer.evidence,
+            **_action_detail(action),
         )
         for manager in managers_to_tell(response):
             if manager.pk == staff.pk:
@@ -107,6 +157,12 @@ def _action_manager(action, response, by: User, verb: str) -> Staff:
             f"Only the worker's Practice Supervisor or the case's Team Manager can {verb} "
             "this action (never its own owner).",
             code="not_allowed",
+        )
+    if response.status != ResponseStatus.AUTHORISED:
+        raise ValidationError(
+            "Authorise or return the QA response first: authorising it agrees its actions "
+            "are resolved.",
+            code="state",
         )
     if action.status != ActionStatus.RESOLVED:
         raise TransitionConflict(
@@ -148,7 +204,8 @@ def action_agree(
 def action_reopen(
     *, action: RestorativeAction, by: User, reason: str, now: dt.datetime | None = None
 ) -> RestorativeAction:
-    """A manager does not agree an action is resolved: it is open again, with the reason."""
+    """A manager does not agree an action is resolved: it is open again, with the reason, for
+    its owner to answer again (`action_resolve`)."""
     now = now or timezone.now()
     reason = clean_text(reason)
     with transaction.atomic():
@@ -157,7 +214,7 @@ def action_reopen(
         staff = _action_manager(action, response, by, "reopen")
         if not reason:
             raise ValidationError({"reason": ["Enter why the action is not resolved yet"]})
-        action.status = ActionStatus.OPEN
+        action.status = ActionStatus.OPEN  # its answer stays, for the owner to change
         action.resolved_at = action.resolved_by = None
         action.save(update_fields=["status", "resolved_at", "resolved_by"])
         event = record_event(
@@ -171,7 +228,7 @@ def action_reopen(
             body=(
                 f"{staff.name} does not agree your restorative action on case "
                 f"{response.case.reference} is resolved yet, and has reopened it. Open the "
-                "response to read why."
+                "response to read why, then answer it again."
             ),
             url=response_url(response) + "#actions",
             idempotency_key=f"action-reopened:{action.pk}:{event.pk}",

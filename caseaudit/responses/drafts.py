@@ -1,10 +1,13 @@
-"""The worker's draft of a QA response: their answers as typed, saved without submitting.
+"""The worker's draft of a QA response: their answers as typed (one answer per action: what
+was done, the date done, the evidence; or the acknowledgement), saved without submitting and
+not checked until they are submitted.
 
-The response page saves it by itself (autosave, every 30 seconds and when a field loses
-focus). Each save names the draft revision the page was based on, as "Save draft" does for an
-audit: if the draft was saved since (in another window), nothing is saved and `DraftConflict`
-is raised. The draft is shown in the form when it is newer than the last submission, and
-discarded when the response is submitted.
+The response page saves it with "Save draft" and by itself (autosave, every 30 seconds and when
+a field loses focus). Each save names the draft revision the page was based on, as "Save
+draft" does for an audit: if the draft was saved since (in another window), nothing is saved
+and `DraftConflict` is raised. The draft is shown in the form when it is newer than the last
+submission (so a returned response comes back with the submitted answers, or a newer draft of
+them), and discarded when the response is submitted.
 """
 
 import datetime as dt

@@ -1,6 +1,7 @@
 """`run_due_jobs`: the QA responses' reminders, escalations and the chasing of overdue
-restorative actions for one day; safe to run any number of times (each notification has an
-idempotency key naming what it is about, its kind and its date). Import it from
+restorative actions and of unacknowledged urgent findings for one day; safe to run any number
+of times (each notification has an idempotency key naming what it is about, its kind and its
+date). Import it from
 `caseaudit.responses.services`.
 """
 
@@ -13,6 +14,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from caseaudit.audits.findings import findings_chase
 from caseaudit.audits.models import ActionStatus, AuditStatus, RestorativeAction
 from caseaudit.core.working_days import add_working_days, is_working_day, working_days_between
 from caseaudit.notifications.models import Notification
@@ -66,6 +68,8 @@ def run_due_jobs(*, today: dt.date | None = None, now: dt.datetime | None = None
       is reminded every `OVERDUE_REMINDER_EVERY` working days while it stays overdue;
     - the owner of an open restorative action past its due date is reminded once in every
       `ACTION_REMINDER_EVERY` working days it stays open.
+    - an urgent finding still open is reminded to those told after 1 working day, escalated
+      to the service's CSM after 2 and to the Assistant Director after 5 (`findings_chase`).
     Nothing is sent on a weekend, bank holiday or closure day. Each notification's
     idempotency key names the response or action, the kind and the date, so a second run on
     the same day sends nothing.
@@ -89,6 +93,11 @@ def run_due_jobs(*, today: dt.date | None = None, now: dt.datetime | None = None
             report.errors += 1
             logger.exception("Chasing QA response %s failed", response.pk)
     _chase_actions(today=today, report=report)
+    # Urgent findings nobody has acknowledged: reminded, then escalated (audits/findings.py).
+    chased = findings_chase(today=today, now=now)
+    for kind, line in chased.lines:
+        report.add(kind, line)
+    report.errors += chased.errors
     return report
 
 

@@ -1,14 +1,19 @@
 """The QA Response: the worker's answer to a completed audit, and its authorisation.
 
 Completing an audit creates one `QAResponse` for the case's allocated worker, due 5 working
-days after the audit's completion date. The worker answers each restorative action
-(`ActionResponse`: what was done or is planned, by when) or, where the audit has none,
-acknowledges it ("QA (22/12/2026) received"). Their Practice Supervisor authorises it or
-returns it with a reason. `ResponseEvent` rows are its history: every change of state, who made
-it and when, with the reminders and escalations sent while it was outstanding.
+days after the audit's completion date. The worker gives one answer to each restorative action
+(`ActionResponse`: what was done, the date it was done, the evidence) or, where the audit has
+none, acknowledges it ("QA (22/12/2026) received"). Until they submit, what they type is kept
+as a draft (`ResponseDraft`). Their Practice Supervisor authorises it or returns it with a
+reason. `ResponseEvent` rows are its history: every change of state, who made it and when, with
+the reminders and escalations sent while it was outstanding.
 
-The restorative actions themselves are the audits app's `RestorativeAction` rows: their owner
-marks them resolved and a manager agrees (`services.action_resolve` / `action_agree`).
+The restorative actions themselves are the audits app's `RestorativeAction` rows. Their state
+comes from the answers: submitting the response marks each action resolved with its answer's
+"what was done" as the resolution, returning it opens them again, authorising it agrees they are
+resolved (`services.response_submit` / `response_return` / `response_authorise`). An action
+reopened afterwards, or added when the audit was reopened, is answered on its own
+(`services.action_resolve`, the same three fields) and agreed by a manager (`action_agree`).
 """
 
 import datetime as dt
@@ -132,15 +137,22 @@ class QAResponse(models.Model):
 
 
 class ActionResponse(models.Model):
-    """The worker's answer to one restorative action (rewritten if the response is returned:
-    each submission's answers are also kept in the history)."""
+    """The one answer to one restorative action: what was done, the date it was done (never
+    in the future) and the evidence. Rewritten if the response is returned or the action is
+    reopened (each submission's answers are also kept in the history). The action's
+    `resolution` is copied from `what_done` when the answer resolves it."""
 
     response = models.ForeignKey(QAResponse, on_delete=models.CASCADE, related_name="answers")
     action = models.ForeignKey(
         RestorativeAction, on_delete=models.CASCADE, related_name="qa_answers"
     )
-    what_done = models.TextField("what was done or is planned")
-    planned_by = models.DateField("by when", null=True, blank=True)
+    what_done = models.TextField("what was done")
+    # Required for every answer given since it was added; empty only in answers given before
+    # (migration 0004 kept their "by when" where it was not in the future).
+    done_on = models.DateField("date done", null=True, blank=True)
+    evidence = models.TextField(
+        blank=True, help_text="Where the work can be seen: the record entry, document or meeting."
+    )
     answered_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -185,9 +197,10 @@ class ResponseEvent(models.Model):
 
 
 class ResponseDraft(models.Model):
-    """The worker's answers as typed, saved without submitting (the page saves them by itself
-    every 30 seconds). `values` maps the form's field names ("a12-what_done",
-    "acknowledgement") to the text as typed. `revision` goes up with each save, so two
+    """The worker's answers as typed, saved without submitting ("Save draft", and the page
+    saves them by itself every 30 seconds). `values` maps the form's field names (one answer
+    per action: "a12-what_done", "a12-done_on", "a12-evidence"; or "acknowledgement") to the
+    text as typed. `revision` goes up with each save, so two
     windows writing the same draft get a conflict instead of overwriting each other
     (`drafts.response_draft_save`). Submitting the response discards it."""
 

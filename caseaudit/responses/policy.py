@@ -3,7 +3,9 @@
 Who authorises or returns a response is `authoriser_q` (a filter on responses) and
 `can_authorise` (one loaded response): `tests/test_policy_agreement.py` checks they agree. A
 manager who may authorise agrees an action is resolved (`can_agree`); the action's owner
-resolves it (`can_resolve`).
+answers it on its own once the response is submitted (`can_resolve`: an action reopened, or
+added when the audit was reopened; until then the worker answers every action in the
+response).
 """
 
 from django.db.models import Q
@@ -52,7 +54,7 @@ def can_agree(staff: Staff | None, action: RestorativeAction, response: QARespon
 
 
 def can_resolve(staff: Staff | None, action: RestorativeAction, response: QAResponse) -> bool:
-    """The action's owner (the response's worker if it has none) marks it resolved."""
+    """The action's owner (the response's worker if it has none) answers it on its own."""
     if staff is None or not staff.is_active:
         return False
     return staff.pk == (action.owner_id or response.worker_id)

@@ -16,7 +16,8 @@ from django.utils import timezone
 from caseaudit.accounts.models import AccessObjectType
 from caseaudit.accounts.services import access_denied_record
 from caseaudit.audits.models import ActionStatus, AuditStatus, RestorativeAction
-from caseaudit.cases.selectors import case_visible_qs
+from caseaudit.cases.selectors import case_visible_qs, user_query_key
+from caseaudit.core.prepared import PreparedQuery
 from caseaudit.core.typing import Actor
 from caseaudit.core.working_days import working_days_between
 from caseaudit.organisation.models import Team
@@ -132,6 +133,8 @@ def response_for_audit_get(*, user: Actor, audit_pk: int) -> QAResponse:
 
 @dataclass
 class ActionItem:
+    """One restorative action of a response, with its one answer (None: not answered yet)."""
+
     number: int
     action: RestorativeAction
     answer: ActionResponse | None
@@ -185,6 +188,9 @@ def _list_related(qs: QuerySet[QAResponse]) -> QuerySet[QAResponse]:
     )
 
 
+_my_responses = PreparedQuery()
+
+
 @dataclass
 class MyResponses:
     to_write: list[QAResponse] = field(default_factory=list)
@@ -205,10 +211,12 @@ def my_responses(
     today = today or timezone.localdate()
     mine = Q(worker=staff, status__in=WITH_WORKER)
     to_authorise = Q(status=ResponseStatus.SUBMITTED) & authoriser_q(staff)
-    rows = list(
-        _list_related(response_visible_qs(user).filter(mine | to_authorise)).order_by(
+    # Compiled once per person (caseaudit/core/prepared.py): the home page shows it.
+    rows = _my_responses(
+        key=user_query_key(user),
+        build=lambda: _list_related(response_visible_qs(user).filter(mine | to_authorise)).order_by(
             "due_on", "id"
-        )
+        ),
     )
     for r in rows:
         r.overdue = r.is_overdue(today)
@@ -225,7 +233,11 @@ def my_responses(
         )
         for a in result.my_actions:
             a.overdue_days = _overdue_days(a.due_on, today) if a.due_on and a.due_on < today else 0
-        managed = QAResponse.objects.filter(authoriser_q(staff)).values("pk")
+        # Those of authorised responses: a submitted response's actions are agreed by
+        # authorising it (they are in `to_authorise`).
+        managed = QAResponse.objects.filter(
+            authoriser_q(staff), status=ResponseStatus.AUTHORISED
+        ).values("pk")
         result.to_agree = list(
             actions.filter(
                 status=ActionStatus.RESOLVED,

@@ -5,9 +5,13 @@ response's history (`ResponseEvent`), sends its notifications, and refuses a rul
 - `response_create_for_audit`: completing an audit asks the case's worker for a response, due
   5 working days after the completion date; the worker and their Practice Supervisor are told
   (the Team Manager when there is no PS), by email with the audit's PDF when there is one.
-- `response_submit` (the worker), `response_return` and `response_authorise` (the worker's
-  Practice Supervisor or line manager, or the case's Team Manager).
-- `action_resolve` (the action's owner), `action_agree` / `action_reopen` (a manager).
+- `response_submit` (the worker): one answer per restorative action (what was done, the date
+  it was done, the evidence); each action is marked resolved from its answer.
+- `response_return` (the actions open again; the answers stay for the worker to change) and
+  `response_authorise` (the actions are agreed resolved), by the worker's Practice Supervisor
+  or line manager, or the case's Team Manager.
+- `action_resolve` (an action reopened or added after the response is answered on its own, by
+  its owner), `action_agree` / `action_reopen` (a manager, once the response is authorised).
 - `run_due_jobs`: reminders, escalation and chasing of overdue actions for one day; safe to
   run any number of times (each notification has an idempotency key naming what it is about,
   its kind and its date).
@@ -19,13 +23,14 @@ helpers in `common`; every public name is importable from here.
 """
 
 import datetime as dt
+import functools
 import logging
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from caseaudit.audits.models import Audit, AuditStatus, RestorativeAction
+from caseaudit.audits.models import ActionStatus, Audit, AuditStatus, RestorativeAction
 from caseaudit.core.exceptions import TransitionConflict
 from caseaudit.core.typing import User
 from caseaudit.core.working_days import add_working_days
@@ -33,7 +38,8 @@ from caseaudit.notifications.services import NotificationKind, notify
 from caseaudit.organisation.models import Staff
 from caseaudit.organisation.selectors import staff_for_user
 
-from .actions import action_agree, action_reopen, action_resolve
+from .actions import action_agree, action_number, action_reopen, action_resolve
+from .answers import Answer, answer_clean
 from .common import (
     action_field,
     audit_pdf,
@@ -70,6 +76,7 @@ __all__ = [
     "DueJobsReport",
     "action_agree",
     "action_field",
+    "action_number",
     "action_reopen",
     "action_resolve",
     "case_managers",
@@ -143,7 +150,9 @@ def _notify_created(response: QAResponse, *, has_actions: bool) -> None:
     pdf = audit_pdf(audit)
     attached = "The audit is attached. " if pdf else ""
     if has_actions:
-        ask = "Answer each restorative action: what was done or is planned, and by when."
+        ask = (
+            "Answer each restorative action: what was done, the date it was done and the evidence."
+        )
     else:
         ask = (
             "The audit has no restorative actions: acknowledge it with the entry "
@@ -180,20 +189,6 @@ def _notify_created(response: QAResponse, *, has_actions: bool) -> None:
 # --- Submit, return, authorise ----------------------------------------------------------
 
 
-def _parse_date(value, key: str, errors: dict) -> dt.date | None:
-    if value in (None, ""):
-        return None
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    try:
-        return dt.date.fromisoformat(str(value).strip())
-    except ValueError:
-        errors[key] = ["“By when” must be a real date"]
-        return None
-
-
 def response_submit(
     *,
     response: QAResponse,
@@ -204,9 +199,12 @@ def response_submit(
 ) -> QAResponse:
     """The worker submits their response for authorisation.
 
-    `action_answers` maps each restorative action's id to {"what_done", "planned_by"}; every
-    action needs "what_done" ("planned_by", a date, is optional). With no actions the
-    acknowledgement is required instead. Errors are keyed by field (`action_field`).
+    `action_answers` maps each restorative action's id to its one answer: {"what_done",
+    "done_on", "evidence"}. Every action needs what was done and the date it was done, which
+    may not be in the future (`answers.answer_clean`); the evidence is optional. With no
+    actions the acknowledgement is required instead. Errors are keyed by field
+    (`action_field`), all at once. Each action not yet agreed is marked resolved from its
+    answer: its resolution is the answer's "what was done".
     """
     now = now or timezone.now()
     answers = {str(k): v or {} for k, v in (action_answers or {}).items()}
@@ -214,10 +212,15 @@ def response_submit(
         lock_response(response)
         _check_can_submit(response, by)
         actions = list(
-            RestorativeAction.objects.filter(audit_id=response.audit_id).order_by("order", "id")
+            RestorativeAction.objects.select_for_update()
+            .filter(audit_id=response.audit_id)
+            .order_by("order", "id")
         )
-        rows, acknowledgement = _validate_submission(response, actions, answers, acknowledgement)
+        rows, acknowledgement = _validate_submission(
+            response, actions, answers, acknowledgement, today=timezone.localdate(now)
+        )
         _record_answers(response, rows, now)
+        _resolve_from_answers(rows, by, now)
         resubmission = response.status == ResponseStatus.RETURNED
         _mark_submitted(
             response, by, now, acknowledgement=acknowledgement, has_actions=bool(actions)
@@ -231,21 +234,16 @@ def response_submit(
             late=timezone.localdate(now) > response.due_on,
             acknowledgement=acknowledgement if not actions else "",
             answers=[
-                {
-                    "number": number,
-                    "action": action.pk,
-                    "what_done": what_done,
-                    "planned_by": planned_by.isoformat() if planned_by else None,
-                }
-                for number, action, what_done, planned_by in rows
+                {"number": number, "action": action.pk, **answer.as_detail()}
+                for number, action, answer in rows
             ],
         )
         _notify_submitted(response, event, resubmission=resubmission)
         return response
 
 
-# One validated answer: (action number, action, what was done, planned by).
-_Row = tuple[int, RestorativeAction, str, dt.date | None]
+# One validated answer: (action number, action, its answer).
+_Row = tuple[int, RestorativeAction, Answer]
 
 
 def _check_can_submit(response: QAResponse, by: User) -> None:
@@ -264,7 +262,12 @@ def _check_can_submit(response: QAResponse, by: User) -> None:
 
 
 def _validate_submission(
-    response: QAResponse, actions: list[RestorativeAction], answers: dict, acknowledgement: str
+    response: QAResponse,
+    actions: list[RestorativeAction],
+    answers: dict,
+    acknowledgement: str,
+    *,
+    today: dt.date,
 ) -> tuple[list[_Row], str]:
     """The cleaned answers, one per action in order, and the cleaned acknowledgement; every
     error at once (`ValidationError` keyed by field)."""
@@ -274,16 +277,14 @@ def _validate_submission(
         errors["__all__"] = ["Some answers are for actions that are not in this audit."]
     rows: list[_Row] = []
     for number, action in enumerate(actions, start=1):
-        values = answers.get(str(action.pk), {})
-        what_done = clean_text(values.get("what_done"))
-        planned_by = _parse_date(
-            values.get("planned_by"), action_field(action.pk, "planned_by"), errors
+        answer = answer_clean(
+            values=answers.get(str(action.pk), {}),
+            number=number,
+            today=today,
+            errors=errors,
+            key=functools.partial(action_field, action.pk),
         )
-        if not what_done:
-            errors[action_field(action.pk, "what_done")] = [
-                f"Write what was done or is planned for action {number}"
-            ]
-        rows.append((number, action, what_done, planned_by))
+        rows.append((number, action, answer))
     acknowledgement = clean_text(acknowledgement)
     if not actions and not acknowledgement:
         errors["acknowledgement"] = [
@@ -299,28 +300,45 @@ def _record_answers(response: QAResponse, rows: list[_Row], now: dt.datetime) ->
     """Create the new answers and update the changed ones (unchanged ones keep their time)."""
     existing = {a.action_id: a for a in ActionResponse.objects.filter(response=response)}
     to_create, to_update = [], []
-    for _number, action, what_done, planned_by in rows:
-        answer = existing.get(action.pk)
-        if answer is None:
+    for _number, action, answer in rows:
+        values = (answer.what_done, answer.done_on, answer.evidence)
+        row = existing.get(action.pk)
+        if row is None:
             to_create.append(
                 ActionResponse(
                     response=response,
                     action=action,
-                    what_done=what_done,
-                    planned_by=planned_by,
+                    what_done=answer.what_done,
+                    done_on=answer.done_on,
+                    evidence=answer.evidence,
                     answered_at=now,
                 )
             )
-        elif (answer.what_done, answer.planned_by) != (what_done, planned_by):
-            answer.what_done, answer.planned_by, answer.answered_at = (
-                what_done,
-                planned_by,
-                now,
-            )
-            to_update.append(answer)
+        elif (row.what_done, row.done_on, row.evidence) != values:
+            row.what_done, row.done_on, row.evidence = values
+            row.answered_at = now
+            to_update.append(row)
     ActionResponse.objects.bulk_create(to_create)
     if to_update:
-        ActionResponse.objects.bulk_update(to_update, ["what_done", "planned_by", "answered_at"])
+        ActionResponse.objects.bulk_update(
+            to_update, ["what_done", "done_on", "evidence", "answered_at"]
+        )
+
+
+def _resolve_from_answers(rows: list[_Row], by: User, now: dt.datetime) -> None:
+    """Each action not yet agreed is resolved by its answer (its resolution is the answer's
+    "what was done"). The rows are locked by the caller."""
+    resolved = []
+    for _number, action, answer in rows:
+        if action.manager_agreed_at is not None:
+            continue  # closed already: it stays as a manager agreed it
+        action.status = ActionStatus.RESOLVED
+        action.resolved_at, action.resolved_by, action.resolution = now, by, answer.what_done
+        resolved.append(action)
+    if resolved:
+        RestorativeAction.objects.bulk_update(
+            resolved, ["status", "resolved_at", "resolved_by", "resolution"]
+        )
 
 
 def _mark_submitted(
@@ -400,7 +418,9 @@ def _last_move(response: QAResponse) -> str:
 def response_return(
     *, response: QAResponse, by: User, reason: str, now: dt.datetime | None = None
 ) -> QAResponse:
-    """The supervisor sends a submitted response back to the worker, with a reason."""
+    """The supervisor sends a submitted response back to the worker, with a reason. Its
+    actions resolved and not yet agreed are open again (their answers are kept, for the
+    worker to change and submit again)."""
     now = now or timezone.now()
     reason = clean_text(reason)
     with transaction.atomic():
@@ -411,6 +431,11 @@ def response_return(
         response.status = ResponseStatus.RETURNED
         response.returned_at, response.returned_by, response.return_reason = now, by, reason
         response.save(update_fields=["status", "returned_at", "returned_by", "return_reason"])
+        RestorativeAction.objects.filter(
+            audit_id=response.audit_id,
+            status=ActionStatus.RESOLVED,
+            manager_agreed_at__isnull=True,
+        ).update(status=ActionStatus.OPEN, resolved_at=None, resolved_by=None)
         event = record_event(response, by, EventKind.RETURNED, now, reason=reason)
         notify(
             recipient=response.worker,
@@ -429,7 +454,9 @@ def response_return(
 def response_authorise(
     *, response: QAResponse, by: User, now: dt.datetime | None = None
 ) -> QAResponse:
-    """The supervisor authorises a submitted response (the worker is told in the app)."""
+    """The supervisor authorises a submitted response (the worker is told in the app). That
+    agrees its resolved actions are resolved, closing them, except any the authoriser owns
+    (another manager agrees those: `action_agree`)."""
     now = now or timezone.now()
     with transaction.atomic():
         lock_response(response)
@@ -437,15 +464,24 @@ def response_authorise(
         response.status = ResponseStatus.AUTHORISED
         response.authorised_at, response.authorised_by = now, by
         response.save(update_fields=["status", "authorised_at", "authorised_by"])
-        event = record_event(response, by, EventKind.AUTHORISED, now)
+        agreed = (
+            RestorativeAction.objects.filter(
+                audit_id=response.audit_id,
+                status=ActionStatus.RESOLVED,
+                manager_agreed_at__isnull=True,
+            )
+            .exclude(owner=staff)
+            .update(manager_agreed_at=now, manager_agreed_by=by)
+        )
+        event = record_event(response, by, EventKind.AUTHORISED, now, actions_agreed=agreed)
+        closed = " Its restorative actions are agreed resolved." if agreed else ""
         notify(
             recipient=response.worker,
             kind=NotificationKind.RESPONSE_AUTHORISED,
             subject=f"QA response authorised: case {response.case.reference}",
             body=(
                 f"{staff.name} has authorised your QA response to the audit of case "
-                f"{response.case.reference}. Mark each restorative action resolved when it "
-                "is done."
+                f"{response.case.reference}.{closed}"
             ),
             url=response_url(response),
             idempotency_key=f"response-authorised:{response.pk}:{event.pk}",

@@ -19,8 +19,15 @@ from caseaudit.audits.models import ActionStatus
 from caseaudit.organisation.selectors import staff_for_user
 
 from . import drafts, policy, selectors, services
-from .forms import ReopenActionForm, ResolveForm, ReturnForm, SubmitForm, submit_initial
-from .models import ResponseStatus
+from .forms import (
+    AnswerForm,
+    ReopenActionForm,
+    ReturnForm,
+    SubmitForm,
+    answer_initial,
+    submit_initial,
+)
+from .models import WITH_WORKER, EventKind, ResponseStatus
 
 
 def _log(request, response) -> None:
@@ -46,8 +53,9 @@ class ActionView:
     item: selectors.ActionItem
     can_resolve: bool
     can_agree: bool
-    resolve_form: ResolveForm | None = None
+    resolve_form: AnswerForm | None = None
     reopen_form: ReopenActionForm | None = None
+    reopened_because: str = ""  # why a manager reopened it, while it is open
 
 
 def _render(
@@ -61,6 +69,7 @@ def _render(
 ) -> HttpResponse:
     staff = staff_for_user(request.user)
     document = selectors.response_document(response=response)
+    today = timezone.localdate()
     can_submit = staff is not None and staff.pk == response.worker_id and response.is_with_worker
     can_authorise = response.status == ResponseStatus.SUBMITTED and policy.can_authorise(
         staff, response
@@ -71,24 +80,45 @@ def _render(
         draft = drafts.response_draft_for_form(response=response)
         if draft is not None:
             initial.update(draft.values)
-        submit_form = SubmitForm(items=document.actions, initial=initial)
+        submit_form = SubmitForm(items=document.actions, initial=initial, today=today)
     if can_authorise and return_form is None:
         return_form = ReturnForm()
     actions = []
+    # Once the response is submitted, an action left open (reopened by a manager, or added
+    # when the audit was reopened) is answered on its own; its resolved actions are agreed by
+    # authorising the response, and one at a time only once it is authorised.
+    answered_alone = response.status not in WITH_WORKER
+    authorised = response.status == ResponseStatus.AUTHORISED
+    reopened = {
+        event.detail.get("action"): event.detail.get("reason", "")
+        for event in document.history  # oldest first: the latest reason wins
+        if event.kind == EventKind.ACTION_REOPENED
+    }
     for item in document.actions:
         action = item.action
         view = ActionView(
             item=item,
-            can_resolve=action.status == ActionStatus.OPEN
+            can_resolve=answered_alone
+            and action.status == ActionStatus.OPEN
             and policy.can_resolve(staff, action, response),
-            can_agree=item.awaits_agreement and policy.can_agree(staff, action, response),
+            can_agree=authorised
+            and item.awaits_agreement
+            and policy.can_agree(staff, action, response),
+            reopened_because=(
+                reopened.get(action.pk, "") if action.status == ActionStatus.OPEN else ""
+            ),
         )
         if view.can_resolve:
-            view.resolve_form = ResolveForm(prefix=f"resolve-{action.pk}")
+            view.resolve_form = AnswerForm(
+                prefix=f"resolve-{action.pk}",
+                number=item.number,
+                today=today,
+                initial=answer_initial(item.answer) if item.answer else None,
+            )
         if view.can_agree:
             view.reopen_form = ReopenActionForm(prefix=f"reopen-{action.pk}")
         if bound_action_form is not None and bound_action_form.prefix.endswith(f"-{action.pk}"):
-            if isinstance(bound_action_form, ResolveForm):
+            if isinstance(bound_action_form, AnswerForm):
                 view.resolve_form = bound_action_form
             else:
                 view.reopen_form = bound_action_form
@@ -97,7 +127,6 @@ def _render(
         (f for f in (submit_form, return_form, bound_action_form) if f is not None and f.errors),
         None,
     )
-    today = timezone.localdate()
     return render(
         request,
         "responses/response_detail.html",
@@ -122,8 +151,21 @@ def _render(
     )
 
 
+def _draft_values(request, fields) -> dict:
+    """The worker's typed answers in a post, by field name (a missing field is empty)."""
+    return {name: request.POST.get(name, "") for name in fields}
+
+
+def _posted_revision(request) -> int | None:
+    try:
+        return int(request.POST.get("draft_revision", ""))
+    except ValueError:
+        return None
+
+
 def response_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    """The response page; the worker's form posts here."""
+    """The response page; the worker's form posts here: "Submit response" (the default) or
+    "Save draft" (`intent=save`, kept until it is submitted, as the autosave keeps it)."""
     response = selectors.response_get(user=request.user, pk=pk)
     _log(request, response)
     if request.method != "POST":
@@ -132,7 +174,9 @@ def response_detail(request: HttpRequest, pk: int) -> HttpResponse:
     if staff is None or staff.pk != response.worker_id:
         raise PermissionDenied("Only the worker asked for this response can submit it.")
     document = selectors.response_document(response=response)
-    form = SubmitForm(request.POST, items=document.actions)
+    form = SubmitForm(request.POST, items=document.actions, today=timezone.localdate())
+    if request.POST.get("intent") == "save":
+        return _save_draft(request, response, form)
     if form.is_valid():
         try:
             services.response_submit(
@@ -150,6 +194,37 @@ def response_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return _render(request, response, submit_form=form)
 
 
+def _save_draft(request, response, form: SubmitForm) -> HttpResponse:
+    """The "Save draft" button: the typed answers kept as the draft (not checked until they
+    are submitted), with the same revision check as the autosave. A conflict or a refusal
+    shows on the form, which keeps what was typed."""
+    form.is_valid()  # every field is optional text: only for the form to show it again
+    revision = _posted_revision(request)
+    if revision is None:
+        form.add_error(None, "The page did not say which draft it holds: reload it.")
+        return _render(request, response, submit_form=form)
+    try:
+        draft = drafts.response_draft_save(
+            response=response,
+            by=request.user,
+            values=_draft_values(request, form.fields),
+            revision=revision,
+        )
+    except drafts.DraftConflict as conflict:
+        form.add_error(None, conflict.message)
+        return _render(request, response, submit_form=form)
+    except ValidationError as error:
+        _add_errors(form, error)
+        return _render(request, response, submit_form=form)
+    saved_at = timezone.localtime(draft.saved_at).strftime("%H:%M")
+    messages.success(
+        request,
+        f"Draft saved at {saved_at}. It is not submitted: your supervisor sees your answers "
+        "when you submit them.",
+    )
+    return redirect(reverse("response_detail", args=[response.pk]) + "#your-response")
+
+
 @require_POST
 def response_autosave(request: HttpRequest, pk: int) -> HttpResponse:
     """The response page's autosave: the worker's typed answers saved as the draft, without
@@ -160,16 +235,17 @@ def response_autosave(request: HttpRequest, pk: int) -> HttpResponse:
     staff = staff_for_user(request.user)
     if staff is None or staff.pk != response.worker_id:
         raise PermissionDenied("Only the worker asked for this response can save it.")
-    try:
-        revision = int(request.POST.get("draft_revision", ""))
-    except ValueError:
+    revision = _posted_revision(request)
+    if revision is None:
         return JsonResponse({"message": "The page did not say which draft it holds."}, status=400)
     document = selectors.response_document(response=response)
     fields = SubmitForm(items=document.actions).fields
-    values = {name: request.POST.get(name, "") for name in fields}
     try:
         draft = drafts.response_draft_save(
-            response=response, by=request.user, values=values, revision=revision
+            response=response,
+            by=request.user,
+            values=_draft_values(request, fields),
+            revision=revision,
         )
     except drafts.DraftConflict as conflict:
         return JsonResponse({"conflict": conflict.message + "."}, status=409)
@@ -239,11 +315,22 @@ def action_resolve(request: HttpRequest, pk: int) -> HttpResponse:
     action, response = _action_and_response(request, pk)
     if not policy.can_resolve(staff_for_user(request.user), action, response):
         raise PermissionDenied("Only the action's owner can mark it resolved.")
-    form = ResolveForm(request.POST, prefix=f"resolve-{action.pk}")
-    form.is_valid()  # every field is optional: the service checks them
+    form = AnswerForm(
+        request.POST,
+        prefix=f"resolve-{action.pk}",
+        number=services.action_number(action),
+        today=timezone.localdate(),
+    )
+    form.is_valid()  # every field is optional text: the service checks them
     error = None
     try:
-        services.action_resolve(action=action, by=request.user, note=form.cleaned_data["note"])
+        services.action_resolve(
+            action=action,
+            by=request.user,
+            what_done=form.cleaned_data["what_done"],
+            done_on=form.cleaned_data["done_on"],
+            evidence=form.cleaned_data["evidence"],
+        )
     except ValidationError as e:
         error = e
     return _after_action(

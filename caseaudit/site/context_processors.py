@@ -2,10 +2,10 @@
 links their role calls for (`navigation_for`; add a header link there)."""
 
 from django.conf import settings
-from django.urls import reverse
 from django.utils.functional import SimpleLazyObject
 
 from caseaudit.cases.selectors import is_data_protection_officer
+from caseaudit.core.urls import reverse_cached
 from caseaudit.imports.policy import import_allowed
 from caseaudit.jobs.policy import jobs_allowed
 from caseaudit.notifications.selectors import notification_unread_count
@@ -18,6 +18,7 @@ def navigation_for(user) -> list[tuple[str, str, str]]:
     """The header links a user's role calls for: (key, label, url)."""
     if not user.is_authenticated:
         return []
+    reverse = reverse_cached  # argument-less addresses, worked out once
     items = [("home", "My work", reverse("home")), ("cases", "Cases", reverse("case_list"))]
     items.append(("teams", "Teams", reverse("team_list")))
     items.append(("tools", "Tools", reverse("tool_list")))

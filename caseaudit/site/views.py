@@ -1,6 +1,8 @@
 """The home page, "My work": what the signed-in member of staff holds and must do, from
 every app (cases, audits, responses, the programme, the reports' figures)."""
 
+from django.conf import settings
+from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
@@ -9,45 +11,98 @@ from caseaudit.accounts.models import AccessObjectType
 from caseaudit.accounts.selectors import case_access_log
 from caseaudit.accounts.services import access_record
 from caseaudit.audits.forms import start_form_for
-from caseaudit.audits.selectors import audit_list_for_case, my_audits, urgent_findings_open_for
+from caseaudit.audits.selectors import (
+    audit_list_for_case,
+    my_audits,
+    reads_audit_text,
+    urgent_findings_open_for,
+)
 from caseaudit.cases import selectors as case_selectors
-from caseaudit.cases.policy import can_close
-from caseaudit.cases.selectors import case_list
+from caseaudit.cases.policy import can_close, can_view_access_log
+from caseaudit.cases.selectors import case_list, case_list_for_pages
+from caseaudit.core.prepared import PreparedQuery
 from caseaudit.organisation.selectors import staff_for_user
 from caseaudit.programme.selectors import my_allocations
+from caseaudit.reports.policy import can_view_reports
 from caseaudit.reports.selectors import dashboard_with_counts
 from caseaudit.responses.selectors import home_responses
 
 
 def home(request: HttpRequest) -> HttpResponse:
     """'My work': what the signed-in member of staff holds and must do."""
-    staff = staff_for_user(request.user)  # loaded once per request (the header uses it too)
-    my_cases = []
+    user = request.user
+    staff = staff_for_user(user)  # loaded once per request (the header uses it too)
+    today = timezone.localdate()
+    my_cases: list = []
     if staff is not None:
-        my_cases = list(case_list(user=request.user, worker_id=staff.pk)[:10])
-    qa_responses = home_responses(user=request.user)
-    # The figures panel (`reports_tags.dashboard_panel`) and the open cases the user can see:
-    # their counts in one query.
-    figures, counts = dashboard_with_counts(
-        user=request.user,
+        my_cases = case_list_for_pages(user=user, worker_id=staff.pk)[0:10]
+    qa_responses = home_responses(user=user)
+    figures, visible_open = home_figures(
+        user=user,
+        staff=staff,
+        today=today,
         my_responses=getattr(qa_responses, "to_write", None) if qa_responses else None,
-        also_count={"visible_open": case_list(user=request.user)},
     )
     # The page lists cases (and audits, findings, responses) by child: one access-log entry.
     access_record(request=request, object_type=AccessObjectType.CASE_LIST, object_id="home")
+    key = case_selectors.user_query_key(user)
     return render(
         request,
         "site/home.html",
         {
             "my_cases": my_cases,
-            "visible_open": counts["visible_open"],
+            "visible_open": visible_open,
             "dashboard_figures": figures,
-            "urgent_findings": list(urgent_findings_open_for(user=request.user)[:20]),
-            "my_audits": list(my_audits(user=request.user)[:10]),
+            "urgent_findings": _urgent_findings(
+                key=key, build=lambda: urgent_findings_open_for(user=user)[:20]
+            ),
+            "my_audits": list(my_audits(user=user)[:10]),
             "qa_responses": qa_responses,
-            "my_allocations": list(my_allocations(user=request.user, month=timezone.localdate())),
+            "my_allocations": _my_allocations(
+                key=(key, today.replace(day=1)),
+                build=lambda: my_allocations(user=user, month=today),
+            ),
         },
     )
+
+
+# The home page's lists of other apps' records, each compiled once per person
+# (caseaudit/core/prepared.py): their selectors decide what is listed, from the user's staff
+# record and case scope, which the key holds.
+_urgent_findings = PreparedQuery()
+_my_allocations = PreparedQuery()
+
+
+def home_figures(*, user, staff, today, my_responses) -> tuple[list, int]:
+    """The home page's figures (`reports_tags.dashboard_panel`) and the number of open cases
+    the user can see.
+
+    Counted over the whole of the user's scope, they were the page's heaviest reads (one
+    query of six counts: several milliseconds of the database's time for each page,
+    `make bench`). They are kept in the shared cache for settings.SCOPE_SUMMARY_SECONDS (a
+    minute; 0 reads them every time), per case scope and role, so a figure may be up to that
+    much behind the records; the page's lists are always read afresh. A person without reports
+    sees their own QA responses due (from `my_responses`, the list the page shows): only the
+    count of their open cases is kept for them."""
+    seconds = getattr(settings, "SCOPE_SUMMARY_SECONDS", 0)
+    scope = ".".join(map(str, case_selectors.case_scope_key(user)))
+    role = staff.role if staff is not None else "-"
+    key = f"home-figures-1:{scope}:{role}:{int(user.is_superuser)}:{today.isoformat()}"
+    kept = cache.get(key) if seconds > 0 else None
+    if kept is None:
+        if can_view_reports(user):
+            figures, counts = dashboard_with_counts(
+                user=user, today=today, also_count={"visible_open": case_list(user=user)}
+            )
+            kept = (figures, counts["visible_open"])
+        else:
+            kept = (None, case_list_for_pages(user=user).count())
+        if seconds > 0:
+            cache.set(key, kept, seconds)
+    figures, visible_open = kept
+    if figures is None:  # their own responses' figures: no query when the list is given
+        figures, _ = dashboard_with_counts(user=user, today=today, my_responses=my_responses)
+    return figures, visible_open
 
 
 def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
@@ -57,17 +112,18 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
     access_record(
         request=request, object_type=AccessObjectType.CASE, object_id=case.pk, case_id=case.pk
     )
-    can_view_access_log = case_selectors.can_view_access_log(request.user, case)
+    access_log_visible = can_view_access_log(request.user, case)
     return render(
         request,
         "site/case_detail.html",
         {
             "case": case,
-            "access_log": case_access_log(case=case, limit=10) if can_view_access_log else None,
-            "can_view_access_log": can_view_access_log,
+            "access_log": case_access_log(case=case, limit=10) if access_log_visible else None,
+            "can_view_access_log": access_log_visible,
             "is_dpo": case_selectors.is_data_protection_officer(request.user),
             "history": case_selectors.case_history(case=case),
             "audits": audit_list_for_case(user=request.user, case=case),
+            "audit_links": reads_audit_text(request.user),
             "audit_start_form": start_form_for(user=request.user, case=case),
             "can_close": case.closed_on is None and can_close(request.user, case),
             "closure": case_selectors.case_closure_event(case=case),

@@ -5,8 +5,9 @@ from urllib.parse import urlencode
 
 from django import template
 from django.conf import settings
-from django.urls import reverse
 from django.utils.html import format_html
+
+from caseaudit.core.urls import reverse_cached
 
 register = template.Library()
 
@@ -20,12 +21,14 @@ def session_timeout_attributes(context) -> str:
     timeout = int(settings.SESSION_COOKIE_AGE)
     warning = min(int(getattr(settings, "SESSION_WARNING_SECONDS", 120)), timeout)
     # Where the page goes when the time runs out: the sign-in page, back here after it.
-    signed_out = reverse("account_login") + "?" + urlencode({"next": request.get_full_path()})
+    signed_out = (
+        reverse_cached("account_login") + "?" + urlencode({"next": request.get_full_path()})
+    )
     return format_html(
         ' data-session-timeout="{}" data-session-warning="{}" data-keepalive-url="{}"'
         ' data-signed-out-url="{}"',
         timeout,
         warning,
-        reverse("session_keepalive"),
+        reverse_cached("session_keepalive"),
         signed_out,
     )

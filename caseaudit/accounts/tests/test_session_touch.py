@@ -145,7 +145,7 @@ def redis_sessions(settings):
     prefix = f"caseaudit-test-{uuid.uuid4().hex}"
     settings.CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "caseaudit.core.cache.RedisCache",
             "LOCATION": REDIS,
             "KEY_PREFIX": prefix,
         }

@@ -9,6 +9,7 @@ import uuid
 import pytest
 from django.core.cache.backends.db import DatabaseCache
 
+from caseaudit.conftest import copy_test_database
 from caseaudit.core.tests.test_project import run_settings
 
 
@@ -46,12 +47,13 @@ def redis_reachable() -> bool:
 
 
 @pytest.fixture(scope="module")
-def database_file(tmp_path_factory):
+def database_file(tmp_path_factory, django_db_setup, django_db_blocker):
     path = tmp_path_factory.mktemp("shared-cache") / "db.sqlite3"
-    run(
-        production(path),
-        "from django.core.management import call_command; call_command('migrate', verbosity=0)",
-    )
+    if not copy_test_database(path, django_db_blocker):
+        run(
+            production(path),
+            "from django.core.management import call_command; call_command('migrate', verbosity=0)",
+        )
     return path
 
 
@@ -62,9 +64,7 @@ def test_settings_choose_redis_with_redis_url_and_the_database_otherwise():
     )
     env = {"SECRET_KEY": "x" * 50}
     redis = run_settings({**env, "REDIS_URL": "redis://cache.internal:6379/2"}, code)
-    assert redis.stdout.strip() == (
-        "django.core.cache.backends.redis.RedisCache|redis://cache.internal:6379/2"
-    )
+    assert redis.stdout.strip() == ("caseaudit.core.cache.RedisCache|redis://cache.internal:6379/2")
     database = run_settings({**env, "REDIS_URL": ""}, code)
     assert database.stdout.strip() == "django.core.cache.backends.db.DatabaseCache|caseaudit_cache"
 

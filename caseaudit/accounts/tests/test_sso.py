@@ -5,6 +5,7 @@ import json
 from types import SimpleNamespace
 
 from caseaudit.accounts.sso import ExistingAccountSocialAdapter, sso_email
+from caseaudit.conftest import copy_test_database
 from caseaudit.core.tests.test_project import run_settings
 from caseaudit.factories import StaffFactory
 
@@ -116,7 +117,10 @@ def test_nobody_else_gets_in_by_sso(db):
     assert adapter.is_open_for_signup(None, login) is False
 
 
-def test_the_sign_in_page_offers_sso_when_configured(tmp_path):
+def test_the_sign_in_page_offers_sso_when_configured(tmp_path, django_db_setup, django_db_blocker):
+    # A copy of this process's migrated database (SQLite): `migrate` then only adds the
+    # single sign-on apps' tables.
+    copy_test_database(tmp_path / "sso.sqlite3", django_db_blocker)
     code = (
         "from django.core.management import call_command; call_command('migrate', verbosity=0); "
         "from django.test import Client; c = Client(); "

@@ -1,17 +1,24 @@
 """Audits: the list, one audit in full, and the lifecycle (start, save a draft, complete,
-reopen), each through the audits app's own selectors and services, as the pages use them."""
+reopen, discard a draft), each through the audits app's own selectors and services, as the
+pages use them."""
 
 import datetime as dt
+from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
+from django.http import HttpRequest
 from ninja import Field, Path, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
 from caseaudit.accounts.models import AccessObjectType
 from caseaudit.accounts.services import access_record
+from caseaudit.audit_tools.models import ScalingBand
 from caseaudit.audits import policy, selectors, services
 from caseaudit.audits.fields import FAMILY_CONTACT_FIELDS
+from caseaudit.audits.models import Audit
 from caseaudit.cases.selectors import case_get
+from caseaudit.core.typing import AuthenticatedHttpRequest
 from caseaudit.organisation.selectors import staff_for_user
 
 from ..api import (
@@ -31,6 +38,7 @@ from ..schemas import (
     AuditSaveIn,
     AuditStartIn,
     AuditStatusValue,
+    DiscardIn,
     Id,
     ReopenIn,
     ToolCode,
@@ -53,7 +61,7 @@ class AuditFilters(Schema):
     )
 
 
-def _log(request, audit) -> None:
+def _log(request: HttpRequest, audit: Audit) -> None:
     access_record(
         request=request,
         object_type=AccessObjectType.AUDIT,
@@ -62,11 +70,11 @@ def _log(request, audit) -> None:
     )
 
 
-def _band(band):
+def _band(band: ScalingBand | None) -> dict[str, Any] | None:
     return None if band is None else {"code": band.code, "name": band.name, "urgent": band.urgent}
 
 
-def audit_out(request, audit) -> dict:
+def audit_out(request: AuthenticatedHttpRequest, audit: Audit) -> dict[str, Any]:
     """The audit in full (the audit page's content), from `selectors.audit_document`."""
     document = selectors.audit_document(audit=audit)
     version = document.version
@@ -83,6 +91,8 @@ def audit_out(request, audit) -> dict:
         "completed_at": audit.completed_at,
         "reopened_at": audit.reopened_at,
         "reopened_reason": audit.reopened_reason,
+        "discarded_at": audit.discarded_at,
+        "discard_reason": audit.discard_reason,
         "overall_scale": audit.overall_scale,
         "overall_band": _band(document.overall_band),
         "summary": audit.summary,
@@ -111,6 +121,7 @@ def audit_out(request, audit) -> dict:
                         "text": q.question.text,
                         "kind": q.question.kind,
                         "choices": q.question.choices or [],
+                        "required": q.question.required,
                         "answer": q.answer.answer if q.answer else "",
                         "evidence": q.evidence,
                     }
@@ -123,16 +134,17 @@ def audit_out(request, audit) -> dict:
         "findings": document.findings,
         "can_edit": audit.is_draft and policy.can_edit(request.user, audit),
         "can_reopen": audit.is_completed and policy.can_reopen(request.user, audit),
+        "can_discard": policy.can_discard(request.user, audit),
     }
 
 
-def _fresh(request, pk: int) -> dict:
+def _fresh(request: AuthenticatedHttpRequest, pk: int) -> dict[str, Any]:
     return audit_out(request, selectors.audit_get(user=request.user, pk=pk))
 
 
 @router.get("/audits", response={200: list[AuditOut], **LIST_ERRORS}, summary="List audits")
 @paginate(ApiPagination)
-def audit_list(request, filters: Query[AuditFilters]):
+def audit_list(request: AuthenticatedHttpRequest, filters: Query[AuditFilters]) -> QuerySet[Audit]:
     """The audits of the cases you may see (and those you do), newest first."""
     logged(request, AccessObjectType.AUDIT, lambda audit: audit.case_id)
     return audit_list_selector(
@@ -146,7 +158,7 @@ def audit_list(request, filters: Query[AuditFilters]):
 
 
 @router.get("/audits/{audit_id}", response={200: AuditDetailOut, **READ_ERRORS}, summary="An audit")
-def audit_detail(request, audit_id: int = AuditId):
+def audit_detail(request: AuthenticatedHttpRequest, audit_id: int = AuditId) -> dict[str, Any]:
     """Everything the audit page shows: sections with their scales, bands and answers, the
     family contact, restorative actions and urgent findings."""
     audit = selectors.audit_get(user=request.user, pk=audit_id)
@@ -155,19 +167,28 @@ def audit_detail(request, audit_id: int = AuditId):
 
 
 @router.post("/audits", response={201: AuditDetailOut, **WRITE_ERRORS}, summary="Start an audit")
-def audit_start(request, payload: AuditStartIn):
+def audit_start(request: AuthenticatedHttpRequest, payload: AuditStartIn) -> Status:
     """Start a draft audit of a case you may see and audit, with a tool's published version.
-    409 (with `audit_id`) when you already have a draft with that tool of that case."""
+    The tool and the reason go together (the Closure Record for a closure audit, the Carers
+    tool for a carers' audit of a carer household, the IRO and CP Chair tools for those roles'
+    own audits, a peer audit never of your own team or, for a CSM, service): 422 says why, on
+    `tool` or `reason`. 409 (with `audit_id`) when you already have a draft with that tool of
+    that case."""
     case = case_get(user=request.user, pk=payload.case)
+    auditor = staff_for_user(request.user)
+    if auditor is None:  # a superuser's token, without a staff record: refused as the service does
+        raise api_error_from(
+            ValidationError("Only current members of staff can audit a case.", code="not_allowed")
+        )
     try:
         audit = services.audit_start(
             case=case,
-            auditor=staff_for_user(request.user),
+            auditor=auditor,
             tool_code=payload.tool,
             reason=payload.reason,
         )
     except ValidationError as error:
-        if getattr(error, "code", None) == "draft_exists":
+        if getattr(error, "code", None) == "draft_exists" and error.params:
             raise ApiError(
                 409, error.messages[0], django_errors(error), audit_id=error.params["audit_id"]
             ) from error
@@ -179,7 +200,9 @@ def audit_start(request, payload: AuditStartIn):
 @router.put(
     "/audits/{audit_id}", response={200: AuditDetailOut, **WRITE_ERRORS}, summary="Save a draft"
 )
-def audit_save(request, payload: AuditSaveIn, audit_id: int = AuditId):
+def audit_save(
+    request: AuthenticatedHttpRequest, payload: AuditSaveIn, audit_id: int = AuditId
+) -> dict[str, Any]:
     """Save changes to your draft. `revision` must be the revision you read: if anyone has
     saved since, nothing is saved and the answer is 409 with the current `revision`. Errors
     name the fields as the audit form does (`s<section id>-scale`, `q<question id>-answer`,
@@ -209,8 +232,12 @@ def audit_save(request, payload: AuditSaveIn, audit_id: int = AuditId):
     response={200: AuditDetailOut, **WRITE_ERRORS},
     summary="Complete an audit",
 )
-def audit_complete(request, audit_id: int = AuditId):
-    """Complete your draft. 422 lists everything still missing, each with its field."""
+def audit_complete(request: AuthenticatedHttpRequest, audit_id: int = AuditId) -> dict[str, Any]:
+    """Complete your draft. 422 lists everything still missing, each with its field: the
+    tool's required questions (`q<id>-answer`), the family contact (`contact_made`,
+    `who_contacted`, `contact_method`, `contact_not_appropriate_reason`), a restorative action
+    for each section scaled in a band that needs one (`s<id>-actions`; `overall-actions` for
+    the overall scale), and the rest as the audit form does."""
     audit = selectors.audit_get(user=request.user, pk=audit_id)
     _log(request, audit)
     try:
@@ -226,13 +253,37 @@ def audit_complete(request, audit_id: int = AuditId):
     response={200: AuditDetailOut, **WRITE_ERRORS},
     summary="Reopen a completed audit",
 )
-def audit_reopen(request, payload: ReopenIn, audit_id: int = AuditId):
+def audit_reopen(
+    request: AuthenticatedHttpRequest, payload: ReopenIn, audit_id: int = AuditId
+) -> dict[str, Any]:
     """A manager responsible for the case reopens a completed audit as a draft, saying why;
     the auditor is told."""
     audit = selectors.audit_get(user=request.user, pk=audit_id)
     _log(request, audit)
     try:
         services.audit_reopen(audit=audit, by=request.user, reason=payload.reason)
+    except ValidationError as error:
+        raise api_error_from(error) from error
+    return _fresh(request, audit.pk)
+
+
+@router.post(
+    "/audits/{audit_id}/discard",
+    response={200: AuditDetailOut, **WRITE_ERRORS},
+    summary="Discard a draft",
+)
+def audit_discard(
+    request: AuthenticatedHttpRequest, payload: DiscardIn, audit_id: int = AuditId
+) -> dict[str, Any]:
+    """Discard your draft, started by mistake, saying why: it is kept, read-only, as
+    "discarded", and the reason goes in the case's history. Only the auditor (else 403), only a
+    draft never completed (else 422); 409 when it was saved since the `revision` you read."""
+    audit = selectors.audit_get(user=request.user, pk=audit_id)
+    _log(request, audit)
+    try:
+        services.audit_discard(
+            audit=audit, by=request.user, reason=payload.reason, revision=payload.revision
+        )
     except ValidationError as error:
         raise api_error_from(error) from error
     return _fresh(request, audit.pk)

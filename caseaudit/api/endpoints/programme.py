@@ -3,6 +3,7 @@
 import datetime as dt
 from typing import Annotated, Literal
 
+from django.db.models import QuerySet
 from django.http import Http404
 from django.utils import timezone
 from ninja import Query, Router, Schema
@@ -11,8 +12,10 @@ from pydantic import StringConstraints
 
 from caseaudit.accounts.models import AccessObjectType
 from caseaudit.accounts.services import access_record
+from caseaudit.cases.models import Case
+from caseaudit.core.typing import AuthenticatedHttpRequest
 from caseaudit.programme import selectors
-from caseaudit.programme.models import AllocationStatus
+from caseaudit.programme.models import Allocation, AllocationStatus
 
 from ..api import LIST_ERRORS, READ_ERRORS, ApiPagination, logged
 from ..schemas import AllocationOut, DueOut, Id
@@ -40,9 +43,13 @@ class DueFilters(Schema):
     summary="A month's allocations",
 )
 @paginate(ApiPagination)
-def allocation_list(request, filters: Query[AllocationFilters]):
-    """The month's programme (YYYY-MM), for those who may see the programme page: 404 for
-    anyone else, and when the month has no programme. Cancelled allocations are left out.
+def allocation_list(
+    request: AuthenticatedHttpRequest, filters: Query[AllocationFilters]
+) -> QuerySet[Allocation]:
+    """The month's programme (YYYY-MM), for those who may see the programme page, with what
+    its page shows them (a Team Manager and Business Support: their team's, of confirmed
+    months): 404 for anyone else, and when the month has no programme or not one they may
+    open. Cancelled allocations are left out.
     Written to the access log (once a request), as the programme page is."""
     month = dt.date.fromisoformat(filters.month + "-01")
     programme = selectors.programme_get(user=request.user, month=month)
@@ -53,7 +60,7 @@ def allocation_list(request, filters: Query[AllocationFilters]):
     access_record(
         request=request, object_type=AccessObjectType.PROGRAMME, object_id=programme.label
     )
-    allocations = selectors.programme_allocations(programme=programme).order_by(
+    allocations = selectors.programme_allocations(programme=programme, user=request.user).order_by(
         "rule", "auditor__name", "id"
     )
     if filters.auditor:
@@ -65,7 +72,7 @@ def allocation_list(request, filters: Query[AllocationFilters]):
 
 @router.get("/due", response={200: list[DueOut], **LIST_ERRORS}, summary="Audits due")
 @paginate(ApiPagination)
-def due_list(request, filters: Query[DueFilters]):
+def due_list(request: AuthenticatedHttpRequest, filters: Query[DueFilters]) -> QuerySet[Case]:
     """Open cases you may see whose annual or carers' audit is due, as the due page: by the
     end of this month (overdue included), overdue only, or by the end of next month."""
     logged(request, AccessObjectType.CASE, lambda case: case.pk)

@@ -1,11 +1,12 @@
 """Reports: the figures and tables of the report pages (/reports/compliance/ and the others),
-for the same people (managers and Performance Assurance; anyone else 404), over the same scope
+for the same people (managers and Performance Assurance; Business Support the compliance and
+responses reports only; anyone else 404), over the same scope
 (`reports.scope.report_scope`) and with the same filters (`reports.forms.ReportFilterForm`),
 from the same selectors. A filter the page would set aside as invalid is a 422 here."""
 
 import datetime as dt
 from decimal import Decimal
-from typing import Literal
+from typing import TYPE_CHECKING, Any, Literal, TypeAlias
 
 from django.utils import timezone
 from ninja import Field, Query, Router, Schema
@@ -14,6 +15,7 @@ from pydantic_core import PydanticUseDefault
 
 from caseaudit.accounts.models import AccessObjectType
 from caseaudit.accounts.services import access_record
+from caseaudit.core.typing import AuthenticatedHttpRequest
 from caseaudit.reports import selectors
 from caseaudit.reports.forms import ReportFilterForm
 from caseaudit.reports.periods import PERIOD_CHOICES
@@ -25,7 +27,10 @@ from ..schemas import CaseTypeValue, Id, ReportOut
 
 router = Router(tags=["reports"])
 
-PeriodValue = Literal[tuple(key for key, _label in PERIOD_CHOICES)]  # type: ignore[valid-type]
+if TYPE_CHECKING:  # built from the choices at run time, which mypy cannot read
+    PeriodValue: TypeAlias = str
+else:
+    PeriodValue = Literal[tuple(key for key, _label in PERIOD_CHOICES)]
 MAX_PAGE_NUMBER = 10_000_000
 
 
@@ -47,7 +52,7 @@ class ReportQuery(Schema):
 
     @field_validator("*", mode="before")
     @classmethod
-    def _blank_is_no_filter(cls, value):
+    def _blank_is_no_filter(cls, value: Any) -> Any:
         if value == "":
             raise PydanticUseDefault()
         return value
@@ -66,7 +71,7 @@ class QualityQuery(ReportQuery):
     theme: Id | None = Field(None, description="A theme's id: the scales of its sections only.")
 
 
-def _value(value):
+def _value(value: Any) -> str | int | float | None:
     """A cell or figure as JSON: the value the report's CSV file holds (`tables.plain`: a
     link's text, a date-time's day), a date as YYYY-MM-DD, a decimal as a number."""
     value = plain(value)
@@ -79,7 +84,7 @@ def _value(value):
     return str(value)
 
 
-def _table(table: Table, page=None) -> dict:
+def _table(table: Table, page: dict[str, int] | None = None) -> dict[str, Any]:
     return {
         "key": table.key,
         "title": table.title,
@@ -91,10 +96,10 @@ def _table(table: Table, page=None) -> dict:
     }
 
 
-def _report(request, name: str, query: ReportQuery) -> dict:
+def _report(request: AuthenticatedHttpRequest, name: str, query: ReportQuery) -> dict[str, Any]:
     """As `reports.views`: the user's scope (404 without reports), the filter form on the
     parameters, the report's selector, one entry in the access log."""
-    scope = report_scope_or_404(request.user)
+    scope = report_scope_or_404(request.user, name)
     today = timezone.localdate()
     data = {
         key: value.isoformat() if isinstance(value, dt.date) else str(value)
@@ -111,7 +116,11 @@ def _report(request, name: str, query: ReportQuery) -> dict:
         raise ApiError(422, "The request is not valid", errors)
     filters = form.filters()
     report = selectors.build_report(
-        name, scope, filters, today, page_number=getattr(query, "page", None)
+        report=name,
+        scope=scope,
+        filters=filters,
+        today=today,
+        page_number=getattr(query, "page", None),
     )
     pages = {}
     page = getattr(report, "not_audited_page", None)  # the compliance report's cases
@@ -141,7 +150,9 @@ def _report(request, name: str, query: ReportQuery) -> dict:
     response={200: ReportOut, **READ_ERRORS},
     summary="Programme compliance report",
 )
-def report_compliance(request, filters: Query[ComplianceQuery]):
+def report_compliance(
+    request: AuthenticatedHttpRequest, filters: Query[ComplianceQuery]
+) -> dict[str, Any]:
     """The programme compliance page's figures and tables: audits expected and done by team,
     month, person and service; open cases not audited in the last 12 months (a page at a
     time); carers' audits overdue; closure audits pending. 404 if you have no reports."""
@@ -153,7 +164,9 @@ def report_compliance(request, filters: Query[ComplianceQuery]):
     response={200: ReportOut, **READ_ERRORS},
     summary="QA responses and actions report",
 )
-def report_responses(request, filters: Query[ReportQuery]):
+def report_responses(
+    request: AuthenticatedHttpRequest, filters: Query[ReportQuery]
+) -> dict[str, Any]:
     """The QA responses page's figures and tables: responses on time, late and outstanding by
     month and team, and restorative actions by team. 404 if you have no reports."""
     return _report(request, "responses", filters)
@@ -164,7 +177,9 @@ def report_responses(request, filters: Query[ReportQuery]):
     response={200: ReportOut, **READ_ERRORS},
     summary="Practice quality report",
 )
-def report_quality(request, filters: Query[QualityQuery]):
+def report_quality(
+    request: AuthenticatedHttpRequest, filters: Query[QualityQuery]
+) -> dict[str, Any]:
     """The practice quality page's figures and tables: scaling by theme, month, team, service
     and section, urgent findings, good practice, family views. 404 if you have no reports."""
     return _report(request, "quality", filters)
@@ -175,7 +190,9 @@ def report_quality(request, filters: Query[QualityQuery]):
     response={200: ReportOut, **READ_ERRORS},
     summary="Findings report",
 )
-def report_findings(request, filters: Query[ReportQuery]):
+def report_findings(
+    request: AuthenticatedHttpRequest, filters: Query[ReportQuery]
+) -> dict[str, Any]:
     """The findings report's figures and tables: the overview, scaling by theme, what is
     working well and what worries the auditors, recommendations, good practice, urgent
     findings. 404 if you have no reports."""

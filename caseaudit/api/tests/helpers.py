@@ -4,6 +4,7 @@ import datetime as dt
 
 from caseaudit.audits import services as audit_services
 from caseaudit.audits.models import AuditReason
+from caseaudit.audits.tests.conftest import completion_extras
 
 
 def completed_audit(auditor, case):
@@ -29,6 +30,7 @@ def completed_audit(auditor, case):
                     "due_on": dt.date(2027, 1, 15),
                 }
             ],
+            **completion_extras(audit),
         },
     )
     return audit_services.audit_complete(audit=audit, by=auditor.user)

@@ -32,10 +32,8 @@ PERSONAS = [
 ]
 
 
-def start(auditor, case, tool="generic"):
-    return audit_services.audit_start(
-        case=case, auditor=auditor, tool_code=tool, reason=AuditReason.PERMISSIVE
-    )
+def start(auditor, case, tool="generic", reason=AuditReason.PERMISSIVE):
+    return audit_services.audit_start(case=case, auditor=auditor, tool_code=tool, reason=reason)
 
 
 @pytest.fixture
@@ -44,7 +42,7 @@ def audits(org):
     case (by its Team Manager)."""
     return {
         "north": start(org.csm_north, org.case),
-        "iro": start(org.iro, org.colleague_case, tool="iro"),
+        "iro": start(org.iro, org.colleague_case, tool="iro", reason=AuditReason.IRO),
         "south": start(org.tm_south, org.south_case),
     }
 
@@ -62,7 +60,28 @@ def whole(audit_json, *, scale=7) -> dict:
         "overall_scale": scale,
         "summary": "A well-managed case.",
         "actions": [{"description": "Update the chronology.", "due_on": "2027-01-15"}],
+        # The tool's required questions, and the family contact (audits.completion_rules).
+        "questions": {
+            str(q["id"]): {"answer": _answer(q)}
+            for s in audit_json["sections"]
+            for q in s["questions"]
+            if q.get("required")
+        },
+        "contact_made": "yes",
+        "who_contacted": "The child's mother",
+        "contact_method": "phone",
     }
+
+
+def _answer(question: dict) -> str:
+    kind = question["kind"]
+    if kind == "yes_no_na":
+        return "yes"
+    if kind == "choice":
+        return question["choices"][0]
+    if kind == "date":
+        return "2026-11-02"
+    return "Recorded."
 
 
 @pytest.mark.parametrize("persona", PERSONAS)

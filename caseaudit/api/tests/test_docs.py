@@ -32,6 +32,7 @@ def test_openapi_document_is_public_json(client):
         ("PUT", "/api/v1/audits/{audit_id}"),
         ("POST", "/api/v1/audits/{audit_id}/complete"),
         ("POST", "/api/v1/audits/{audit_id}/reopen"),
+        ("POST", "/api/v1/audits/{audit_id}/discard"),
         ("GET", "/api/v1/responses"),
         ("GET", "/api/v1/responses/{response_id}"),
         ("GET", "/api/v1/allocations"),

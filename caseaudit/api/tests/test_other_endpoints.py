@@ -145,6 +145,7 @@ def programme(org):
     Allocation.objects.create(
         programme=programme,
         auditor=org.ps1,
+        auditor_team=org.north_a,
         rule="ps-peer",
         peer=org.ps2,
         case=org.colleague_case,
@@ -174,7 +175,6 @@ def programme(org):
     [
         ("worker", False),
         ("colleague", False),
-        ("tm", False),
         ("outsider", False),
         ("csm_north", True),
         ("performance", True),
@@ -189,11 +189,31 @@ def test_allocations_for_those_who_see_the_programme(org, api, programme, person
         assert response.status_code == 404
         return
     expected = list(
-        programme_selectors.programme_allocations(programme=programme).values_list("pk", flat=True)
+        programme_selectors.programme_allocations(programme=programme, user=staff.user).values_list(
+            "pk", flat=True
+        )
     )
-    assert sorted(ids(response)) == sorted(expected)
+    assert sorted(ids(response)) == sorted(expected) and len(expected) == 3
     unfilled = [a for a in response.json()["items"] if a["case"] is None]
     assert len(unfilled) == 1 and unfilled[0]["programme_status"] == "confirmed"
+
+
+@pytest.mark.parametrize(
+    ("persona", "seen"),
+    [("tm", ["ps1"]), ("business_support", ["ps1"]), ("tm_b", ["tm_b"]), ("ps1", None)],
+)
+def test_allocations_of_a_team_for_its_manager_and_business_support(
+    org, api, programme, persona, seen
+):
+    """A Team Manager and Business Support get their team's auditors' allocations (a TM their
+    own too), as the programme page shows them; a Practice Supervisor none (404)."""
+    response = api(getattr(org, persona)).get("/api/v1/allocations", {"month": programme.label})
+    if seen is None:
+        assert response.status_code == 404
+        return
+    assert response.status_code == 200
+    auditors = sorted(item["auditor"]["id"] for item in response.json()["items"])
+    assert auditors == sorted(getattr(org, name).pk for name in seen)
 
 
 def test_allocations_filters_and_errors(org, api, programme):

@@ -55,7 +55,7 @@ def _json(value):
 # --- who may see them ----------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("who", ["worker", "colleague", "outsider", "iro", "business_support"])
+@pytest.mark.parametrize("who", ["worker", "colleague", "outsider", "iro"])
 def test_reports_are_404_for_those_without_the_report_pages(org, api, county, who):
     client = api(getattr(org, who))
     for report in REPORTS:
@@ -63,6 +63,23 @@ def test_reports_are_404_for_those_without_the_report_pages(org, api, county, wh
         assert response.status_code == 404, report
         assert response.json() == {"detail": "Not found", "errors": []}
     assert not AccessEvent.objects.filter(object_type="report").exists()
+
+
+def test_business_support_gets_the_activity_reports_of_their_team_only(org, api, county):
+    """As their report pages: programme compliance and QA responses over their team; practice
+    quality and the findings report (the audits' scales and text) are 404."""
+    client = api(org.business_support)
+    for report in ("compliance", "responses"):
+        body = client.get(_path(report)).json()
+        assert body["scope"] == "team North A", report
+        assert org.tm_south.name not in str(body)
+    for report in ("quality", "findings"):
+        response = client.get(_path(report))
+        assert response.status_code == 404, report
+        # Refused before its filters are checked against their scope.
+        assert client.get(_path(report), {"team": org.south_a.pk}).status_code == 404
+    logged = AccessEvent.objects.filter(object_type="report").values_list("object_id", flat=True)
+    assert sorted(logged) == ["compliance", "responses"]
 
 
 def test_reports_need_a_token(org, client, county):

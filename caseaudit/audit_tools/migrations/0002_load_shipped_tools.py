@@ -8,8 +8,11 @@ from caseaudit.audit_tools.interchange import DEFAULT_BANDS, load_shipped, tools
 
 def load(apps, schema_editor):
     ScalingBand = apps.get_model("audit_tools", "ScalingBand")
+    # Only the fields the bands had then (`actions_required` came in 0004).
+    known = {f.name for f in ScalingBand._meta.get_fields()}
     for band in DEFAULT_BANDS:
-        ScalingBand.objects.get_or_create(code=band["code"], defaults=band)
+        values = {key: value for key, value in band.items() if key in known}
+        ScalingBand.objects.get_or_create(code=band["code"], defaults=values)
     names = ["Theme", "Tool", "ToolVersion", "Section", "Question"]
     models = {name: apps.get_model("audit_tools", name) for name in names}
     if models["Tool"].objects.exists():

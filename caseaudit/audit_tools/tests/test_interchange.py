@@ -39,7 +39,29 @@ def test_export_has_the_shipped_format(db):
     assert [s["key"] for s in generic["sections"]] == [s["key"] for s in shipped["sections"]]
     section = generic["sections"][0]
     assert set(section) == {"key", "title", "guidance", "theme", "scaled", "questions"}
-    assert set(section["questions"][0]) == {"key", "text", "kind", "choices", "help"}
+    assert set(section["questions"][0]) == {"key", "text", "kind", "choices", "help", "required"}
+    # The export carries the completion rules: required questions and the bands' flags.
+    exported = {
+        (t["code"], s["key"], q["key"])
+        for t in document["tools"]
+        for s in t["sections"]
+        for q in s["questions"]
+        if q["required"]
+    }
+    shipped_required = {
+        (t["code"], s["key"], q["key"])
+        for t in interchange.load_shipped()["tools"]
+        for s in t["sections"]
+        for q in s["questions"]
+        if q.get("required")
+    }
+    assert exported == shipped_required and len(exported) > 50
+    assert [(b["code"], b["actions_required"]) for b in document["bands"]] == [
+        ("inadequate", True),
+        ("requires-improvement", True),
+        ("good", False),
+        ("outstanding", False),
+    ]
     assert {t["code"] for t in document["themes"]} == {
         s["theme"] for t in document["tools"] for s in t["sections"]
     }

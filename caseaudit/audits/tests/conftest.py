@@ -14,7 +14,7 @@ from caseaudit.audit_tools.models import (
     ToolVersion,
     VersionStatus,
 )
-from caseaudit.audit_tools.selectors import tool_version_published
+from caseaudit.audit_tools.selectors import band_for, scaling_bands, tool_version_published
 from caseaudit.audits import services
 from caseaudit.audits.models import AuditReason
 
@@ -87,9 +87,62 @@ def start(org):
     return _start
 
 
+def required_answers(audit) -> dict:
+    """Answers to the tool version's questions that must be answered (`Question.required`),
+    as `audit_save`'s "questions": yes, the first choice, a date or a text by their kind."""
+    answers = {}
+    for question in Question.objects.filter(section__version_id=audit.tool_version_id):
+        if not question.required:
+            continue
+        if question.kind == QuestionKind.YES_NO_NA:
+            answers[question.pk] = {"answer": "yes", "evidence": ""}
+        elif question.kind == QuestionKind.CHOICE:
+            answers[question.pk] = {"answer": question.choices[0]}
+        elif question.kind == QuestionKind.DATE:
+            answers[question.pk] = {"answer": "2026-11-02"}
+        else:
+            answers[question.pk] = {"answer": "Recorded."}
+    return answers
+
+
+FAMILY_CONTACT = {
+    "contact_made": "yes",
+    "who_contacted": "The child's mother",
+    "contact_relationship": "Mother",
+    "contact_method": "phone",
+}
+
+
+def completion_extras(audit) -> dict:
+    """What every audit needs to complete besides its sections, scales, voice, overall scale
+    and summary: the required questions' answers and the family contact (`audit_save` data)."""
+    return {"questions": required_answers(audit), **FAMILY_CONTACT}
+
+
 def complete_data(audit, *, scale=7, overall=7) -> dict:
-    """Everything `audit_complete` requires, as `audit_save` data."""
-    sections = audit.tool_version.sections.all()
+    """Everything `audit_complete` requires, as `audit_save` data: with a scale in a band that
+    needs restorative actions, one action for each scaled section."""
+    sections = list(audit.tool_version.sections.all())
+    band = band_for(scale, scaling_bands())
+    if band is not None and band.actions_required:
+        actions = [
+            {
+                "description": f"Improve “{s.title}”.",
+                "owner_id": audit.case.allocated_worker_id,
+                "due_on": dt.date(2027, 1, 15),
+                "section_id": s.pk,
+            }
+            for s in sections
+            if s.scaled
+        ]
+    else:
+        actions = [
+            {
+                "description": "Update the chronology.",
+                "owner_id": audit.case.allocated_worker_id,
+                "due_on": dt.date(2027, 1, 15),
+            }
+        ]
     return {
         "sections": {
             s.pk: {
@@ -103,13 +156,8 @@ def complete_data(audit, *, scale=7, overall=7) -> dict:
         "voice_of_child": "The child's wishes are recorded in their own words.",
         "overall_scale": overall,
         "summary": "A well-managed case.",
-        "actions": [
-            {
-                "description": "Update the chronology.",
-                "owner_id": audit.case.allocated_worker_id,
-                "due_on": dt.date(2027, 1, 15),
-            }
-        ],
+        "actions": actions,
+        **completion_extras(audit),
     }
 
 

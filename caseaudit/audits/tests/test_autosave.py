@@ -133,9 +133,15 @@ def test_an_autosave_raises_no_urgent_finding_until_the_auditor_saves(org, login
     assert response.status_code == 200
     assert response.json()["urgent"] == ""
     assert not UrgentFinding.objects.filter(audit=audit).exists()
-    # "Save draft" with the scale still at 1 raises it, as before.
+    # "Save draft" with the scale still at 1 asks before alerting anyone; the auditor's yes
+    # raises it.
     saved = Audit.objects.get(pk=audit.pk)
-    client.post(reverse("audit_edit", args=[audit.pk]), form_post(saved, **{field: "1"}))
+    asked = client.post(reverse("audit_edit", args=[audit.pk]), form_post(saved, **{field: "1"}))
+    confirm = reverse("audit_confirm_alert", args=[audit.pk])
+    assert asked.status_code == 302 and asked["Location"].startswith(confirm)
+    assert not UrgentFinding.objects.filter(audit=audit).exists()
+    saved.refresh_from_db()
+    client.post(asked["Location"], {"revision": saved.revision, "intent": "save"})
     assert UrgentFinding.objects.filter(audit=audit).count() == 1
 
 

@@ -1,5 +1,6 @@
 """The peer-audit journey in headless Chromium: a Team Manager peer-audits a case in another team
-over two sittings, scales one section 2, and the case's TM and PS see the urgent finding."""
+over two sittings, scales one section 2, confirms the alert, and the case's TM and PS see the
+urgent finding."""
 
 import pytest
 from django.core import mail
@@ -66,6 +67,11 @@ def test_peer_audit_in_two_sittings_raises_an_urgent_finding(browser, live_serve
     # The form may wait for an autosave on its way before it posts: wait for the page it loads.
     with page.expect_navigation():
         page.click("button[name=intent][value=save]")
+    # Asked first: nobody is alerted until the auditor says yes.
+    page.wait_for_url(f"**/audits/{audit.pk}/alert/**")
+    assert not UrgentFinding.objects.exists()
+    with page.expect_navigation():
+        page.click("#confirm-alert")
     finding = UrgentFinding.objects.get(audit=audit)
     assert urgent.title in finding.reason
     context.close()

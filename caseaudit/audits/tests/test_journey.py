@@ -112,9 +112,15 @@ def test_an_audit_from_start_to_acknowledged_finding(
     assert form[f"q{first_question.pk}-evidence"].strip() == "Chronology updated 3 November."
     for section in sections[4:]:
         form[f"s{section.pk}-worried_about"] = f"Sitting two: {section.title} has gaps."
-        form[f"s{section.pk}-scale"] = "5"
+        form[f"s{section.pk}-scale"] = "7"
     urgent_section = sections[5]
     form[f"s{urgent_section.pk}-scale"] = "2"
+    # The questions the tool requires at completion (the rest may stay blank).
+    for section in sections:
+        for question in section.questions.filter(required=True):
+            form[f"q{question.pk}-answer"] = (
+                question.choices[0] if question.kind == "choice" else "yes"
+            )
     form.update(
         {
             "voice_of_child": "The child says they feel safe at school but not at home.",
@@ -129,6 +135,8 @@ def test_an_audit_from_start_to_acknowledged_finding(
             "satisfaction": "4",
             "good_practice": "Direct work with the child is creative.",
             "actions-0-description": "Convene a multi-agency meeting.",
+            # Inadequate needs a restorative action for the section (so does the overall 4).
+            "actions-0-section": str(urgent_section.pk),
             "actions-0-due_on": "2026-12-04",
             "overall_scale": "4",
             "summary": "Safe practice overall, with urgent gaps in multi-agency working.",
@@ -137,6 +145,15 @@ def test_an_audit_from_start_to_acknowledged_finding(
     )
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(edit_url, form)
+    # The section scaled 2: the auditor is asked before anyone is alerted, and says yes.
+    assert response.status_code == 302, response.content.decode()[:2000]
+    confirm_url = reverse("audit_confirm_alert", args=[audit.pk])
+    assert response.url.startswith(confirm_url)
+    assert not UrgentFinding.objects.exists() and mail.outbox == []
+    page = client.get(response.url)
+    assert "This will alert the Team Manager and Practice Supervisor now" in page.content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(response.url, read_form(page, confirm_url))
     assert response.status_code == 302, response.content.decode()[:2000]
     assert response.url == reverse("audit_detail", args=[audit.pk])
     audit.refresh_from_db()

@@ -73,14 +73,14 @@ def test_a_practitioner_cannot_audit_a_colleagues_case(org, start):
 
 
 def test_iro_audits_with_the_iro_tool_only(org, start):
-    audit = start(auditor=org.iro, case=org.colleague_case, tool_code="iro")
+    audit = start(auditor=org.iro, case=org.colleague_case, tool_code="iro", reason="iro")
     assert audit.tool_version.tool.code == "iro"
     with pytest.raises(ValidationError, match="IRO"):
         start(auditor=org.iro, case=org.colleague_case, tool_code="generic")
 
 
 def test_cp_chair_audits_cp_cases_with_their_tool(org, start):
-    assert start(auditor=org.cp_chair, case=org.case_b, tool_code="cp-chair")
+    assert start(auditor=org.cp_chair, case=org.case_b, tool_code="cp-chair", reason="cp_chair")
     with pytest.raises(ValidationError):
         start(auditor=org.cp_chair, case=org.case_b, tool_code="generic")
 

@@ -149,6 +149,17 @@ def test_the_case_page_lists_audits_and_offers_the_start_form(org, login, audit)
     assert reverse("audit_start", args=[org.case.pk]) not in html
 
 
+def test_business_support_see_that_audits_exist_but_not_their_text(org, login, audit):
+    """Business Support in the case's team see the case's audits listed (tool, auditor,
+    status) without a link; the audit page and its PDF are 404 for them."""
+    client = login(org.business_support)
+    html = client.get(reverse("case_detail", args=[org.case.pk])).content.decode()
+    assert audit.tool_version.tool.name in html
+    assert reverse("audit_detail", args=[audit.pk]) not in html
+    assert client.get(reverse("audit_detail", args=[audit.pk])).status_code == 404
+    assert client.get(reverse("audit_pdf", args=[audit.pk])).status_code == 404
+
+
 # --- The form ---------------------------------------------------------------------------
 
 
@@ -306,14 +317,18 @@ def test_removing_an_action(org, login, audit, save):
     assert not RestorativeAction.objects.exists()
 
 
-def test_scaling_2_on_the_form_warns_the_auditor(org, login, audit):
+def test_scaling_2_on_the_form_asks_the_auditor_before_alerting(org, login, audit):
     section = audit.tool_version.sections.first()
     client = login(org.csm_north)
     response = client.post(
         reverse("audit_edit", args=[audit.pk]), form_post(audit, **{f"s{section.pk}-scale": "2"})
     )
     html = client.get(response.url).content.decode()
-    assert "An urgent finding was raised" in html
+    assert "This will alert the Team Manager and Practice Supervisor now" in html
+    assert not UrgentFinding.objects.filter(audit=audit).exists()  # asked, not yet raised
+    audit.refresh_from_db()
+    done = client.post(response.url, {"revision": audit.revision, "intent": "save"})
+    assert "An urgent finding was raised" in client.get(done.url).content.decode()
     assert UrgentFinding.objects.filter(audit=audit).count() == 1
 
 
@@ -325,6 +340,7 @@ def completed(org, audit, save):
     data = complete_data(audit, scale=8)
     section = audit.tool_version.sections.first()
     data["sections"][section.pk]["scale"] = 2
+    data["actions"][0]["section_id"] = section.pk  # an Inadequate section needs an action
     data["good_practice"] = "Lovely direct work."
     save(audit, org.csm_north, data)
     return services.audit_complete(audit=audit, by=org.csm_north.user)
@@ -448,8 +464,9 @@ def filled_audit(org, make_tool, save, sections, actions):
     return audit
 
 
-FORM_QUERIES = 15
-PAGE_QUERIES = 16
+# The user and their staff record are one query (caseaudit/accounts/authentication.py).
+FORM_QUERIES = 14
+PAGE_QUERIES = 15
 
 
 @pytest.mark.parametrize("sections,actions", [(3, 1), (9, 6)])

@@ -96,7 +96,7 @@ def test_paginated_with_a_fixed_number_of_queries(org, login, django_assert_num_
     for _ in range(3):
         log(org.worker.user, org.case)
     client.get(access_url(org.case))  # warm up (session, caches)
-    with django_assert_num_queries(8) as few:
+    with django_assert_num_queries(7) as few:
         client.get(access_url(org.case))
     for _ in range(60):
         log(org.colleague.user, org.case)

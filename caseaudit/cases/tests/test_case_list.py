@@ -1,3 +1,5 @@
+import re
+
 import pytest
 from django.urls import reverse
 
@@ -56,8 +58,14 @@ def test_search_by_reference_and_name(org, login):
 
 
 def test_filter_options_are_limited_to_the_users_scope(org, login):
-    response = login(org.tm).get(URL)
-    form = response.context["form"]
+    def offered(options):
+        return {int(pk) for pk in re.findall(r'value="(\d+)"', options)}
+
+    form = login(org.tm).get(URL).context["form"]
+    assert offered(form.team_options()) == {org.north_a.pk}
+    assert offered(form.worker_options()) == {org.worker.pk, org.colleague.pk}
+    # A filtered list checks the choices against the same scope.
+    form = login(org.tm).get(URL, {"status": "open"}).context["form"]
     assert set(form.fields["team"].queryset) == {org.north_a}
     assert set(form.fields["worker"].queryset) == {org.worker, org.colleague}
 
@@ -108,8 +116,9 @@ def test_pagination(org, login, settings):
 
 def test_query_count_does_not_grow_with_cases(org, login, django_assert_num_queries):
     client = login(org.tm)
-    # With the access-log entry for the page; the team and worker choices in one query (was 9).
-    with django_assert_num_queries(8) as small:
+    # With the access-log entry for the page; the team and worker choices in one query (was
+    # 9); the user with their staff record in one (was 8).
+    with django_assert_num_queries(7) as small:
         client.get(URL)
     CaseFactory.create_batch(30, team=org.north_a, allocated_worker=org.colleague)
     CaseFactory.create_batch(20, team=org.north_a)  # each with a worker of its own
@@ -156,3 +165,24 @@ def test_rows_show_each_case_escaped_with_its_links(org, login):
     open_row = body.split(f'href="{reverse("case_detail", args=[org.case.pk])}">')[1]
     open_row = open_row.split("</tr>")[0]
     assert "Closed</strong>" not in open_row and org.worker.name in open_row
+
+
+def test_the_team_and_worker_filters_are_kept_a_minute_per_scope(org, login, settings):
+    from django.core.cache import cache
+
+    settings.SCOPE_SUMMARY_SECONDS = 60
+    cache.clear()
+
+    def offered(client):
+        form = client.get(URL).context["form"]
+        return {int(pk) for pk in re.findall(r'value="(\d+)"', form.worker_options())}
+
+    tm = login(org.tm)
+    assert offered(tm) == {org.worker.pk, org.colleague.pk}
+    CaseFactory(team=org.north_a, allocated_worker=org.ps1)
+    assert offered(tm) == {org.worker.pk, org.colleague.pk}  # up to a minute behind
+    assert org.ps1.pk not in offered(login(org.worker))  # another scope: its own options
+    # The cases listed are not kept: the new case is there.
+    assert login(org.tm).get(URL).context["page"].paginator.count == 3
+    cache.clear()
+    assert offered(login(org.tm)) == {org.worker.pk, org.colleague.pk, org.ps1.pk}

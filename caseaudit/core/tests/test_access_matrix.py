@@ -22,6 +22,7 @@ from caseaudit.audit_tools.models import Tool
 from caseaudit.audit_tools.selectors import tool_version_published
 from caseaudit.audits import services as audit_services
 from caseaudit.audits.models import AuditReason, RestorativeAction, UrgentFinding
+from caseaudit.audits.tests.conftest import completion_extras
 from caseaudit.conftest import build_org
 from caseaudit.core.access_matrix import (
     EXCLUDED,
@@ -31,7 +32,7 @@ from caseaudit.core.access_matrix import (
     unlisted_patterns,
     url_patterns,
 )
-from caseaudit.factories import StaffFactory
+from caseaudit.factories import CaseFactory, StaffFactory
 from caseaudit.imports.models import ImportRun
 from caseaudit.notifications.models import Notification
 from caseaudit.organisation.models import Role
@@ -50,6 +51,8 @@ PERSONA_ATTRS = {
     "performance": "performance",
     "admin": "admin",
     "auditor": "director",
+    "bsupport": "business_support",
+    "bs_other": "bs_other",
 }
 
 
@@ -77,6 +80,7 @@ def _complete_audit(world):
                     "due_on": dt.date(2027, 1, 15),
                 }
             ],
+            **completion_extras(audit),
         },
     )
     return audit_services.audit_complete(audit=audit, by=auditor.user)
@@ -126,6 +130,7 @@ def build_world():
     world = build_org()
     world.org = world
     world.admin = StaffFactory(role=Role.ADMIN, team=None)
+    world.bs_other = StaffFactory(role=Role.BUSINESS_SUPPORT, team=world.north_b)
     world.audit = _complete_audit(world)
     world.finding = UrgentFinding.objects.get(audit=world.audit)
     world.response = QAResponse.objects.get(audit=world.audit)
@@ -147,6 +152,18 @@ def build_world():
         auditor=world.director,
         rule=Rule.MANAGER_PEER,
         case=world.case,
+        tool_code="generic",
+        reason="Chosen for the access matrix.",
+    )
+    # A Practice Supervisor's peer audit in the case's team (North A), not yet done: what its
+    # Team Manager chases.
+    world.team_allocation = Allocation.objects.create(
+        programme=world.programme,
+        auditor=world.ps2,
+        auditor_team=world.north_a,
+        rule=Rule.PS_PEER,
+        peer=world.ps1,
+        case=CaseFactory(team=world.north_a, allocated_worker=world.worker),
         tool_code="generic",
         reason="Chosen for the access matrix.",
     )

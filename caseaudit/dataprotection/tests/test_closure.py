@@ -414,9 +414,9 @@ def test_close_page_query_count_does_not_grow(org, login, django_assert_num_quer
     completed(org.case, org.ps1, actions=actions)
     completed(org.case, org.csm_north, tool_code="generic", actions=actions)
     client = login(org.tm)
-    # Session, user, staff, the case, the access log, the closure audits, the open actions,
-    # the notification count.
-    with django_assert_num_queries(8):
+    # Session, the user with their staff record, the case, the access log, the closure
+    # audits, the open actions, the notification count.
+    with django_assert_num_queries(7):
         response = client.get(url(org.case))
     assert response.status_code == 200
     assert response.content.decode().count("before closure.") == 2 * actions
@@ -491,16 +491,22 @@ def _due_queries(client) -> int:
 
 
 def test_the_gate_opens_through_the_qa_response_workflow(org, django_capture_on_commit_callbacks):
-    """The actions are resolved as the app resolves them: the owner marks each resolved on
-    the QA response and a manager agrees; then, and only then, the case closes."""
+    """The actions are resolved as the app resolves them: the worker's QA response answers
+    each (resolving it) and a manager authorises the response (agreeing them); then, and only
+    then, the case closes."""
     from caseaudit.responses import services as responses
+    from caseaudit.responses.models import QAResponse
 
     with django_capture_on_commit_callbacks(execute=True):
         audit = completed(org.case, org.ps1, actions=1)
     action = RestorativeAction.objects.get(audit=audit)
-    responses.action_resolve(action=action, by=org.worker.user, note="Chronology updated.")
+    response = QAResponse.objects.get(audit=audit)
+    answer = {"what_done": "Chronology updated.", "done_on": timezone.localdate()}
+    responses.response_submit(
+        response=response, by=org.worker.user, action_answers={action.pk: answer}
+    )
     with pytest.raises(ValidationError, match="1 restorative action"):
         close(org.case, org.tm)
-    responses.action_agree(action=action, by=org.tm.user)
+    responses.response_authorise(response=response, by=org.tm.user)
     close(org.case, org.tm)
     assert not still_open(org.case)

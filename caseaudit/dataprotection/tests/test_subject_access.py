@@ -9,6 +9,7 @@ from django.urls import reverse
 from caseaudit.accounts.models import AccessEvent
 from caseaudit.audits import services as audit_services
 from caseaudit.audits.models import Audit, AuditReason
+from caseaudit.audits.tests.conftest import completion_extras
 from caseaudit.cases.models import CaseEvent, CaseEventKind
 from caseaudit.dataprotection.subject_access import (
     SECTIONS,
@@ -39,9 +40,11 @@ def completed_audit(org, case, *, overall=2, auditor=None):
                 for s in sections
                 if s.scaled
             },
+            **completion_extras(audit),
             # Free text is a valid answer to any kind of question but a date or a choice.
             "questions": {
                 q.pk: {"evidence": "Seen in the case notes."}
+                | completion_extras(audit)["questions"].get(q.pk, {})
                 for s in sections
                 for q in s.questions.all()
             },

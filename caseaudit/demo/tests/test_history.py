@@ -4,6 +4,7 @@ written, for every tool, with urgent findings exactly where a scale is 0-2."""
 import datetime as dt
 
 import pytest
+from django.db import transaction
 from django.db.models import Count, F, Max, Q
 from django.utils import timezone
 
@@ -18,23 +19,28 @@ from caseaudit.audits.models import (
     SectionAnswer,
     UrgentFinding,
 )
-from caseaudit.audits.selectors import my_audits, urgent_findings_open_for
 from caseaudit.cases.models import Case
-from caseaudit.demo.authority import demo_email
 from caseaudit.demo.history import audits_demo
 from caseaudit.demo.seed import seed_demo
 from caseaudit.notifications.models import Notification
-from caseaudit.organisation.models import Role, Staff
-from caseaudit.programme.models import Allocation, AllocationStatus, ProgrammeMonth
-from caseaudit.programme.selectors import my_allocations
+from caseaudit.organisation.models import Role
 
 TODAY = dt.date(2026, 11, 25)
 
 
+@pytest.fixture(scope="module")
+def module_history(django_db_setup, django_db_blocker):
+    """The small demo and its history, built once for the module (inside a transaction rolled
+    back at its end); each test runs in its own savepoint. The tests here only read it."""
+    with django_db_blocker.unblock(), transaction.atomic():
+        seed_demo(scale="small", today=TODAY)
+        yield audits_demo(today=TODAY, scale_name="small", rng_seed=7)
+        transaction.set_rollback(True)
+
+
 @pytest.fixture
-def history(db):
-    seed_demo(scale="small", today=TODAY)
-    return audits_demo(today=TODAY, scale_name="small", rng_seed=7)
+def history(module_history, db):
+    return module_history
 
 
 def test_every_tool_has_history_on_the_case_types_it_applies_to(history):
@@ -151,36 +157,33 @@ def test_the_history_is_made_once(history):
     assert after == before
 
 
-def test_the_demo_logins_find_their_work(db):
-    """The whole demo (`manage.py seed_demo`): the Team Manager has an urgent finding to
-    acknowledge, the Practice Supervisor a draft audit from this month's confirmed programme,
-    the practitioner actions to answer."""
-    today = timezone.localdate()
-    counts = seed_demo(scale="small", today=today, history=True)
-    assert counts["audits"] and counts["programme allocations"]
-    tm, ps, worker = (
-        Staff.objects.select_related("user").get(user__email=demo_email(role))
-        for role in (Role.TEAM_MANAGER, Role.PRACTICE_SUPERVISOR, Role.PRACTITIONER)
+def test_every_demo_audit_keeps_the_start_and_completion_rules(history):
+    """Issue 16: the demo history is what the services would accept now: each tool with its
+    reason (and the IRO and CP Chair tools by those roles), a peer audit never of the
+    auditor's own team (a CSM's: service), and every completed audit whole by the completion
+    rules (required questions, family contact, an action for each section that needs one)."""
+    from caseaudit.audits import start_rules
+    from caseaudit.audits.completion_rules import completion_problems
+
+    audits = Audit.objects.select_related(
+        "tool_version__tool", "auditor", "case__team", "case__allocated_worker"
     )
-    assert urgent_findings_open_for(user=tm.user).exists()
-    assert urgent_findings_open_for(user=ps.user).exists()
-    drafts = [a for a in my_audits(user=ps.user) if a.is_draft]
-    assert drafts and any(hasattr(a, "allocation") for a in drafts)
-    assert RestorativeAction.objects.filter(owner=worker, status="open").exists()
-    # This month's programme is confirmed, some of it done; the past months' too.
-    programme = ProgrammeMonth.objects.get(month=today.replace(day=1))
-    assert programme.is_confirmed
-    assert my_allocations(user=ps.user, month=today).exists()
-    statuses = set(programme.allocations.values_list("status", flat=True))
-    assert {AllocationStatus.STARTED, AllocationStatus.COMPLETED} <= statuses
-    for allocation in Allocation.objects.filter(audit__isnull=False).select_related("audit"):
-        assert allocation.audit.case_id == allocation.case_id
-        assert allocation.audit.auditor_id == allocation.auditor_id
-        assert (allocation.status == AllocationStatus.COMPLETED) == (
-            allocation.audit.status == AuditStatus.COMPLETED
+    for audit in audits:
+        tool = audit.tool_version.tool
+        problems = start_rules.start_refusal(
+            staff=audit.auditor, case=audit.case, tool=tool, reason=audit.reason
         )
-    assert ProgrammeMonth.objects.count() == 12
-    # Everything is made once.
-    before = (Audit.objects.count(), Allocation.objects.count())
-    assert seed_demo(scale="small", today=today, history=True) == {}
-    assert (Audit.objects.count(), Allocation.objects.count()) == before
+        assert not problems, (audit.pk, tool.code, audit.reason, audit.auditor.role, problems)
+    reasons = set(audits.values_list("reason", flat=True))
+    assert {"peer", "carers", "closure", "iro", "cp_chair", "tac"} <= reasons
+    completed = audits.filter(status=AuditStatus.COMPLETED)
+    assert completed.count() > 300
+    for audit in completed:
+        assert completion_problems(audit) == [], audit.pk
+    # The three kinds of family contact, each as the rules ask.
+    assert set(completed.values_list("contact_made", flat=True)) == {
+        "yes",
+        "attempted",
+        "not_appropriate",
+    }
+    assert RestorativeAction.objects.filter(section__isnull=False).exists()

@@ -1,9 +1,7 @@
 import datetime as dt
 
-from django.core.management import call_command
-
 from caseaudit.cases.models import Case, CaseType
-from caseaudit.demo.authority import DEMO_PASSWORD, DEMO_ROLES, demo_email
+from caseaudit.demo.authority import DEMO_ROLES, demo_email
 from caseaudit.demo.seed import seed_demo
 from caseaudit.organisation.models import Role, Staff, Team
 
@@ -44,12 +42,3 @@ def test_demo_practitioner_ps_and_tm_share_a_team(db):
     assert worker.line_manager == ps and ps.line_manager == tm
     assert worker.team == ps.team == tm.team
     assert Case.objects.filter(allocated_worker=worker).exists()
-
-
-def test_command_prints_the_logins(db, capsys):
-    call_command("seed_demo", "--scale", "small")
-    out = capsys.readouterr().out
-    assert DEMO_PASSWORD in out
-    assert demo_email(Role.TEAM_MANAGER) in out
-    call_command("seed_demo", "--scale", "small")
-    assert "already there" in capsys.readouterr().out

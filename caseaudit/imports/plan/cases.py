@@ -13,6 +13,7 @@ from caseaudit.organisation.models import Staff, Team
 
 from .. import progress
 from ..parsers.common import KEEP, CaseRow, RowError, RowRef, name_key
+from . import closest_names, did_you_mean
 
 LOOKUP_CHUNK = 5000
 
@@ -58,7 +59,9 @@ class _TeamLookup:
         elif key in self.by_code:
             answer = (self.by_code[key], "")
         else:
-            answer = (None, f'no team is named or coded "{text}"')
+            close = closest_names(text, [teams[0].name for teams in self.by_name.values()])
+            hint = did_you_mean([f'"{name}"' for name in close])
+            answer = (None, f'no team is named or coded "{text}"{hint}')
         self.cache[text] = answer
         return answer
 
@@ -146,6 +149,8 @@ class _Lookups:
     staff: _StaffLookup
     fallback_team: Team | None
     default_team: Team | str
+    # The teams whose cases the importer may create or change (None: any; `imports.policy`).
+    team_ids: frozenset[int] | None = None
 
 
 def cases_plan(
@@ -154,9 +159,12 @@ def cases_plan(
     default_team: Team | str,
     file_name: str,
     errors: list[RowError],
+    team_ids: frozenset[int] | None = None,
 ) -> CasePlan:
     """Check every row and plan its case; the errors are added to `errors` (the plan's). Once a
-    row is refused, the rest are only checked for more errors."""
+    row is refused, the rest are only checked for more errors. With `team_ids` (the importer's
+    teams, `policy.import_case_team_ids`), a case outside them, or a row that would put a case
+    outside them, is refused."""
     teams = _TeamLookup()
     staff = _StaffLookup()
     fallback_team = None
@@ -166,17 +174,45 @@ def cases_plan(
         fallback_team, problem = teams.find(default_team)
         if fallback_team is None:
             errors.append(RowError(RowRef(file_name), problem, "--team"))
+    if fallback_team is not None and team_ids is not None and fallback_team.pk not in team_ids:
+        errors.append(RowError(RowRef(file_name), _not_your_team(fallback_team), "--team"))
     existing = _existing_cases([row.reference for row in rows])
-    lookups = _Lookups(teams, staff, fallback_team, default_team)
+    lookups = _Lookups(teams, staff, fallback_team, default_team, team_ids)
     plan = CasePlan(errors=errors, now=timezone.now())
     for row in progress.checking(rows):
         _plan_row(row, existing.get(row.reference), plan=plan, lookups=lookups)
     return plan
 
 
+def _not_your_team(team: Team) -> str:
+    return f'team "{team.name}" is not your team: you may import only your own team\'s cases'
+
+
+def _in_scope(row: CaseRow, case: Case | None, team, *, lookups: _Lookups, errors) -> bool:
+    """The importer may touch this case: it is in their teams now and stays there."""
+    allowed = lookups.team_ids
+    if allowed is None:
+        return True
+    if case is not None and case.team_id not in allowed:
+        errors.append(
+            RowError(
+                row.ref,
+                f"case {row.reference} is not in your team: only Performance Assurance can "
+                "import it",
+                row.column("reference"),
+            )
+        )
+        return False
+    if team is not None and team.pk not in allowed:
+        errors.append(RowError(row.ref, _not_your_team(team), row.column("team")))
+        return False
+    return True
+
+
 def _plan_row(row: CaseRow, case: Case | None, *, plan: CasePlan, lookups: _Lookups) -> None:
     errors = plan.errors
     team, ok = _row_team(row, case, lookups=lookups, errors=errors)
+    ok = _in_scope(row, case, team, lookups=lookups, errors=errors) and ok
     worker_id, worker_ok = _row_worker(row, case, team, lookups=lookups, errors=errors)
     ok = ok and worker_ok
     if not row.valid:

@@ -3,7 +3,6 @@ teams, staff, accounts, line management) and work out the staff records, account
 and teams to create or change and the leavers, with every row error. Writes nothing
 (`caseaudit.imports.apply.staff_apply` writes the plan)."""
 
-import difflib
 from collections import defaultdict
 from dataclasses import dataclass, field
 
@@ -19,9 +18,12 @@ from caseaudit.organisation.models import Role, ServiceArea, Staff, Team
 from caseaudit.organisation.selectors import staff_for_user
 
 from .. import progress
+from ..models import ImportVia
+from ..new_places import Agreement, NewPlaces
 from ..parsers.common import RowError, RowRef, name_key
 from ..parsers.staff_csv import StaffRow
 from ..runs import ImportResult, actor
+from . import closest_names, did_you_mean
 
 User = get_user_model()
 
@@ -66,14 +68,10 @@ def _privilege_error(row, user: Account) -> RowError:
     )
 
 
-def _unknown(kind: str, name: str, known: list[str], where: str = "") -> str:
-    by_key = {known_name.casefold(): known_name for known_name in known}
-    close = difflib.get_close_matches(name.casefold(), list(by_key), n=1, cutoff=0.6)
-    hint = f' (did you mean "{by_key[close[0]]}"?)' if close else ""
-    return (
-        f'no {kind} named "{name}"{where}{hint}: to create it, tick "Create these teams '
-        'and service areas" (import_org --allow-new-teams)'
-    )
+def _how_to_allow(kind: str, via: str) -> str:
+    if via == ImportVia.COMMAND:
+        return f"if it is a new {kind}, not a typo, run the import again with --allow-new-teams"
+    return f'if it is a new {kind}, not a typo, tick "Create these teams and service areas"'
 
 
 class _Organisation:
@@ -98,6 +96,43 @@ class _Organisation:
         self.linked_user_ids = {s.user_id for s in self.staff_all}
         self.new_areas: dict[str, ServiceArea] = {}
         self.new_teams: dict[tuple, Team] = {}
+        self.unknown_messages: dict[tuple, str] = {}
+
+    def unknown_area(self, name: str, *, via: str) -> str:
+        """Why a service area name is refused, with the nearest existing names."""
+        key = ("area", name_key(name), via)
+        if key not in self.unknown_messages:
+            close = closest_names(name, [a.name for a in self.areas_by_name.values()])
+            hint = did_you_mean([f'"{n}"' for n in close])
+            self.unknown_messages[key] = (
+                f'no service area named "{name}"{hint}; {_how_to_allow("service area", via)}'
+            )
+        return self.unknown_messages[key]
+
+    def unknown_team(self, name: str, area: ServiceArea, *, via: str) -> str:
+        """Why a team name is refused, with the nearest existing names in its service area (or,
+        with none there, in the others, naming theirs)."""
+        key = ("team", name_key(area.name), name_key(name), via)
+        if key not in self.unknown_messages:
+            here = [t.name for t in self.teams if area.pk and t.service_area_id == area.pk]
+            suggestions = [f'"{n}"' for n in closest_names(name, here)]
+            if not suggestions:
+                areas = {a.pk: a.name for a in self.areas_by_name.values()}
+                elsewhere: dict[str, list[Team]] = defaultdict(list)
+                for team in self.teams:
+                    if team.service_area_id != area.pk:
+                        elsewhere[name_key(team.name)].append(team)
+                close = closest_names(name, [teams[0].name for teams in elsewhere.values()])
+                suggestions = [
+                    f'"{team.name}" in {areas.get(team.service_area_id, "")}'
+                    for n in close
+                    for team in elsewhere[name_key(n)]
+                ][:3]
+            hint = did_you_mean(suggestions)
+            self.unknown_messages[key] = (
+                f'no team named "{name}" in {area.name}{hint}; {_how_to_allow("team", via)}'
+            )
+        return self.unknown_messages[key]
 
     def area_for(self, area_name: str) -> ServiceArea:
         key = name_key(area_name)
@@ -145,25 +180,35 @@ class StaffPlan:
     def new_teams(self) -> dict[tuple, Team]:
         return self.known.new_teams
 
+    @property
+    def new_places(self) -> NewPlaces:
+        """The service areas and teams the file names that do not exist yet, in file order."""
+        return NewPlaces(
+            service_areas=tuple(a.name for a in self.new_areas.values()),
+            teams=tuple((t.name, t._area.name) for t in self.new_teams.values()),
+        )
+
 
 def staff_plan(
     *,
     rows: list[StaffRow],
     by: By,
     full: bool,
-    allow_new_teams: bool,
+    allowed: Agreement,
     file_name: str,
     errors: list[RowError],
+    via: str = ImportVia.WEB,
 ) -> StaffPlan:
     """Check every row, line management's loops and (a `full` list) the leavers; the errors
-    are added to `errors` (the plan's)."""
+    are added to `errors` (the plan's). A service area or team not already known is refused
+    unless `allowed` covers it (`caseaudit.imports.new_places`)."""
     plan = StaffPlan(
         known=_Organisation(),
         in_file={row.staff_id.casefold(): row for row in rows},
         errors=errors,
     )
     for row in progress.checking(rows):
-        checked = _check_row(row, plan=plan, by=by, full=full, allow_new_teams=allow_new_teams)
+        checked = _check_row(row, plan=plan, by=by, full=full, allowed=allowed, via=via)
         if checked is not None:
             plan.planned.append(checked)
     _check_circles(plan)
@@ -172,7 +217,7 @@ def staff_plan(
     return plan
 
 
-def _check_row(row: StaffRow, *, plan: StaffPlan, by: By, full: bool, allow_new_teams: bool):
+def _check_row(row: StaffRow, *, plan: StaffPlan, by: By, full: bool, allowed: Agreement, via: str):
     """The staff record a row gives: (row, staff or None, team, area, user or None), or None
     when it is refused (its errors added to the plan's)."""
     known, errors = plan.known, plan.errors
@@ -180,7 +225,7 @@ def _check_row(row: StaffRow, *, plan: StaffPlan, by: By, full: bool, allow_new_
     if row.valid:
         area = known.area_for(row.service_area) if row.service_area else None
         team = known.team_for(row.team, area) if row.team else None
-    ok = _places_allowed(row, area, team, known=known, allow=allow_new_teams, errors=errors)
+    ok = _places_allowed(row, area, team, known=known, allowed=allowed, via=via, errors=errors)
     staff = known.staff_by_id.get(row.staff_id.casefold())
     user = staff.user if staff else None
     if staff is None:
@@ -195,18 +240,17 @@ def _check_row(row: StaffRow, *, plan: StaffPlan, by: By, full: bool, allow_new_
     return None
 
 
-def _places_allowed(row, area, team, *, known: _Organisation, allow: bool, errors) -> bool:
-    """A service area or team not already known is created only when allowed."""
-    if area is not None and area.pk is None and not allow:
-        names = [a.name for a in known.areas_by_name.values()]
-        errors.append(
-            RowError(row.ref, _unknown("service area", row.service_area, names), "service_area")
-        )
+def _places_allowed(
+    row, area, team, *, known: _Organisation, allowed: Agreement, via: str, errors
+) -> bool:
+    """A service area or team not already known is created only when allowed: the page's tick
+    for it (in this file) or --allow-new-teams."""
+    if area is not None and area.pk is None and not allowed.allows_area(area.name):
+        message = known.unknown_area(row.service_area, via=via)
+        errors.append(RowError(row.ref, message, "service_area"))
         return False
-    if team is not None and team.pk is None and not allow:
-        names = [t.name for t in known.teams if t.service_area_id == area.pk]
-        where = f" in {area.name}"
-        errors.append(RowError(row.ref, _unknown("team", row.team, names, where), "team"))
+    if team is not None and team.pk is None and not allowed.allows_team(team.name, area.name):
+        errors.append(RowError(row.ref, known.unknown_team(row.team, area, via=via), "team"))
         return False
     return True
 

@@ -2,6 +2,8 @@
 
 import csv
 import io
+import re
+from html import unescape
 from pathlib import Path
 
 from django.contrib.auth import get_user_model
@@ -63,3 +65,16 @@ def model_counts() -> dict:
         "users": get_user_model().objects.count(),
         "runs": ImportRun.objects.count(),
     }
+
+
+def new_places_tick(html: str) -> str:
+    """The value of the box "Create these teams and service areas" on a staff upload page ("" when
+    the page has none): what a person ticking it sends."""
+    found = re.search(r'<input[^>]*name="allow_new_teams"[^>]*value="([^"]*)"', html)
+    return unescape(found.group(1)) if found else ""
+
+
+def new_places_ticked(html: str) -> bool:
+    """Whether the page shows the box "Create these teams and service areas" ticked."""
+    found = re.search(r'<input([^>]*name="allow_new_teams"[^>]*)>', html)
+    return bool(found) and " checked" in re.sub(r'value="[^"]*"', "", found.group(1))

@@ -37,8 +37,9 @@ pytestmark = [
     ),
 ]
 
-EXISTING = 40_000  # cases already there, each changed by the import
-NEW = 40_000  # cases the import adds
+EXISTING = 25_000  # cases already there, each changed by the import
+NEW = 25_000  # cases the import adds
+SMALL = 500  # cases already there for the all-or-nothing test (the size is not what it tests)
 # The longest a short write may wait for the import. Written row by row in one transaction,
 # these 50,000 rows held the lock 4 to 6 seconds on the development machine; staged, under 1.
 MAX_WAIT_SECONDS = 1.5
@@ -53,6 +54,15 @@ def file_database(path):
 @pytest.fixture
 def database_file(tmp_path):
     """The test database (a team, a worker, EXISTING cases), copied to a file."""
+    return database_with_cases(tmp_path, EXISTING)
+
+
+@pytest.fixture
+def small_database_file(tmp_path):
+    return database_with_cases(tmp_path, SMALL)
+
+
+def database_with_cases(tmp_path, existing: int):
     team = TeamFactory(code="north-a", name="North A")
     worker = StaffFactory(role=Role.PRACTITIONER, team=team, staff_id="W1")
     Case.objects.bulk_create(
@@ -66,7 +76,7 @@ def database_file(tmp_path):
                 team=team,
                 allocated_worker=worker,
             )
-            for i in range(EXISTING)
+            for i in range(existing)
         ],
         batch_size=5000,
     )
@@ -157,7 +167,7 @@ def test_sign_ins_are_not_held_up_by_a_large_import(database_file):
     )
 
 
-def test_an_import_that_fails_while_writing_changes_nothing(database_file, monkeypatch):
+def test_an_import_that_fails_while_writing_changes_nothing(small_database_file, monkeypatch):
     """All or nothing, staged: a failure inside the write transaction (here, writing the
     history) leaves no case added or changed, and no staging table behind."""
 
@@ -166,7 +176,8 @@ def test_an_import_that_fails_while_writing_changes_nothing(database_file, monke
 
     monkeypatch.setattr(_SqliteStage, "record_events", broken)
     outcome: dict = {}
-    thread = import_in_thread(database_file, the_file(new=500, existing=500), outcome)
+    database_file = small_database_file
+    thread = import_in_thread(database_file, the_file(new=SMALL, existing=SMALL), outcome)
     thread.start()
     thread.join()
     assert isinstance(outcome.get("error"), OperationalError)
@@ -184,7 +195,7 @@ def test_an_import_that_fails_while_writing_changes_nothing(database_file, monke
             ).fetchone()
     finally:
         check.close()
-    assert counts == (EXISTING, 0, 0, 0)
+    assert counts == (SMALL, 0, 0, 0)
 
 
 def test_the_staged_history_is_what_the_direct_write_records(db, settings):

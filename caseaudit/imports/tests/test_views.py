@@ -12,7 +12,7 @@ from caseaudit.imports.models import ImportRun, ImportStatus
 from caseaudit.imports.views import SHOWN_ERRORS
 from caseaudit.organisation.models import Role, Staff
 
-from .helpers import CASE_HEADER, STAFF_HEADER, case_row, csv_bytes, model_counts
+from .helpers import CASE_HEADER, STAFF_HEADER, case_row, csv_bytes, model_counts, new_places_tick
 
 PAGES = ["import_index", "import_staff", "import_cases"]
 
@@ -202,17 +202,18 @@ def test_staff_upload_full(login, org, admin):
         [admin.staff_id, admin.name, admin.user.email, "admin", "", "", ""],
         ["NEW1", "Nia New", "nia@example.org", "practitioner", "Duty", "North", ""],
     ]
-    response = client.post(
-        reverse("import_staff"),
-        {
-            "file": upload("staff.csv", csv_bytes(STAFF_HEADER, rows)),
-            "full": "on",
-            "allow_new_teams": "on",
-        },
-    )
+    data = csv_bytes(STAFF_HEADER, rows)
+    form = {"file": upload("staff.csv", data), "full": "on"}
+    refused = client.post(reverse("import_staff"), form).content.decode()
+    assert "no team named &quot;Duty&quot; in North" in refused  # a new team: ticked below
+    form = {"file": upload("staff.csv", data), "full": "on"}
+    form["allow_new_teams"] = new_places_tick(refused)
+    response = client.post(reverse("import_staff"), form)
     assert b"staff.csv was imported" in response.content
     assert Staff.objects.filter(left_on__isnull=True).count() == 2
-    assert ImportRun.objects.get().left == Staff.objects.filter(left_on__isnull=False).count()
+    run = ImportRun.objects.get(status="succeeded")  # and the refused one before
+    assert run.left == Staff.objects.filter(left_on__isnull=False).count()
+    assert run.new_teams == [["Duty", "North"]] and run.new_places_allowed_by == admin.user
 
 
 def test_staff_upload_errors(login, org):

@@ -28,7 +28,7 @@ def test_every_person_sees_their_own_settings(org, login, persona, django_assert
     )  # someone else's choice, not shown to anyone else
     client = login(staff)
     client.get(SETTINGS)  # warm the session
-    with django_assert_num_queries(5):
+    with django_assert_num_queries(4):  # the user and their staff record in one
         response = client.get(SETTINGS)
     assert response.status_code == 200
     body = response.content.decode()

@@ -7,6 +7,7 @@ from caseaudit.conftest import browser_screenshot, browser_sign_in
 from caseaudit.factories import CaseFactory
 from caseaudit.programme import services, views
 from caseaudit.programme.models import Allocation, ProgrammeMonth
+from caseaudit.qa.tests.axe import axe_check
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -84,3 +85,41 @@ def test_paged_table_next_page_and_swap_return_to_it(browser_page, live_server, 
     allocation.refresh_from_db()
     assert allocation.case_id != before
     browser_screenshot(page, "programme-month-page-2")
+
+
+def test_a_team_manager_chases_a_ps_peer_audit(browser_page, browser, live_server, org):
+    """Issue 16: the Team Manager opens their team's programme from the header, sees each PS
+    peer audit and its status, chases one; the Practice Supervisor finds the notice."""
+    for worker in (org.worker, org.colleague, org.worker_b):
+        CaseFactory.create_batch(3, team=worker.team, allocated_worker=worker)
+    month = timezone.localdate().replace(day=1)
+    programme = services.programme_confirm(
+        programme=services.programme_generate(month=month, seed=3), by=None
+    )
+    allocation = Allocation.objects.get(programme=programme, auditor=org.ps1, rule="ps-peer")
+    page = browser_page
+    browser_sign_in(page, org.tm)
+    page.click("nav >> text=Programme")
+    page.wait_for_url("**/programme/")
+    assert page.locator("#team-months tbody tr").count() == 1
+    page.click(f"#team-months >> text={month:%B %Y}")
+    page.wait_for_url(f"**/programme/{programme.label}/")
+    rows = page.locator("#allocations tbody tr")
+    assert rows.count() == 3  # the two PS peer audits and the TM's own
+    row = page.locator(f"#allocation-{allocation.pk}")
+    assert org.ps1.name in row.inner_text() and "Planned" in row.inner_text()
+    axe_check(page, "programme month (Team Manager)")
+    row.locator("button:has-text('Chase')").click()
+    page.wait_for_url(f"**/programme/{programme.label}/")
+    assert page.locator(f"text={org.ps1.name} has been asked").is_visible()
+    row = page.locator(f"#allocation-{allocation.pk}")
+    assert f"by {org.tm.name}" in row.inner_text() and "Chased today" in row.inner_text()
+    browser_screenshot(page, "programme-team-manager-chased")
+
+    context = browser.new_context()
+    ps_page = context.new_page()
+    ps_page.base_url = live_server.url
+    browser_sign_in(ps_page, org.ps1)
+    ps_page.goto(live_server.url + "/notifications/")
+    assert allocation.case.reference in ps_page.locator("main").inner_text()
+    context.close()

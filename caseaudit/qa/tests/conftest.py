@@ -33,10 +33,12 @@ def quick_pdf(monkeypatch):
 def audit_data(audit: Audit, *, scale: int = 7, actions=()) -> dict:
     """What `audit_complete` requires, as `audit_save` data (the audits tests' own
     `complete_data`), with `actions` as a list of (description, owner, due_on)."""
-    return complete_data(audit, scale=scale, overall=scale) | {
-        "actions": [
-            {"description": d, "owner_id": owner.pk, "due_on": due} for d, owner, due in actions
-        ]
+    data = complete_data(audit, scale=scale, overall=scale)
+    # A scale in a band that needs restorative actions keeps one action per section.
+    needed = [a for a in data["actions"] if a.get("section_id")]
+    return data | {
+        "actions": needed
+        + [{"description": d, "owner_id": owner.pk, "due_on": due} for d, owner, due in actions]
     }
 
 

@@ -446,6 +446,7 @@ def test_response_submitted_twice_is_submitted_once(
     page = client.get(path)
     data = dict(form_fields(page.content.decode(), action=path))
     data[f"a{action.pk}-what_done"] = "The chronology is up to date."
+    data[f"a{action.pk}-done_on"] = timezone.localdate().isoformat()
     notifications = Notification.objects.count()
 
     with django_capture_on_commit_callbacks(execute=True):

@@ -49,6 +49,7 @@ def test_practitioner_reads_their_cases_and_submits_their_qa_response(
         page.wait_for_selector(".govuk-error-summary")
         journey.check("qa response with errors")
         page.fill(f"#id_a{action.pk}-what_done", "I have updated the chronology.")
+        page.fill(f"#id_a{action.pk}-done_on", timezone.localdate().isoformat())
         page.click("button:has-text('Submit response')")
         page.wait_for_selector("text=Response submitted")
         journey.check("qa response submitted")
@@ -70,7 +71,12 @@ def test_practice_supervisor_authorises_a_response_and_acknowledges_a_finding(
     response_services.response_submit(
         response=response,
         by=org.worker.user,
-        action_answers={audit.actions.get().pk: {"what_done": "Chronology updated."}},
+        action_answers={
+            audit.actions.get().pk: {
+                "what_done": "Chronology updated.",
+                "done_on": timezone.localdate(),
+            }
+        },
     )
     finding = finding_raised(case=org.case, auditor=org.tm)
 

@@ -73,9 +73,16 @@ def test_the_audit_form_completed_with_the_keyboard_alone(browser, live_server, 
         )
         if section.scaled:
             plan[fields.section_field(section.pk, "scale")] = ("radio", "7")
+    # The tool's questions that must be answered (the audits app's completion rules).
+    for section in sections:
+        for question in section.questions.filter(required=True):
+            answer = "yes" if question.kind == "yes_no_na" else question.choices[0]
+            plan[fields.question_field(question.pk, "answer")] = ("radio", answer)
     plan[fields.question_field(first_question.pk, "answer")] = ("radio", "no")
     plan["voice_of_child"] = ("type", typed["voice"])
     plan["contact_made"] = ("radio", "attempted")
+    plan["who_contacted"] = ("type", "Her mother")
+    plan["contact_method"] = ("radio", "phone")
     plan["actions-0-description"] = ("type", typed["action"])
     # Chromium orders a date field's parts by the machine's locale (dd/mm or mm/dd): a date
     # whose day and month are equal types the same either way.

@@ -1,16 +1,31 @@
 """A report's data by its name: the one door the pages, the files and the API go through."""
 
+import datetime as dt
+
 from django.http import Http404
 
-from .compliance import compliance_report
-from .findings import findings_report
+from ..scope import ReportFilters, ReportScope
+from .common import SimpleReport
+from .compliance import ComplianceReport, compliance_report
+from .findings import FindingsReport, findings_report
 from .quality import quality_report
 from .responses import responses_report
 
 
-def build_report(report: str, scope, filters, today, *, full=False, page_number=None):
+def build_report(
+    *,
+    report: str,
+    scope: ReportScope,
+    filters: ReportFilters,
+    today: dt.date,
+    full: bool = False,
+    page_number: int | str | None = None,
+) -> ComplianceReport | SimpleReport | FindingsReport:
     """A report's data by its name, for the pages, the files and the API (`full`: every row,
-    as files have them; `page_number`: the compliance report's page of cases not audited)."""
+    as files have them; `page_number`: the compliance report's page of cases not audited).
+    404 for a report the scope does not list (Business Support: practice quality, findings)."""
+    if report not in scope.reports:
+        raise Http404("No such report")
     if report == "compliance":
         return compliance_report(
             scope=scope, filters=filters, today=today, full=full, page_number=page_number

@@ -2,7 +2,9 @@
 programme figures, links to cases and audits, and the plain report's shape."""
 
 import datetime as dt
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any, overload
 
 from django.core.paginator import Page, Paginator
 from django.db.models import Case, DateField, Q, QuerySet, Value, When
@@ -20,7 +22,11 @@ NO_TEAM = "No team"
 NO_SERVICE = "No service"
 
 
-def _month(value) -> dt.date | None:
+@overload
+def _month(value: dt.date) -> dt.date: ...
+@overload
+def _month(value: None) -> None: ...
+def _month(value: dt.date | None) -> dt.date | None:
     """A month bucket (or a date, or an aware date-time) as the month's first day."""
     if value is None:
         return None
@@ -31,7 +37,7 @@ def _month(value) -> dt.date | None:
     return value.replace(day=1)
 
 
-def month_of(field_name: str, months: list[dt.date], *, moment: bool = True) -> Case:
+def month_of(*, field_name: str, months: list[dt.date], moment: bool = True) -> Case:
     """The calendar month (its first day) a date or date-time field falls in, among `months`.
 
     Plain comparisons with the months' bounds (in the authority's time zone for a date-time),
@@ -51,19 +57,19 @@ def _midnight(day: dt.date) -> dt.datetime:
     return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
 
 
-def _paginate(qs, *, count: int, number, per_page: int) -> Page:
+def _paginate(qs: QuerySet[Any], *, count: int, number: int | str | None, per_page: int) -> Page:
     """A page of `qs` whose total is already known (no second COUNT query)."""
     paginator = Paginator(qs, per_page)
     paginator.__dict__["count"] = count  # Paginator.count is a cached_property
     return paginator.get_page(number)
 
 
-def completed_audits(scope: ReportScope, filters: ReportFilters) -> QuerySet[Audit]:
+def completed_audits(*, scope: ReportScope, filters: ReportFilters) -> QuerySet[Audit]:
     """Completed audits of cases in scope, completed in the period, with the filters."""
-    return Audit.objects.filter(audit_q(scope, filters))
+    return Audit.objects.filter(audit_q(scope=scope, filters=filters))
 
 
-def audit_q(scope: ReportScope, filters: ReportFilters, prefix: str = "") -> Q:
+def audit_q(*, scope: ReportScope, filters: ReportFilters, prefix: str = "") -> Q:
     """A filter on completed audits (`prefix` leads to one, e.g. "audit__") of cases in
     scope, completed in the period, with the filters: joins, not subqueries, where it can."""
     q = Q(**{f"{prefix}status": AuditStatus.COMPLETED})
@@ -92,14 +98,14 @@ def _auditor_q(scope: ReportScope, filters: ReportFilters, prefix: str = "audito
     return q
 
 
-def _due_base():
+def _due_base() -> Greatest:
     """The date a case's 12-month audit clock runs from: its last audit, or its opening
     (carers: their first Panel), whichever is later (as `programme.due.next_due`)."""
     start = Coalesce("first_panel_on", "opened_on", output_field=DateField())
     return Greatest(start, Coalesce("last_audited_on", start), output_field=DateField())
 
 
-def _column_totals(rows: list[dict], counts: dict) -> dict:
+def _column_totals(rows: Sequence[Mapping[str, Any]], counts: Mapping[str, Any]) -> dict[str, int]:
     """The whole scope's counts, added up from its rows by team (every row is counted in
     exactly one team), rather than counted again in the database."""
     return {name: sum(r[name] for r in rows) for name in counts}

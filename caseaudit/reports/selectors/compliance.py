@@ -4,15 +4,18 @@ audits overdue and closure audits pending."""
 
 import datetime as dt
 from collections import defaultdict
+from collections.abc import Callable, Container, Hashable, Mapping
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, TypedDict, cast
 
+from django.core.paginator import Page
 from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from caseaudit.audits.closure import closure_pending
 from caseaudit.audits.models import Audit, AuditStatus
-from caseaudit.cases.models import SubjectType
+from caseaudit.cases.models import Case, SubjectType
 from caseaudit.organisation.models import Role, Staff
 from caseaudit.programme.due import add_months
 from caseaudit.programme.models import Allocation, AllocationStatus, MonthStatus
@@ -33,6 +36,9 @@ from .common import (
     month_of,
 )
 
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
+
 CARER_SUBJECTS = [SubjectType.FOSTER_CARER, SubjectType.ADOPTER]
 NOT_AUDITED_PAGE_SIZE = 25
 CARERS_SHOWN = 20
@@ -49,7 +55,7 @@ class Tally:
     expected_ended: int = 0
     done_ended: int = 0
     other: int = 0
-    people: set = field(default_factory=set)
+    people: set[int] = field(default_factory=set)
 
     def merge(self, other: "Tally") -> None:
         self.expected += other.expected
@@ -85,7 +91,7 @@ class Tally:
 class ComplianceReport:
     figures: dict
     tables: list[Table]
-    not_audited_page: object = None
+    not_audited_page: Page | None = None
 
     def table(self, key: str) -> Table:
         return next(t for t in self.tables if t.key == key)
@@ -96,8 +102,9 @@ class ComplianceCounts:
     """The programme figures of a scope and period, added up by person and by month."""
 
     people: dict[int, Tally]  # staff id -> their tally (its `people` is {their id})
-    months: dict[dt.date, Tally]
-    staff: dict[int, dict] = field(default_factory=dict)  # staff id -> name, role, team, service
+    months: dict[dt.date | None, Tally]  # None: in no month of the period (`month_of`)
+    # staff id -> name, role, team, service
+    staff: dict[int, Mapping[str, Any]] = field(default_factory=dict)
 
     def total(self) -> Tally:
         total = Tally()
@@ -105,15 +112,15 @@ class ComplianceCounts:
             total.merge(tally)
         return total
 
-    def tallies(self, month, person_id) -> tuple[Tally, Tally]:
+    def tallies(self, month: dt.date | None, person_id: int) -> tuple[Tally, Tally]:
         """The person's tally and the month's, made when first asked for."""
         person = self.people.get(person_id)
         if person is None:
             person = self.people[person_id] = Tally(people={person_id})
-        month = _month(month)
-        by_month = self.months.get(month)
+        first_day = _month(month)
+        by_month = self.months.get(first_day)
         if by_month is None:
-            by_month = self.months[month] = Tally()
+            by_month = self.months[first_day] = Tally()
         return person, by_month
 
 
@@ -137,7 +144,7 @@ def _allocations(scope: ReportScope, filters: ReportFilters) -> QuerySet[Allocat
     return allocations
 
 
-def _allocation_counts(today: dt.date) -> dict:
+def _allocation_counts(today: dt.date) -> dict[str, Count]:
     # An allocation is done when its audit is completed: `audits.services.audit_complete`
     # marks it so (`programme.services.allocation_mark_completed`), and `audit_reopen` back
     # (`allocation_mark_reopened`). No join to the audits.
@@ -151,7 +158,7 @@ def _allocation_counts(today: dt.date) -> dict:
     }
 
 
-def programme_tally(scope: ReportScope, filters: ReportFilters, today: dt.date) -> Tally:
+def programme_tally(*, scope: ReportScope, filters: ReportFilters, today: dt.date) -> Tally:
     """The allocated audits expected and done in the period, in one figure (one query)."""
     return Tally(**_allocations(scope, filters).aggregate(**_allocation_counts(today)))
 
@@ -171,14 +178,16 @@ def _other_audits(scope: ReportScope, filters: ReportFilters) -> QuerySet:
     if filters.tool is not None:
         others = others.filter(tool_version__tool_id=filters.tool.pk)
     return (
-        others.annotate(done_month=month_of("completed_at", filters.months))
+        others.annotate(done_month=month_of(field_name="completed_at", months=filters.months))
         .values_list("done_month", "auditor_id")
         .annotate(other=Count("pk"))
         .order_by()
     )
 
 
-def _staff_named(scope: ReportScope, filters: ReportFilters, people) -> dict[int, dict]:
+def _staff_named(
+    scope: ReportScope, filters: ReportFilters, people: Container[int]
+) -> dict[int, Mapping[str, Any]]:
     """The names, roles, teams and services of `people` (staff ids)."""
     # The staff the figures can be about, not `pk__in` thousands of ids (each a parameter).
     return {
@@ -195,7 +204,7 @@ def _staff_named(scope: ReportScope, filters: ReportFilters, people) -> dict[int
 
 
 def compliance_counts(
-    scope: ReportScope, filters: ReportFilters, today: dt.date
+    *, scope: ReportScope, filters: ReportFilters, today: dt.date
 ) -> ComplianceCounts:
     """Allocated audits expected and done and other audits done, by person and month, added
     up by person and by month, with the people's names (three queries). Grouped in SQL by
@@ -223,9 +232,11 @@ def compliance_counts(
     return counts
 
 
-def _tally_by(counts: ComplianceCounts, key) -> dict:
+def _tally_by(
+    counts: ComplianceCounts, key: Callable[[Mapping[str, Any]], Hashable]
+) -> dict[Any, Tally]:
     """The people's tallies added up by `key(staff)`."""
-    tallies: dict = defaultdict(Tally)
+    tallies: dict[Any, Tally] = defaultdict(Tally)
     for person_id, tally in counts.people.items():
         tallies[key(counts.staff[person_id])].merge(tally)
     return tallies
@@ -243,7 +254,7 @@ COMPLIANCE_COLUMNS = [
 ]
 
 
-def _tally_cells(t: Tally) -> list:
+def _tally_cells(t: Tally) -> list[int | float | None]:
     return [t.expected, t.done, t.outstanding, t.overdue, t.other, t.completion]
 
 
@@ -252,10 +263,10 @@ def compliance_report(
     scope: ReportScope,
     filters: ReportFilters,
     today: dt.date,
-    page_number=None,
+    page_number: int | str | None = None,
     full: bool = False,
 ) -> ComplianceReport:
-    counts = compliance_counts(scope, filters, today)
+    counts = compliance_counts(scope=scope, filters=filters, today=today)
     total = counts.total()
     people_table = _people_table(counts, full=full)
     # Managers above teams (a CSM, ADs, the Director) are one row per service, or one row.
@@ -330,7 +341,7 @@ def _people_table(counts: ComplianceCounts, *, full: bool) -> Table:
     )
 
 
-def _team_table(teams: dict, filters: ReportFilters) -> Table:
+def _team_table(teams: dict[tuple[str, str], Tally], filters: ReportFilters) -> Table:
     team_rows = sorted(teams.items(), key=lambda kv: (-kv[1].overdue, kv[1].completion or 0))
     team_table = Table(
         "teams",
@@ -413,14 +424,26 @@ def _month_table(counts: ComplianceCounts, filters: ReportFilters) -> Table:
 # --- Closures and cases not audited -----------------------------------------------------
 
 
-def _closures_pending(scope, filters, *, full: bool) -> tuple[int, Table]:
+class _ClosureFields(TypedDict):
+    """What `closure_pending` annotates each case with (of what this report shows)."""
+
+    closure_audit_status: str | None
+    closure_started_at: dt.datetime | None
+    unresolved_actions: int
+
+
+def _closures_pending(
+    scope: ReportScope, filters: ReportFilters, *, full: bool
+) -> tuple[int, Table]:
     """Open cases whose closure is under way but not ready (`audits.closure.closure_pending`:
     a Closure Record in draft, or completed with actions unresolved), in the report's scope."""
-    cases = closure_pending(
+    pending = closure_pending(
         user=scope.user,
         team_id=filters.team.pk if filters.team else None,
         service_area_id=filters.service.pk if filters.service else None,
-    ).filter(scope.own_cases)
+    )
+    # Its return type names the model only: say which annotations the rows carry.
+    cases = cast("QuerySet[WithAnnotations[Case, _ClosureFields]]", pending).filter(scope.own_cases)
     if filters.case_type:
         cases = cases.filter(case_type=filters.case_type)
     count = cases.count()
@@ -463,7 +486,14 @@ def _closures_pending(scope, filters, *, full: bool) -> tuple[int, Table]:
 CARERS = Q(subject_type__in=CARER_SUBJECTS, first_panel_on__isnull=False)
 
 
-def _coverage(scope, filters, today, *, page_number, full):
+def _coverage(
+    scope: ReportScope,
+    filters: ReportFilters,
+    today: dt.date,
+    *,
+    page_number: int | str | None,
+    full: bool,
+) -> tuple[dict[str, Any], Table, Page | None, Table]:
     """Open cases audited in the last 12 months (as at today), the list of those that are
     not (longest without an audit first) and carers' audits overdue."""
     cutoff = add_months(today, -12)

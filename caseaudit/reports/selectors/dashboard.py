@@ -1,10 +1,13 @@
 """6. The home page's figures: the few that matter to the user's role, in one query."""
 
 import datetime as dt
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from django.core.exceptions import EmptyResultSet
-from django.db import connections
+from django.db import DEFAULT_DB_ALIAS, connections
+from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils import timezone
 
@@ -31,7 +34,7 @@ class Figure:
 
 
 def dashboard_figures(
-    *, user: Actor, today: dt.date | None = None, my_responses=None
+    *, user: Actor, today: dt.date | None = None, my_responses: Sequence[QAResponse] | None = None
 ) -> list[Figure]:
     """The few figures that matter to the user's role: for managers and Performance
     Assurance, their scope's programme completion this month, open cases without an audit for
@@ -42,22 +45,31 @@ def dashboard_figures(
 
 
 def dashboard_with_counts(
-    *, user: Actor, today: dt.date | None = None, my_responses=None, also_count=None
+    *,
+    user: Actor,
+    today: dt.date | None = None,
+    my_responses: Sequence[QAResponse] | None = None,
+    also_count: Mapping[str, QuerySet[Any]] | None = None,
 ) -> tuple[list[Figure], dict[str, int]]:
     """`dashboard_figures`, and the number of rows of each queryset in `also_count` (a dict
     name: queryset), read in the same query: the home page's figures in one round trip."""
     # Kept apart from the figures' own counts by their prefix.
-    also_count = {f"also:{name}": qs for name, qs in (also_count or {}).items()}
+    prefixed = {f"also:{name}": qs for name, qs in (also_count or {}).items()}
     today = today or timezone.localdate()
     scope = report_scope(user)
     if scope is None:
-        figures, counts = _my_figures(user, today, my_responses, also_count)
+        figures, counts = _my_figures(user, today, my_responses, prefixed)
     else:
-        figures, counts = _scope_figures(scope, today, also_count)
+        figures, counts = _scope_figures(scope, today, prefixed)
     return figures, _unprefixed(counts)
 
 
-def _my_figures(user: Actor, today: dt.date, my_responses, also_count: dict) -> tuple:
+def _my_figures(
+    user: Actor,
+    today: dt.date,
+    my_responses: Sequence[QAResponse] | None,
+    also_count: dict[str, QuerySet[Any]],
+) -> tuple[list[Figure], dict[str, int]]:
     """The user's own QA responses due and overdue (none for someone who is not staff), and
     the counts of `also_count`."""
     staff = staff_for_user(user)
@@ -93,7 +105,7 @@ def _my_figures(user: Actor, today: dt.date, my_responses, also_count: dict) -> 
     return figures, counts
 
 
-def _scope_querysets(scope: ReportScope, today: dt.date) -> dict:
+def _scope_querysets(scope: ReportScope, today: dt.date) -> dict[str, QuerySet[Any]]:
     """What a manager's figures count: this month's programme (expected and done), open cases
     not audited for over 12 months, overdue QA responses, unacknowledged urgent findings."""
     month = today.replace(day=1)
@@ -118,12 +130,14 @@ def _scope_querysets(scope: ReportScope, today: dt.date) -> dict:
             scope.case_q(filters), status__in=WITH_WORKER, due_on__lt=today
         ),
         "open_findings": UrgentFinding.objects.filter(
-            scope.case_q(filters), acknowledged_at__isnull=True
+            scope.case_q(filters), acknowledged_at__isnull=True, withdrawn_at__isnull=True
         ),
     }
 
 
-def _scope_figures(scope: ReportScope, today: dt.date, also_count: dict) -> tuple:
+def _scope_figures(
+    scope: ReportScope, today: dt.date, also_count: dict[str, QuerySet[Any]]
+) -> tuple[list[Figure], dict[str, int]]:
     """A manager's (or Performance Assurance's) figures for their scope, and the counts of
     `also_count`."""
     counts = _row_counts({**also_count, **_scope_querysets(scope, today)})
@@ -164,6 +178,8 @@ def _scope_figures(scope: ReportScope, today: dt.date, also_count: dict) -> tupl
             warning=open_findings > 0,
         ),
     ]
+    if "quality" not in scope.reports:  # Business Support: the figures of their reports only
+        figures = [figure for figure in figures if figure.key != "open-findings"]
     return figures, counts
 
 
@@ -171,12 +187,14 @@ def _unprefixed(counts: dict[str, int]) -> dict[str, int]:
     return {name[5:]: n for name, n in counts.items() if name.startswith("also:")}
 
 
-def _row_counts(querysets: dict) -> dict[str, int]:
+def _row_counts(querysets: dict[str, QuerySet[Any]]) -> dict[str, int]:
     """How many rows each queryset has, in one query of scalar subqueries
     (`SELECT (SELECT COUNT(*) FROM (...)), ...`): a round trip instead of one per count."""
     if not querysets:
         return {}
-    parts, params, using = [], [], None
+    parts: list[str] = []
+    params: list[Any] = []
+    using = DEFAULT_DB_ALIAS
     for n, qs in enumerate(querysets.values()):
         inner = qs.order_by().values("pk")
         using = inner.db

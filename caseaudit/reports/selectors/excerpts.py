@@ -2,12 +2,14 @@
 replaced: good practice and the family's views (practice quality, findings), and the
 findings report's ranking of each theme's best and worst scaled sections' texts."""
 
+import datetime as dt
 import operator
 from collections import defaultdict
 from dataclasses import dataclass
 from functools import reduce
+from typing import Any
 
-from django.db.models import Case, F, Q, Value, When, Window
+from django.db.models import Case, F, Q, QuerySet, Value, When, Window
 from django.db.models.functions import RowNumber
 from django.utils import timezone
 
@@ -15,7 +17,7 @@ from caseaudit.audits.models import Satisfaction, SectionAnswer
 
 from ..models import SCALE_POINTS, TEXT_PREFIXES
 from ..scope import ReportFilters, ReportScope
-from ..tables import DATE, NUMBER, Column, Table
+from ..tables import DATE, NUMBER, Column, Link, Table
 from ..text import excerpt
 from .common import _audit_link, _midnight, _month, completed_audits
 from .summary import ScaleFacts
@@ -35,10 +37,10 @@ EXCERPT_FIELDS = (
 
 
 def good_practice_table(
-    scope: ReportScope, filters: ReportFilters, *, order: str, full: bool = False
+    *, scope: ReportScope, filters: ReportFilters, order: str, full: bool = False
 ) -> Table:
     """Good practice the auditors recorded: the most recent (or the best scaled) first."""
-    audits = completed_audits(scope, filters).exclude(good_practice="")
+    audits = completed_audits(scope=scope, filters=filters).exclude(good_practice="")
     ordering = (
         ("-completed_at", "-pk") if order == "recent" else ("-overall_scale", "-completed_at")
     )
@@ -72,8 +74,8 @@ def good_practice_table(
     )
 
 
-def views_table(scope: ReportScope, filters: ReportFilters, *, full: bool = False) -> Table:
-    audits = completed_audits(scope, filters).filter(
+def views_table(*, scope: ReportScope, filters: ReportFilters, full: bool = False) -> Table:
+    audits = completed_audits(scope=scope, filters=filters).filter(
         ~Q(child_views="") | ~Q(family_views="") | ~Q(voice_of_child="")
     )
     rows = audits.order_by("-completed_at", "-pk").values(
@@ -125,7 +127,7 @@ class Candidates:
     """The answers the findings excerpts are ranked among, in parts: each part a condition
     and the (theme, column) pairs whose excerpts it holds; `pairs` None: all of them."""
 
-    parts: list[tuple[frozenset | None, Q]]
+    parts: list[tuple[frozenset[tuple[int, str]] | None, Q]]
 
     @property
     def q(self) -> Q:
@@ -148,10 +150,11 @@ def _excerpt_candidates(facts: ScaleFacts) -> Candidates:
     answers at the ends of the scale) goes back further. They are two parts, ranked apart:
     the first reads only that month's audits, the second only its sections' answers at its
     points of the scale (the index on section and scale), not months of every audit."""
-    theme_sections: dict = defaultdict(list)
+    theme_sections: dict[int, list[int]] = defaultdict(list)
     for section_id, section in facts.sections.items():
         theme_sections[section["theme_id"]].append(section_id)
-    pairs = {}  # (theme, column) -> (the earliest month it needs, its candidates' condition)
+    # (theme, column) -> (the earliest month it needs, its candidates' condition)
+    pairs: dict[tuple[int, str], tuple[dt.date, Q]] = {}
     for (theme_id, name), by_point in _written_counts(facts).items():
         since, wanted = _pair_candidates(by_point, best_first=dict(RANKED_TEXTS)[name])
         condition = Q(section_id__in=theme_sections[theme_id]) & ~Q(**{name: ""}) & wanted
@@ -159,7 +162,7 @@ def _excerpt_candidates(facts: ScaleFacts) -> Candidates:
     if not pairs:
         return Candidates([(frozenset(), Q(pk__in=[]))])
     latest = max(since for since, _condition in pairs.values())
-    parts = []
+    parts: list[tuple[frozenset[tuple[int, str]] | None, Q]] = []
     for recent in (True, False):
         chosen = {k: v for k, v in pairs.items() if (v[0] == latest) == recent}
         if chosen:
@@ -172,9 +175,12 @@ def _excerpt_candidates(facts: ScaleFacts) -> Candidates:
     return Candidates(parts)
 
 
-def _written_counts(facts: ScaleFacts) -> dict:
+WrittenCounts = dict[tuple[int, str], dict[int, dict[dt.date, int]]]
+
+
+def _written_counts(facts: ScaleFacts) -> WrittenCounts:
     """(theme, column) -> point -> month -> how many answers have that column written."""
-    counts: dict = defaultdict(lambda: defaultdict(lambda: defaultdict(int)))
+    counts: WrittenCounts = defaultdict(lambda: defaultdict(lambda: defaultdict(int)))
     for r in facts.by_month_section:
         theme_id = facts.sections[r["section_key"]]["theme_id"]
         month = _month(r["month"])
@@ -186,7 +192,9 @@ def _written_counts(facts: ScaleFacts) -> dict:
     return counts
 
 
-def _pair_candidates(by_point: dict, *, best_first: bool) -> tuple:
+def _pair_candidates(
+    by_point: dict[int, dict[dt.date, int]], *, best_first: bool
+) -> tuple[dt.date, Q]:
     """For one theme and column (its counts by point and month): the earliest month its
     excerpts can come from, and the condition on its answers' scale and date."""
     points = sorted(by_point, reverse=best_first)  # best first: the ranking's order
@@ -203,8 +211,9 @@ def _pair_candidates(by_point: dict, *, best_first: bool) -> tuple:
     wanted = Q(scale__in=above)
     if point is not None:
         # the most recent at this point: back from the last month until there are enough
-        needed, first = THEME_EXCERPTS - taken, None
-        for month in sorted(by_point[point], reverse=True):
+        newest_first = sorted(by_point[point], reverse=True)  # never empty: it was counted
+        needed, first = THEME_EXCERPTS - taken, newest_first[0]
+        for month in newest_first:
             needed -= by_point[point][month]
             first = month
             if needed <= 0:
@@ -214,7 +223,12 @@ def _pair_candidates(by_point: dict, *, best_first: bool) -> tuple:
     return min(months), wanted
 
 
-def _ranked_texts(answers, candidates: Candidates) -> dict[str, dict[int, list]]:
+Excerpt = tuple[Link, str, int]
+
+
+def _ranked_texts(
+    answers: QuerySet[SectionAnswer], candidates: Candidates
+) -> dict[str, dict[int, list[Excerpt]]]:
     """For each Signs of Safety column, up to THEME_EXCERPTS texts per theme from its highest
     ("working well") or lowest scaled sections, most recent first among equals; blank texts
     rank last and are dropped. Two queries: the ranking (a window function per column over
@@ -254,7 +268,7 @@ def _ranked_texts(answers, candidates: Candidates) -> dict[str, dict[int, list]]
     return texts
 
 
-def _ranks(answers, candidates: Candidates) -> dict:
+def _ranks(answers: QuerySet[SectionAnswer], candidates: Candidates) -> dict[int, Any]:
     """(answer, column) -> its ranks (each with the pairs of the part it came from) for the
     answers near the top of some theme and column: the ranking query."""
     windows = {}

@@ -1,5 +1,7 @@
 """The user's own prepared report files (`reports.files`)."""
 
+import uuid
+
 from django.http import Http404
 from django.utils import timezone
 
@@ -9,7 +11,7 @@ from ..models import ReportExport
 from ..services import EXPORT_KEPT
 
 
-def report_export_get(*, user: User, pk: int) -> ReportExport:
+def report_export_get(*, user: User, pk: uuid.UUID | str) -> ReportExport:
     """The user's own report file, not yet past its day (its content deferred): anyone
     else's is a 404, managers' and administrators' included."""
     export = (

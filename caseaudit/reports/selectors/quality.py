@@ -3,9 +3,12 @@ themes' monthly trend, the audits' overall scale, urgent findings, good practice
 family's views and contact with the family."""
 
 import datetime as dt
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 from django.db.models import Avg, Count, F, Q, QuerySet
 
+from caseaudit.audit_tools.models import ScalingBand
 from caseaudit.audit_tools.selectors import scaling_bands
 from caseaudit.audits.models import ContactMade, Satisfaction, UrgentFinding
 
@@ -34,7 +37,7 @@ def quality_report(
     *, scope: ReportScope, filters: ReportFilters, today: dt.date, full: bool = False
 ) -> SimpleReport:
     bands = scaling_bands()
-    facts = scale_facts(scope, filters, today)
+    facts = scale_facts(scope=scope, filters=filters, today=today)
     band_note = "Bands: " + "; ".join(f"{b.name} {b.min_score}–{b.max_score}" for b in bands) + "."
     themes = _theme_rows(facts, bands)
     theme_table = _quality_theme_table(themes, bands, band_note)
@@ -45,8 +48,8 @@ def quality_report(
     urgent = _urgent_findings(scope, filters)
     audit_figures = _audit_figures(scope, filters, bands)
     overall = _overall_scale(audit_figures, bands)
-    good = good_practice_table(scope, filters, order="recent", full=full)
-    views = views_table(scope, filters, full=full)
+    good = good_practice_table(scope=scope, filters=filters, order="recent", full=full)
+    views = views_table(scope=scope, filters=filters, full=full)
     contact = _contact_table(audit_figures)
     totals = _sum_facts(facts, lambda r, s: "all", bands).get("all", _empty_group(bands))
     return SimpleReport(
@@ -76,7 +79,9 @@ def quality_report(
     )
 
 
-def _quality_theme_table(themes: list[dict], bands, band_note: str) -> Table:
+def _quality_theme_table(
+    themes: list[dict[str, Any]], bands: list[ScalingBand], band_note: str
+) -> Table:
     theme_table = Table(
         "by-theme",
         "Scaling by theme",
@@ -98,7 +103,7 @@ def _quality_theme_table(themes: list[dict], bands, band_note: str) -> Table:
     return theme_table
 
 
-def _quality_section_table(facts: ScaleFacts, bands, band_note: str) -> Table:
+def _quality_section_table(facts: ScaleFacts, bands: list[ScalingBand], band_note: str) -> Table:
     by_section = _sum_facts(
         facts, lambda r, s: (s["tool"], s["key"], s["title"], s["theme_name"]), bands
     )
@@ -120,7 +125,9 @@ def _quality_section_table(facts: ScaleFacts, bands, band_note: str) -> Table:
     )
 
 
-def _quality_team_tables(facts: ScaleFacts, bands, band_note: str) -> tuple[Table, Table]:
+def _quality_team_tables(
+    facts: ScaleFacts, bands: list[ScalingBand], band_note: str
+) -> tuple[Table, Table]:
     """Scaling by team (with its chart) and by service."""
     cols = _scale_columns(bands)
     teams = _ordered(_sum_facts(facts, lambda r, s: r["team_name"], bands, by_team=True), "team")
@@ -152,7 +159,9 @@ def _quality_team_tables(facts: ScaleFacts, bands, band_note: str) -> tuple[Tabl
     return team_table, service_table
 
 
-def _quality_month_table(facts: ScaleFacts, filters: ReportFilters, bands) -> Table:
+def _quality_month_table(
+    facts: ScaleFacts, filters: ReportFilters, bands: list[ScalingBand]
+) -> Table:
     by_month = _sum_facts(facts, lambda r, s: _month(r["month"]), bands)
     empty = _empty_group(bands)
     month_rows = [(m, by_month.get(m, empty)) for m in filters.months]
@@ -173,12 +182,12 @@ def _quality_month_table(facts: ScaleFacts, filters: ReportFilters, bands) -> Ta
     return month_table
 
 
-def _theme_trend(facts: ScaleFacts, filters: ReportFilters, bands) -> Table:
+def _theme_trend(facts: ScaleFacts, filters: ReportFilters, bands: list[ScalingBand]) -> Table:
     """The monthly average scale of each theme: a line per theme."""
     groups = _sum_facts(
         facts, lambda r, s: (s["theme_order"], s["theme_name"], _month(r["month"])), bands
     )
-    themes: dict[str, dict] = {}
+    themes: dict[str, dict[dt.date, dict[str, Any]]] = {}
     for (_order, theme, month), g in sorted(groups.items(), key=lambda item: item[0][:2]):
         themes.setdefault(theme, {})[month] = g
     months = filters.months
@@ -213,7 +222,9 @@ def _theme_trend(facts: ScaleFacts, filters: ReportFilters, bands) -> Table:
     return table
 
 
-def _audit_figures(scope, filters, bands) -> dict:
+def _audit_figures(
+    scope: ReportScope, filters: ReportFilters, bands: list[ScalingBand]
+) -> dict[str, Any]:
     """The overall scale and the contact with the family, from one pass over the period's
     audits (each was a pass of its own, the largest cost of the page at national scale)."""
     scaled = Q(overall_scale__isnull=False)
@@ -221,7 +232,7 @@ def _audit_figures(scope, filters, bands) -> dict:
         f"contact_{c.value}": Count("pk", filter=Q(contact_made=c.value)) for c in ContactMade
     }
     counts |= {f"sat_{s.value}": Count("pk", filter=Q(satisfaction=s.value)) for s in Satisfaction}
-    return completed_audits(scope, filters).aggregate(
+    return completed_audits(scope=scope, filters=filters).aggregate(
         audits=Count("pk"),
         n=Count("pk", filter=scaled),
         avg=Avg("overall_scale"),
@@ -230,7 +241,7 @@ def _audit_figures(scope, filters, bands) -> dict:
     )
 
 
-def _overall_scale(row: dict, bands) -> Table:
+def _overall_scale(row: Mapping[str, Any], bands: list[ScalingBand]) -> Table:
     return Table(
         "overall",
         "Overall scale of the audits",
@@ -243,11 +254,12 @@ def _overall_scale(row: dict, bands) -> Table:
     )
 
 
-def _urgent_findings(scope, filters) -> dict:
+def _urgent_findings(scope: ReportScope, filters: ReportFilters) -> dict[str, Any]:
     """Urgent findings raised in the period: open, acknowledged, acknowledged within a day,
     and the median hours from raising to acknowledgement (one ordered query finds it)."""
     findings = UrgentFinding.objects.filter(scope.case_q(filters)).filter(
-        filters.when_q("raised_at")
+        filters.when_q("raised_at"),
+        withdrawn_at__isnull=True,  # raised in error: not counted
     )
     if filters.tool is not None:
         findings = findings.filter(audit__tool_version__tool_id=filters.tool.pk)
@@ -273,7 +285,7 @@ def _urgent_findings(scope, filters) -> dict:
     }
 
 
-def _urgent_table(by_team: list[dict]) -> Table:
+def _urgent_table(by_team: Sequence[Mapping[str, Any]]) -> Table:
     return Table(
         "urgent",
         "Urgent findings by team",
@@ -314,7 +326,7 @@ def _median_hours(acknowledged: QuerySet[UrgentFinding], count: int) -> float | 
     return round(seconds / 3600, 1)
 
 
-def _contact_table(row: dict) -> Table:
+def _contact_table(row: Mapping[str, Any]) -> Table:
     rows = [[c.label, row[f"contact_{c.value}"]] for c in ContactMade]
     rows.append(
         ["Not recorded", row["audits"] - sum(row[f"contact_{c.value}"] for c in ContactMade)]

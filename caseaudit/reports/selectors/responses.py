@@ -2,6 +2,8 @@
 and the audits' restorative actions."""
 
 import datetime as dt
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 from django.db.models import Count, F, Q, QuerySet
 
@@ -16,7 +18,7 @@ from ..tables import MONTH, NUMBER, PERCENT, Column, Table, percent
 from .common import SimpleReport, _column_totals, _month, audit_q, month_of
 
 
-def _response_counts(today: dt.date) -> dict:
+def _response_counts(today: dt.date) -> dict[str, Count]:
     return {
         "requested": Count("pk"),
         "on_time": Count("pk", filter=Q(first_submitted_at__date__lte=F("due_on"))),
@@ -29,7 +31,7 @@ def _response_counts(today: dt.date) -> dict:
     }
 
 
-def _action_counts(today: dt.date) -> dict:
+def _action_counts(today: dt.date) -> dict[str, Count]:
     return {
         "actions": Count("pk"),
         "open": Count("pk", filter=Q(status=ActionStatus.OPEN)),
@@ -61,7 +63,7 @@ ACTION_COLUMNS = [
 ]
 
 
-def _response_cells(c: dict) -> list:
+def _response_cells(c: Mapping[str, Any]) -> list[int | float | None]:
     return [
         c["requested"],
         c["on_time"],
@@ -92,11 +94,15 @@ def responses_report(*, scope: ReportScope, filters: ReportFilters, today: dt.da
     date), late, outstanding, returned; and the audits' restorative actions."""
     responses = _responses(scope, filters)
     counts = _response_counts(today)
-    by_team = list(responses.values(team=F("case__team__name")).annotate(**counts).order_by("team"))
+    by_team: list[Mapping[str, Any]] = list(
+        responses.values(team=F("case__team__name")).annotate(**counts).order_by("team")
+    )
     totals = _column_totals(by_team, counts)
-    by_month = {
+    by_month: dict[dt.date | None, Mapping[str, Any]] = {
         _month(r["m"]): r
-        for r in responses.annotate(m=month_of("completed_on", filters.months, moment=False))
+        for r in responses.annotate(
+            m=month_of(field_name="completed_on", months=filters.months, moment=False)
+        )
         .values("m")
         .annotate(**counts)
     }
@@ -111,7 +117,7 @@ def responses_report(*, scope: ReportScope, filters: ReportFilters, today: dt.da
     return SimpleReport(figures=figures, tables=[month_table, team_table, action_table])
 
 
-def _response_team_table(by_team: list[dict]) -> Table:
+def _response_team_table(by_team: Sequence[Mapping[str, Any]]) -> Table:
     team_table = Table(
         "responses-by-team",
         "Responses by team",
@@ -136,7 +142,12 @@ def _response_team_table(by_team: list[dict]) -> Table:
     return team_table
 
 
-def _response_month_table(by_month: dict, filters: ReportFilters, *, empty: dict) -> Table:
+def _response_month_table(
+    by_month: Mapping[dt.date | None, Mapping[str, Any]],
+    filters: ReportFilters,
+    *,
+    empty: Mapping[str, Any],
+) -> Table:
     month_rows = [(m, by_month.get(m, empty)) for m in filters.months]
     month_table = Table(
         "responses-by-month",
@@ -160,11 +171,15 @@ def _response_month_table(by_month: dict, filters: ReportFilters, *, empty: dict
     return month_table
 
 
-def _action_table(scope: ReportScope, filters: ReportFilters, today: dt.date) -> tuple:
+def _action_table(
+    scope: ReportScope, filters: ReportFilters, today: dt.date
+) -> tuple[Table, dict[str, int]]:
     """The restorative actions of the period's audits by team, and their totals."""
-    actions = RestorativeAction.objects.filter(audit_q(scope, filters, "audit__"))
+    actions = RestorativeAction.objects.filter(
+        audit_q(scope=scope, filters=filters, prefix="audit__")
+    )
     action_counts = _action_counts(today)
-    actions_by_team = list(
+    actions_by_team: list[Mapping[str, Any]] = list(
         actions.values(team=F("audit__case__team__name")).annotate(**action_counts).order_by("team")
     )
     action_totals = _column_totals(actions_by_team, action_counts)
@@ -179,7 +194,9 @@ def _action_table(scope: ReportScope, filters: ReportFilters, today: dt.date) ->
     return action_table, action_totals
 
 
-def responses_overview(scope: ReportScope, filters: ReportFilters, today: dt.date) -> dict:
+def responses_overview(
+    *, scope: ReportScope, filters: ReportFilters, today: dt.date
+) -> dict[str, int | float | None]:
     """The responses' figures of the findings report (one query)."""
     c = _responses(scope, filters).aggregate(**_response_counts(today))
     return {

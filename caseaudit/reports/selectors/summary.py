@@ -5,10 +5,13 @@ Every scaling table of the practice quality and findings reports is added up fro
 Python, with the helpers here for their columns and cells."""
 
 import datetime as dt
+from collections.abc import Callable, Hashable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cached_property
+from typing import Any, cast
 
-from django.db.models import Count, F, Q, QuerySet, Sum
+from django.db.models import Aggregate, Count, F, Q, QuerySet, Sum
+from django.utils.safestring import SafeString
 
 from caseaudit.audit_tools.models import ScalingBand, Section
 from caseaudit.audits.models import SectionAnswer
@@ -27,13 +30,14 @@ TEAM_COLUMNS = ("n", "total", *[f"s{point}" for point in SCALE_POINTS])
 
 @dataclass
 class ScaleFacts:
-    by_month_section: list[dict]  # month, section, and the ScaleSummary counts
-    sections: dict[int, dict]  # section id: tool, key, title, order, theme_id, theme, theme_order
+    by_month_section: list[dict[str, Any]]  # month, section, and the ScaleSummary counts
+    # section id: tool, key, title, order, theme_id, theme, theme_order
+    sections: dict[int, Mapping[str, Any]]
     source: str  # "summary" or "audits"
-    team_rows: QuerySet  # grouped by team id, read only by the reports that show teams
+    team_rows: QuerySet[Any, Any]  # grouped by team id, read only by the reports that show teams
 
     @cached_property
-    def by_team(self) -> list[dict]:
+    def by_team(self) -> list[dict[str, Any]]:
         """team_name, service_name and the scale counts (no written-column counts) by team."""
         rows = [r for r in self.team_rows if r["n"]]
         teams = {
@@ -52,8 +56,10 @@ class ScaleFacts:
         ]
 
 
-def section_answers(scope: ReportScope, filters: ReportFilters) -> QuerySet[SectionAnswer]:
-    qs = SectionAnswer.objects.filter(audit_q(scope, filters, "audit__"), scale__isnull=False)
+def section_answers(*, scope: ReportScope, filters: ReportFilters) -> QuerySet[SectionAnswer]:
+    qs = SectionAnswer.objects.filter(
+        audit_q(scope=scope, filters=filters, prefix="audit__"), scale__isnull=False
+    )
     if filters.theme is not None:
         qs = qs.filter(section__theme_id=filters.theme.pk)
     return qs
@@ -87,23 +93,30 @@ def _summary_rows(scope: ReportScope, filters: ReportFilters) -> QuerySet[ScaleS
     return qs
 
 
-def scale_facts(scope: ReportScope, filters: ReportFilters, today: dt.date) -> ScaleFacts:
+def scale_facts(*, scope: ReportScope, filters: ReportFilters, today: dt.date) -> ScaleFacts:
+    # Rows of either table, grouped the same way: dicts of the same names.
+    grouped: QuerySet[Any, Any]
+    by_team: QuerySet[Any, Any]
+    counts: dict[str, Aggregate]
     if _summary_answers_for(scope, filters, today):
         source, counts = "summary", {name: Sum(name) for name in COUNT_COLUMNS}
         rows = _summary_rows(scope, filters)
-        by_month_section = rows.values("month", section_key=F("section_id"))
+        grouped = rows.values("month", section_key=F("section_id"))
         by_team = rows.values("team_id")
     else:
         source, counts = "audits", summary_counts()
-        answers = section_answers(scope, filters)
-        by_month_section = answers.values(
-            month=month_of("audit__completed_at", filters.months), section_key=F("section_id")
+        answers = section_answers(scope=scope, filters=filters)
+        grouped = answers.values(
+            month=month_of(field_name="audit__completed_at", months=filters.months),
+            section_key=F("section_id"),
         )
         by_team = answers.values(team_id=F("audit__case__team_id"))
-    by_month_section = [r for r in by_month_section.annotate(**counts).order_by() if r["n"]]
+    # Rows of the grouping and `counts`' names (which the stubs do not see through `**`).
+    with_counts = cast("QuerySet[Any, dict[str, Any]]", grouped.annotate(**counts).order_by())
+    by_month_section = [r for r in with_counts if r["n"]]
     # The tables by team and service need the scale counts only, not the written columns.
     team_counts = {name: counts[name] for name in TEAM_COLUMNS}
-    sections = {
+    sections: dict[int, Mapping[str, Any]] = {
         s["id"]: s
         for s in Section.objects.filter(pk__in={r["section_key"] for r in by_month_section}).values(
             "id",
@@ -121,14 +134,20 @@ def scale_facts(scope: ReportScope, filters: ReportFilters, today: dt.date) -> S
     )
 
 
-def _sum_facts(facts: ScaleFacts, key, bands, *, by_team: bool = False) -> dict:
+# The key a table's rows are added up by, from a row of facts and its section (empty by team).
+FactKey = Callable[[Mapping[str, Any], Mapping[str, Any]], Hashable]
+
+
+def _sum_facts(
+    facts: ScaleFacts, key: FactKey, bands: list[ScalingBand], *, by_team: bool = False
+) -> dict[Any, dict[str, Any]]:
     """Add the facts (by month and section, or `by_team`) up by `key(row, section)`: for each
     key a row with "n", "avg", a count per band ("band_<pk>"), the Signs of Safety columns
     written, and "order" (the sections' average position, weighted by count)."""
-    groups: dict = {}
+    groups: dict[Any, dict[str, Any]] = {}
     columns = TEAM_COLUMNS if by_team else COUNT_COLUMNS
     for r in facts.by_team if by_team else facts.by_month_section:
-        section = None if by_team else facts.sections[r["section_key"]]
+        section: Mapping[str, Any] = {} if by_team else facts.sections[r["section_key"]]
         k = key(r, section)
         g = groups.get(k)
         if g is None:
@@ -141,7 +160,7 @@ def _sum_facts(facts: ScaleFacts, key, bands, *, by_team: bool = False) -> dict:
     return groups
 
 
-def _finish(g: dict, bands) -> dict:
+def _finish(g: dict[str, Any], bands: list[ScalingBand]) -> dict[str, Any]:
     n = g["n"]
     g["avg"] = g["total"] / n if n else None
     g["order"] = g["order_sum"] / n if n else 0
@@ -150,12 +169,12 @@ def _finish(g: dict, bands) -> dict:
     return g
 
 
-def _empty_group(bands) -> dict:
+def _empty_group(bands: list[ScalingBand]) -> dict[str, Any]:
     """A group of no scaled sections."""
     return _finish(dict.fromkeys(COUNT_COLUMNS, 0) | {"order_sum": 0}, bands)
 
 
-def _theme_rows(facts: ScaleFacts, bands) -> list[dict]:
+def _theme_rows(facts: ScaleFacts, bands: list[ScalingBand]) -> list[dict[str, Any]]:
     groups = _sum_facts(
         facts, lambda r, s: (s["theme_order"], s["theme_name"], s["theme_id"]), bands
     )
@@ -165,14 +184,14 @@ def _theme_rows(facts: ScaleFacts, bands) -> list[dict]:
     ]
 
 
-def _ordered(groups: dict, name: str) -> list[dict]:
+def _ordered(groups: dict[Any, dict[str, Any]], name: str) -> list[dict[str, Any]]:
     return [g | {name: k} for k, g in sorted(groups.items(), key=lambda item: item[0] or "")]
 
 
 # --- Columns and cells of the scaling tables --------------------------------------------
 
 
-def _band_counts(bands: list[ScalingBand], field_name: str = "scale") -> dict:
+def _band_counts(bands: list[ScalingBand], field_name: str = "scale") -> dict[str, Count]:
     return {
         f"band_{b.pk}": Count(
             "pk",
@@ -188,11 +207,11 @@ def _band_columns(bands: list[ScalingBand]) -> list[Column]:
     ]
 
 
-def _scale_cells(row: dict, bands) -> list:
+def _scale_cells(row: Mapping[str, Any], bands: list[ScalingBand]) -> list[Any]:
     return [row["n"], one_decimal(row["avg"]), *[row[f"band_{b.pk}"] for b in bands]]
 
 
-def _scale_columns(bands) -> list[Column]:
+def _scale_columns(bands: list[ScalingBand]) -> list[Column]:
     return [
         Column("n", "Sections scaled", NUMBER),
         Column("avg", "Average scale", DECIMAL),
@@ -200,7 +219,14 @@ def _scale_columns(bands) -> list[Column]:
     ]
 
 
-def _band_chart(chart_id, title, description, categories, rows, bands) -> object:
+def _band_chart(
+    chart_id: str,
+    title: str,
+    description: str,
+    categories: Sequence[str],
+    rows: Sequence[Mapping[str, Any]],
+    bands: list[ScalingBand],
+) -> SafeString:
     """Stacked-as-grouped bars of counts per band for each category."""
     return charts.bar_chart(
         chart_id=chart_id,

@@ -7,6 +7,7 @@ import pytest
 from django.apps import apps
 
 from caseaudit.conftest import browser_screenshot, browser_sign_in
+from caseaudit.qa.tests.axe import axe_check
 from caseaudit.reports.tests.conftest import History, make_county
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -109,3 +110,33 @@ def test_filters_and_downloads_work_without_javascript(browser, live_server, org
     with open(download.value.path(), "rb") as pdf:
         assert pdf.read(4) == b"%PDF"
     context.close()
+
+
+def test_business_support_opens_the_compliance_report(browser_page, org):
+    """Business Support (issue 16): the activity reports of their own team (programme
+    compliance, QA responses), reached from the header; never practice quality or findings."""
+    make_county(org, History())
+    page = browser_page
+    browser_sign_in(page, org.business_support)
+    assert page.locator("nav >> text=Programme").count() == 1
+    assert page.locator("nav >> text=Imports").count() == 1
+    page.click("nav >> text=Reports")
+    page.wait_for_url("**/reports/")
+    links = page.locator("#report-list a")
+    assert [links.nth(i).inner_text() for i in range(links.count())] == [
+        "Programme compliance",
+        "QA responses and actions",
+    ]
+    # The figures of their reports only: no urgent findings (that is practice quality).
+    assert page.locator("#figure-open-findings").count() == 0
+    page.click("#report-list >> text=Programme compliance")
+    page.wait_for_url("**/reports/compliance/")
+    assert page.locator("h1").inner_text() == "Programme compliance"
+    assert "team North A" in page.locator(".govuk-caption-l").first.inner_text()
+    body = page.locator("main").inner_text()
+    assert org.tm.name in body  # who audited what: the team's people
+    assert "South A" not in body and org.tm_south.name not in body
+    assert page.locator("table.govuk-table tbody tr").count() > 0
+    axe_check(page, "compliance report (Business Support)")
+    browser_screenshot(page, "report-compliance-business-support")
+    assert page.goto(page.base_url + "/reports/quality/").status == 404

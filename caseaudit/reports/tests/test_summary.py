@@ -96,7 +96,7 @@ def test_reports_read_the_same_figures_from_the_summary_as_from_the_audits(org, 
     before = []
     for staff, fields in cases:
         scope, filters = report_scope(staff.user), filters_for(org, history, today, **fields)
-        assert scale_facts(scope, filters, today).source == "audits"
+        assert scale_facts(scope=scope, filters=filters, today=today).source == "audits"
         before.append(
             (
                 figures(quality_report(scope=scope, filters=filters, today=today)),
@@ -108,7 +108,7 @@ def test_reports_read_the_same_figures_from_the_summary_as_from_the_audits(org, 
     summary_rebuild()
     for (staff, fields), expected in zip(cases, before, strict=True):
         scope, filters = report_scope(staff.user), filters_for(org, history, today, **fields)
-        assert scale_facts(scope, filters, today).source == "summary"
+        assert scale_facts(scope=scope, filters=filters, today=today).source == "summary"
         after = (
             figures(quality_report(scope=scope, filters=filters, today=today)),
             figures(findings_report(scope=scope, filters=filters, today=today)),
@@ -120,7 +120,7 @@ def test_a_team_manager_reads_only_their_team_from_the_summary(org, history, var
     today = timezone.localdate()
     summary_rebuild()
     scope, filters = report_scope(org.tm.user), filters_for(org, history, today)
-    facts = scale_facts(scope, filters, today)
+    facts = scale_facts(scope=scope, filters=filters, today=today)
     assert facts.source == "summary"
     assert {r["team_name"] for r in facts.by_team} == {org.north_a.name}
 
@@ -130,18 +130,24 @@ def test_the_audits_answer_where_the_summary_cannot(org, history, varied):
     summary_rebuild()
     # A Practice Supervisor's scope is their supervisees' cases, not whole teams.
     scope = report_scope(org.ps1.user)
-    assert scale_facts(scope, filters_for(org, history, today), today).source == "audits"
+    assert (
+        scale_facts(scope=scope, filters=filters_for(org, history, today), today=today).source
+        == "audits"
+    )
     # A period that does not start on the first of a month.
     scope = report_scope(org.performance.user)
     last_month = add_months(today.replace(day=1), -1)
     odd = ReportFilters(start=last_month + dt.timedelta(days=1), end=today)
-    assert scale_facts(scope, odd, today).source == "audits"
+    assert scale_facts(scope=scope, filters=odd, today=today).source == "audits"
     # A period ending before today, mid-month.
     mid = ReportFilters(start=last_month, end=last_month.replace(day=15))
-    assert scale_facts(scope, mid, today).source == "audits"
+    assert scale_facts(scope=scope, filters=mid, today=today).source == "audits"
     # A summary that is not built (or was marked stale).
     SummaryState.objects.all().delete()
-    assert scale_facts(scope, filters_for(org, history, today), today).source == "audits"
+    assert (
+        scale_facts(scope=scope, filters=filters_for(org, history, today), today=today).source
+        == "audits"
+    )
 
 
 def test_completing_and_reopening_keep_the_summary_equal_to_a_recount(org, history, varied):
@@ -219,8 +225,8 @@ def test_excerpts_from_the_candidates_are_those_of_every_answer(org, history, va
         summary_rebuild()
     today = timezone.localdate()
     scope, filters = report_scope(org.performance.user), filters_for(org, history, today)
-    answers = section_answers(scope, filters)
-    facts = scale_facts(scope, filters, today)
+    answers = section_answers(scope=scope, filters=filters)
+    facts = scale_facts(scope=scope, filters=filters, today=today)
     pruned = _ranked_texts(answers, _excerpt_candidates(facts))
     everything = _ranked_texts(answers, EVERY_ANSWER)
     assert pruned == everything
@@ -246,8 +252,8 @@ def test_excerpts_at_one_scale_come_from_the_latest_months_only(org, history, bu
     if built:
         summary_rebuild()
     scope, filters = report_scope(org.performance.user), filters_for(org, history, today)
-    answers = section_answers(scope, filters)
-    facts = scale_facts(scope, filters, today)
+    answers = section_answers(scope=scope, filters=filters)
+    facts = scale_facts(scope=scope, filters=filters, today=today)
     candidates = _excerpt_candidates(facts)
     pruned = _ranked_texts(answers, candidates)
     assert pruned == _ranked_texts(answers, EVERY_ANSWER)
@@ -294,8 +300,8 @@ def test_a_sparse_theme_is_ranked_in_a_part_of_its_own(org, history, built):
     if built:
         summary_rebuild()
     scope, filters = report_scope(org.performance.user), filters_for(org, history, today)
-    answers = section_answers(scope, filters)
-    candidates = _excerpt_candidates(scale_facts(scope, filters, today))
+    answers = section_answers(scope=scope, filters=filters)
+    candidates = _excerpt_candidates(scale_facts(scope=scope, filters=filters, today=today))
     assert len(candidates.parts) == 2
     voice = history.section("voice_of_child").theme_id
     timeliness = history.section("timeliness").theme_id

@@ -10,6 +10,7 @@ from openpyxl import load_workbook
 from caseaudit.reports.exports import safe_cell, table_csv, tables_xlsx
 from caseaudit.reports.forms import ReportFilterForm
 from caseaudit.reports.periods import months_between, period_range
+from caseaudit.reports.policy import can_view_report
 from caseaudit.reports.scope import report_scope
 from caseaudit.reports.tables import NUMBER, Column, Link, Table
 from caseaudit.reports.text import excerpt
@@ -113,7 +114,7 @@ def test_filter_form_quick_pick_wins_over_dates_left_in_the_form(org):
         ("outsider", False, False),
         ("iro", False, False),
         ("cp_chair", False, False),
-        ("business_support", False, False),
+        ("business_support", True, False),
         ("ps1", True, False),
         ("tm", True, False),
         ("csm_north", True, False),
@@ -126,6 +127,14 @@ def test_who_has_reports(org, who, allowed, wide):
     assert (scope is not None) == allowed
     if scope:
         assert scope.authority_wide == wide
+        # Business Support: the activity reports only; everyone else every report.
+        activity_only = who == "business_support"
+        expected = {"compliance", "responses"} | (
+            set() if activity_only else {"quality", "findings"}
+        )
+        assert scope.reports == expected
+        for report in ("compliance", "responses", "quality", "findings"):
+            assert can_view_report(getattr(org, who).user, report) is (report in expected)
 
 
 @pytest.mark.parametrize(
@@ -133,6 +142,7 @@ def test_who_has_reports(org, who, allowed, wide):
     [
         ("ps1", {"case"}),
         ("tm", {"case", "colleague_case"}),
+        ("business_support", {"case", "colleague_case"}),
         ("csm_north", {"case", "colleague_case", "case_b"}),
         ("performance", {"case", "colleague_case", "case_b", "south_case"}),
     ],

@@ -8,6 +8,7 @@ from unittest import mock
 import pytest
 from django.utils import timezone
 
+from caseaudit.audit_tools.models import Question, QuestionKind
 from caseaudit.audits import services as audit_services
 from caseaudit.audits.models import Audit, AuditReason
 from caseaudit.responses import attachments
@@ -48,11 +49,27 @@ def clock(moment: dt.datetime | None):
         yield
 
 
+def _question_answer(question) -> dict:
+    """A valid answer to any question (the tool marks some required)."""
+    answer = {
+        QuestionKind.YES_NO_NA: "yes",
+        QuestionKind.DATE: "2026-11-02",
+        QuestionKind.CHOICE: (question.choices or [""])[0],
+    }.get(question.kind, "Recorded.")
+    if isinstance(answer, dict | list | tuple):  # a choice given as [value, label]
+        answer = answer[0] if isinstance(answer, list | tuple) else answer.get("value", "")
+    return {"answer": answer, "evidence": "Seen on the record."}
+
+
 def audit_data(audit: Audit, *, actions) -> dict:
-    """Everything `audit_complete` requires, with these actions: a list of
-    (description, owner, due_on)."""
+    """Everything `audit_complete` requires (every question answered, contact with the
+    family recorded), with these actions: a list of (description, owner, due_on)."""
     sections = audit.tool_version.sections.all()
+    questions = Question.objects.filter(section__version=audit.tool_version)
     return {
+        "questions": {q.pk: _question_answer(q) for q in questions},
+        "contact_made": "not_appropriate",
+        "contact_not_appropriate_reason": "The audit was of the record only.",
         "sections": {
             s.pk: {
                 "working_well": f"Good work in {s.title}.",
@@ -130,3 +147,20 @@ def run(django_capture_on_commit_callbacks):
 def today_is(d: dt.date):
     """Patch the clock to 09:00 on `d` (for pages that read today's date)."""
     return clock(dt.datetime.combine(d, dt.time(9, 0), tzinfo=timezone.get_current_timezone()))
+
+
+# A day every test's clock has passed: a "date done" that is never in the future.
+DONE = dt.date(2026, 11, 2)
+
+
+def answer(text="Chronology updated.", *, done_on=DONE, evidence="Case note of 2 Nov 2026."):
+    """One action's answer as `response_submit` takes it."""
+    return {"what_done": text, "done_on": done_on, "evidence": evidence}
+
+
+def answers_for(response, text="Chronology updated.", **kwargs) -> dict:
+    """An answer for every action of the response ("<text> (<action id>)")."""
+    return {
+        a.pk: answer(f"{text} ({a.pk})", **kwargs)
+        for a in response.audit.actions.order_by("order", "id")
+    }

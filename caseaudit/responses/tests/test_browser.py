@@ -1,16 +1,19 @@
-"""The QA response end to end in headless Chromium: the worker submits, the PS returns it, the
-worker submits again, the PS authorises it; then the worker resolves the action and the PS
-agrees."""
+"""The QA response end to end in headless Chromium: the worker writes one answer per action
+(a date in the future refused), saves a draft and finds it again, submits; the PS returns it;
+the worker changes the answer and submits again; the PS authorises it, which closes the
+action."""
 
+import datetime as dt
 import importlib
 
 import pytest
 from django.apps import apps
+from django.utils import timezone
 
 from caseaudit.audits.models import ActionStatus
 from caseaudit.conftest import browser_screenshot as shot
 from caseaudit.conftest import browser_sign_in
-from caseaudit.responses.models import EventKind, QAResponse, ResponseStatus
+from caseaudit.responses.models import EventKind, QAResponse, ResponseDraft, ResponseStatus
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -28,18 +31,50 @@ def test_submit_return_resubmit_authorise(
 ):
     response = response_for(actions=1)
     action = response.audit.actions.get()
+    field = f"#id_a{action.pk}-"
+    today = timezone.localdate()
 
-    # The worker finds the response on their home page and answers the action.
+    # The worker finds the response on their home page: one answer block for the action.
     worker = browser_page
     browser_sign_in(worker, org.worker)
     worker.click(f"#qa-response-panels a[href='/responses/{response.pk}/']")
     worker.wait_for_url(f"**/responses/{response.pk}/")
     assert "Awaiting response" in worker.locator("#response-status").inner_text()
+    block = worker.locator(f"#action-{action.pk}")
+    assert block.locator("textarea, input").count() == 3  # what, when, evidence: once each
     shot(worker, "response-worker-form")
-    worker.fill(f"#id_a{action.pk}-what_done", "I will update the chronology.")
-    worker.click("button:has-text('Submit response')")
+
+    # A date done in the future is refused, naming the action and the field.
+    worker.fill(field + "what_done", "I updated the chronology.")
+    worker.fill(field + "done_on", (today + dt.timedelta(days=1)).isoformat())
+    worker.fill(field + "evidence", "Chronology on the case record.")
+    with worker.expect_navigation():
+        worker.click("button:has-text('Submit response')")
+    summary = worker.locator(".govuk-error-summary:not([hidden])").inner_text()
+    assert "Date done for action 1 must be today or in the past" in summary
+    shot(worker, "response-worker-form-error")
+
+    # Saved as a draft, and found again.
+    worker.fill(field + "done_on", today.isoformat())
+    with worker.expect_navigation():
+        worker.click("button:has-text('Save draft')")
+    assert "Draft saved at" in worker.locator(".govuk-notification-banner").inner_text()
+    worker.reload()
+    assert worker.input_value(field + "what_done") == "I updated the chronology."
+    assert worker.input_value(field + "done_on") == today.isoformat()
+    assert worker.input_value(field + "evidence") == "Chronology on the case record."
+    assert ResponseDraft.objects.filter(response=response).exists()
+    assert QAResponse.objects.get().status == ResponseStatus.AWAITING_WORKER
+
+    with worker.expect_navigation():
+        worker.click("button:has-text('Submit response')")
     worker.wait_for_selector("text=Response submitted")
     assert QAResponse.objects.get().status == ResponseStatus.SUBMITTED
+    action.refresh_from_db()
+    assert (action.status, action.resolution) == (
+        ActionStatus.RESOLVED,
+        "I updated the chronology.",
+    )
 
     # The PS returns it with a reason.
     context = browser.new_context(viewport={"width": 1280, "height": 900})
@@ -48,35 +83,38 @@ def test_submit_return_resubmit_authorise(
     browser_sign_in(ps, org.ps1)
     ps.click(f"#qa-response-panels a[href='/responses/{response.pk}/']")
     ps.wait_for_url(f"**/responses/{response.pk}/")
+    assert "I updated the chronology." in ps.locator(f"#answer-{action.pk}").inner_text()
     ps.click("button:has-text('Return to')")  # no reason: refused
     assert (
         "Enter why you are returning the response"
         in ps.locator(".govuk-error-summary").inner_text()
     )
-    ps.fill("#id_reason", "Please say by when.")
+    ps.fill("#id_reason", "Please say which entries were added.")
     shot(ps, "response-ps-return")
     ps.click("button:has-text('Return to')")
     ps.wait_for_selector("text=Response returned")
 
-    # The worker reads why, adds the date and submits again.
+    # The worker reads why, finds the answer kept, changes it and submits again.
     worker.reload()
-    assert "Please say by when." in worker.locator("#returned-reason").inner_text()
-    assert worker.input_value(f"#id_a{action.pk}-what_done") == "I will update the chronology."
-    worker.fill(f"#id_a{action.pk}-planned_by", "2027-01-08")
-    worker.click("button:has-text('Submit response')")
+    assert "Please say which entries were added." in worker.locator("#returned-reason").inner_text()
+    assert worker.input_value(field + "what_done") == "I updated the chronology."
+    worker.fill(field + "what_done", "I added the visits of October and November.")
+    with worker.expect_navigation():
+        worker.click("button:has-text('Submit response')")
     worker.wait_for_selector("text=Response submitted")
 
-    # The PS authorises it; the history shows each step and who took it.
+    # The PS authorises it: the action is agreed resolved (closed); the history shows each step.
     ps.reload()
     ps.click("button:has-text('Authorise response')")
     ps.wait_for_selector("text=Response authorised")
     assert "Authorised" in ps.locator("#response-status").inner_text()
+    assert "Closed" in ps.locator(f"#action-{action.pk}").inner_text()
     history = ps.locator("#response-history").inner_text()
     for line in (
         f"Submitted by {org.worker.name}",
-        f"Returned by {org.ps1.name}: Please say by when.",
+        f"Returned by {org.ps1.name}: Please say which entries were added.",
         f"Submitted by {org.worker.name} again",
-        f"Authorised by {org.ps1.name}",
+        f"Authorised by {org.ps1.name}: 1 action agreed resolved",
     ):
         assert line in history
     shot(ps, "response-authorised")
@@ -89,17 +127,9 @@ def test_submit_return_resubmit_authorise(
         EventKind.SUBMITTED,
         EventKind.AUTHORISED,
     ]
-
-    # The action is tracked until its owner resolves it and the PS agrees.
-    worker.reload()
-    worker.fill(f"#id_resolve-{action.pk}-note", "Chronology updated.")
-    worker.click("button:has-text('Mark action 1 resolved')")
-    worker.wait_for_selector("text=Action marked resolved")
-    ps.reload()
-    ps.click("button:has-text('Agree action 1 is resolved')")
-    ps.wait_for_selector("text=the action is closed")
     action.refresh_from_db()
-    assert action.status == ActionStatus.RESOLVED and action.manager_agreed_at is not None
+    assert action.resolution == "I added the visits of October and November."
+    assert action.manager_agreed_by == org.ps1.user
     context.close()
 
 

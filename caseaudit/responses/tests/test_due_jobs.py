@@ -17,7 +17,7 @@ from caseaudit.notifications.tasks import digest_send_all
 from caseaudit.responses import services
 from caseaudit.responses.models import EventKind, ReminderKind, ResponseEvent
 
-from .conftest import at
+from .conftest import answer, at
 
 D = dt.date
 
@@ -152,7 +152,7 @@ def test_submitted_and_authorised_responses_are_not_chased(org, response, due_jo
     services.response_submit(
         response=response,
         by=org.worker.user,
-        action_answers={action.pk: {"what_done": "Planned.", "planned_by": D(2027, 2, 1)}},
+        action_answers={action.pk: answer()},
     )
     for day in (D(2026, 12, 30), D(2026, 12, 31), D(2027, 1, 4)):
         assert due_jobs(day).lines == []
@@ -161,7 +161,7 @@ def test_submitted_and_authorised_responses_are_not_chased(org, response, due_jo
 def test_a_returned_response_past_its_due_date_is_overdue(org, response, due_jobs):
     action = response.audit.actions.get()
     services.response_submit(
-        response=response, by=org.worker.user, action_answers={action.pk: {"what_done": "x"}}
+        response=response, by=org.worker.user, action_answers={action.pk: answer()}
     )
     services.response_return(response=response, by=org.ps1.user, reason="Say more.")
     due_jobs(D(2027, 1, 4))
@@ -191,11 +191,23 @@ def test_the_owner_of_an_overdue_action_is_reminded_once_a_week(org, response, d
     )
 
 
-def test_a_resolved_action_is_not_chased(org, response, due_jobs):
+def test_an_action_answered_in_the_submitted_response_is_not_chased(org, response, due_jobs):
     action = response.audit.actions.get()
-    services.action_resolve(action=action, by=org.worker.user, note="Done.")
+    services.response_submit(
+        response=response, by=org.worker.user, action_answers={action.pk: answer()}
+    )
     due_jobs(D(2027, 1, 18))
     assert sent(kind="action_overdue") == []
+
+
+def test_an_action_of_a_returned_response_is_open_again_and_chased(org, response, due_jobs):
+    action = response.audit.actions.get()
+    services.response_submit(
+        response=response, by=org.worker.user, action_answers={action.pk: answer()}
+    )
+    services.response_return(response=response, by=org.ps1.user, reason="Say more.")
+    due_jobs(D(2027, 1, 18))
+    assert sent(kind="action_overdue") == [(org.worker.pk, "action_overdue")]
 
 
 # --- The command ----------------------------------------------------------------------------

@@ -2,6 +2,8 @@
 simultaneous authorisations and returns exactly one happens; a stale transition raises
 `TransitionConflict`, which the pages show as a message."""
 
+import datetime as dt
+
 import pytest
 from django.contrib.messages import get_messages
 from django.test import Client
@@ -12,6 +14,8 @@ from caseaudit.audits.tests.concurrency import load_shipped_tools, require_postg
 from caseaudit.core.exceptions import TransitionConflict
 from caseaudit.responses import services
 from caseaudit.responses.models import EventKind, QAResponse, ResponseEvent, ResponseStatus
+
+from .conftest import answer
 
 MOVES = (EventKind.AUTHORISED, EventKind.RETURNED)
 
@@ -25,7 +29,7 @@ def submitted(org, response_for, run):
         services.response_submit,
         response=response,
         by=org.worker.user,
-        action_answers={action.pk: {"what_done": "Chronology updated."}},
+        action_answers={action.pk: answer()},
     )
     return response
 
@@ -51,7 +55,7 @@ def test_simultaneous_authorisations_and_returns_move_the_response_once(org, res
     services.response_submit(
         response=response,
         by=org.worker.user,
-        action_answers={action.pk: {"what_done": "Chronology updated."}},
+        action_answers={action.pk: answer()},
     )
     clients = []
     for _ in range(4):
@@ -123,21 +127,31 @@ def test_submitting_a_response_submitted_meanwhile_is_a_conflict(org, submitted)
         services.response_submit(
             response=fresh(submitted),
             by=org.worker.user,
-            action_answers={action.pk: {"what_done": "Again."}},
+            action_answers={action.pk: answer("Again.")},
         )
     assert ResponseEvent.objects.filter(kind=EventKind.SUBMITTED).count() == 1
 
 
-def test_resolving_or_agreeing_an_action_twice_is_a_conflict(org, submitted, run):
-    run(services.response_authorise, response=submitted, by=org.ps1.user)
-    action = RestorativeAction.objects.get(audit=submitted.audit)
+def test_resolving_or_agreeing_an_action_twice_is_a_conflict(org, response_for, run):
+    # An action its supervisor owns stays to agree after the response is authorised; the
+    # Team Manager reopens it; its owner answers it again.
+    response = response_for(actions=[("Record the supervision.", org.ps1, dt.date(2027, 1, 15))])
+    action = RestorativeAction.objects.get(audit=response.audit)
+    run(
+        services.response_submit,
+        response=response,
+        by=org.worker.user,
+        action_answers={action.pk: answer()},
+    )
+    run(services.response_authorise, response=response, by=org.ps1.user)
+    run(services.action_reopen, action=action, by=org.tm.user, reason="Not recorded.")
     stale = RestorativeAction.objects.get(pk=action.pk)
-    run(services.action_resolve, action=action, by=org.worker.user, note="Done.")
+    run(services.action_resolve, action=action, by=org.ps1.user, **answer("Done."))
     with pytest.raises(TransitionConflict, match="already marked resolved"):
-        services.action_resolve(action=stale, by=org.worker.user, note="Done too.")
-    run(services.action_agree, action=action, by=org.ps1.user)
+        services.action_resolve(action=stale, by=org.ps1.user, **answer("Done too."))
+    run(services.action_agree, action=action, by=org.tm.user)
     with pytest.raises(TransitionConflict, match="already agreed"):
-        services.action_agree(action=stale, by=org.ps1.user)
+        services.action_agree(action=stale, by=org.tm.user)
 
 
 def test_the_authorise_page_shows_the_conflict(org, submitted, login):

@@ -3,6 +3,9 @@
 Tokens act as their account, so the command line issues them to service accounts only
 (`create_service_account`); a person issues their own on the API tokens page."""
 
+from argparse import ArgumentParser
+from typing import Any
+
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
@@ -12,14 +15,14 @@ from caseaudit.api.services import api_token_issue, api_user_find
 class Command(BaseCommand):
     help = "Issue an API token to a service account (by username) and print it once."
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: ArgumentParser) -> None:
         parser.add_argument("account", help="The service account's username.")
         parser.add_argument("--name", default="", help="What the token is for.")
         parser.add_argument(
             "--days", type=int, default=None, help="Days until it expires (API_TOKEN_DAYS)."
         )
 
-    def handle(self, *args, account, name, days, **options):
+    def handle(self, *args: Any, account: str, name: str, days: int | None, **options: Any) -> None:
         user = api_user_find(identifier=account)
         if user is None:
             raise CommandError(f'No account has the username or email "{account}".')

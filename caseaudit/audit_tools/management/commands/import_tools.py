@@ -5,7 +5,7 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
-from caseaudit.audit_tools.services import tools_import
+from caseaudit.audit_tools.services import tools_import, tools_import_band_notes
 
 
 class Command(BaseCommand):
@@ -49,3 +49,5 @@ class Command(BaseCommand):
                 f"{version.tool.code}: draft version {version.number} of {version.tool.name}"
             )
         self.stdout.write(f"Imported {len(versions)} tool(s) as drafts: review, then publish.")
+        for note in tools_import_band_notes(data=data):
+            self.stdout.write(f"Scaling bands not applied (change them on the bands page): {note}")

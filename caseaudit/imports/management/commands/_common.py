@@ -23,6 +23,12 @@ def report(command, run_import) -> None:
             command.stderr.write(str(error))
         for warning in refused.warnings:
             command.stderr.write(f"Warning: {warning}")
+        if refused.new.places and not refused.new.allowed:
+            command.stderr.write(
+                "The file names service areas or teams that do not exist yet: "
+                f"{refused.new.places.describe()}. Correct any typo; if they are new, run the "
+                "import again with --allow-new-teams."
+            )
         raise CommandError(
             f"{len(refused.errors)} error{'s' if len(refused.errors) != 1 else ''}: "
             "nothing was imported."
@@ -40,3 +46,5 @@ def report(command, run_import) -> None:
                 f"Imported {result.file_name} ({result.rows} records): {result.summary()}."
             )
         )
+    for line in result.new_places_lines():  # named, dry run or not
+        command.stdout.write(line)

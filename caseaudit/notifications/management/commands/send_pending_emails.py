@@ -76,7 +76,7 @@ class Command(BaseCommand):
     def handle(self, *, enqueue, everything, retry_failed, resend, limit, verbosity, **options):
         now = timezone.now()
         if resend:
-            count = email_resend(notification_ids=resend, by="send_pending_emails --resend")
+            count = email_resend(notification_ids=resend, by=None)
             self.stdout.write(f"{count} email(s) to be sent again.")
             everything = True
         uncertain = stale_claims_mark_uncertain(now=now)

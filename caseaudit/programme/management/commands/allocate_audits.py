@@ -17,27 +17,47 @@ def parse_month(value: str) -> dt.date:
 
 
 class Command(BaseCommand):
-    help = "Generate a month's peer audit programme (stored as a draft unless --dry-run)."
+    help = (
+        "Generate a month's peer audit programme (stored as a draft unless --dry-run; "
+        "confirmed with --confirm)."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("--month", required=True, help="YYYY-MM")
         parser.add_argument("--seed", type=int, help="reuse a seed to reproduce a programme")
         parser.add_argument("--dry-run", action="store_true", help="store nothing")
+        parser.add_argument(
+            "--confirm",
+            action="store_true",
+            help="confirm the month's programme once generated, as the page's \"Confirm "
+            'programme" does (auditors then see their audits): a whole month in one run',
+        )
         parser.add_argument("--json", action="store_true", help="print one JSON object")
 
-    def handle(self, *args, month, seed, dry_run, **options):
+    def handle(self, *args, month, seed, dry_run, confirm, **options):
+        if dry_run and confirm:
+            raise CommandError("--dry-run stores nothing, so there is nothing to --confirm")
         month = parse_month(month)
         seed = services.new_seed() if seed is None else seed
         result = services.allocation_preview(month=month, seed=seed)
         if not dry_run:
+            generate = (
+                services.programme_generate_and_confirm if confirm else services.programme_generate
+            )
             try:
-                services.programme_generate(month=month, seed=seed)
+                generate(month=month, seed=seed)
             except ValidationError as error:
                 raise CommandError(" ".join(error.messages)) from error
         if options["json"]:
-            self.stdout.write(to_json(result))
+            self.stdout.write(to_json(result, confirmed=confirm))
             return
-        verb = "Would allocate" if dry_run else "Allocated (draft)"
+        verb = (
+            "Would allocate"
+            if dry_run
+            else "Allocated (confirmed)"
+            if confirm
+            else "Allocated (draft)"
+        )
         self.stdout.write(
             f"{verb} {len(result.allocations)} audits for {month:%B %Y} with seed {seed}; "
             f"{len(result.unfilled)} could not be filled."
@@ -46,11 +66,12 @@ class Command(BaseCommand):
             self.stdout.write(f"  unfilled: {pick.auditor.name} ({pick.rule}): {pick.reason}")
 
 
-def to_json(result) -> str:
+def to_json(result, *, confirmed: bool = False) -> str:
     return json.dumps(
         {
             "month": result.month.strftime("%Y-%m"),
             "seed": result.seed,
+            "confirmed": confirmed,
             "allocations": [
                 {
                     "auditor": p.auditor.staff_id,

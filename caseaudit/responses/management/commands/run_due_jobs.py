@@ -1,5 +1,6 @@
-"""Run today's reminders and escalations (cron, or the worker's schedule). Safe to run any
-number of times a day: nothing is sent twice."""
+"""Run today's reminders and escalations of QA responses, restorative actions and urgent
+findings (the scheduler's `due_reminders` job). Safe to run any number of times a day:
+nothing is sent twice."""
 
 import datetime as dt
 
@@ -16,7 +17,10 @@ def parse_date(value: str) -> dt.date:
 
 
 class Command(BaseCommand):
-    help = "Send the QA response reminders and escalations due today (or on --date)."
+    help = (
+        "Send the QA response reminders and escalations, and chase the urgent findings not "
+        "acknowledged, due today (or on --date)."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("--date", help="YYYY-MM-DD (default: today)")
