@@ -64,7 +64,8 @@ format: $(VENV)/.dev
 
 # pytest in the environment of `make test` and `make soak`: compiled modules (and pytest's
 # rewritten test modules) are kept under .venv/pycache, also where PYTHONDONTWRITEBYTECODE is
-# set (compiling them again in every test process was a tenth of the suite's time).
+# set: compiling them again cost each test process, and each Python subprocess the tests
+# start, several seconds.
 PYTEST := PYTHONDONTWRITEBYTECODE= PYTHONPYCACHEPREFIX=$(CURDIR)/$(VENV)/pycache $(BIN)/pytest
 
 # Lint runs beside the tests (most of its time is pip-audit waiting for the network), its

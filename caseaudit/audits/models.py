@@ -135,6 +135,9 @@ class Audit(models.Model):
         indexes = [
             models.Index(fields=["case", "status"]),
             models.Index(fields=["auditor", "status"]),
+            # The cases a person has audited, read from the index alone: part of their case
+            # scope (`cases.selectors._own_work_scope`), in every scoped query.
+            models.Index(fields=["auditor", "case"], name="audit_auditor_case"),
             models.Index(fields=["status", "completed_at"]),
             # A tool's audits by case (closure audits pending: which open cases have one).
             models.Index(fields=["tool_version", "case"], name="audit_tool_case"),

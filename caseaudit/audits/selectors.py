@@ -128,12 +128,21 @@ def audit_list_for_case(*, user: Actor, case: Case) -> list[Audit]:
     return _audit_list_for_case(case.pk, key=case_scope_key(user), build=build)
 
 
-def my_audits(*, user: Actor, recent_days: int = MY_AUDITS_RECENT_DAYS) -> QuerySet[Audit]:
-    """The audits I am doing (drafts) and those I completed recently: drafts first."""
+def my_audits_since(*, recent_days: int = MY_AUDITS_RECENT_DAYS) -> dt.datetime:
+    """Where "completed recently" (`my_audits`) starts: `recent_days` ago."""
+    return timezone.now() - dt.timedelta(days=recent_days)
+
+
+def my_audits(
+    *, user: Actor, recent_days: int = MY_AUDITS_RECENT_DAYS, since: dt.datetime | None = None
+) -> QuerySet[Audit]:
+    """The audits I am doing (drafts) and those I completed recently (since `since`, by
+    default `my_audits_since(recent_days=recent_days)`): drafts first."""
     staff = staff_for_user(user)
     if staff is None:
         return Audit.objects.none()
-    since = timezone.now() - dt.timedelta(days=recent_days)
+    if since is None:
+        since = my_audits_since(recent_days=recent_days)
     return (
         Audit.objects.filter(auditor=staff)
         .filter(Q(status=AuditStatus.DRAFT) | Q(completed_at__gte=since))
@@ -302,6 +311,12 @@ def action_owner_choices(*, case: Case, actions=()) -> list[Staff]:
     return list(Staff.objects.filter(q).order_by("name"))
 
 
+# The case page offers them: compiled once per process (caseaudit/core/prepared.py).
+_published_tools = PreparedQuery(
+    lambda: Tool.objects.filter(versions__status=VersionStatus.PUBLISHED).order_by("name")
+)
+
+
 def audit_start_options(*, user: Actor, case: Case):
     """The tools the user may start an audit of this case with (empty when they may not
     audit it). The caller has checked the user may see the case (`case_get`); `audit_start`
@@ -310,10 +325,9 @@ def audit_start_options(*, user: Actor, case: Case):
     staff = staff_for_user(user)
     if staff is None or audit_refusal(staff, case, check_visible=False) is not None:
         return []
-    tools = Tool.objects.filter(versions__status=VersionStatus.PUBLISHED).order_by("name")
     return [
         tool
-        for tool in tools
+        for tool in _published_tools()
         if case.case_type in (tool.applies_to or [])
         and audit_refusal(staff, case, tool_code=tool.code, check_visible=False) is None
         and start_rules.tool_refusal(staff=staff, case=case, tool=tool) is None

@@ -21,7 +21,8 @@ scratch table (both rolled back), the audit PDF's render time, and the requests 
 under gunicorn (2 sync workers, `wrk` with 2 threads x 20
 connections, 10 seconds each) of a bare Django view with only SecurityMiddleware
 (`caseaudit/bench/bare_settings.py`, its own gunicorn with the same arguments), then, signed
-in as demo users, `/bench/ping` (`caseaudit/bench/urls.py`: the app's whole middleware, no
+in as demo users (sending the cookies their browser holds after its first page: session, CSRF,
+signed-in marker), `/bench/ping` (`caseaudit/bench/urls.py`: the app's whole middleware, no
 view work), the case list, a case page and the home page, each as `gunicorn.<page>.rps` and
 `gunicorn.<page>.vs_bare_ratio`. `wrk` is required (`apt-get install -y wrk`). Before the
 load, each page's CPU time per request in this process (`gunicorn.<page>.cpu_ms`: Django's
@@ -619,7 +620,8 @@ class _Measure:
         ]
 
     def _sign_in(self, role) -> str | None:
-        """A session cookie of the demo user, signed in for real (the password page)."""
+        """The cookies of the demo user's browser, signed in for real (the password page) and
+        after its first page: the session, CSRF and signed-in cookies, as a `Cookie` header."""
         from django.test import Client
 
         from caseaudit.demo.authority import DEMO_PASSWORD
@@ -638,7 +640,11 @@ class _Measure:
         # cookie (its forms need it) and the signed-in marker; without them every page would
         # make and set them again.
         client.get("/")
-        return "; ".join(f"{name}={morsel.value}" for name, morsel in client.cookies.items())
+        return "; ".join(
+            f"{name}={morsel.value}"
+            for name, morsel in client.cookies.items()
+            if morsel.value  # not one deleted (emptied and expired)
+        )
 
     def gunicorn(self) -> None:
         """Requests per second under gunicorn (GUNICORN_ARGS: 2 sync workers) with the same

@@ -10,11 +10,12 @@ objects and annotations) exactly as the queryset would have.
 
 Only the values given as arguments change between runs: the queryset's shape (its filters,
 joins, ordering and slice) must not depend on them, and whatever else it depends on (a user's
-case scope, a page size) goes in the `key`. Arguments are integers or strings (the stand-ins
-must reach the SQL unchanged; None is refused: Django writes `IS NULL` for it, another
-shape). The compiled form is kept per database connection (each thread has its own) and per
-key, at most `KEPT` keys per query (a few kilobytes each), so a change of settings or
-database is compiled afresh.
+case scope, a page size) goes in the `key`. Arguments are integers, strings (the stand-ins
+must reach the SQL unchanged; None is refused: Django writes `IS NULL` for it, another shape)
+or aware datetimes (compared with a DateTimeField: the backend's own form of one is
+recognised too). The compiled form is kept per database connection (each thread has its
+own) and per key, at most `KEPT` keys per query (a few kilobytes each), so a change of
+settings or database is compiled afresh.
 
     staff_query = PreparedQuery(
         lambda user_id: Staff.objects.select_related("team").filter(user_id=user_id)
@@ -34,6 +35,8 @@ prepared statements off for connection poolers in transaction mode that do not s
 DATABASE_PREPARED_STATEMENTS=0) turns this off; the queries are then only compiled once.
 """
 
+import datetime as dt
+import itertools
 from collections.abc import Callable, Hashable
 from typing import Any, TypeVar
 
@@ -44,11 +47,52 @@ from django.db.models import Model, QuerySet
 from django.db.models.query import get_related_populators
 
 KEPT = 500
+# Each prepared query's own name for its compiled forms on a connection (never reused, as an
+# id() of a query gone could be).
+_numbers = itertools.count()
 M = TypeVar("M", bound=Model)
 MODELS, COUNT, ROWS = "models", "count", "rows"
 # Stand-ins for the arguments while compiling: values no query of this app uses.
 _INT_STAND_INS = [-2_000_000_011 - n for n in range(8)]
 _STR_STAND_INS = [f"\x1fprepared-argument-{n}\x1f" for n in range(8)]
+_DATETIME_STAND_INS = [
+    dt.datetime(1901, 2, 3, 4, 5, 6, 700_001 + n, tzinfo=dt.UTC) for n in range(8)
+]
+
+
+def _stand_in(n: int, value: Any) -> Any:
+    if isinstance(value, dt.datetime):
+        return _DATETIME_STAND_INS[n]
+    return _INT_STAND_INS[n] if type(value) is int else _STR_STAND_INS[n]
+
+
+def _derived_from_a_stand_in(param: Any) -> bool:
+    """Whether a value of the compiled query looks made from a stand-in rather than equal to
+    one: a number next to them, a text containing one, a time in their year."""
+    if isinstance(param, int) and not isinstance(param, bool):
+        return abs(param - _INT_STAND_INS[0]) < 1_000_000
+    if isinstance(param, str):
+        return "prepared-argument-" in param or param.startswith("1901-02-03")
+    if isinstance(param, dt.datetime):
+        return param.year == 1901
+    return False
+
+
+def _argument_forms(stand_ins: tuple, connection) -> dict:
+    """Each form an argument may take in the compiled query's values -> (its number, how to
+    turn the real argument into that form): the value itself, the value wrapped in the
+    backend's type (psycopg's Int8 for a bigint column; applied when the query runs), or a
+    date and time as the backend writes it (SQLite: text in UTC)."""
+    forms: dict = {}
+    for n, value in enumerate(stand_ins):
+        if isinstance(value, dt.datetime):
+            forms[value] = (n, None)
+            adapted = connection.ops.adapt_datetimefield_value(value)
+            if adapted != value:
+                forms[adapted] = (n, connection.ops.adapt_datetimefield_value)
+        else:
+            forms[value] = (n, None)
+    return forms
 
 
 class _Compiled:
@@ -65,19 +109,29 @@ class _Compiled:
             return
         if kind == COUNT:
             sql = f"SELECT COUNT(*) FROM ({sql}) prepared_count"  # noqa: S608  # nosec B608
-        by_value = {value: n for n, value in enumerate(stand_ins)}
-        # (argument number, type): the backend may wrap a value in a type of its own (psycopg's
-        # Int8 for a bigint column), which the real value gets too.
-        slots = [
-            (by_value[param], type(param))
-            if isinstance(param, int | str) and not isinstance(param, bool) and param in by_value
-            else None
-            for param in params
-        ]
+        forms = _argument_forms(stand_ins, connections[self.db])
+        slots = []  # per value: None (a constant) or (argument number, how to write it)
+        for param in params:
+            found = None
+            if isinstance(param, int | str | dt.datetime) and not isinstance(param, bool):
+                found = forms.get(param)
+            if (
+                found is not None
+                and found[1] is None
+                and isinstance(param, int)
+                and type(param) is not int
+            ):
+                found = (found[0], type(param))  # wrapped in the backend's type
+            if found is None and _derived_from_a_stand_in(param):
+                raise ValueError(
+                    "PreparedQuery: the query uses an argument changed (a pattern, a sum...): "
+                    "its compiled form would keep the first value"
+                )
+            slots.append(found)
         if {slot[0] for slot in slots if slot is not None} != set(range(len(stand_ins))):
             raise ValueError(
                 "PreparedQuery: an argument did not reach the SQL unchanged (prepare only "
-                "integer and string arguments that the query compares with columns)"
+                "integers, strings and dates and times that the query compares with columns)"
             )
         self.sql, self.params, self.slots = sql, list(params), slots
         # What reading the rows needs, not the compiler (it holds the whole query: a hundred
@@ -99,7 +153,7 @@ class _Compiled:
         if self.empty:
             return 0 if self.kind == COUNT else []
         params = [
-            value if slot is None else slot[1](args[slot[0]])
+            value if slot is None else args[slot[0]] if slot[1] is None else slot[1](args[slot[0]])
             for value, slot in zip(self.params, self.slots, strict=True)
         ]
         connection = connections[self.db]
@@ -142,7 +196,7 @@ class PreparedQuery:
 
     def __init__(self, build: Callable[..., QuerySet] | None = None, *, kind: str = MODELS):
         self.build, self.kind = build, kind
-        self.attribute = f"_caseaudit_prepared_{id(self)}"
+        self.attribute = f"_caseaudit_prepared_{next(_numbers)}"
 
     def __call__(
         self,
@@ -152,8 +206,12 @@ class PreparedQuery:
         using: str = "default",
     ) -> Any:
         for value in args:
-            if type(value) not in (int, str):
-                raise TypeError(f"PreparedQuery arguments are int or str, not {type(value)}")
+            if type(value) not in (int, str) and not (
+                isinstance(value, dt.datetime) and value.tzinfo is not None
+            ):
+                raise TypeError(
+                    f"PreparedQuery arguments are int, str or an aware datetime, not {type(value)}"
+                )
         connection = connections[using]
         # Kept on the connection object: the thread's own.
         compiled_by_key = connection.__dict__.get(self.attribute)
@@ -164,10 +222,7 @@ class PreparedQuery:
             build = build or self.build
             if build is None:
                 raise TypeError("PreparedQuery: no build function")
-            stand_ins = tuple(
-                _INT_STAND_INS[n] if type(value) is int else _STR_STAND_INS[n]
-                for n, value in enumerate(args)
-            )
+            stand_ins = tuple(_stand_in(n, value) for n, value in enumerate(args))
             queryset = build(*stand_ins)
             if queryset.db != using:
                 raise ValueError("PreparedQuery: the queryset reads another database")
@@ -179,8 +234,17 @@ class PreparedQuery:
 
 
 def _server_prepares(connection) -> bool:
-    return connection.vendor == "postgresql" and getattr(
-        settings, "DATABASE_PREPARED_STATEMENTS", False
+    """PostgreSQL with psycopg 3, prepared statements on, and connections kept between
+    requests (CONN_MAX_AGE): preparing costs a round trip, which only a connection used again
+    repays."""
+    if connection.vendor != "postgresql":
+        return False
+    from django.db.backends.postgresql.psycopg_any import is_psycopg3
+
+    return (
+        is_psycopg3
+        and getattr(settings, "DATABASE_PREPARED_STATEMENTS", False)
+        and connection.settings_dict.get("CONN_MAX_AGE", 0) != 0
     )
 
 
@@ -229,7 +293,7 @@ class PreparedInsert:
 
     def __init__(self, model: type[Model]) -> None:
         self.model = model
-        self.attribute = f"_caseaudit_prepared_insert_{id(self)}"
+        self.attribute = f"_caseaudit_prepared_insert_{next(_numbers)}"
 
     def __call__(self, obj: M, *, using: str = "default") -> M:
         from django.db.models import signals

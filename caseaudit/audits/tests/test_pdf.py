@@ -175,9 +175,10 @@ def url(audit):
 
 @pytest.fixture
 def quick_pdf(monkeypatch):
-    """Who gets the file is what the persona test is about: the HTML is still rendered from
-    its template, but not laid out as a PDF (a second a document); the other download tests
-    and the document's own tests make real ones."""
+    """Who gets the file (and the queries it takes) is what the persona and query-count tests
+    are about: the HTML is still rendered from its template, but not laid out as a PDF (a
+    second a document); the other download tests and the document's own tests make real
+    ones."""
     from weasyprint import HTML
 
     monkeypatch.setattr(HTML, "write_pdf", lambda self, *args, **kwargs: b"%PDF-1.7 stand-in")
@@ -279,7 +280,7 @@ PDF_QUERIES = 12  # the user and their staff record in one query
 
 @pytest.mark.parametrize("sections,actions", [(2, 1), (8, 7)])
 def test_query_count_does_not_grow(
-    org, login, make_tool, save, django_assert_num_queries, sections, actions
+    org, login, make_tool, save, django_assert_num_queries, sections, actions, quick_pdf
 ):
     audit = filled(org, make_tool, save, sections=sections, actions=actions)
     client = login(org.tm)

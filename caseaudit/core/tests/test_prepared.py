@@ -137,10 +137,14 @@ def test_arguments_must_be_integers_or_strings_that_reach_the_sql(org):
         query(None)
     with pytest.raises(TypeError):
         query(org.north_a)  # a model instance, not its key
-    # A value the ORM transforms (a LIKE pattern) is not a value the SQL compares unchanged.
+    # A value the ORM or the query changes (a LIKE pattern, a sum) would be kept as it was
+    # first: refused, even where the argument is also used unchanged.
     search = PreparedQuery(lambda text: Staff.objects.filter(name__icontains=text))
-    with pytest.raises(ValueError, match="did not reach the SQL unchanged"):
+    with pytest.raises(ValueError, match="changed"):
         search("ann")
+    sums = PreparedQuery(lambda pk: Staff.objects.filter(Q(pk=pk) | Q(pk=pk + 1)))
+    with pytest.raises(ValueError, match="changed"):
+        sums(org.tm.pk)
 
 
 def test_insert_adds_the_row_as_create_would(org, rf):
@@ -206,3 +210,38 @@ def test_on_postgresql_the_statement_is_prepared_once_and_optional(org, settings
     other = PreparedQuery(lambda team_id: Staff.objects.filter(team_id=team_id, role=ps))
     assert set(other(org.north_a.pk)) == {org.ps1, org.ps2}
     assert len(prepared()) == before + 1
+
+
+def test_aware_datetimes_as_arguments(db):
+    import datetime as dt
+
+    from django.contrib.auth import get_user_model
+
+    from caseaudit.factories import UserFactory
+
+    start = dt.datetime(2026, 1, 10, 9, 30, tzinfo=dt.UTC)
+    users = [
+        UserFactory(date_joined=start + dt.timedelta(days=n, microseconds=n)) for n in range(5)
+    ]
+    query = PreparedQuery(
+        lambda since: get_user_model().objects.filter(date_joined__gte=since).order_by("pk")
+    )
+    for n in range(5):
+        since = start + dt.timedelta(days=n, microseconds=n)
+        assert query(since) == users[n:]
+    assert query(start - dt.timedelta(days=1)) == users
+    with pytest.raises(TypeError):
+        query(dt.datetime(2026, 1, 1))  # noqa: DTZ001 - naive: which moment is it?
+
+
+def test_a_new_query_never_finds_the_compiled_form_of_one_gone(org):
+    import gc
+
+    for n in range(40):  # queries made and dropped, as a test makes them
+        role = (Role.TEAM_MANAGER, Role.PRACTITIONER)[n % 2]
+        query = PreparedQuery(
+            lambda team_id, role=role: Staff.objects.filter(team_id=team_id, role=role)
+        )
+        assert set(query(org.north_a.pk)) == set(Staff.objects.filter(team=org.north_a, role=role))
+        del query
+        gc.collect()
