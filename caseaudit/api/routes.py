@@ -6,9 +6,31 @@ from django.contrib.auth.decorators import login_not_required
 from django.urls import URLPattern, URLResolver
 
 from .api import api
-from .endpoints import audits, cases, organisation, programme, reports, responses
+from .endpoints import (
+    audits,
+    campaigns,
+    cases,
+    feedback,
+    improvement,
+    moderation,
+    organisation,
+    programme,
+    reports,
+    responses,
+)
 
-for _module in (cases, organisation, audits, responses, programme, reports):
+for _module in (
+    cases,
+    organisation,
+    audits,
+    responses,
+    programme,
+    reports,
+    moderation,
+    campaigns,
+    feedback,
+    improvement,
+):
     api.add_router("", _module.router)
 
 

@@ -22,9 +22,6 @@ from caseaudit.core.exceptions import TransitionConflict
 from caseaudit.core.typing import By, User
 from caseaudit.notifications.services import NotificationKind, notify
 from caseaudit.organisation.models import Staff
-from caseaudit.programme import services as programme_services
-from caseaudit.reports import services as report_services
-from caseaudit.responses import services as response_services
 
 from . import completion_rules, discard, fields, findings, start_rules
 from .models import (
@@ -536,11 +533,10 @@ def _completed_conflict(audit: Audit) -> TransitionConflict:
     )
 
 
-def audit_complete(*, audit: Audit, by: User) -> Audit:
-    """Complete a draft: check it is whole, mark it completed (a compare-and-set on the draft
-    revision that was checked), record the case as audited, then, in this transaction and in
-    this order, ask for the QA response (responses), mark the allocation done (programme) and
-    count the audit in the scale summary (reports).
+def audit_mark_completed(*, audit: Audit, by: User) -> Audit:
+    """The audits' part of completing a draft (`caseaudit.workflows.audits.audit_complete` is
+    the whole step, with the other apps' parts): check it is whole, mark it completed (a
+    compare-and-set on the draft revision that was checked) and record the case as audited.
 
     Raises `ValidationError` keyed by field name listing every gap, and `TransitionConflict`
     when the audit is no longer that draft (completed or saved meanwhile by another request):
@@ -575,18 +571,14 @@ def audit_complete(*, audit: Audit, by: User) -> Audit:
         ).update(last_audited_on=today)
         audit.case.refresh_from_db(fields=["last_audited_on"])
         _event(audit, by, EventKind.COMPLETED, at=now, overall_scale=audit.overall_scale)
-        # The steps of the other apps, explicitly and in order (docs/adr/0003 and 0004). An audit
-        # completed again after a reopening keeps the response it already has.
-        response_services.response_create_for_audit(audit=audit, now=now)
-        programme_services.allocation_mark_completed(audit=audit)
-        report_services.summary_add_audit(audit=audit, completed_at=audit.completed_at, sign=+1)
         return audit
 
 
-def audit_reopen(*, audit: Audit, by: User, reason: str) -> Audit:
-    """A manager reopens a completed audit as a draft, with a recorded reason; the auditor
-    is told. In this transaction the allocation goes back to started (programme) and the
-    audit is counted out of the scale summary (reports).
+def audit_mark_reopened(*, audit: Audit, by: User, reason: str) -> dt.datetime:
+    """The audits' part of reopening a completed audit as a draft
+    (`caseaudit.workflows.audits.audit_reopen` is the whole step): a manager reopens it with
+    a recorded reason and the auditor is told. Returns when it had been completed (what the
+    other apps' parts count it out by).
 
     A compare-and-set on the completed state: when the audit is already a draft (reopened by
     someone else a moment ago), `TransitionConflict`."""
@@ -633,10 +625,9 @@ def audit_reopen(*, audit: Audit, by: User, reason: str) -> Audit:
         audit.reopened_by = audit.updated_by = by
         audit.completed_by = None
         _event(audit, by, EventKind.REOPENED, at=now, reason=reason)
-        programme_services.allocation_mark_reopened(audit=audit)
-        report_services.summary_add_audit(audit=audit, completed_at=completed_at, sign=-1)
         _notify_reopened(audit, by)
-        return audit
+        assert completed_at is not None  # noqa: S101  # nosec B101 - `done` was 1
+        return completed_at
 
 
 def _notify_reopened(audit: Audit, by: User) -> None:
@@ -661,15 +652,15 @@ def _notify_reopened(audit: Audit, by: User) -> None:
 # --- Discard ----------------------------------------------------------------------------
 
 
-def audit_discard(*, audit: Audit, by: User, reason: str, revision: int | None = None) -> Audit:
-    """The auditor discards a draft started by mistake, saying why (`discard`): it is kept,
-    read-only, in the audit's and the case's history. In this transaction the programme
-    allocation it was started from (if any) is planned again, so it can be started afresh.
+def audit_mark_discarded(
+    *, audit: Audit, by: User, reason: str, revision: int | None = None
+) -> Audit:
+    """The audits' part of discarding a draft (`caseaudit.workflows.audits.audit_discard` is
+    the whole step): the auditor discards a draft started by mistake, saying why (`discard`);
+    it is kept, read-only, in the audit's and the case's history.
 
     A compare-and-set on the never-completed draft (and on `revision`, when given: a save
     since then wins and this raises `TransitionConflict`); of a discard and a save at once,
     exactly one succeeds."""
     with transaction.atomic():
-        audit = discard.discard_draft(audit=audit, by=by, reason=reason, revision=revision)
-        programme_services.allocation_mark_discarded(audit=audit)
-        return audit
+        return discard.discard_draft(audit=audit, by=by, reason=reason, revision=revision)

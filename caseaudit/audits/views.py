@@ -15,6 +15,7 @@ from caseaudit.accounts.models import AccessObjectType
 from caseaudit.accounts.services import access_record
 from caseaudit.cases.selectors import case_get
 from caseaudit.organisation.selectors import staff_for_user
+from caseaudit.workflows import audits as workflows
 
 from . import fields, findings, pdf, policy, selectors, services
 from .forms import (
@@ -261,7 +262,7 @@ def _after_save(request, audit, result, intent: str, blank_rows: int) -> HttpRes
     )
     if intent == "complete":
         try:
-            services.audit_complete(audit=audit, by=request.user)
+            workflows.audit_complete(audit=audit, by=request.user)
         except ValidationError as error:
             if raised:
                 messages.warning(request, raised.strip())
@@ -362,7 +363,7 @@ def audit_discard(request: HttpRequest, pk: int) -> HttpResponse:
     form = DiscardForm(request.POST or None, initial={"revision": audit.revision})
     if request.method == "POST" and form.is_valid():
         try:
-            services.audit_discard(
+            workflows.audit_discard(
                 audit=audit,
                 by=request.user,
                 reason=form.cleaned_data["reason"],
@@ -448,7 +449,7 @@ def audit_reopen(request: HttpRequest, pk: int) -> HttpResponse:
     form = ReopenForm(request.POST)
     if form.is_valid():
         try:
-            services.audit_reopen(audit=audit, by=request.user, reason=form.cleaned_data["reason"])
+            workflows.audit_reopen(audit=audit, by=request.user, reason=form.cleaned_data["reason"])
         except ValidationError as error:
             _add_errors(form, error)
         else:

@@ -455,9 +455,9 @@ EXCLUDED = {
 }
 
 
-def entries_by_name() -> dict[str, list[Entry]]:
+def entries_by_name(entries: tuple[Entry, ...] | None = None) -> dict[str, list[Entry]]:
     found: dict[str, list[Entry]] = {}
-    for entry in MATRIX:
+    for entry in MATRIX if entries is None else entries:
         found.setdefault(entry.name, []).append(entry)
     return found
 
@@ -489,9 +489,10 @@ def url_patterns(resolver=None):
     yield from walk(resolver or get_resolver(), "", "")
 
 
-def unlisted_patterns(resolver=None) -> list[str]:
-    """URL patterns neither in the matrix nor excluded: each must get an entry."""
-    names = entries_by_name()
+def unlisted_patterns(resolver=None, entries: tuple[Entry, ...] | None = None) -> list[str]:
+    """URL patterns neither in the matrix (`entries`, by default `MATRIX`) nor excluded: each
+    must get an entry."""
+    names = entries_by_name(entries)
     return sorted(
         f"{name} ({route})"
         for name, route, module in url_patterns(resolver)

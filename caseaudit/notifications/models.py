@@ -52,6 +52,36 @@ class NotificationKind(models.TextChoices):
     RESPONSE_STILL_OVERDUE = "response_still_overdue", "Reminder: a QA response is still overdue"
     ACTION_OVERDUE = "action_overdue", "Reminder: a restorative action is overdue"
     ALLOCATION_CHASED = "allocation_chased", "A manager asks about an audit allocated to you"
+    # Moderation and calibration (caseaudit.moderation)
+    MODERATION_ASSIGNED = "moderation_assigned", "An audit is sampled for you to moderate"
+    MODERATION_COMPLETED = "moderation_completed", "Your audit was moderated"
+    MODERATION_REPLY = "moderation_reply", "An auditor replied to your moderation"
+    CALIBRATION_INVITED = "calibration_invited", "You are invited to a calibration exercise"
+    CALIBRATION_CLOSED = "calibration_closed", "A calibration exercise you scored has closed"
+    # Thematic audits and Safeguarding Assurance Days (caseaudit.campaigns)
+    CAMPAIGN_INVITED = "campaign_invited", "You are asked to audit cases in a campaign"
+    # Findings reports, improvement actions, follow-ups, good practice (caseaudit.improvement)
+    FINDINGS_REPORT_REVIEW = "findings_report_review", "A findings report is ready for your review"
+    FINDINGS_REPORT_PUBLISHED = "findings_report_published", "A findings report is published"
+    IMPROVEMENT_ACTION_ASSIGNED = (
+        "improvement_action_assigned",
+        "An improvement action is given to you",
+    )
+    IMPROVEMENT_ACTION_OVERDUE = (
+        "improvement_action_overdue",
+        "Reminder: an improvement action is overdue",
+    )
+    IMPROVEMENT_ACTION_ESCALATED = (
+        "improvement_action_escalated",
+        "An improvement action is overdue in your area",
+    )
+    FOLLOWUP_DUE = "followup_due", "A follow-up audit is due"
+    GOOD_PRACTICE_PUT_FORWARD = "good_practice_put_forward", "Good practice is put forward"
+    GOOD_PRACTICE_SHARED = "good_practice_shared", "Good practice in your work is shared"
+    # Family feedback and collaborative audit (caseaudit.feedback)
+    FEEDBACK_RECEIVED = "feedback_received", "A family answered a feedback request"
+    COLLABORATION_INVITED = "collaboration_invited", "You are invited to reflect on an audit"
+    COLLABORATION_REFLECTED = "collaboration_reflected", "A practitioner wrote their reflection"
 
 
 # Each kind's email delivery unless the person chooses otherwise: reminders, due-soon and
@@ -62,6 +92,9 @@ KIND_DELIVERY = dict.fromkeys(NotificationKind, Delivery.IMMEDIATE) | {
     NotificationKind.RESPONSE_OVERDUE: Delivery.DIGEST,
     NotificationKind.RESPONSE_STILL_OVERDUE: Delivery.DIGEST,
     NotificationKind.ACTION_OVERDUE: Delivery.DIGEST,
+    NotificationKind.IMPROVEMENT_ACTION_OVERDUE: Delivery.DIGEST,
+    NotificationKind.FOLLOWUP_DUE: Delivery.DIGEST,
+    NotificationKind.FEEDBACK_RECEIVED: Delivery.DIGEST,
 }
 # Always emailed at once, whatever anyone chooses.
 ALWAYS_IMMEDIATE = frozenset(

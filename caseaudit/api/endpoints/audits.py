@@ -20,6 +20,7 @@ from caseaudit.audits.models import Audit
 from caseaudit.cases.selectors import case_get
 from caseaudit.core.typing import AuthenticatedHttpRequest
 from caseaudit.organisation.selectors import staff_for_user
+from caseaudit.workflows import audits as workflows
 
 from ..api import (
     LIST_ERRORS,
@@ -241,7 +242,7 @@ def audit_complete(request: AuthenticatedHttpRequest, audit_id: int = AuditId) -
     audit = selectors.audit_get(user=request.user, pk=audit_id)
     _log(request, audit)
     try:
-        services.audit_complete(audit=audit, by=request.user)
+        workflows.audit_complete(audit=audit, by=request.user)
     except ValidationError as error:
         detail = "The audit is not complete yet" if hasattr(error, "error_dict") else None
         raise api_error_from(error, detail) from error
@@ -261,7 +262,7 @@ def audit_reopen(
     audit = selectors.audit_get(user=request.user, pk=audit_id)
     _log(request, audit)
     try:
-        services.audit_reopen(audit=audit, by=request.user, reason=payload.reason)
+        workflows.audit_reopen(audit=audit, by=request.user, reason=payload.reason)
     except ValidationError as error:
         raise api_error_from(error) from error
     return _fresh(request, audit.pk)
@@ -281,7 +282,7 @@ def audit_discard(
     audit = selectors.audit_get(user=request.user, pk=audit_id)
     _log(request, audit)
     try:
-        services.audit_discard(
+        workflows.audit_discard(
             audit=audit, by=request.user, reason=payload.reason, revision=payload.revision
         )
     except ValidationError as error:

@@ -5,6 +5,7 @@ import datetime as dt
 from caseaudit.audits import services as audit_services
 from caseaudit.audits.models import AuditReason
 from caseaudit.audits.tests.conftest import completion_extras
+from caseaudit.workflows import audits as workflows
 
 
 def completed_audit(auditor, case):
@@ -33,4 +34,4 @@ def completed_audit(auditor, case):
             **completion_extras(audit),
         },
     )
-    return audit_services.audit_complete(audit=audit, by=auditor.user)
+    return workflows.audit_complete(audit=audit, by=auditor.user)

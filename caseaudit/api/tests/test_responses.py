@@ -10,6 +10,7 @@ from caseaudit.audits.models import AuditReason
 from caseaudit.responses import services as response_services
 from caseaudit.responses.models import QAResponse
 from caseaudit.responses.tests.conftest import audit_data
+from caseaudit.workflows import audits as workflows
 
 pytestmark = pytest.mark.django_db
 
@@ -28,7 +29,7 @@ def response_with(org, actions: int) -> QAResponse:
         data=audit_data(audit, actions=rows),
         revision=audit.revision,
     )
-    audit_services.audit_complete(audit=audit, by=org.csm_north.user)
+    workflows.audit_complete(audit=audit, by=org.csm_north.user)
     return QAResponse.objects.select_related("worker", "case").get(audit=audit)
 
 

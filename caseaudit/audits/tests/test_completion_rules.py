@@ -21,6 +21,7 @@ from caseaudit.audit_tools.models import (
 )
 from caseaudit.audits import fields, services
 from caseaudit.audits.models import Audit, AuditStatus
+from caseaudit.workflows import audits as workflows
 
 from .conftest import FAMILY_CONTACT, complete_data
 
@@ -35,7 +36,7 @@ def gaps(audit) -> dict[str, str]:
 
 
 def complete(audit, by):
-    return services.audit_complete(audit=audit, by=by.user)
+    return workflows.audit_complete(audit=audit, by=by.user)
 
 
 # --- Required questions ---------------------------------------------------------------------

@@ -11,6 +11,7 @@ from caseaudit.audits import closure, services
 from caseaudit.audits.models import Audit, AuditEvent, AuditStatus, EventKind
 from caseaudit.cases.models import CaseEvent, CaseEventKind
 from caseaudit.core.exceptions import TransitionConflict
+from caseaudit.workflows import audits as workflows
 
 from .concurrency import load_shipped_tools, require_postgresql, run_together
 from .conftest import complete_data
@@ -29,7 +30,7 @@ def closure_draft(org):
 
 
 def discard(audit, by, reason="Started on the wrong case.", revision=None):
-    return services.audit_discard(
+    return workflows.audit_discard(
         audit=audit,
         by=by.user,
         reason=reason,
@@ -72,10 +73,10 @@ def test_only_the_auditor_discards(org, draft, who):
 
 def test_a_completed_or_reopened_audit_cannot_be_discarded(org, draft, save):
     save(draft, org.csm_north, complete_data(draft))
-    services.audit_complete(audit=draft, by=org.csm_north.user)
+    workflows.audit_complete(audit=draft, by=org.csm_north.user)
     with pytest.raises(ValidationError, match="completed, so it cannot be discarded"):
         discard(draft, org.csm_north)
-    services.audit_reopen(audit=draft, by=org.tm.user, reason="Scale entered in error.")
+    workflows.audit_reopen(audit=draft, by=org.tm.user, reason="Scale entered in error.")
     with pytest.raises(ValidationError, match="completed and then reopened") as caught:
         discard(draft, org.csm_north)
     assert caught.value.code == "not_discardable"
@@ -98,7 +99,7 @@ def test_a_discarded_draft_can_be_neither_saved_nor_completed_nor_discarded_agai
             audit=stale, by=org.csm_north.user, data={"summary": "x"}, revision=stale.revision
         )
     with pytest.raises(TransitionConflict, match="discarded, so it cannot be completed"):
-        services.audit_complete(audit=stale, by=org.csm_north.user)
+        workflows.audit_complete(audit=stale, by=org.csm_north.user)
     with pytest.raises(TransitionConflict, match="already discarded"):
         discard(stale, org.csm_north)
 

@@ -12,6 +12,7 @@ from django.utils import timezone
 from caseaudit.accounts.models import AccessEvent
 from caseaudit.audits import pdf, services
 from caseaudit.audits.models import Audit
+from caseaudit.workflows import audits as workflows
 
 from .conftest import complete_data
 
@@ -61,7 +62,7 @@ def completed(org, generic, start, save):
     data["family_views"] = "Mum said the worker listens."
     data["contact_made"] = "yes"
     save(audit, org.csm_north, data)
-    services.audit_complete(audit=audit, by=org.csm_north.user)
+    workflows.audit_complete(audit=audit, by=org.csm_north.user)
     return Audit.objects.get(pk=audit.pk)
 
 
@@ -270,7 +271,7 @@ def filled(org, make_tool, save, *, sections: int, actions: int) -> Audit:
             "serious_safeguarding_detail": "No safety plan.",
         },
     )
-    services.audit_complete(audit=audit, by=org.csm_north.user)
+    workflows.audit_complete(audit=audit, by=org.csm_north.user)
     return audit
 
 

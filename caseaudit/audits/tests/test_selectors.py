@@ -10,6 +10,7 @@ from caseaudit.audits.models import Audit, UrgentFinding
 from caseaudit.cases.selectors import case_get, case_visible_qs
 from caseaudit.factories import StaffFactory
 from caseaudit.organisation.models import Role
+from caseaudit.workflows import audits as workflows
 
 from .conftest import complete_data
 
@@ -63,10 +64,10 @@ def test_audit_list_for_case_counts_open_findings(org, start, save):
 def test_my_audits_lists_drafts_first_then_recent_completed(org, start, save):
     done = start(auditor=org.performance, case=org.case)
     save(done, org.performance, complete_data(done))
-    services.audit_complete(audit=done, by=org.performance.user)
+    workflows.audit_complete(audit=done, by=org.performance.user)
     old = start(auditor=org.performance, case=org.case_b)
     save(old, org.performance, complete_data(old))
-    services.audit_complete(audit=old, by=org.performance.user)
+    workflows.audit_complete(audit=old, by=org.performance.user)
     Audit.objects.filter(pk=old.pk).update(completed_at=timezone.now() - dt.timedelta(days=200))
     draft = start(auditor=org.performance, case=org.south_case)
     assert list(selectors.my_audits(user=org.performance.user)) == [draft, done]

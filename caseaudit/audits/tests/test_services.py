@@ -20,6 +20,7 @@ from caseaudit.core.exceptions import TransitionConflict
 from caseaudit.factories import CaseFactory, StaffFactory
 from caseaudit.notifications.models import Notification
 from caseaudit.organisation.models import Role
+from caseaudit.workflows import audits as workflows
 
 from .conftest import complete_data
 
@@ -324,7 +325,7 @@ def test_complete_lists_every_gap_by_field(org, start, save):
     save(audit, org.csm_north, {"actions": [{"description": "Do it", "owner_id": None}]})
     action = RestorativeAction.objects.get(audit=audit)
     with pytest.raises(ValidationError) as excinfo:
-        services.audit_complete(audit=audit, by=org.csm_north.user)
+        workflows.audit_complete(audit=audit, by=org.csm_north.user)
     errors = excinfo.value.message_dict
     for section in audit.tool_version.sections.filter(scaled=True):
         assert f"s{section.pk}-scale" in errors
@@ -344,7 +345,7 @@ def test_complete_marks_it_completed_updates_the_case_and_asks_for_the_response(
 
     audit = start()
     save(audit, org.csm_north, complete_data(audit))
-    services.audit_complete(audit=audit, by=org.csm_north.user)
+    workflows.audit_complete(audit=audit, by=org.csm_north.user)
     audit.refresh_from_db()
     assert audit.status == AuditStatus.COMPLETED
     assert audit.completed_by == org.csm_north.user
@@ -359,12 +360,12 @@ def test_complete_marks_it_completed_updates_the_case_and_asks_for_the_response(
 def test_a_completed_audit_is_read_only(org, start, save):
     audit = start()
     save(audit, org.csm_north, complete_data(audit))
-    services.audit_complete(audit=audit, by=org.csm_north.user)
+    workflows.audit_complete(audit=audit, by=org.csm_north.user)
     with pytest.raises(ValidationError) as excinfo:
         save(audit, org.csm_north, {"summary": "Changed afterwards"})
     assert excinfo.value.code == "completed"
     with pytest.raises(TransitionConflict, match="already completed"):
-        services.audit_complete(audit=audit, by=org.csm_north.user)
+        workflows.audit_complete(audit=audit, by=org.csm_north.user)
     audit.refresh_from_db()
     assert audit.summary == "A well-managed case."
 
@@ -373,7 +374,7 @@ def test_a_serious_issue_needs_its_description_to_complete(org, start, save):
     audit = start()
     save(audit, org.csm_north, {**complete_data(audit), "serious_safeguarding": True})
     with pytest.raises(ValidationError) as excinfo:
-        services.audit_complete(audit=audit, by=org.csm_north.user)
+        workflows.audit_complete(audit=audit, by=org.csm_north.user)
     assert list(excinfo.value.message_dict) == ["serious_safeguarding_detail"]
 
 
@@ -384,13 +385,13 @@ def test_a_serious_issue_needs_its_description_to_complete(org, start, save):
 def completed(org, start, save):
     audit = start(auditor=org.csm_north)
     save(audit, org.csm_north, complete_data(audit))
-    return services.audit_complete(audit=audit, by=org.csm_north.user)
+    return workflows.audit_complete(audit=audit, by=org.csm_north.user)
 
 
 @pytest.mark.parametrize("who", ["tm", "csm_north", "performance", "director"])
 def test_a_manager_of_the_case_reopens_with_a_reason(org, completed, who):
     manager = getattr(org, who)
-    audit = services.audit_reopen(audit=completed, by=manager.user, reason="Wrong case notes")
+    audit = workflows.audit_reopen(audit=completed, by=manager.user, reason="Wrong case notes")
     audit.refresh_from_db()
     assert audit.status == AuditStatus.DRAFT
     assert audit.completed_at is None
@@ -402,29 +403,29 @@ def test_a_manager_of_the_case_reopens_with_a_reason(org, completed, who):
 @pytest.mark.parametrize("who", ["ps1", "worker", "tm_b", "tm_south", "iro"])
 def test_others_cannot_reopen(org, completed, who):
     with pytest.raises(ValidationError, match="Only a manager"):
-        services.audit_reopen(audit=completed, by=getattr(org, who).user, reason="Because")
+        workflows.audit_reopen(audit=completed, by=getattr(org, who).user, reason="Because")
 
 
 def test_reopen_needs_a_reason_and_a_completed_audit(org, completed, start):
     with pytest.raises(ValidationError) as excinfo:
-        services.audit_reopen(audit=completed, by=org.tm.user, reason="  ")
+        workflows.audit_reopen(audit=completed, by=org.tm.user, reason="  ")
     assert "reason" in excinfo.value.message_dict
     draft = start(auditor=org.performance, case=org.case_b)
     with pytest.raises(ValidationError, match="Only a completed audit"):
-        services.audit_reopen(audit=draft, by=org.performance.user, reason="x")
+        workflows.audit_reopen(audit=draft, by=org.performance.user, reason="x")
 
 
 def test_the_auditor_is_told_of_a_reopen_and_can_complete_again(
     org, completed, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=True):
-        services.audit_reopen(audit=completed, by=org.tm.user, reason="Add the actions")
+        workflows.audit_reopen(audit=completed, by=org.tm.user, reason="Add the actions")
     assert [m.to[0] for m in mail.outbox] == [org.csm_north.email]
     assert org.case.reference in mail.outbox[0].subject
     from caseaudit.responses.models import QAResponse
 
     first = QAResponse.objects.get(audit=completed)
-    services.audit_complete(audit=completed, by=org.csm_north.user)
+    workflows.audit_complete(audit=completed, by=org.csm_north.user)
     # Completed again: it keeps the QA response it already has.
     assert list(QAResponse.objects.filter(audit=completed)) == [first]
 

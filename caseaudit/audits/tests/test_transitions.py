@@ -20,6 +20,7 @@ from caseaudit.programme.models import Allocation, AllocationStatus, MonthStatus
 from caseaudit.reports import services as report_services
 from caseaudit.reports.models import ScaleSummary
 from caseaudit.responses.models import QAResponse
+from caseaudit.workflows import audits as workflows
 
 from .concurrency import load_shipped_tools, require_postgresql, run_together
 from .conftest import complete_data
@@ -85,9 +86,9 @@ def test_four_simultaneous_completions_through_the_api_complete_once(org, api):
 
 def test_completing_an_audit_completed_meanwhile_is_a_conflict(org, ready):
     stale = Audit.objects.get(pk=ready.pk)  # read before the other request completes it
-    services.audit_complete(audit=ready, by=org.csm_north.user)
+    workflows.audit_complete(audit=ready, by=org.csm_north.user)
     with pytest.raises(TransitionConflict, match="already completed") as caught:
-        services.audit_complete(audit=stale, by=org.csm_north.user)
+        workflows.audit_complete(audit=stale, by=org.csm_north.user)
     assert isinstance(caught.value, ValidationError) and caught.value.code == "conflict"
     assert AuditEvent.objects.filter(audit=ready, kind=EventKind.COMPLETED).count() == 1
 
@@ -104,7 +105,7 @@ def test_a_save_between_the_check_and_the_completion_is_a_conflict(org, ready, m
 
     monkeypatch.setattr(services, "audit_completion_problems", save_meanwhile)
     with pytest.raises(TransitionConflict, match="saved in another window"):
-        services.audit_complete(audit=ready, by=org.csm_north.user)
+        workflows.audit_complete(audit=ready, by=org.csm_north.user)
     ready.refresh_from_db()
     assert ready.status == AuditStatus.DRAFT
     assert not AuditEvent.objects.filter(audit=ready, kind=EventKind.COMPLETED).exists()
@@ -112,11 +113,11 @@ def test_a_save_between_the_check_and_the_completion_is_a_conflict(org, ready, m
 
 
 def test_reopening_an_audit_reopened_meanwhile_is_a_conflict(org, ready):
-    services.audit_complete(audit=ready, by=org.csm_north.user)
+    workflows.audit_complete(audit=ready, by=org.csm_north.user)
     stale = Audit.objects.get(pk=ready.pk)
-    services.audit_reopen(audit=ready, by=org.tm.user, reason="Add the family's views")
+    workflows.audit_reopen(audit=ready, by=org.tm.user, reason="Add the family's views")
     with pytest.raises(TransitionConflict, match="already reopened by"):
-        services.audit_reopen(audit=stale, by=org.director.user, reason="Also this")
+        workflows.audit_reopen(audit=stale, by=org.director.user, reason="Also this")
     assert AuditEvent.objects.filter(audit=ready, kind=EventKind.REOPENED).count() == 1
 
 
@@ -146,7 +147,7 @@ def test_the_api_answers_409_to_a_stale_completion_and_reopen(org, ready, api):
 
 
 def test_the_page_shows_the_conflict_instead_of_failing(org, ready, login):
-    services.audit_complete(audit=ready, by=org.csm_north.user)
+    workflows.audit_complete(audit=ready, by=org.csm_north.user)
     client = login(org.tm)
     reopen = reverse("audit_reopen", args=[ready.pk])
     assert client.post(reopen, {"reason": "Add more"}).status_code == 302
@@ -179,13 +180,13 @@ def test_completing_and_reopening_call_the_other_apps_steps(org, ready):
     )
     report_services.summary_rebuild()
 
-    services.audit_complete(audit=ready, by=org.csm_north.user)
+    workflows.audit_complete(audit=ready, by=org.csm_north.user)
     allocation.refresh_from_db()
     assert QAResponse.objects.filter(audit=ready).count() == 1
     assert allocation.status == AllocationStatus.COMPLETED
     assert counted(ready) == scaled_sections(ready)
 
-    services.audit_reopen(audit=ready, by=org.tm.user, reason="Add the family's views")
+    workflows.audit_reopen(audit=ready, by=org.tm.user, reason="Add the family's views")
     allocation.refresh_from_db()
     assert allocation.status == AllocationStatus.STARTED
     assert counted(ready) == 0

@@ -7,6 +7,7 @@ from django.utils.html import escape
 from caseaudit.accounts.models import AccessEvent
 from caseaudit.audits import services
 from caseaudit.audits.models import Audit, AuditStatus, RestorativeAction, UrgentFinding
+from caseaudit.workflows import audits as workflows
 
 from .conftest import complete_data
 
@@ -76,7 +77,7 @@ def test_every_view_of_an_audit_is_logged(org, login, audit):
 
 def test_the_auditor_is_sent_to_the_audit_page_once_it_is_completed(org, login, audit, save):
     save(audit, org.csm_north, complete_data(audit))
-    services.audit_complete(audit=audit, by=org.csm_north.user)
+    workflows.audit_complete(audit=audit, by=org.csm_north.user)
     response = login(org.csm_north).get(reverse("audit_edit", args=[audit.pk]))
     assert response.status_code == 302
     assert response.url == reverse("audit_detail", args=[audit.pk])
@@ -343,7 +344,7 @@ def completed(org, audit, save):
     data["actions"][0]["section_id"] = section.pk  # an Inadequate section needs an action
     data["good_practice"] = "Lovely direct work."
     save(audit, org.csm_north, data)
-    return services.audit_complete(audit=audit, by=org.csm_north.user)
+    return workflows.audit_complete(audit=audit, by=org.csm_north.user)
 
 
 def test_the_audit_page_reads_as_a_document(org, login, completed):

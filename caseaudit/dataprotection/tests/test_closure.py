@@ -17,6 +17,7 @@ from caseaudit.cases.models import Case, CaseEvent, CaseEventKind
 from caseaudit.cases.policy import can_close
 from caseaudit.dataprotection import services
 from caseaudit.factories import CaseFactory
+from caseaudit.workflows import audits as workflows
 
 # --- Helpers ------------------------------------------------------------------------------
 
@@ -43,7 +44,7 @@ def completed(case, auditor, *, tool_code="closure", actions=1) -> Audit:
         for i in range(actions)
     ]
     audit_services.audit_save(audit=audit, by=auditor.user, data=data, revision=audit.revision)
-    audit_services.audit_complete(audit=audit, by=auditor.user)
+    workflows.audit_complete(audit=audit, by=auditor.user)
     return audit
 
 

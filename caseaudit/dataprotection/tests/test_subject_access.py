@@ -20,6 +20,7 @@ from caseaudit.factories import StaffFactory, UserFactory
 from caseaudit.organisation.models import Role
 from caseaudit.programme.models import Allocation, MonthStatus, ProgrammeMonth, Rule
 from caseaudit.responses.models import QAResponse
+from caseaudit.workflows import audits as workflows
 
 
 def completed_audit(org, case, *, overall=2, auditor=None):
@@ -60,7 +61,7 @@ def completed_audit(org, case, *, overall=2, auditor=None):
             ],
         },
     )
-    return audit_services.audit_complete(audit=audit, by=auditor.user)
+    return workflows.audit_complete(audit=audit, by=auditor.user)
 
 
 def everything_about(org, case):

@@ -328,7 +328,7 @@ def _refused_xml(file_name: str, exc: BaseException) -> FileRefused:
 def open_workbook(data: bytes, file_name: str):
     """A workbook, read-only, after checking its archive; its XML is parsed by defusedxml
     (openpyxl uses it whenever it is installed: `openpyxl.xml.DEFUSEDXML`)."""
-    if not openpyxl.xml.DEFUSEDXML:  # pragma: no cover - a broken installation
+    if not openpyxl.xml.DEFUSEDXML or openpyxl.xml.LXML:  # pragma: no cover - misconfigured
         raise FileRefused(f"{file_name}: workbooks cannot be read safely here (no defusedxml)")
     check_xlsx_archive(data, file_name)
     try:

@@ -70,6 +70,8 @@ def refusal(data: bytes, name: str = "cases.xlsx") -> list[str]:
 
 def test_openpyxl_parses_workbooks_with_defusedxml():
     assert openpyxl.xml.DEFUSEDXML is True
+    # lxml is installed (python-docx needs it), but openpyxl must not parse with it.
+    assert openpyxl.xml.LXML is False
 
 
 def test_a_zip_bomb_is_refused_before_it_is_expanded(login, org):

@@ -16,6 +16,7 @@ from caseaudit.factories import CaseFactory, StaffFactory
 from caseaudit.organisation.models import Role
 from caseaudit.programme import selectors, services, views
 from caseaudit.programme.models import Allocation, AllocationStatus, ProgrammeMonth
+from caseaudit.workflows import audits as workflows
 
 MONTH = dt.date(2026, 12, 1)
 
@@ -347,18 +348,18 @@ def test_confirmed_allocation_on_home_page_starts_the_audit_and_completes(
             audit=audit, by=org.tm.user, data=complete_data(audit), revision=audit.revision
         )
         audit.refresh_from_db()
-        audit_services.audit_complete(audit=audit, by=org.tm.user)
+        workflows.audit_complete(audit=audit, by=org.tm.user)
     allocation.refresh_from_db()
     assert allocation.status == AllocationStatus.COMPLETED
 
     # Reopened, the audit is a draft again and so is the allocation: started, not done.
     with django_capture_on_commit_callbacks(execute=True):
-        audit_services.audit_reopen(audit=audit, by=org.performance.user, reason="Recheck")
+        workflows.audit_reopen(audit=audit, by=org.performance.user, reason="Recheck")
     allocation.refresh_from_db()
     assert allocation.status == AllocationStatus.STARTED
     audit.refresh_from_db()
     with django_capture_on_commit_callbacks(execute=True):
-        audit_services.audit_complete(audit=audit, by=org.tm.user)
+        workflows.audit_complete(audit=audit, by=org.tm.user)
     allocation.refresh_from_db()
     assert allocation.status == AllocationStatus.COMPLETED
 

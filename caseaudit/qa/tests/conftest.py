@@ -11,6 +11,7 @@ from caseaudit.audits import services as audit_services
 from caseaudit.audits.models import Audit, AuditReason, UrgentFinding
 from caseaudit.audits.tests.conftest import complete_data
 from caseaudit.responses import attachments
+from caseaudit.workflows import audits as workflows
 
 from .axe import axe_findings_summary
 
@@ -63,7 +64,7 @@ def audit_completed(*, case, auditor, actions=1, scale=7) -> Audit:
         data=audit_data(audit, scale=scale, actions=rows),
         revision=audit.revision,
     )
-    audit_services.audit_complete(audit=audit, by=auditor.user)
+    workflows.audit_complete(audit=audit, by=auditor.user)
     return audit
 
 

@@ -104,8 +104,8 @@ def test_compliance_per_person_team_service_and_month(org, programme):
 def test_compliance_counts_an_allocation_done_only_while_its_audit_is_completed(org, programme):
     """Done is the allocation's status, which the programme keeps in step with its audit:
     reopening April's audit makes April's allocation outstanding (and overdue) again."""
-    from caseaudit.audits.services import audit_reopen
     from caseaudit.programme.models import Allocation
+    from caseaudit.workflows.audits import audit_reopen
 
     april = Allocation.objects.get(auditor=org.tm, programme__month=dt.date(2026, 4, 1))
     audit_reopen(audit=april.audit, by=org.performance.user, reason="Evidence missing")

@@ -13,6 +13,7 @@ from caseaudit.audits import services as audit_services
 from caseaudit.audits.models import Audit, AuditReason
 from caseaudit.responses import attachments
 from caseaudit.responses.models import QAResponse
+from caseaudit.workflows import audits as workflows
 
 UTC = dt.UTC
 REAL_PDF_FUNCTION = attachments._pdf_function
@@ -114,7 +115,7 @@ def complete_audit(org, django_capture_on_commit_callbacks):
                 data=audit_data(audit, actions=actions),
                 revision=audit.revision,
             )
-            audit_services.audit_complete(audit=audit, by=auditor.user)
+            workflows.audit_complete(audit=audit, by=auditor.user)
         return audit
 
     return _complete

@@ -4,7 +4,6 @@ import pytest
 from django.core import mail
 from django.core.exceptions import ValidationError
 
-from caseaudit.audits import services as audit_services
 from caseaudit.audits.models import ActionStatus
 from caseaudit.factories import CaseFactory, StaffFactory
 from caseaudit.notifications.models import Notification
@@ -18,6 +17,7 @@ from caseaudit.responses.models import (
     ResponseStatus,
 )
 from caseaudit.responses.services import action_field
+from caseaudit.workflows import audits as workflows
 
 from .conftest import answer, answers_for, at
 
@@ -126,9 +126,9 @@ def test_reopening_and_completing_again_keeps_the_one_response(
 ):
     response = response_for()
     audit = response.audit
-    audit_services.audit_reopen(audit=audit, by=org.tm.user, reason="Scale to correct")
+    workflows.audit_reopen(audit=audit, by=org.tm.user, reason="Scale to correct")
     with django_capture_on_commit_callbacks(execute=True):
-        audit_services.audit_complete(audit=audit, by=org.csm_north.user)
+        workflows.audit_complete(audit=audit, by=org.csm_north.user)
     assert QAResponse.objects.filter(audit=audit).count() == 1
     assert Notification.objects.filter(kind="response_required").count() == 1
 
