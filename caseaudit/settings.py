@@ -372,6 +372,26 @@ else:
 # The lists of records on those pages are always read afresh.
 SCOPE_SUMMARY_SECONDS = int(os.environ.get("SCOPE_SUMMARY_SECONDS", "60"))
 
+# An audit whose overall scale is in the lowest band asks for a follow-up audit of the case
+# this many months later (caseaudit/programme/followups.py; docs/improvement.md).
+FOLLOWUP_MONTHS = int(os.environ.get("FOLLOWUP_MONTHS", "3"))
+
+# The accessibility statement's contact (/accessibility/): the email address (empty: the
+# DEFAULT_FROM_EMAIL), and a phone number shown only when set.
+ACCESSIBILITY_CONTACT_EMAIL = os.environ.get("ACCESSIBILITY_CONTACT_EMAIL", "")
+ACCESSIBILITY_CONTACT_PHONE = os.environ.get("ACCESSIBILITY_CONTACT_PHONE", "")
+
+# GOV.UK Notify (docs/feedback.md): feedback requests to families by email or text message.
+# Without an API key (or without the family's contact details) the auditor prints a letter.
+# The templates use ((council)), ((link)) and ((expires)).
+NOTIFY_API_KEY = os.environ.get("NOTIFY_API_KEY", "")
+NOTIFY_BASE_URL = os.environ.get("NOTIFY_BASE_URL", "https://api.notifications.service.gov.uk")
+NOTIFY_EMAIL_TEMPLATE_ID = os.environ.get("NOTIFY_EMAIL_TEMPLATE_ID", "")
+NOTIFY_SMS_TEMPLATE_ID = os.environ.get("NOTIFY_SMS_TEMPLATE_ID", "")
+# The public feedback form's rate limits, "count/seconds": per address, per link.
+FEEDBACK_RATE_PER_ADDRESS = os.environ.get("FEEDBACK_RATE_PER_ADDRESS", "60/600")
+FEEDBACK_RATE_PER_TOKEN = os.environ.get("FEEDBACK_RATE_PER_TOKEN", "20/3600")
+
 # Background tasks (django-tasks): stored in the database and run by `manage.py db_worker`,
 # which `make run` starts beside the web server.
 TASKS = {

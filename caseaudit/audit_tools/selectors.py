@@ -2,7 +2,9 @@
 staff; drafts only by those who may edit tools (`permissions.tools_can_edit`): the
 `*_get` selectors raise Http404 for anything else."""
 
-from django.db.models import Prefetch
+from collections.abc import Sequence
+
+from django.db.models import Prefetch, QuerySet
 from django.http import Http404
 
 from caseaudit.core.typing import Actor
@@ -43,7 +45,9 @@ def tool_version_with_content(*, pk: int) -> ToolVersion:
     )
 
 
-def tool_versions_with_content(*, status: str = VersionStatus.PUBLISHED, codes=None):
+def tool_versions_with_content(
+    *, status: str = VersionStatus.PUBLISHED, codes: Sequence[str] | None = None
+) -> QuerySet[ToolVersion]:
     """Versions of one status (all tools, or those with `codes`) with their content, by code."""
     qs = ToolVersion.objects.select_related("tool").prefetch_related(_sections_prefetch())
     qs = qs.filter(status=status)
@@ -52,7 +56,7 @@ def tool_versions_with_content(*, status: str = VersionStatus.PUBLISHED, codes=N
     return qs.order_by("tool__code")
 
 
-def tool_list():
+def tool_list() -> QuerySet[Tool]:
     return Tool.objects.prefetch_related("versions").order_by("name")
 
 
@@ -63,13 +67,18 @@ def tool_list_with_versions(*, user: Actor) -> list[Tool]:
         raise Http404("No audit tools")
     editor = tools_can_edit(user)
     tools = list(tool_list())
+    published_tools: list[Tool] = []
     for tool in tools:
         versions = list(tool.versions.all())
-        tool.published = next((v for v in versions if v.status == VersionStatus.PUBLISHED), None)
+        published = next((v for v in versions if v.status == VersionStatus.PUBLISHED), None)
         draft = next((v for v in versions if v.status == VersionStatus.DRAFT), None)
-        tool.draft = draft if editor else None
+        # Attached for the tool list page: Tool declares no such fields.
+        tool.published = published  # type: ignore[attr-defined]
+        tool.draft = draft if editor else None  # type: ignore[attr-defined]
+        if published is not None:
+            published_tools.append(tool)
     # A tool imported but never published is only a draft: editors alone see it.
-    return tools if editor else [t for t in tools if t.published is not None]
+    return tools if editor else published_tools
 
 
 def tool_get(*, user: Actor, code: str) -> Tool:
@@ -128,7 +137,7 @@ def draft_question_get(*, section: Section, key: str) -> Question:
     return question
 
 
-def tool_version_list(*, user: Actor, tool: Tool):
+def tool_version_list(*, user: Actor, tool: Tool) -> QuerySet[ToolVersion]:
     """The versions of a tool the user may see, newest first."""
     qs = tool.versions.all().order_by("-number")
     if not tools_can_edit(user):
@@ -136,7 +145,7 @@ def tool_version_list(*, user: Actor, tool: Tool):
     return qs
 
 
-def tool_changes(*, version: ToolVersion, limit: int = 200):
+def tool_changes(*, version: ToolVersion, limit: int = 200) -> QuerySet[ToolChange]:
     """The history of a version, newest first, with who made each change."""
     return (
         ToolChange.objects.filter(version=version)
@@ -145,7 +154,7 @@ def tool_changes(*, version: ToolVersion, limit: int = 200):
     )
 
 
-def band_changes(*, limit: int = 20):
+def band_changes(*, limit: int = 20) -> QuerySet[ToolChange]:
     return (
         ToolChange.objects.filter(version__isnull=True, action="bands_updated")
         .select_related("by", "by__staff")
@@ -153,7 +162,7 @@ def band_changes(*, limit: int = 20):
     )
 
 
-def theme_list():
+def theme_list() -> QuerySet[Theme]:
     return Theme.objects.order_by("order", "name")
 
 

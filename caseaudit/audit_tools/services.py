@@ -6,9 +6,12 @@ Only a draft version is ever changed: a published or retired version stays exact
 because audits keep a foreign key to the version they were started on.
 """
 
+from collections.abc import Iterable, Mapping, Sequence
+from typing import TypedDict, TypeVar
+
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import Max, QuerySet
 from django.utils import timezone
 from django.utils.text import slugify
 
@@ -40,12 +43,30 @@ MODELS = {
 # Tool codes that would clash with the pages under /tools/.
 RESERVED_CODES = frozenset({"bands", "import"})
 
+# A draft's content item: a section of a version, or a question of a section.
+_Item = TypeVar("_Item", Section, Question)
+
+
+class _SectionValues(TypedDict):
+    title: str
+    guidance: str
+    theme: Theme
+    scaled: bool
+
+
+class _QuestionValues(TypedDict):
+    text: str
+    kind: str
+    choices: list[str]
+    help: str
+    required: bool
+
 
 # --------------------------------------------------------------------------------------------
 # Helpers
 
 
-def _record(*, version, by: By, action, **detail) -> ToolChange:
+def _record(*, version: ToolVersion | None, by: By, action: str, **detail: object) -> ToolChange:
     if version is not None:
         detail = {"tool": version.tool.code, "number": version.number, **detail}
     return ToolChange.objects.create(
@@ -72,16 +93,18 @@ def _lock_draft(version_id: int) -> ToolVersion:
     return version
 
 
-def _unique_key(text: str, taken: set[str], *, max_length: int, fallback: str) -> str:
-    """A slug key for a new section or question: from its text, unique among `taken`."""
-    base = slugify(text).replace("-", "_")[: max_length - 4].strip("_") or fallback
+def _unique_key(text: str, taken: set[str], *, max_length: int | None, fallback: str) -> str:
+    """A slug key for a new section or question: from its text, unique among `taken`, short
+    enough for a key field of `max_length` (None: no limit) with room for a "_<n>" suffix."""
+    slug = slugify(text).replace("-", "_")
+    base = (slug if max_length is None else slug[: max_length - 4]).strip("_") or fallback
     key, n = base, 2
     while key in taken:
         key, n = f"{base}_{n}", n + 1
     return key
 
 
-def _clean_text(value, *, label: str, max_length: int, required: bool = True) -> str:
+def _clean_text(value: str | None, *, label: str, max_length: int, required: bool = True) -> str:
     value = (value or "").strip()
     if required and not value:
         raise ValidationError(f"Enter the {label}.")
@@ -90,7 +113,9 @@ def _clean_text(value, *, label: str, max_length: int, required: bool = True) ->
     return value
 
 
-def _clean_section(*, title, guidance, theme, scaled) -> dict:
+def _clean_section(
+    *, title: str | None, guidance: str | None, theme: Theme | None, scaled: bool
+) -> _SectionValues:
     if not isinstance(theme, Theme):
         raise ValidationError("Choose the theme the section serves.")
     return {
@@ -101,7 +126,14 @@ def _clean_section(*, title, guidance, theme, scaled) -> dict:
     }
 
 
-def _clean_question(*, text, kind, choices, help, required=False) -> dict:
+def _clean_question(
+    *,
+    text: str | None,
+    kind: str,
+    choices: Iterable[str] | None,
+    help: str | None,
+    required: bool = False,
+) -> _QuestionValues:
     if kind not in QuestionKind.values:
         raise ValidationError("Choose what kind of answer the question takes.")
     cleaned_choices = [c.strip() for c in (choices or []) if c and c.strip()]
@@ -121,9 +153,9 @@ def _clean_question(*, text, kind, choices, help, required=False) -> dict:
     }
 
 
-def _changes(obj, values: dict) -> dict:
+def _changes(obj: Section | Question, values: Mapping[str, object]) -> dict[str, list[object]]:
     """{field: [old, new]} for the fields `values` would change (themes by code)."""
-    changed = {}
+    changed: dict[str, list[object]] = {}
     for field, new in values.items():
         old = getattr(obj, field)
         if old != new:
@@ -133,22 +165,35 @@ def _changes(obj, values: dict) -> dict:
     return changed
 
 
-def _next_order(qs) -> int:
+def _next_order(qs: QuerySet[_Item]) -> int:
     current = qs.aggregate(m=Max("order"))["m"]
     return 0 if current is None else current + 1
 
 
+def _reorder(siblings: list[_Item], *, item: _Item, direction: str) -> bool:
+    """Swap `item` with its neighbour in `siblings` ("up": the one before, "down": after) and
+    number them all again from 0. False, changing nothing, when it is already at that end."""
+    index = next(i for i, s in enumerate(siblings) if s.pk == item.pk)
+    target = index - 1 if direction == "up" else index + 1
+    if not 0 <= target < len(siblings):
+        return False
+    siblings[index], siblings[target] = siblings[target], siblings[index]
+    for order, sibling in enumerate(siblings):
+        sibling.order = order
+    return True
+
+
 def _draft_item_add(
-    model,
+    model: type[_Item],
     *,
-    parent: dict,
-    values: dict,
+    parent: Mapping[str, ToolVersion | Section],
+    values: Mapping[str, object],
     key_from: str,
-    version,
+    version: ToolVersion,
     by: By,
-    action,
-    **detail,
-):
+    action: str,
+    **detail: object,
+) -> _Item:
     """Add a section or question (`model`) after the others of its `parent` (the draft version
     or the section), with a key made from `key_from`, and record it (`detail`, then the key)."""
     siblings = model.objects.filter(**parent)
@@ -163,7 +208,15 @@ def _draft_item_add(
     return item
 
 
-def _draft_item_update(item, *, values: dict, version, by: By, action, **detail):
+def _draft_item_update(
+    item: _Item,
+    *,
+    values: Mapping[str, object],
+    version: ToolVersion,
+    by: By,
+    action: str,
+    **detail: object,
+) -> _Item:
     """Give a draft section or question the cleaned `values`. Saved and recorded (`detail`,
     then its key and each changed field's old and new value) only when something changed."""
     changed = _changes(item, values)
@@ -321,7 +374,7 @@ def tool_version_add_question(
     by: By,
     text: str,
     kind: str,
-    choices=(),
+    choices: Sequence[str] = (),
     help: str = "",
     required: bool = False,
 ) -> Question:
@@ -347,7 +400,7 @@ def tool_version_update_question(
     by: By,
     text: str,
     kind: str,
-    choices=(),
+    choices: Sequence[str] = (),
     help: str = "",
     required: bool | None = None,
 ) -> Question:
@@ -391,24 +444,24 @@ def tool_version_move(*, item: Section | Question, direction: str, by: By) -> No
         raise ValidationError("Move a section or question up or down.")
     if isinstance(item, Section):
         version = _lock_draft(item.version_id)
-        siblings = list(Section.objects.filter(version=version).order_by("order", "id"))
+        sections = list(Section.objects.filter(version=version).order_by("order", "id"))
+        if not _reorder(sections, item=item, direction=direction):
+            return
+        Section.objects.bulk_update(sections, ["order"])
         action, detail = ToolChangeAction.SECTION_MOVED, {"section": item.title}
     elif isinstance(item, Question):
-        item = Question.objects.select_related("section").get(pk=item.pk)
-        version = _lock_draft(item.section.version_id)
-        siblings = list(Question.objects.filter(section_id=item.section_id).order_by("order", "id"))
+        question = Question.objects.select_related("section").get(pk=item.pk)
+        version = _lock_draft(question.section.version_id)
+        questions = list(
+            Question.objects.filter(section_id=question.section_id).order_by("order", "id")
+        )
+        if not _reorder(questions, item=question, direction=direction):
+            return
+        Question.objects.bulk_update(questions, ["order"])
         action = ToolChangeAction.QUESTION_MOVED
-        detail = {"section": item.section.title, "question": item.text}
+        detail = {"section": question.section.title, "question": question.text}
     else:
         raise ValidationError("Only sections and questions can be moved.")
-    index = next(i for i, s in enumerate(siblings) if s.pk == item.pk)
-    target = index - 1 if direction == "up" else index + 1
-    if not 0 <= target < len(siblings):
-        return
-    siblings[index], siblings[target] = siblings[target], siblings[index]
-    for order, sibling in enumerate(siblings):
-        sibling.order = order
-    type(item).objects.bulk_update(siblings, ["order"])
     _record(version=version, by=by, action=action, direction=direction, **detail)
 
 
@@ -468,7 +521,7 @@ def tool_version_publish(*, version: ToolVersion, by: By, notes: str | None = No
 # Tools as data
 
 
-def tools_export(*, codes=None) -> dict:
+def tools_export(*, codes: Sequence[str] | None = None) -> dict:
     """The published tools (all, or those with `codes`) as a tools document."""
     versions = list(tool_versions_with_content(status=VersionStatus.PUBLISHED, codes=codes))
     if codes:
@@ -480,14 +533,14 @@ def tools_export(*, codes=None) -> dict:
     return interchange.tools_document(versions, bands=list(scaling_bands()))
 
 
-def tools_import_band_notes(*, data) -> list[str]:
+def tools_import_band_notes(*, data: object) -> list[str]:
     """How the scaling bands in a tools document differ from the authority's: an import never
     changes the bands (administrators do, on the bands page), so the importer is told."""
     return interchange.band_differences(data, list(scaling_bands()))
 
 
 @transaction.atomic
-def tools_import(*, data, by: By, source: str = "") -> list[ToolVersion]:
+def tools_import(*, data: object, by: By, source: str = "") -> list[ToolVersion]:
     """Load a tools document as new draft versions (new tools are created). Nothing changes
     unless the whole document is valid and none of its tools already has a draft."""
     errors = interchange.tools_validate(
@@ -515,7 +568,7 @@ def tools_import(*, data, by: By, source: str = "") -> list[ToolVersion]:
         "publish or discard it before importing."
         for d in drafts
     ]
-    if errors:
+    if errors or not isinstance(data, dict):  # tools_validate refuses anything but a dict
         raise ValidationError(errors)
     versions = interchange.tools_load(data, models=MODELS, status=VersionStatus.DRAFT, user=by)
     for version, spec in zip(versions, data["tools"], strict=True):

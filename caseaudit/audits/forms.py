@@ -1,4 +1,5 @@
-"""The audit form: built from the tool version's sections and questions.
+"""The audit form: one page of the audit at a time (`tasklist`), built from the tool
+version's sections and questions.
 
 Field names follow `fields` (`s<section id>-scale`, `q<question id>-answer`, ...) so the
 services' validation errors land on the right field. Restorative actions are a formset
@@ -11,7 +12,6 @@ from caseaudit.audit_tools.models import QuestionKind
 from caseaudit.organisation.selectors import staff_for_user
 
 from . import fields, start_rules
-from .fields import FAMILY_CONTACT_FIELDS
 from .models import (
     AuditReason,
     ContactMade,
@@ -147,25 +147,18 @@ class AuditForm(forms.Form):
         "supervisor will read first.",
     )
 
-    # Page order of the audit's own fields: before and after the restorative actions.
-    FIELDS_BEFORE_ACTIONS = (
-        "voice_of_child",
-        *FAMILY_CONTACT_FIELDS,
-        "good_practice",
-    )
-    FIELDS_AFTER_ACTIONS = (
-        "serious_safeguarding",
-        "serious_safeguarding_detail",
-        "overall_scale",
-        "summary",
-    )
-
-    def __init__(self, *args, sections, **kwargs):
+    def __init__(self, *args, page, **kwargs):
+        """One page of the audit (`tasklist.Page`): its own fields only, and for a section
+        page the section's columns, scale and questions."""
         super().__init__(*args, **kwargs)
-        self.sections = list(sections)
-        self.section_field_names = []
+        self.page = page
+        keep = {"revision", *page.field_names}
+        for name in list(self.fields):
+            if name not in keep:
+                del self.fields[name]
+        self.sections = [page.item.section] if page.item is not None else []
+        self.section_field_names: list[str] = []
         for section in self.sections:
-            names = []
             for name, label in (
                 ("working_well", "What is working well"),
                 ("worried_about", "What are we worried about"),
@@ -173,22 +166,21 @@ class AuditForm(forms.Form):
             ):
                 key = fields.section_field(section.pk, name)
                 self.fields[key] = forms.CharField(label=label, required=False, widget=_textarea(6))
-                names.append(key)
+                self.section_field_names.append(key)
             if section.scaled:
                 key = fields.section_field(section.pk, "scale")
                 self.fields[key] = _scale_field("Scale")
-                names.append(key)
+                self.section_field_names.append(key)
             for question in section.questions.all():
                 key = fields.question_field(question.pk, "answer")
                 self.fields[key] = self._question_field(question)
-                names.append(key)
+                self.section_field_names.append(key)
                 if question.kind == QuestionKind.YES_NO_NA:
                     evidence = fields.question_field(question.pk, "evidence")
                     self.fields[evidence] = forms.CharField(
                         label="Evidence", required=False, widget=_textarea(2)
                     )
-                    names.append(evidence)
-            self.section_field_names.append(names)
+                    self.section_field_names.append(evidence)
 
     @staticmethod
     def _question_field(question) -> forms.Field:
@@ -214,44 +206,43 @@ class AuditForm(forms.Form):
             field.help_text = "Answer this to complete the audit."
         return field
 
-    def section_rows(self, document) -> list[dict]:
-        """Each section of `document` with its bound fields, for the template."""
-        rows = []
-        for item in document.sections:
-            pk = item.section.pk
-            scale = fields.section_field(pk, "scale")
-            rows.append(
+    def section_row(self) -> dict | None:
+        """A section page's section with its bound fields, for the template."""
+        item = self.page.item
+        if item is None:
+            return None
+        pk = item.section.pk
+        scale = fields.section_field(pk, "scale")
+        return {
+            "item": item,
+            "columns": [
+                self[fields.section_field(pk, name)]
+                for name in ("working_well", "worried_about", "needs_to_happen")
+            ],
+            "scale": self[scale] if scale in self.fields else None,
+            "questions": [
                 {
-                    "item": item,
-                    "columns": [
-                        self[fields.section_field(pk, name)]
-                        for name in ("working_well", "worried_about", "needs_to_happen")
-                    ],
-                    "scale": self[scale] if scale in self.fields else None,
-                    "questions": [
-                        {
-                            "item": q,
-                            "answer": self[fields.question_field(q.question.pk, "answer")],
-                            "evidence": self[evidence]
-                            if (evidence := fields.question_field(q.question.pk, "evidence"))
-                            in self.fields
-                            else None,
-                        }
-                        for q in item.questions
-                    ],
+                    "item": q,
+                    "answer": self[fields.question_field(q.question.pk, "answer")],
+                    "evidence": self[evidence]
+                    if (evidence := fields.question_field(q.question.pk, "evidence")) in self.fields
+                    else None,
                 }
-            )
-        return rows
+                for q in item.questions
+            ],
+        }
 
-    def field_names_in_page_order(self) -> tuple[list[str], list[str]]:
-        """The fields before the restorative actions, and those after."""
-        before = [name for names in self.section_field_names for name in names]
-        return [*before, *self.FIELDS_BEFORE_ACTIONS], list(self.FIELDS_AFTER_ACTIONS)
+    def field_names_in_page_order(self) -> list[str]:
+        """The page's fields in the order they are shown (a page's actions come after)."""
+        return [*self.section_field_names, *self.page.field_names]
 
     def to_data(self) -> dict:
-        """The cleaned form as `services.audit_save`'s `data` (without the actions)."""
+        """The cleaned page as `services.audit_save`'s `data` (without the actions): only this
+        page's fields, so the rest of the audit is left as it is."""
         cd = self.cleaned_data
-        data = {name: cd.get(name) for name in AUDIT_FIELDS}
+        data = {name: cd.get(name) for name in AUDIT_FIELDS if name in self.fields}
+        if not self.sections:
+            return data
         data["sections"] = {}
         data["questions"] = {}
         for section in self.sections:
@@ -426,6 +417,12 @@ class WithdrawFindingForm(forms.Form):
         "reason here, not in their email.",
         error_messages={"required": "Enter why the finding was raised in error"},
     )
+
+
+class CompleteForm(forms.Form):
+    """The check-answers page's "Complete audit": the revision the auditor checked."""
+
+    revision = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
 
 
 class ConfirmAlertForm(forms.Form):

@@ -413,3 +413,30 @@ class AuditEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.audit_id} {self.kind} {self.at:%Y-%m-%d %H:%M}"
+
+
+class BlindReading(models.Model):
+    """A person who must not see this audit's scales: its moderator, until they compare.
+
+    The moderation app (`caseaudit.moderation.services`, above this app) writes these rows and
+    is their single source of truth: one row for each moderation that names a moderator and is
+    not yet compared (proposed in a draft sample, or assigned), written when the sample is
+    drawn or the moderator swapped, removed when the moderator compares the scales or the
+    moderation goes (a draft sample drawn again). While the row exists, the audit page, its
+    PDF and the API show that person none of the auditor's scales (section scales, bands, the
+    overall scale, an urgent finding's scale): `selectors.scales_hidden_for`. This app only
+    reads them (it cannot import the moderation app). docs/moderation.md, "Blind moderation".
+    """
+
+    audit = models.ForeignKey(Audit, on_delete=models.CASCADE, related_name="+")
+    staff = models.ForeignKey(Staff, on_delete=models.CASCADE, related_name="+")
+    since = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            # Also the index `scales_hidden_for` reads: (audit, staff).
+            models.UniqueConstraint(fields=["audit", "staff"], name="blindreading_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Audit {self.audit_id}: scales hidden from staff {self.staff_id}"

@@ -8,21 +8,21 @@ audit page uses too. The caller has checked the user may see the audit.
 The PDF names the case by its reference only, never the child's name: it travels by email
 (the QA response asks for it) and its file name shows in mail clients and download folders.
 WeasyPrint fetches nothing: every resource is inline, and the URL fetcher refuses any URL.
+The PDF is tagged for screen readers (PDF/UA, `caseaudit.core.pdf.html_to_pdf`).
 """
 
-import logging
 import re
 
 from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils import timezone
 
+from caseaudit.core.pdf import html_to_pdf
+
 from .models import Audit
 from .selectors import audit_document
 
 FILENAME_UNSAFE = re.compile(r"[^A-Za-z0-9_-]+")
-# WeasyPrint logs each layout step at INFO: ten lines per PDF in the server's log.
-logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)
 
 
 def audit_date(audit: Audit):
@@ -37,8 +37,10 @@ def audit_pdf_filename(audit: Audit) -> str:
     return f"audit-{reference}-{tool}-{audit_date(audit):%Y-%m-%d}.pdf"
 
 
-def audit_pdf_html(audit: Audit, *, document=None) -> str:
-    """The report as HTML (for WeasyPrint; also handy in tests)."""
+def audit_pdf_html(audit: Audit, *, document=None, scales_hidden: bool = False) -> str:
+    """The report as HTML (for WeasyPrint; also handy in tests). `scales_hidden`: without any
+    of the auditor's scales, for its moderator before they compare
+    (`selectors.scales_hidden_for`)."""
     document = document or audit_document(audit=audit)
     return render_to_string(
         "audits/audit_pdf.html",
@@ -48,19 +50,11 @@ def audit_pdf_html(audit: Audit, *, document=None) -> str:
             "document": document,
             "authority_name": settings.AUTHORITY_NAME,
             "produced_on": timezone.localdate(),
+            "scales_hidden": scales_hidden,
         },
     )
 
 
-def audit_pdf_bytes(audit: Audit) -> bytes:
-    """The audit as a PDF document."""
-    # Imported late: WeasyPrint loads Pango, which no web page needs.
-    from weasyprint import HTML
-    from weasyprint.urls import URLFetcher
-
-    class NoFetching(URLFetcher):
-        def fetch(self, url, headers=None):
-            raise ValueError(f"The audit PDF fetches no resources ({url[:40]})")
-
-    html = audit_pdf_html(audit)
-    return HTML(string=html, url_fetcher=NoFetching()).write_pdf()
+def audit_pdf_bytes(audit: Audit, *, scales_hidden: bool = False) -> bytes:
+    """The audit as a tagged (PDF/UA) document."""
+    return html_to_pdf(audit_pdf_html(audit, scales_hidden=scales_hidden), what="audit PDF")

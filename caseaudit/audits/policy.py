@@ -14,10 +14,16 @@ from django.db.models import Q
 
 from caseaudit.audit_tools.models import Tool
 from caseaudit.cases.models import Case
-from caseaudit.cases.selectors import case_visible_qs
+from caseaudit.cases.selectors import case_assignment_tools, case_visible_qs
 from caseaudit.core.typing import Actor
 from caseaudit.organisation.models import Staff
-from caseaudit.organisation.roles import ACKNOWLEDGE_ROLES, AUDITOR_ROLES, REOPEN_ROLES, Role
+from caseaudit.organisation.roles import (
+    ACKNOWLEDGE_ROLES,
+    AUDITOR_ROLES,
+    CAMPAIGN_ONLY_ROLES,
+    REOPEN_ROLES,
+    Role,
+)
 from caseaudit.organisation.selectors import staff_for_user
 
 from .models import Audit, AuditStatus, UrgentFinding
@@ -76,6 +82,7 @@ def audit_refusal(
 
     The rule: a current member of staff in an auditing role who can see the case and is not
     its allocated worker; IROs use only the IRO tool and Child Protection Chairs only theirs.
+    A Lead Member audits only a case assigned to them in a live campaign, with its tool.
     `user` (the staff's signed-in user, if at hand) saves looking it up again.
     """
     if staff is None or not staff.is_active:
@@ -84,6 +91,18 @@ def audit_refusal(
         return "This case is closed, so it cannot be audited."
     if case.allocated_worker_id == staff.pk:
         return "You cannot audit a case allocated to you."
+    if staff.role in CAMPAIGN_ONLY_ROLES:
+        # A Lead Member audits only the cases assigned to them in a live campaign, with its
+        # tool (the case scope shows them no other case).
+        tools = case_assignment_tools(staff=staff, case=case)
+        if not tools:
+            return "You audit only the cases allocated to you in a campaign that is running."
+        if tool_code is not None and tool_code not in tools:
+            names = ", ".join(
+                sorted(Tool.objects.filter(code__in=tools).values_list("name", flat=True))
+            )
+            return f"In this campaign the case is audited with the {names or 'campaign’s tool'}."
+        return None
     if staff.role not in AUDITOR_ROLES:
         return f"Your role ({staff.get_role_display()}) does not audit cases."
     only_tool = ROLE_TOOLS.get(staff.role)

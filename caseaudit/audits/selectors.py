@@ -37,6 +37,7 @@ from .models import (
     Audit,
     AuditEvent,
     AuditStatus,
+    BlindReading,
     QuestionAnswer,
     RestorativeAction,
     SectionAnswer,
@@ -105,6 +106,16 @@ def audit_get(*, user: Actor, pk: int) -> Audit:
         _denied_if_exists(user, AccessObjectType.AUDIT, Audit.objects.filter(pk=pk), pk)
         raise Http404("No such audit")
     return audit
+
+
+def scales_hidden_for(*, user: Actor, audit: Audit) -> bool:
+    """Whether the audit's scales are hidden from the user: they are its moderator and have
+    not compared yet (`BlindReading`, written by the moderation app). One query, none for a
+    user without a staff record or for the audit's own auditor (never its moderator)."""
+    staff = staff_for_user(user)
+    if staff is None or staff.pk == audit.auditor_id:
+        return False
+    return BlindReading.objects.filter(audit_id=audit.pk, staff_id=staff.pk).exists()
 
 
 # The case page's audits: compiled once per case scope (caseaudit/core/prepared.py).

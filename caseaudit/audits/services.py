@@ -407,13 +407,15 @@ def _apply_actions(audit: Audit, rows: list, errors: dict, *, sections: dict) ->
 def audit_save(
     *, audit: Audit, by: User, data: dict, revision: int, raise_findings: bool = True
 ) -> SaveResult:
-    """Save the audit form (a draft) and raise any urgent findings it now contains.
+    """Save the audit form (a draft), or one page of it, and raise any urgent findings it now
+    contains.
 
     `raise_findings=False` is the audit form's: its autosave keeps the text safe without
     alerting managers to a scale the auditor is still choosing (moving through 0, 1, 2 with the
-    arrow keys on the way to 7 would otherwise raise three findings), and its "Save draft" and
-    "Complete" ask the auditor before anyone is alerted (`findings.findings_raise_confirmed`).
-    The API's save raises them at once.
+    arrow keys on the way to 7 would otherwise raise three findings), and its pages' "Save and
+    continue" / "Save and come back later" and the check page's "Complete audit" ask the
+    auditor before anyone is alerted (`findings.findings_raise_confirmed`). The API's save
+    raises them at once.
 
     `data` holds any of the audit's own fields (`AUDIT_FIELDS`), and:
       "sections":  {section id: {"working_well", "worried_about", "needs_to_happen", "scale"}},
@@ -422,7 +424,9 @@ def audit_save(
                      "section_id" (the section it answers; empty: the whole audit),
                      "key" (optional: the form's row prefix, for errors)}, ...]
                    (the whole list: actions left out are removed; blank rows are ignored).
-    Keys left out are left unchanged. `revision` is the audit's revision the form was based
+    Keys left out are left unchanged, and so are the sections and questions left out of
+    "sections" and "questions" (and, within one, the names left out): a page of the form
+    (`tasklist`) sends its own fields only. `revision` is the audit's revision the form was based
     on: if someone has saved since, nothing is saved and `ConflictError` is raised. Invalid
     values raise `ValidationError` keyed by field name (see `fields`).
     """

@@ -10,6 +10,8 @@ on top of who may audit at all (`policy.audit_refusal`). docs/procedure.md, sect
 - A peer audit is done by a Practice Supervisor (of a case in their own team, not one they
   supervise), a Team Manager (never of their own team), a CSM (never of their own service),
   an AD or the Director (never of a case they supervise).
+- A Lead Member's audit is a campaign's ("Thematic audit"), with the campaign's tool
+  (`policy.audit_refusal` keeps them to the tool).
 
 Each refusal says why, on the field to change ("tool" or "reason").
 """
@@ -17,7 +19,7 @@ Each refusal says why, on the field to change ("tool" or "reason").
 from caseaudit.audit_tools.models import Tool
 from caseaudit.cases.models import Case
 from caseaudit.organisation.models import Staff
-from caseaudit.organisation.roles import PEER_AUDIT_ROLES, Role
+from caseaudit.organisation.roles import CAMPAIGN_ONLY_ROLES, PEER_AUDIT_ROLES, Role
 
 from .models import AuditReason
 
@@ -111,6 +113,11 @@ def reason_refusal(
         return (
             f"The reason “{_reason_label(reason)}” goes with the {needed}: choose that tool, "
             "or another reason."
+        )
+    if staff.role in CAMPAIGN_ONLY_ROLES and reason != AuditReason.THEMATIC:
+        return (
+            f"A {staff.get_role_display()} audits for a campaign only: choose the reason "
+            f"“{_reason_label(AuditReason.THEMATIC)}”."
         )
     if reason == AuditReason.PEER:
         return _peer_refusal(staff, case)

@@ -1,5 +1,8 @@
-"""Pages for conducting an audit: start, the form, the audit as a document, reopen, and
-acknowledging an urgent finding. Every view of an audit is written to the access log."""
+"""Pages for conducting an audit: start, the form (a task list, one page per task and a
+check-answers page), the audit as a document, reopen, and acknowledging an urgent finding.
+Every view of an audit is written to the access log."""
+
+import re
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -8,8 +11,8 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
-from django.utils.http import content_disposition_header
-from django.views.decorators.http import require_POST
+from django.utils.http import content_disposition_header, urlencode
+from django.views.decorators.http import require_http_methods, require_POST
 
 from caseaudit.accounts.models import AccessObjectType
 from caseaudit.accounts.services import access_record
@@ -17,12 +20,13 @@ from caseaudit.cases.selectors import case_get
 from caseaudit.organisation.selectors import staff_for_user
 from caseaudit.workflows import audits as workflows
 
-from . import fields, findings, pdf, policy, selectors, services
+from . import fields, findings, pdf, policy, selectors, services, tasklist
 from .forms import (
     BLANK_ACTION_ROWS,
     MAX_BLANK_ACTION_ROWS,
     AcknowledgeForm,
     AuditForm,
+    CompleteForm,
     DiscardForm,
     ReopenForm,
     StartForm,
@@ -93,7 +97,23 @@ def audit_start(request: HttpRequest, case_pk: int) -> HttpResponse:
     return render(request, "audits/audit_start.html", {"case": case, "form": form})
 
 
-# --- The form ---------------------------------------------------------------------------
+# --- The form: a task list, one page per task, and a check-answers page -------------------
+# The pages are `tasklist.audit_pages`; each saves only its own answers through
+# `services.audit_save` (what a page does not send is left as it is).
+
+# "Where to go next" tokens, carried through the urgent-finding question (finding_views):
+# a page's slug, "check" (the check-answers page) or "" (the task list): the path under edit/.
+_TOKEN = re.compile(r"^[a-z0-9-]{1,40}$")
+
+
+def _token(value) -> str:
+    return value if isinstance(value, str) and _TOKEN.match(value) else ""
+
+
+def _destination(audit, token: str) -> str:
+    """The address of a "where next" token: the task list, the check page or a task page."""
+    base = reverse("audit_edit", args=[audit.pk])
+    return f"{base}{token}/" if _token(token) else base
 
 
 def _blank_rows(request) -> int:
@@ -106,37 +126,36 @@ def _blank_rows(request) -> int:
 
 def _form_errors(form, formset) -> dict[str, list[str]]:
     errors = {name: list(errs) for name, errs in form.errors.items() if name != "__all__"}
-    for row in formset.forms:
+    for row in formset.forms if formset is not None else ():
         for name, errs in row.errors.items():
             errors[row.add_prefix(name)] = list(errs)
     return errors
 
 
-def _completion_errors(audit, document) -> dict[str, list[str]]:
-    """The completion problems keyed by the form's field names (actions by their row)."""
+def _page_completion_errors(audit, document, page) -> dict[str, list[str]]:
+    """The completion gaps of one page, keyed by its field names (actions by their row)."""
+    pages = tasklist.audit_pages(document)
     rows = {action.pk: index for index, action in enumerate(document.actions)}
-    errors = {}
+    errors: dict[str, list[str]] = {}
     for key, message in services.audit_completion_problems(audit):
-        parsed = fields.parse_action_field(key)
-        if parsed is not None:
-            pk, name = parsed
-            key = f"actions-{rows.get(pk, 0)}-{name}"
-        errors.setdefault(key, []).append(message)
+        found = tasklist.page_for_key(pages, key)
+        if found is not None and found.slug == page.slug:
+            errors.setdefault(tasklist.form_key(key, rows), []).append(message)
     return errors
 
 
 def _error_summary(form, field_errors: dict, general: list[str]) -> list[tuple[str, str]]:
     """(link, message) in the order of the page."""
-    before, after = form.field_names_in_page_order()
+    fields_in_order = form.field_names_in_page_order()
     # The "needs a restorative action" gaps first (shown at the top of the actions), then
     # the action rows' own errors.
     action_keys = [k for k in field_errors if fields.is_actions_gap(k)]
     action_keys += [k for k in field_errors if k.startswith("actions-")]
     summary = [("", message) for message in general]
-    for key in [*before, *action_keys, *after]:
+    for key in [*fields_in_order, *action_keys]:
         for message in field_errors.get(key, []):
             summary.append((f"#id_{key}", message))
-    listed = {*before, *action_keys, *after}
+    listed = {*fields_in_order, *action_keys}
     for key, errs in field_errors.items():
         if key not in listed:
             summary.extend(("", message) for message in errs)
@@ -159,6 +178,13 @@ def _editable_audit(request, pk: int):
     return audit
 
 
+def _read_only(request, audit) -> HttpResponse:
+    messages.info(
+        request, f"This audit is {audit.get_status_display().lower()}, so it is read-only."
+    )
+    return redirect("audit_detail", audit.pk)
+
+
 def _formset_kwargs(audit, document, blank_rows: int) -> dict:
     return {
         "sections": [item.section for item in document.sections],
@@ -169,35 +195,69 @@ def _formset_kwargs(audit, document, blank_rows: int) -> dict:
     }
 
 
+@require_http_methods(["GET", "HEAD"])
 def audit_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    """The audit as a task list: each page with its status (`tasklist.audit_tasks`), and the
+    way to the check-answers page."""
+    audit = _editable_audit(request, pk)
+    if not audit.is_draft:
+        return _read_only(request, audit)
+    document = selectors.audit_document(audit=audit)
+    tasks = tasklist.audit_tasks(
+        document=document, problems=services.audit_completion_problems(audit)
+    )
+    return render(
+        request,
+        "audits/audit_tasklist.html",
+        {
+            "audit": audit,
+            "case": audit.case,
+            "document": document,
+            "section_tasks": [t for t in tasks if t.page.kind == tasklist.SECTION],
+            "other_tasks": [t for t in tasks if t.page.kind != tasklist.SECTION],
+            "done_count": sum(t.done for t in tasks),
+            "task_count": len(tasks),
+            "can_discard": policy.can_discard(request.user, audit),
+            "finding_items": findings.document_finding_items(user=request.user, document=document),
+            "pending": findings.pending_in_document(document=document),
+        },
+    )
+
+
+def audit_task(request: HttpRequest, pk: int, page: str) -> HttpResponse:
+    """One page of the audit: "Save and continue" saves it and opens the next page (after
+    the last, the check-answers page); "Save and come back later" saves it and goes back to
+    the task list. Either first asks before alerting anyone to an urgent finding."""
     audit = _editable_audit(request, pk)
     if not audit.is_draft and request.method != "POST":
-        messages.info(
-            request, f"This audit is {audit.get_status_display().lower()}, so it is read-only."
-        )
-        return redirect("audit_detail", audit.pk)
+        return _read_only(request, audit)
     document = selectors.audit_document(audit=audit)
-    sections = [item.section for item in document.sections]
+    pages = tasklist.audit_pages(document)
+    current = tasklist.page_get(pages, page)
+    if current is None:
+        raise Http404("No such page of this audit")
+    with_actions = current.kind == tasklist.ACTIONS
     blank_rows = _blank_rows(request)
-    formset_kwargs = _formset_kwargs(audit, document, blank_rows)
+    formset_kwargs = _formset_kwargs(audit, document, blank_rows) if with_actions else {}
     field_errors: dict[str, list[str]] = {}
     general: list[str] = []
     conflict = None
 
     if request.method == "POST":
-        form = AuditForm(request.POST, sections=sections)
-        formset = action_formset(data=request.POST, **formset_kwargs)
-        intent = request.POST.get("intent", "save")
-        if form.is_valid() and formset.is_valid():
+        form = AuditForm(request.POST, page=current)
+        formset = action_formset(data=request.POST, **formset_kwargs) if with_actions else None
+        intent = request.POST.get("intent", "continue")
+        if form.is_valid() and (formset is None or formset.is_valid()):
             data = form.to_data()
-            data["actions"] = action_rows(formset)
+            if formset is not None:
+                data["actions"] = action_rows(formset)
             try:
                 result = services.audit_save(
                     audit=audit,
                     by=request.user,
                     data=data,
                     revision=form.cleaned_data["revision"],
-                    # The form asks before alerting anyone (`_after_save`, findings.py).
+                    # The page asks before alerting anyone (`_after_save`, findings.py).
                     raise_findings=False,
                 )
             except services.ConflictError as error:
@@ -208,52 +268,142 @@ def audit_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 else:
                     general = list(error.messages)
             else:
-                return _after_save(request, audit, result, intent, blank_rows)
+                if intent == "add_action" and with_actions:
+                    return _after_save(request, audit, result, "add_action", blank_rows)
+                following = tasklist.next_page(pages, current)
+                if intent == "later":
+                    next_step = ""
+                else:
+                    next_step = following.slug if following is not None else "check"
+                return _after_save(
+                    request,
+                    audit,
+                    result,
+                    "save",
+                    blank_rows,
+                    next_step=next_step,
+                    back_step=current.slug,
+                )
         else:
             field_errors = _form_errors(form, formset)
-            general = list(form.non_field_errors()) + list(formset.non_form_errors())
+            general = list(form.non_field_errors())
+            if formset is not None:
+                general += list(formset.non_form_errors())
     else:
-        form = AuditForm(initial=audit_form_initial(document), sections=sections)
-        formset = action_formset(**formset_kwargs)
+        form = AuditForm(initial=audit_form_initial(document), page=current)
+        formset = action_formset(**formset_kwargs) if with_actions else None
         if request.GET.get("check"):
-            field_errors = _completion_errors(audit, document)
+            field_errors = _page_completion_errors(audit, document, current)
 
-    summary = _error_summary(form, field_errors, general)
+    index = pages.index(current)
     return render(
         request,
-        "audits/audit_form.html",
+        "audits/audit_task.html",
         {
             "audit": audit,
             "case": audit.case,
             "document": document,
+            "page": current,
+            "page_number": index + 1,
+            "page_count": len(pages),
+            "is_last": index + 1 == len(pages),
             "form": form,
             "formset": formset,
-            "section_rows": form.section_rows(document),
+            "section_row": form.section_row(),
             "field_errors": field_errors,
-            "error_summary": summary,
+            "error_summary": _error_summary(form, field_errors, general),
             "action_gaps": [
                 (key, message)
                 for key, messages_ in field_errors.items()
                 if fields.is_actions_gap(key)
                 for message in messages_
             ],
-            "can_discard": policy.can_discard(request.user, audit),
             "conflict": conflict,
             "checking": bool(field_errors) and request.method == "GET",
             "blank_rows": blank_rows,
-            "more_rows": min(blank_rows + BLANK_ACTION_ROWS, MAX_BLANK_ACTION_ROWS),
-            "finding_items": findings.document_finding_items(user=request.user, document=document),
+            "actions_for_section": [
+                a
+                for a in document.actions
+                if current.item is not None and a.section_id == current.item.section.pk
+            ],
+        },
+    )
+
+
+def audit_check(request: HttpRequest, pk: int) -> HttpResponse:
+    """Check your answers: every task's status and every gap, each linked to the page that
+    fixes it; "Complete audit" once there is none."""
+    audit = _editable_audit(request, pk)
+    if not audit.is_draft:
+        return _read_only(request, audit)
+    if request.method == "POST":
+        form = CompleteForm(request.POST)
+        if not form.is_valid() or form.cleaned_data["revision"] != audit.revision:
+            messages.error(
+                request,
+                "The audit was saved since you checked it (in another window?): check it "
+                "again before you complete it.",
+            )
+            return redirect("audit_check", audit.pk)
+        result = services.SaveResult(audit=audit)
+        return _after_save(
+            request,
+            audit,
+            result,
+            "complete",
+            BLANK_ACTION_ROWS,
+            next_step="check",
+            back_step="check",
+        )
+    document = selectors.audit_document(audit=audit)
+    problems = services.audit_completion_problems(audit)
+    tasks = tasklist.audit_tasks(document=document, problems=problems)
+    gaps = tasklist.gap_links(document=document, problems=problems)
+    by_page: dict[str, list[tuple[str, str]]] = {}
+    for page, key, message in gaps:
+        if page is not None:
+            by_page.setdefault(page.slug, []).append((key, message))
+    return render(
+        request,
+        "audits/audit_check.html",
+        {
+            "audit": audit,
+            "case": audit.case,
+            "document": document,
+            "rows": [(task, by_page.get(task.page.slug, [])) for task in tasks],
+            "gaps": gaps,
+            "unplaced_gaps": [message for page, _key, message in gaps if page is None],
+            "form": CompleteForm(initial={"revision": audit.revision}),
             "pending": findings.pending_in_document(document=document),
         },
     )
 
 
-def _after_save(request, audit, result, intent: str, blank_rows: int) -> HttpResponse:
-    edit_url = reverse("audit_edit", args=[audit.pk])
+def _after_save(
+    request,
+    audit,
+    result,
+    intent: str,
+    blank_rows: int,
+    *,
+    next_step: str | None = None,
+    back_step: str | None = None,
+) -> HttpResponse:
+    """Where a saved page (or a confirmed alert, `finding_views`) goes: first the question
+    before alerting anyone, when a save left an urgent finding pending; then, completing, the
+    audit page (or the check page with its gaps); else the page `next_step` names. The
+    tokens travel through the question in its query string."""
+    if next_step is None:
+        next_step = _token(request.GET.get("next"))
+    if back_step is None:
+        back_step = _token(request.GET.get("back"))
     if intent in ("save", "complete") and findings.pending_triggers(audit=audit):
         # Saved, and nobody alerted yet: the auditor is asked first (finding_views).
         confirm_url = reverse("audit_confirm_alert", args=[audit.pk])
-        return redirect(f"{confirm_url}?intent={intent}&rows={blank_rows}")
+        query = urlencode(
+            {"intent": intent, "rows": blank_rows, "next": next_step, "back": back_step}
+        )
+        return redirect(f"{confirm_url}?{query}")
     raised = (
         " An urgent finding was raised: the case's Team Manager and Practice Supervisor have "
         "been told."
@@ -266,11 +416,10 @@ def _after_save(request, audit, result, intent: str, blank_rows: int) -> HttpRes
         except ValidationError as error:
             if raised:
                 messages.warning(request, raised.strip())
-            if hasattr(error, "error_dict"):
-                # Saved, but not whole yet: show the gaps against the saved form.
-                return redirect(f"{edit_url}?check=1&rows={blank_rows}")
-            messages.error(request, error.messages[0])
-            return redirect(edit_url)
+            if not hasattr(error, "error_dict"):
+                messages.error(request, error.messages[0])
+            # Not whole yet (or changed meanwhile): the check page shows what is left.
+            return redirect("audit_check", audit.pk)
         messages.success(request, "Audit completed." + raised)
         return redirect("audit_detail", audit.pk)
     saved_at = timezone.localtime(result.audit.updated_at).strftime("%H:%M")
@@ -280,8 +429,9 @@ def _after_save(request, audit, result, intent: str, blank_rows: int) -> HttpRes
         messages.success(request, f"Draft saved at {saved_at}.")
     if intent == "add_action":
         more = min(blank_rows + BLANK_ACTION_ROWS, MAX_BLANK_ACTION_ROWS)
-        return redirect(f"{edit_url}?rows={more}#restorative-actions")
-    return redirect(edit_url)
+        actions_url = _destination(audit, tasklist.ACTIONS)
+        return redirect(f"{actions_url}?rows={more}#restorative-actions")
+    return redirect(_destination(audit, next_step))
 
 
 def _last_saved(audit) -> str:
@@ -293,21 +443,30 @@ def _last_saved(audit) -> str:
 
 @require_POST
 def audit_autosave(request: HttpRequest, pk: int) -> HttpResponse:
-    """The audit form's autosave: the same save, and the same revision check, as "Save
-    draft", answered in JSON for the page's script: 200 {"revision", "saved_at",
-    "last_saved", "actions" (each action row's id now), "urgent"}; 409 {"conflict"} when the
-    audit was saved elsewhere since (or completed); 400 {"message", "errors"} when an answer
-    needs correcting (nothing saved)."""
+    """A page of the audit saving itself (its "page" field names it): the same save, and the
+    same revision check, as "Save and continue", answered in JSON for the page's script:
+    200 {"revision", "saved_at", "last_saved", "actions" (each action row's id now, on the
+    actions page), "urgent"}; 409 {"conflict"} when the audit was saved elsewhere since (or
+    completed); 400 {"message", "errors"} when an answer needs correcting (nothing saved).
+    Only the page's own answers are saved: the rest of the audit is left as it is."""
     audit = _editable_audit(request, pk)
     document = selectors.audit_document(audit=audit)
-    form = AuditForm(request.POST, sections=[item.section for item in document.sections])
-    formset = action_formset(data=request.POST, **_formset_kwargs(audit, document, 1))
-    invalid = {"message": "Some answers need correcting: choose “Save draft” to see them."}
-    if not (form.is_valid() and formset.is_valid()):
+    page = tasklist.page_get(tasklist.audit_pages(document), request.POST.get("page", ""))
+    invalid = {"message": "Some answers need correcting: choose “Save and continue” to see them."}
+    if page is None:
+        return JsonResponse(invalid | {"errors": {"page": ["No such page"]}}, status=400)
+    form = AuditForm(request.POST, page=page)
+    formset = (
+        action_formset(data=request.POST, **_formset_kwargs(audit, document, 1))
+        if page.kind == tasklist.ACTIONS
+        else None
+    )
+    if not (form.is_valid() and (formset is None or formset.is_valid())):
         return JsonResponse(invalid | {"errors": _form_errors(form, formset)}, status=400)
     data = form.to_data()
-    rows = action_rows(formset)
-    data["actions"] = rows
+    rows = action_rows(formset) if formset is not None else []
+    if formset is not None:
+        data["actions"] = rows
     try:
         result = services.audit_save(
             audit=audit,
@@ -329,9 +488,9 @@ def audit_autosave(request: HttpRequest, pk: int) -> HttpResponse:
             "revision": saved.revision,
             "saved_at": timezone.localtime(saved.updated_at).strftime("%H:%M"),
             "last_saved": _last_saved(saved),
-            "actions": _action_row_ids(audit, formset, rows),
-            # An autosave raises no urgent finding (audit_save, raise_findings): "Save draft"
-            # or "Complete" does, once the auditor has settled on the scale.
+            "actions": _action_row_ids(audit, formset, rows) if formset is not None else {},
+            # An autosave raises no urgent finding (audit_save, raise_findings): "Save and
+            # continue" or "Complete audit" does, once the auditor has settled on the scale.
             "urgent": "",
         }
     )
@@ -402,6 +561,8 @@ def _render_detail(request, audit, *, reopen_form=None, status=200) -> HttpRespo
             "audit": audit,
             "case": audit.case,
             "document": document,
+            # Its moderator, until they compare, sees none of the auditor's scales.
+            "scales_hidden": selectors.scales_hidden_for(user=request.user, audit=audit),
             "history": selectors.audit_history(audit=audit),
             "can_edit": audit.is_draft and policy.can_edit(request.user, audit),
             "can_discard": policy.can_discard(request.user, audit),
@@ -424,7 +585,9 @@ def audit_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def audit_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     """The audit as a PDF download, for anyone who may see the audit (logged as a download)."""
     audit = selectors.audit_get(user=request.user, pk=pk)
-    content = pdf.audit_pdf_bytes(audit)
+    content = pdf.audit_pdf_bytes(
+        audit, scales_hidden=selectors.scales_hidden_for(user=request.user, audit=audit)
+    )
     access_record(
         request=request,
         action="download",

@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.core.exceptions import FieldDoesNotExist
 from django.db import models
+from django.db.models.functions import Now
 from django.utils import timezone
 
 # CaseType lives in core (the audit tools speak it too); re-exported here for the cases app.
@@ -133,3 +134,60 @@ class CaseEvent(models.Model):
             except FieldDoesNotExist:
                 names.append(attname.replace("_", " "))
         return sorted(names)
+
+
+class AssignmentSource(models.TextChoices):
+    CAMPAIGN = "campaign", "Campaign"
+
+
+class CaseAssignmentQuerySet(models.QuerySet):
+    def live(self):
+        """Those in force now: started, not yet ended (compared in the database, with its
+        clock, so a case scope built once stays right from one day to the next)."""
+        now = Now()
+        return self.filter(starts_at__lte=now, ends_at__gt=now)
+
+
+class CaseAssignment(models.Model):
+    """A case given to a member of staff to audit for a while, by a higher app (today a
+    campaign: `caseaudit.campaigns.services` writes these rows, and nothing else does).
+
+    While it is in force (`starts_at` <= now < `ends_at`) the case is in the person's case
+    scope (`cases.selectors._own_work_scope`): it is how a Lead Member sees the one or two
+    cases of a Safeguarding Assurance Day and nothing more. `tool_code` is the tool the audit
+    is to use (audits.policy keeps a Lead Member to it). `source`/`source_id` name the record
+    that made it (the campaign), for the history and for ending it early."""
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="assignments")
+    staff = models.ForeignKey(Staff, on_delete=models.PROTECT, related_name="case_assignments")
+    source = models.CharField(max_length=16, choices=AssignmentSource.choices)
+    source_id = models.PositiveIntegerField()
+    tool_code = models.CharField(max_length=40)
+    starts_at = models.DateTimeField()
+    ends_at = models.DateTimeField()
+    created_at = models.DateTimeField(default=timezone.now)
+
+    objects = CaseAssignmentQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["starts_at", "id"]
+        indexes = [
+            # The case scope's subquery: a person's assignments in force (by staff, then the
+            # dates), read with the case id from the index alone.
+            models.Index(
+                fields=["staff", "ends_at", "starts_at", "case"], name="caseassignment_scope"
+            ),
+            models.Index(fields=["source", "source_id"], name="caseassignment_source"),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["source", "source_id", "case", "staff"], name="caseassignment_unique"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(ends_at__gte=models.F("starts_at")),
+                name="caseassignment_ends_after_start",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.case_id} to {self.staff_id} ({self.source} {self.source_id})"

@@ -25,9 +25,10 @@ from caseaudit.accounts.services import access_denied_record
 from caseaudit.core.prepared import COUNT, ROWS, PreparedQuery
 from caseaudit.core.typing import Actor
 from caseaudit.organisation.models import AUTHORITY_WIDE_ROLES, Role, Staff, Team
+from caseaudit.organisation.roles import CAMPAIGN_ONLY_ROLES
 from caseaudit.organisation.selectors import staff_for_user
 
-from .models import Case, CaseEvent, CaseEventKind, CaseType
+from .models import Case, CaseAssignment, CaseEvent, CaseEventKind, CaseType
 
 NOTHING = Q(pk__in=[])
 
@@ -116,7 +117,11 @@ SCOPES_KEPT = 2000
 
 def _staff_scope(staff: Staff, role: str) -> Q:
     """Every rule of case visibility below the authority-wide roles, in one place: the role's
-    own cases, widened by the cases the person's own work gives them (`_own_work_scope`)."""
+    own cases, widened by the cases the person's own work gives them (`_own_work_scope`).
+    A Lead Member (CAMPAIGN_ONLY_ROLES) sees only the cases assigned to them in a live
+    campaign: nothing they audited before, once the campaign has ended."""
+    if role in CAMPAIGN_ONLY_ROLES:
+        return _assigned_scope(staff)
     scope = Q(allocated_worker=staff)
     if role == Role.PRACTICE_SUPERVISOR:
         scope |= Q(allocated_worker__line_manager=staff)
@@ -137,11 +142,14 @@ def _own_work_scope(staff: Staff) -> Q:
     - the cases of their allocations in a confirmed programme month, unless cancelled
       (`Allocation.auditor`);
     - the cases of the outstanding QA responses they must write or authorise
-      (`QAResponse.worker`, `QAResponse.supervisor`).
+      (`QAResponse.worker`, `QAResponse.supervisor`);
+    - the cases assigned to them to audit in a live campaign (`CaseAssignment`, written by
+      caseaudit.campaigns), while the assignment is in force.
     Written through the reverse relations those apps' models declare on `Staff`, each an
     `IN (SELECT case_id ...)` subquery on one table (no join that could repeat a case)."""
     return (
-        Q(pk__in=staff.audits_conducted.values("case_id"))
+        _assigned_scope(staff)
+        | Q(pk__in=staff.audits_conducted.values("case_id"))
         | Q(
             pk__in=staff.allocations.filter(programme__status=PROGRAMME_CONFIRMED)
             .exclude(status=ALLOCATION_CANCELLED)
@@ -154,6 +162,22 @@ def _own_work_scope(staff: Staff) -> Q:
                 "case_id"
             )
         )
+    )
+
+
+def _assigned_scope(staff: Staff) -> Q:
+    """The cases assigned to `staff` in force now (`CaseAssignment.objects.live`: the
+    database's clock, so the scope kept by `case_scope` stays right as days pass)."""
+    return Q(pk__in=CaseAssignment.objects.live().filter(staff=staff).values("case_id"))
+
+
+def case_assignment_tools(*, staff: Staff, case: Case) -> set[str]:
+    """The tools `staff` is to audit `case` with in the assignments in force now (empty: the
+    case is not assigned to them). audits.policy keeps a Lead Member to these."""
+    return set(
+        CaseAssignment.objects.live()
+        .filter(staff=staff, case=case)
+        .values_list("tool_code", flat=True)
     )
 
 

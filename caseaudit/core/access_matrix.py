@@ -26,6 +26,10 @@ The personas (columns), by their relationship to that case:
                  programme allocation's)
     bsupport     Business Support in the case's team (org.business_support, North A)
     bs_other     Business Support of another team in the same service (North B)
+    lead_member  a Lead Member (elected councillor, Role.LEAD_MEMBER) invited to a running
+                 campaign and given one case in it, not this one: they see that case only.
+                 A row of the usual thirteen statuses gives them the outsider's; a row of
+                 fourteen lists theirs before anonymous's (`Entry.expected`)
     anonymous    not signed in: pages send them to sign in (302); the API answers 401
 
 Statuses: 200 (shown), 201 (created), 302 (done and redirected, or, for anonymous, "sign in"),
@@ -40,7 +44,9 @@ Exclusions (each with its reason) are in `EXCLUDED`; nothing else is left out.
 
 from dataclasses import dataclass, field
 
-PERSONAS = (
+# The thirteen columns every row lists; `lead_member` (a fourteenth, before `anonymous`) gets
+# the outsider's status unless a row lists fourteen statuses (`Entry.expected`).
+BASE_PERSONAS = (
     "own",
     "supervised",
     "own_team",
@@ -55,9 +61,20 @@ PERSONAS = (
     "bs_other",
     "anonymous",
 )
+PERSONAS = BASE_PERSONAS[:-1] + ("lead_member", "anonymous")
 
 GET, POST, PUT = "GET", "POST", "PUT"
 LOGIN = 302  # anonymous on a page: sent to the sign-in page
+# The pages anyone may read without signing in (200 for anonymous): no data about anyone.
+# The accessibility statement must be public (the accessibility regulations).
+PUBLIC_PAGES = frozenset(
+    {
+        "accessibility_statement",
+        "feedback_public_start",
+        "feedback_public",
+        "feedback_public_thanks",
+    }
+)
 
 
 @dataclass(frozen=True)
@@ -78,9 +95,19 @@ class Entry:
 
     @property
     def expected(self) -> dict[str, int]:
+        """The status of each persona. A row of thirteen statuses (BASE_PERSONAS) gives the
+        Lead Member the outsider's: someone who sees none of the case's records; a row of
+        fourteen names the Lead Member's itself, in its column before anonymous."""
         values = [int(v) for v in self.statuses.split()]
+        if len(values) == len(BASE_PERSONAS):
+            given = dict(zip(BASE_PERSONAS, values, strict=True))
+            given["lead_member"] = given["outsider"]
+            return {persona: given[persona] for persona in PERSONAS}
         if len(values) != len(PERSONAS):
-            raise ValueError(f"{self.name}: {len(values)} statuses for {len(PERSONAS)} personas")
+            raise ValueError(
+                f"{self.name}: {len(values)} statuses for {len(BASE_PERSONAS)} or "
+                f"{len(PERSONAS)} personas"
+            )
         return dict(zip(PERSONAS, values, strict=True))
 
     @property
@@ -151,6 +178,8 @@ MATRIX: tuple[Entry, ...] = (
     #                                        own sup team svc col oth out perf adm aud bs  bso anon
     # --- home, cases ----------------------------------------------------------------------
     E("home", GET,                           EVERY_STAFF),
+    E("accessibility_statement", GET,        "200 200 200 200 200 200 200 200 200 200 200 200 200",
+      note="the accessibility statement: public (the regulations), no data"),
     E("session_keepalive", POST,             "204 204 204 204 204 204 204 204 204 204 204 204 302",
       note="the timeout warning's “Stay signed in”: renews the user's own session"),
     E("case_list", GET,                      EVERY_STAFF),
@@ -201,11 +230,21 @@ MATRIX: tuple[Entry, ...] = (
     E("audit_detail", GET,                   SEES_AUDIT_TEXT, DRAFT_AUDIT, variant="draft",
       note="a draft is shown, read-only, to whoever reads the case's audits"),
     E("audit_edit", GET,                     "404 404 404 404 404 404 404 404 404 200 404 404 302",
-      DRAFT_AUDIT, note="only the auditor edits"),
+      DRAFT_AUDIT, note="the task list: only the auditor edits"),
+    E("audit_task", GET,                     "404 404 404 404 404 404 404 404 404 200 404 404 302",
+      {**DRAFT_AUDIT, "page": "section-1"}, note="a page of the form: only the auditor"),
+    E("audit_task", POST,                    "404 404 404 404 404 404 404 404 404 302 404 404 302",
+      {**DRAFT_AUDIT, "page": "voice-of-the-child"},
+      data={"revision": "@draft_audit.revision", "page": "voice-of-the-child"},
+      note="Save and continue: only the auditor"),
+    E("audit_check", GET,                    "404 404 404 404 404 404 404 404 404 200 404 404 302",
+      DRAFT_AUDIT, note="check answers before completing: only the auditor"),
+    E("audit_check", POST,                   "404 404 404 404 404 404 404 404 404 302 404 404 302",
+      DRAFT_AUDIT, data={"revision": "@draft_audit.revision"},
+      note="Complete audit: only the auditor (with gaps: back to the check page)"),
     E("audit_autosave", POST,                "404 404 404 404 404 404 404 404 404 200 404 404 302",
-      DRAFT_AUDIT, data={"revision": "@draft_audit.revision", "actions-TOTAL_FORMS": "0",
-                         "actions-INITIAL_FORMS": "0"},
-      note="the form's autosave (JSON): only the auditor, as the form"),
+      DRAFT_AUDIT, data={"revision": "@draft_audit.revision", "page": "overall"},
+      note="a page's autosave (JSON): only the auditor, as the form"),
     E("audit_discard", GET,                  "404 404 404 404 404 404 404 404 404 200 404 404 302",
       DRAFT_AUDIT, note="the confirm page: only the auditor, of a draft never completed"),
     E("audit_discard", POST,                 "404 404 404 404 404 404 404 404 404 200 404 404 302",

@@ -11,6 +11,8 @@ times in UTC) with a section for each kind of record:
 - `allocations`: the monthly programme's allocations of the case;
 - `notifications`: the in-app notifications about the case (see `services.case_notifications`);
 - `access_log`: every access-log entry about the case (who, what, when, from where);
+- `family_feedback`: the feedback requests of its audits (never the link or an address) with
+  the family's answers; `collaborations`: the practitioner's reflections and audit conversations;
 - `people`: the members of staff and accounts the sections name by id.
 
 It takes a fixed number of queries however many records the case has. `subject_access_pdf`
@@ -38,6 +40,8 @@ from caseaudit.audits.models import (
     UrgentFinding,
 )
 from caseaudit.cases.models import Case, CaseEvent
+from caseaudit.core.pdf import html_to_pdf
+from caseaudit.feedback.records import case_feedback_records
 from caseaudit.organisation.models import Staff
 from caseaudit.programme.models import Allocation
 from caseaudit.responses.models import ActionResponse, QAResponse, ResponseEvent
@@ -52,6 +56,8 @@ SECTIONS = (
     "allocations",
     "notifications",
     "access_log",
+    "family_feedback",
+    "collaborations",
     "people",
 )
 # Fields never exported: internal bookkeeping of the email queue and the uploaded files.
@@ -178,7 +184,7 @@ def _response_records(case: Case) -> tuple[list[int], list[dict]]:
 
 
 def subject_access_document(*, case: Case) -> dict:
-    """Everything held about `case` (see the module). A fixed number of queries (seventeen),
+    """Everything held about `case` (see the module). A fixed number of queries (nineteen),
     whatever its size."""
     case = Case.objects.select_related("team__service_area").get(pk=case.pk)
     audit_ids, audits = _audit_records(case)
@@ -195,6 +201,7 @@ def subject_access_document(*, case: Case) -> dict:
     )
     access = list(AccessEvent.objects.filter(case_id=case.pk).order_by("at", "id"))
     case_events = list(CaseEvent.objects.filter(case=case).order_by("at", "id"))
+    family_voice = case_feedback_records(case=case)  # caseaudit.feedback: two queries
 
     document = {
         "about": {
@@ -211,6 +218,12 @@ def subject_access_document(*, case: Case) -> dict:
         "allocations": [_fields(a) | {"month": a.programme.label} for a in allocations],
         "notifications": [_fields(n) for n in notifications],
         "access_log": [_fields(e) for e in access],
+        "family_feedback": [
+            _fields(r, exclude=("token_digest",))
+            | {"answer": _fields(answer) if answer is not None else None}
+            for r, answer in family_voice.requests
+        ],
+        "collaborations": [_fields(c) for c in family_voice.collaborations],
     }
     document["people"] = _people(document, Staff)
     return document
@@ -219,12 +232,13 @@ def subject_access_document(*, case: Case) -> dict:
 # Columns that name a member of staff (by Staff id) or an account (by User id).
 STAFF_KEYS = frozenset(
     {"allocated_worker_id", "auditor_id", "owner_id", "worker_id", "supervisor_id", "peer_id",
-     "recipient_id"}
+     "recipient_id", "practitioner_id"}
 )  # fmt: skip
 USER_KEYS = frozenset(
     {"user_id", "by_id", "updated_by_id", "completed_by_id", "reopened_by_id", "resolved_by_id",
      "manager_agreed_by_id", "raised_by_id", "acknowledged_by_id", "submitted_by_id",
-     "returned_by_id", "authorised_by_id", "changed_by_id"}
+     "returned_by_id", "authorised_by_id", "changed_by_id", "created_by_id", "cancelled_by_id",
+     "invited_by_id", "conversation_recorded_by_id"}
 )  # fmt: skip
 
 
@@ -298,6 +312,8 @@ RECORD_NAMES = {
     "allocations": "Allocation",
     "notifications": "Notification",
     "access_log": "Access log entry",
+    "family_feedback": "Feedback request",
+    "collaborations": "Practitioner's reflection",
     "sections": "Section",
     "questions": "Question",
     "actions": "Restorative action",
@@ -375,13 +391,5 @@ def subject_access_html(*, case: Case, document: dict) -> str:
 
 
 def subject_access_pdf(*, case: Case, document: dict) -> bytes:
-    """The document as a PDF (WeasyPrint, fetching nothing)."""
-    from weasyprint import HTML
-    from weasyprint.urls import URLFetcher
-
-    class NoFetching(URLFetcher):
-        def fetch(self, url, headers=None):
-            raise ValueError(f"The subject access PDF fetches no resources ({url[:40]})")
-
-    html = subject_access_html(case=case, document=document)
-    return HTML(string=html, url_fetcher=NoFetching()).write_pdf()
+    """The document as a tagged (PDF/UA) PDF (WeasyPrint, fetching nothing)."""
+    return html_to_pdf(subject_access_html(case=case, document=document), what="subject access PDF")

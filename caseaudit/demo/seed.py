@@ -19,7 +19,11 @@ from caseaudit.programme.services import programme_confirm, programme_generate
 from caseaudit.reports.services import summary_is_built, summary_rebuild
 
 from .authority import SCALES, demo_email, is_seeded
+from .campaigns import campaigns_demo
+from .feedback import feedback_demo
 from .history import TARGET_AUDITS, audits_demo, audits_demo_programme
+from .improvement import improvement_demo
+from .moderation import moderation_demo
 from .organisation import OrganisationBuilder
 from .responses import responses_demo
 
@@ -72,6 +76,9 @@ def seed_history(
     counts = {}
     made = _seed_audits(counts, scale=scale, seed=seed, today=today, responses=responses, log=log)
     _seed_programme(counts, seed=seed, today=today, responses=responses, log=log)
+    counts |= moderation_demo(today=today, rng_seed=seed)
+    counts |= campaigns_demo(today=today, rng_seed=seed)
+    counts |= feedback_demo(today=today, rng_seed=seed)
     if responses:
         started = time.monotonic()
         made_responses = responses_demo(today=today)
@@ -87,6 +94,7 @@ def seed_history(
         started = time.monotonic()
         rows = summary_rebuild()
         _step(log, f"report summary ({rows} rows)", started)
+    counts |= improvement_demo(today=today, rng_seed=seed)  # after the summary: its figures
     return counts
 
 

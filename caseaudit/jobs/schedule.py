@@ -22,6 +22,8 @@ from django.conf import settings
 from django.core.management import call_command
 
 from caseaudit.imports.services import imports_fail_stale
+from caseaudit.improvement.due import improvement_due_jobs
+from caseaudit.moderation.services import sample_draw_monthly
 from caseaudit.notifications.tasks import digest_send_all
 from caseaudit.reports.services import export_purge
 
@@ -125,7 +127,9 @@ def _command(name: str, *args, **options) -> str:
     "skipped by the job itself.",
 )
 def due_reminders(*, day: dt.date) -> str:
-    return _command("run_due_jobs", date=day.isoformat())
+    done = _command("run_due_jobs", date=day.isoformat())
+    # Overdue improvement actions and follow-up audits due (caseaudit/improvement/due.py).
+    return f"{done}\n{improvement_due_jobs(today=day)}"
 
 
 @job(
@@ -161,6 +165,16 @@ def background_files(*, day: dt.date) -> str:
     files = export_purge()
     tasks = _command("prune_db_task_results", min_age_days=14)
     return f"Report files deleted: {files}. {tasks} Job runs deleted: {runs_purge(days=90)}."
+
+
+@job(
+    "moderation_sample",
+    "0 3 1 * *",
+    "Draws last month's moderation sample as a draft for Performance Assurance to review and "
+    "confirm (moderation_sample), unless it is drawn already.",
+)
+def moderation_sample(*, day: dt.date) -> str:
+    return sample_draw_monthly(day=day)
 
 
 @job(

@@ -21,6 +21,9 @@ class Role(models.TextChoices):
     BUSINESS_SUPPORT = "business_support", "Business Support"
     AUDITOR = "auditor", "Commissioned auditor"
     ADMIN = "admin", "System administrator"
+    # An elected councillor with lead responsibility for children's services: audits only the
+    # cases allocated to them in a live campaign (caseaudit.campaigns), and sees nothing else.
+    LEAD_MEMBER = "lead_member", "Lead Member"
 
 
 # Roles that see every case in the authority (cases.selectors.case_scope, reports, overview).
@@ -135,5 +138,29 @@ IMPORT_ROLES = frozenset({Role.ADMIN, Role.PERFORMANCE})
 # Who may import case lists for their own team only (never the staff list: it gives roles and
 # accounts, which only IMPORT_ROLES manage).
 TEAM_CASE_IMPORT_ROLES = frozenset({Role.BUSINESS_SUPPORT})
+# --- campaigns (thematic audits, Safeguarding Assurance Days) --------------------------------
+# Who may set up a campaign: a Team Manager of their team's cases, a CSM of their service's,
+# an AD, the Director or Performance Assurance of any case (caseaudit.campaigns.policy).
+CAMPAIGN_CREATE_ROLES = frozenset(
+    {
+        Role.TEAM_MANAGER,
+        Role.SERVICE_MANAGER,
+        Role.ASSISTANT_DIRECTOR,
+        Role.DIRECTOR,
+        Role.PERFORMANCE,
+    }
+)
+# Who may be invited to audit a campaign's cases: the auditing roles not kept to a tool of
+# their own (IROs and CP Chairs audit only with theirs), and Lead Members.
+CAMPAIGN_AUDITOR_ROLES = (AUDITOR_ROLES - {Role.IRO, Role.CP_CHAIR}) | {Role.LEAD_MEMBER}
+# Who sees only the cases allocated to them in a live campaign (cases.selectors.case_scope):
+# not even the cases they once audited, once the campaign has ended.
+CAMPAIGN_ONLY_ROLES = frozenset({Role.LEAD_MEMBER})
+
+# Who writes findings reports for any scope (caseaudit.improvement; a CSM writes them for their
+# own service), and the senior managers who may review one (narrowed by the report's scope).
+FINDINGS_AUTHOR_ROLES = frozenset({Role.PERFORMANCE, Role.ADMIN})
+FINDINGS_REVIEWER_ROLES = frozenset({Role.SERVICE_MANAGER, Role.ASSISTANT_DIRECTOR, Role.DIRECTOR})
+
 # The roles a service account (API) may have: read-only and authority-wide.
 SERVICE_ACCOUNT_ROLES = frozenset({Role.PERFORMANCE})

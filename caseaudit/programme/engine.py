@@ -9,7 +9,9 @@ Rules (docs/procedure.md, section 7):
   team (a CSM: never of their own service).
 - Nobody audits a case they hold or supervise (the allocated worker or the worker's line
   manager); no case twice in a month; carers' cases take the Carers tool, children's the Generic.
-- Need first: due (or overdue) for the annual/carers audit by the month's end, then never
+- Need first: a follow-up audit due by the month's end (the case's last audit was scaled in
+  the lowest band: `followups.py`), then due (or overdue) for the annual/carers audit by the
+  month's end, then never
   audited, then longest since the last audit; spread across workers; ties broken by a hash of
   the seed and case, so choices are random but reproducible.
 """
@@ -58,6 +60,8 @@ class CaseRow:
     opened_on: dt.date
     last_audited_on: dt.date | None
     first_panel_on: dt.date | None = None
+    # A follow-up audit is due (its last audit's overall scale was in the lowest band).
+    followup_due_on: dt.date | None = None
 
 
 @dataclass
@@ -129,7 +133,12 @@ class _Need:
             first_panel_on=case.first_panel_on,
         )
         kind = "carers' audit" if due.kind == DueKind.CARERS else "annual audit"
-        if due.due_on <= month_last_day:
+        followup = case.followup_due_on
+        if followup is not None and followup <= month_last_day:  # follow-ups first
+            verb = "overdue since" if followup < month_last_day.replace(day=1) else "due on"
+            self.tier, self.order = -1, followup.toordinal()
+            self.why = f"Follow-up audit {verb} {_fmt(followup)} (last audit in the lowest band)"
+        elif due.due_on <= month_last_day:
             verb = "overdue since" if due.due_on < month_last_day.replace(day=1) else "due on"
             self.tier, self.order = 0, due.due_on.toordinal()
             self.why = f"{kind.capitalize()} {verb} {_fmt(due.due_on)}"

@@ -115,3 +115,45 @@ class Allocation(models.Model):
     def is_open(self) -> bool:
         """Not yet done (nor cancelled): carried over until its audit is completed."""
         return self.status in OPEN_STATUSES
+
+
+class FollowUpStatus(models.TextChoices):
+    SCHEDULED = "scheduled", "Scheduled"
+    DONE = "done", "Done"
+    CANCELLED = "cancelled", "Cancelled"
+
+
+class FollowUp(models.Model):
+    """A follow-up audit of a case whose audit's overall scale fell in the lowest band: due
+    some months later (`settings.FOLLOWUP_MONTHS`), allocated first by the monthly programme,
+    and done when a later audit of the case is completed (`followups.py`)."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="followups")
+    audit = models.OneToOneField("audits.Audit", on_delete=models.CASCADE, related_name="followup")
+    due_on = models.DateField()
+    status = models.CharField(
+        max_length=12, choices=FollowUpStatus.choices, default=FollowUpStatus.SCHEDULED
+    )
+    created_at = models.DateTimeField()
+    done_audit = models.ForeignKey(
+        "audits.Audit", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    done_at = models.DateTimeField(null=True, blank=True)
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+    # The day the case's managers were told it is due (FOLLOWUP_DUE), once.
+    notified_on = models.DateField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["due_on", "pk"]
+        indexes = [
+            # The scheduled follow-ups by due date: the due page, the programme's case rows
+            # and the daily notice.
+            models.Index(
+                fields=["case", "due_on"],
+                condition=models.Q(status="scheduled"),
+                name="followup_scheduled",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Follow-up of audit {self.audit_id} due {self.due_on}"

@@ -2,7 +2,16 @@
 
 import datetime as dt
 
-from django.db.models import BooleanField, Count, ExpressionWrapper, F, Q, QuerySet
+from django.db.models import (
+    BooleanField,
+    Count,
+    ExpressionWrapper,
+    F,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+)
 from django.http import Http404
 from django.utils import timezone
 
@@ -14,7 +23,14 @@ from caseaudit.organisation.selectors import staff_for_user
 
 from .choices import OPEN_STATUSES
 from .engine import CaseRow, StaffRow
-from .models import Allocation, AllocationStatus, MonthStatus, ProgrammeMonth
+from .models import (
+    Allocation,
+    AllocationStatus,
+    FollowUp,
+    FollowUpStatus,
+    MonthStatus,
+    ProgrammeMonth,
+)
 from .policy import (
     allocation_chase_q,
     allocation_visible_q,
@@ -53,8 +69,16 @@ def case_rows(*, ids=None, free_for: dt.date | None = None) -> list[CaseRow]:
         cases = cases.filter(pk__in=ids)
     if free_for is not None:
         cases = cases.exclude(pk__in=cases_allocated_elsewhere(month=free_for).values("case_id"))
+    # The earliest scheduled follow-up audit of the case (the engine allocates those first).
+    followup = (
+        FollowUp.objects.filter(case_id=OuterRef("pk"), status=FollowUpStatus.SCHEDULED)
+        .order_by("due_on")
+        .values("due_on")[:1]
+    )
     rows = cases.annotate(
-        area_id=F("team__service_area_id"), supervisor=F("allocated_worker__line_manager")
+        area_id=F("team__service_area_id"),
+        supervisor=F("allocated_worker__line_manager"),
+        followup_due=Subquery(followup),
     ).values_list(
         "id",
         "reference",
@@ -66,10 +90,13 @@ def case_rows(*, ids=None, free_for: dt.date | None = None) -> list[CaseRow]:
         "opened_on",
         "last_audited_on",
         "first_panel_on",
+        "followup_due",
     )
     return [
-        CaseRow(pk, ref, team, area, worker, sup, subject != SubjectType.CHILD, opened, last, panel)
-        for pk, ref, team, area, worker, sup, subject, opened, last, panel in rows
+        CaseRow(
+            pk, ref, team, area, worker, sup, subject != SubjectType.CHILD, opened, last, panel, fu
+        )
+        for pk, ref, team, area, worker, sup, subject, opened, last, panel, fu in rows
     ]
 
 

@@ -406,3 +406,120 @@ def _category_labels(categories, xs, *, y: float, rotated: bool) -> list:
                 f'<text x="{_num(xs[ci])}" y="{_num(y)}" text-anchor="middle">{_e(category)}</text>'
             )
     return body
+
+
+# --- Small multiples ------------------------------------------------------------------------
+
+SMALL_WIDTH = 260
+SMALL_PLOT_H = 110
+
+
+def small_multiples(
+    *,
+    chart_id: str,
+    title: str,
+    description: str,
+    categories: Sequence[str],
+    series: Sequence[Series],
+    min_value: float = 0,
+    max_value: float | None = None,
+    bands: Sequence[Band] = (),
+    unit: str = "",
+) -> SafeString:
+    """A small line chart per series (a theme), side by side, all on the same axes: the same
+    value scale (`min_value` to `max_value`, or to the largest value of any series), the same
+    categories (months), the same size. Where nine lines over one another cannot be told
+    apart, nine small charts can be compared at a glance. A list (`<ul>`), its items each a
+    heading (the series' name) and an `<svg role="img">` named by it and described by its
+    first, last, highest and lowest values; the figures are in the table shown with it."""
+    values = [v for s in series for v in s.values if v is not None]
+    if not categories or not values:
+        return _empty(chart_id, title, description)
+    top = max_value if max_value is not None else nice_max(max(values))
+    chart_id = _e(chart_id)
+    # Each panel's name is a heading above it (it wraps, where text in an SVG cannot), which
+    # also names its image for a screen reader.
+    items = [
+        f'<li class="app-small-multiples__item">'
+        f'<h3 class="govuk-heading-s app-small-multiples__name" id="{chart_id}-{index + 1}-title">'
+        f"{_e(s.name)}</h3>"
+        f"{_small_chart(f'{chart_id}-{index + 1}', s, categories, min_value, top, bands, unit)}"
+        f"</li>"
+        for index, s in enumerate(series)
+    ]
+    # Every value in the markup is escaped by _e (or is a number).
+    return mark_safe(  # noqa: S308  # nosec B308 B703
+        f'<div class="app-small-multiples-wrap" id="{chart_id}">'
+        f'<p class="govuk-body-s" id="{chart_id}-desc"><strong id="{chart_id}-title">'
+        f"{_e(title)}.</strong> {_e(description)}</p>"
+        f'<ul class="app-small-multiples" aria-labelledby="{chart_id}-title">'
+        + "".join(items)
+        + "</ul></div>"
+    )
+
+
+def _small_summary(s: Series, categories: Sequence[str], unit: str) -> str:
+    """The panel's description: the period, then the first, last, highest and lowest values."""
+    known = [(c, v) for c, v in zip(categories, s.values, strict=False) if v is not None]
+    period = f"{categories[0]} to {categories[-1]}" if len(categories) > 1 else categories[0]
+    if not known:
+        return f"{period}: no data."
+    high = max(known, key=lambda cv: cv[1])
+    low = min(known, key=lambda cv: cv[1])
+    return (
+        f"{period}, {len(known)} of {len(categories)} months with data. "
+        f"First {_fmt(known[0][1], unit)} ({known[0][0]}), latest {_fmt(known[-1][1], unit)} "
+        f"({known[-1][0]}); highest {_fmt(high[1], unit)} ({high[0]}), lowest "
+        f"{_fmt(low[1], unit)} ({low[0]})."
+    )
+
+
+def _small_chart(chart_id, s: Series, categories, low: float, top: float, bands, unit) -> str:
+    """One panel of `small_multiples` (named by the heading above it, `<id>-title`): the value
+    axis at the left, the first and last categories under it."""
+    left, right = 34, 10
+    plot_w = SMALL_WIDTH - left - right
+    plot_top = 10
+    height = plot_top + SMALL_PLOT_H + 24
+    span = (top - low) or 1
+
+    def y_of(value: float) -> float:
+        return plot_top + SMALL_PLOT_H - (min(max(value, low), top) - low) / span * SMALL_PLOT_H
+
+    step = plot_w / max(len(categories), 1)
+    xs = [left + step * (i + 0.5) for i in range(len(categories))]
+    body = [
+        *_band_shading_unnamed(bands, y_of, left=left, plot_w=plot_w, low=low, top=top),
+        *_value_gridlines(span, y_of, left=left, plot_w=plot_w, low=low, unit=unit),
+        *_series_lines([s], categories, xs, y_of, unit),
+        f'<line x1="{left}" y1="{plot_top + SMALL_PLOT_H}" x2="{left + plot_w}"'
+        f' y2="{plot_top + SMALL_PLOT_H}" stroke="{TEXT}" stroke-width="1"/>',
+    ]
+    label_y = plot_top + SMALL_PLOT_H + 16
+    ends = [(0, "start")] if len(categories) == 1 else [(0, "start"), (len(categories) - 1, "end")]
+    for index, anchor in ends:
+        x = xs[index] - step / 2 if anchor == "start" else xs[index] + step / 2
+        body.append(
+            f'<text x="{_num(x)}" y="{label_y}" text-anchor="{anchor}" font-size="12">'
+            f"{_e(categories[index])}</text>"
+        )
+    return (
+        f'<svg xmlns="http://www.w3.org/2000/svg" class="app-chart app-chart--small"'
+        f' id="{chart_id}" role="img" aria-labelledby="{chart_id}-title {chart_id}-desc"'
+        f' focusable="false" viewBox="0 0 {SMALL_WIDTH} {_num(height)}" width="100%"'
+        f' preserveAspectRatio="xMinYMin meet">'
+        f'<desc id="{chart_id}-desc">{_e(_small_summary(s, categories, unit))}</desc>'
+        f'<g font-family="{FONT}" font-size="12" fill="{TEXT}">' + "".join(body) + "</g></svg>"
+    )
+
+
+def _band_shading_unnamed(bands, y_of, *, left: float, plot_w: float, low: float, top: float):
+    """The scaling bands shaded behind a small chart (named once, in the text beside them)."""
+    body = []
+    for index, band in enumerate(bands):
+        y_high, y_low = y_of(min(band.high + 0.5, top)), y_of(max(band.low - 0.5, low))
+        body.append(
+            f'<rect x="{left}" y="{_num(y_high)}" width="{plot_w}" height="{_num(y_low - y_high)}"'
+            f' fill="{BAND_SHADES[index % 2]}" stroke="{GRID}" stroke-width="0.5"/>'
+        )
+    return body

@@ -9,11 +9,12 @@ injection), so an auditor's words such as "=HYPERLINK(...)" or "-2 visits" stay 
 import csv
 import datetime as dt
 import io
-import logging
 import re
 
 from django.conf import settings
 from django.template.loader import render_to_string
+
+from caseaudit.core.pdf import html_to_pdf
 
 from .tables import DATE, MONTH, PERCENT, Table, plain
 
@@ -21,7 +22,6 @@ FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 SHEET_UNSAFE = re.compile(r"[\[\]:*?/\\]")
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 NUMBER_FORMATS = {DATE: "d mmm yyyy", MONTH: "mmm yyyy", PERCENT: "0.0"}
-logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)
 
 
 def safe_cell(value):
@@ -51,15 +51,43 @@ def table_csv(table: Table) -> str:
     return out.getvalue()
 
 
-def _sheet_title(title: str, used: set) -> str:
-    base = SHEET_UNSAFE.sub(" ", title).strip()
-    if len(base) > 31:  # Excel's limit: cut at a word
-        base = base[:31].rsplit(" ", 1)[0]
-    base = base or "Sheet"
+SHEET_NAME_MAX = 31  # Excel's limit on a sheet name
+# Excel refuses a sheet named "History" (it keeps one of its own for tracked changes).
+SHEET_RESERVED = {"history"}
+SHEET_DANGLING = {"a", "an", "and", "at", "by", "for", "from", "in", "of", "on", "or", "the", "to"}
+SHEET_TRAILING = " ,;-–—(&"
+
+
+def _words_within(text: str, limit: int) -> str:
+    """The longest run of `text`'s first words that fits in `limit` characters, without
+    trailing punctuation or a dangling "(" or "&". A first word longer than the limit is the
+    one case cut inside a word (there is no word boundary to cut at)."""
+    if len(text) <= limit:
+        return text
+    words, kept = text.split(" "), ""
+    for word in words:
+        candidate = f"{kept} {word}" if kept else word
+        if len(candidate) > limit:
+            break
+        kept = candidate
+    # A cut name does not end on a little word ("Open cases not audited in the").
+    while " " in kept and kept.rsplit(" ", 1)[1].lower() in SHEET_DANGLING:
+        kept = kept.rsplit(" ", 1)[0]
+    # No name may end with an apostrophe either (Excel's rule).
+    return kept.rstrip(SHEET_TRAILING + "'") or text[:limit].rstrip(" '")
+
+
+def sheet_name(title: str, *, used: set[str]) -> str:
+    """A spreadsheet sheet name for `title`: Excel's forbidden characters []:*?/\\ removed,
+    at most 31 characters cut at a word boundary (never mid-word), unique within the
+    workbook (case-insensitively, as Excel compares them: `used` holds the lower-cased names
+    taken so far, and gets this one), " (2)", " (3)"... added to a repeat."""
+    cleaned = " ".join(SHEET_UNSAFE.sub(" ", title).split()).strip(" '") or "Sheet"
+    base = _words_within(cleaned, SHEET_NAME_MAX)
     name, n = base, 2
-    while name.lower() in used:
+    while name.lower() in used or name.lower() in SHEET_RESERVED:
         suffix = f" ({n})"
-        name, n = base[: 31 - len(suffix)] + suffix, n + 1
+        name, n = _words_within(cleaned, SHEET_NAME_MAX - len(suffix)) + suffix, n + 1
     used.add(name.lower())
     return name
 
@@ -84,7 +112,7 @@ def tables_xlsx(tables: list[Table], *, title: str, about: list[tuple[str, str]]
         sheet.append([safe_cell(label), safe_cell(value)])
     used = {"about"}
     for table in tables:
-        ws = book.create_sheet(_sheet_title(table.title, used))
+        ws = book.create_sheet(sheet_name(table.title, used=used))
         ws.freeze_panes = "A2"
         for index, column in enumerate(table.columns, start=1):
             sample = [len(str(plain(r[index - 1]) or "")) for r in table.rows[:200]]
@@ -115,15 +143,8 @@ def tables_xlsx(tables: list[Table], *, title: str, about: list[tuple[str, str]]
 
 def findings_pdf(context: dict) -> bytes:
     """The findings report as a PDF, from its own print template (running header, page
-    numbers) with the same SVG charts as the page. WeasyPrint fetches nothing."""
-    from weasyprint import HTML
-    from weasyprint.urls import URLFetcher
-
-    class NoFetching(URLFetcher):
-        def fetch(self, url, headers=None):
-            raise ValueError(f"The findings PDF fetches no resources ({url[:40]})")
-
+    numbers) with the same SVG charts as the page, tagged for screen readers (PDF/UA)."""
     html = render_to_string(
         "reports/findings_print.html", {"authority_name": settings.AUTHORITY_NAME, **context}
     )
-    return HTML(string=html, url_fetcher=NoFetching()).write_pdf()
+    return html_to_pdf(html, what="findings PDF")

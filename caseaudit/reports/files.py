@@ -88,7 +88,7 @@ def findings_pdf_for(*, user, params, today: dt.date, now: dt.datetime) -> tuple
     dict, as the page's query string): its bytes and file name. Http404 when reports are not
     (or no longer) for the user."""
     scope, filters = _scope_and_filters(user, "findings", params, today)
-    data = selectors.findings_report(scope=scope, filters=filters, today=today)
+    data = selectors.build_report(report="findings", scope=scope, filters=filters, today=today)
     content = exports.findings_pdf(
         {
             "report": data,

@@ -6,6 +6,8 @@ import datetime as dt
 from caseaudit.programme.due import add_months, month_end
 
 LAST_12_MONTHS = "12m"
+THIS_MONTH = "this_month"
+LAST_MONTH = "last_month"
 THIS_QUARTER = "this_quarter"
 LAST_QUARTER = "last_quarter"
 THIS_YEAR = "this_year"
@@ -13,6 +15,8 @@ CUSTOM = "custom"
 
 PERIOD_CHOICES = [
     (LAST_12_MONTHS, "Last 12 months"),
+    (THIS_MONTH, "This month"),
+    (LAST_MONTH, "Last month"),
     (THIS_QUARTER, "This quarter"),
     (LAST_QUARTER, "Last quarter"),
     (THIS_YEAR, "This year"),
@@ -29,6 +33,11 @@ def quarter_start(day: dt.date) -> dt.date:
 
 def period_range(key: str, today: dt.date) -> tuple[dt.date, dt.date]:
     """(first day, last day) of a quick pick, both inclusive."""
+    if key == THIS_MONTH:
+        return today.replace(day=1), today
+    if key == LAST_MONTH:
+        start = add_months(today.replace(day=1), -1)
+        return start, month_end(start)
     if key == THIS_QUARTER:
         return quarter_start(today), today
     if key == LAST_QUARTER:

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import moderation, views
 
 urlpatterns = [
     path("", views.report_index, name="report_index"),
@@ -8,6 +8,13 @@ urlpatterns = [
     path("responses/", views.report_responses, name="report_responses"),
     path("quality/", views.report_quality, name="report_quality"),
     path("findings/", views.report_findings, name="report_findings"),
+    path("moderation/", moderation.report_moderation, name="report_moderation"),
+    path("moderation/xlsx/", moderation.report_moderation_xlsx, name="report_moderation_xlsx"),
+    path(
+        "moderation/csv/<slug:table>/",
+        moderation.report_moderation_csv,
+        name="report_moderation_csv",
+    ),
     path("findings/pdf/", views.report_findings_pdf, name="report_findings_pdf"),
     path("files/prepare/", views.report_export_prepare, name="report_export_prepare"),
     path("files/<uuid:pk>/", views.report_export, name="report_export"),

@@ -11,6 +11,7 @@ from django.views.decorators.http import require_POST
 
 from caseaudit.accounts.models import AccessObjectType
 from caseaudit.accounts.services import access_record
+from caseaudit.moderation.selectors import grades_changed
 
 from . import exports, selectors, services
 from .files import (
@@ -26,6 +27,10 @@ from .forms import ReportFilterForm, filter_querystring
 from .models import ExportStatus, ReportExport
 from .periods import QUICK_PICKS
 from .scope import report_scope_or_404
+from .selectors.common import completed_audits
+
+# The report pages that show the audits' overall scales (grades).
+GRADE_REPORTS = frozenset({"quality", "findings"})
 
 
 def _setup(request: HttpRequest, report: str):
@@ -70,6 +75,12 @@ def _page(request: HttpRequest, report: str, template: str) -> HttpResponse:
             "file_formats": file_formats_of(report),
             "my_files": selectors.report_exports_mine(user=request.user, report=report),
             "today": today,
+            # The reports that show grades say how many moderation changed (one COUNT).
+            "moderation_changed": grades_changed(
+                audits=completed_audits(scope=scope, filters=filters)
+            )
+            if report in GRADE_REPORTS
+            else None,
             "nav_active": "reports",
         },
     )

@@ -9,7 +9,7 @@ reallocated can still finish the response asked of them.
 import datetime as dt
 from dataclasses import dataclass, field
 
-from django.db.models import Count, F, Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
@@ -38,10 +38,16 @@ from .policy import NOTHING, authoriser_q
 OVERVIEW_LIMIT = 200
 
 
-def _denied_if_exists(user: Actor, object_type: str, qs: QuerySet, object_id) -> None:
+def _denied_if_exists(
+    user: Actor,
+    object_type: str,
+    object_id: int,
+    case_ids: QuerySet[QAResponse, int] | QuerySet[RestorativeAction, int],
+) -> None:
     """A record that exists but is out of the user's scope: log the refused attempt (a
-    missing record is only a 404). `qs` selects the record by its key; it has a `case_id`."""
-    case_id = qs.values_list("case_id", flat=True).first()
+    missing record is only a 404). `case_ids` selects the case id of the record by its key
+    (`values_list(..., flat=True)`): empty when there is no such record."""
+    case_id = case_ids.first()
     if case_id is not None:
         access_denied_record(
             user=user, object_type=object_type, object_id=object_id, case_id=case_id
@@ -79,7 +85,12 @@ def response_get(*, user: Actor, pk: int) -> QAResponse:
         .first()
     )
     if response is None:
-        _denied_if_exists(user, AccessObjectType.QA_RESPONSE, QAResponse.objects.filter(pk=pk), pk)
+        _denied_if_exists(
+            user,
+            AccessObjectType.QA_RESPONSE,
+            pk,
+            QAResponse.objects.filter(pk=pk).values_list("case_id", flat=True),
+        )
         raise Http404("No such response")
     return response
 
@@ -106,10 +117,10 @@ def action_get(*, user: Actor, pk: int) -> RestorativeAction:
         _denied_if_exists(
             user,
             AccessObjectType.ACTION,
+            pk,
             RestorativeAction.objects.filter(
                 pk=pk, audit__status=AuditStatus.COMPLETED, audit__qa_response__isnull=False
-            ).annotate(case_id=F("audit__case_id")),
-            pk,
+            ).values_list("audit__case_id", flat=True),
         )
         raise Http404("No such action")
     return action
@@ -212,14 +223,16 @@ def my_responses(
     mine = Q(worker=staff, status__in=WITH_WORKER)
     to_authorise = Q(status=ResponseStatus.SUBMITTED) & authoriser_q(staff)
     # Compiled once per person (caseaudit/core/prepared.py): the home page shows it.
-    rows = _my_responses(
+    rows: list[QAResponse] = _my_responses(
         key=user_query_key(user),
         build=lambda: _list_related(response_visible_qs(user).filter(mine | to_authorise)).order_by(
             "due_on", "id"
         ),
     )
+    # `overdue` and (below) `overdue_days` are attached for the templates (the home panels,
+    # response_list.html, actions_table.html): the models declare no such fields.
     for r in rows:
-        r.overdue = r.is_overdue(today)
+        r.overdue = r.is_overdue(today)  # type: ignore[attr-defined]
     result = MyResponses(
         to_write=[r for r in rows if r.worker_id == staff.pk and r.status in WITH_WORKER],
         to_authorise=[r for r in rows if r.status == ResponseStatus.SUBMITTED],
@@ -232,7 +245,8 @@ def my_responses(
             .order_by("due_on", "id")
         )
         for a in result.my_actions:
-            a.overdue_days = _overdue_days(a.due_on, today) if a.due_on and a.due_on < today else 0
+            overdue = _overdue_days(a.due_on, today) if a.due_on and a.due_on < today else 0
+            a.overdue_days = overdue  # type: ignore[attr-defined]
         # Those of authorised responses: a submitted response's actions are agreed by
         # authorising it (they are in `to_authorise`).
         managed = QAResponse.objects.filter(
@@ -322,7 +336,9 @@ class TeamOverview:
     limit: int = OVERVIEW_LIMIT
 
 
-def team_overview(*, user: Actor, today: dt.date | None = None, team_id: int | None = None):
+def team_overview(
+    *, user: Actor, today: dt.date | None = None, team_id: int | None = None
+) -> TeamOverview | None:
     """Every outstanding response and every open action in the user's scope, most overdue
     first, with counts. None when the page is not for the user. A fixed number of queries."""
     scope = overview_q(user)

@@ -381,7 +381,7 @@ def _notify_submitted(response: QAResponse, event: ResponseEvent, *, resubmissio
 
 def _authoriser(response: QAResponse, by: User, verb: str) -> Staff:
     staff = staff_for_user(by)
-    if not can_authorise(staff, response):
+    if staff is None or not can_authorise(staff, response):
         raise ValidationError(
             f"Only the worker's Practice Supervisor or the case's Team Manager can {verb} "
             "this response.",
@@ -402,11 +402,12 @@ def _last_move(response: QAResponse) -> str:
     current = QAResponse.objects.select_related("submitted_by", "returned_by", "authorised_by").get(
         pk=response.pk
     )
-    moved = {
+    moves: dict[str, tuple[str, dt.datetime | None, User | None]] = {
         ResponseStatus.SUBMITTED: ("submitted", current.submitted_at, current.submitted_by),
         ResponseStatus.RETURNED: ("returned", current.returned_at, current.returned_by),
         ResponseStatus.AUTHORISED: ("authorised", current.authorised_at, current.authorised_by),
-    }.get(current.status)
+    }
+    moved = moves.get(current.status)
     if moved is None or moved[1] is None:
         return ""
     verb, at, user = moved

@@ -4,10 +4,12 @@ links their role calls for (`navigation_for`; add a header link there)."""
 from django.conf import settings
 from django.utils.functional import SimpleLazyObject
 
+from caseaudit.campaigns.policy import can_open_campaigns
 from caseaudit.cases.selectors import is_data_protection_officer
 from caseaudit.core.urls import reverse_cached
 from caseaudit.imports.policy import import_allowed
 from caseaudit.jobs.policy import jobs_allowed
+from caseaudit.moderation.policy import can_open_moderation_pages
 from caseaudit.notifications.selectors import notification_unread_count
 from caseaudit.organisation.selectors import staff_for_user
 from caseaudit.programme.policy import can_view_programme
@@ -28,8 +30,14 @@ def navigation_for(user) -> list[tuple[str, str, str]]:
     items.append(("due", "Audits due", reverse("due_list")))
     if can_view_programme(user):
         items.append(("programme", "Programme", reverse("programme_index")))
+    if can_open_moderation_pages(user):
+        items.append(("moderation", "Moderation", reverse("moderation_index")))
     if can_view_reports(user):
         items.append(("reports", "Reports", reverse("report_index")))
+    if can_open_campaigns(user):
+        items.append(("campaigns", "Campaigns", reverse("campaign_list")))
+    if staff is not None:
+        items.append(("improvement", "Improvement", reverse("improvement_index")))
     if import_allowed(user):
         items.append(("imports", "Imports", reverse("import_index")))
     if is_data_protection_officer(user):

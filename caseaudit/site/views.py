@@ -2,6 +2,7 @@
 every app (cases, audits, responses, the programme, the reports' figures)."""
 
 from django.conf import settings
+from django.contrib.auth.decorators import login_not_required
 from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -144,5 +145,25 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "audit_start_form": start_form_for(user=request.user, case=case),
             "can_close": case.closed_on is None and can_close(request.user, case),
             "closure": case_selectors.case_closure_event(case=case),
+        },
+    )
+
+
+@login_not_required
+def accessibility_statement(request: HttpRequest) -> HttpResponse:
+    """The accessibility statement (the Public Sector Bodies Accessibility Regulations 2018
+    ask every public sector website for one, linked from every page): public, so that
+    anyone, signed in or not, can read how accessible the service is and how to report a
+    problem. The contact details come from settings (`ACCESSIBILITY_CONTACT_EMAIL`, by default
+    `DEFAULT_FROM_EMAIL`; `ACCESSIBILITY_CONTACT_PHONE`, none by default)."""
+    return render(
+        request,
+        "site/accessibility.html",
+        {
+            "contact_email": getattr(settings, "ACCESSIBILITY_CONTACT_EMAIL", "")
+            or settings.DEFAULT_FROM_EMAIL,
+            "contact_phone": getattr(settings, "ACCESSIBILITY_CONTACT_PHONE", ""),
+            "idle_minutes": settings.SESSION_COOKIE_AGE // 60,
+            "warning_seconds": settings.SESSION_WARNING_SECONDS,
         },
     )

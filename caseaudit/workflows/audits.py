@@ -6,6 +6,7 @@ from django.db import transaction
 from caseaudit.audits import services as audit_services
 from caseaudit.audits.models import Audit
 from caseaudit.core.typing import User
+from caseaudit.programme import followups
 from caseaudit.programme import services as programme_services
 from caseaudit.reports import services as report_services
 from caseaudit.responses import services as response_services
@@ -13,9 +14,9 @@ from caseaudit.responses import services as response_services
 
 def audit_complete(*, audit: Audit, by: User) -> Audit:
     """Complete a draft (`audit_mark_completed`: whole, then a compare-and-set on its
-    revision), then ask for the QA response, mark the programme allocation done and count the
-    audit in the scale summary. An audit completed again after a reopening keeps the response
-    it already has.
+    revision), then ask for the QA response, mark the programme allocation done, count the
+    audit in the scale summary and schedule (or mark done) the case's follow-up audit. An
+    audit completed again after a reopening keeps the response it already has.
 
     Raises `ValidationError` keyed by field name listing every gap, and `TransitionConflict`
     when the audit is no longer that draft: of any number of simultaneous completions exactly
@@ -27,17 +28,21 @@ def audit_complete(*, audit: Audit, by: User) -> Audit:
         response_services.response_create_for_audit(audit=audit, now=completed_at)
         programme_services.allocation_mark_completed(audit=audit)
         report_services.summary_add_audit(audit=audit, completed_at=completed_at, sign=+1)
+        # An audit in the lowest band asks for a follow-up; any audit completes one due.
+        followups.followup_schedule_for_audit(audit=audit, now=completed_at)
         return audit
 
 
 def audit_reopen(*, audit: Audit, by: User, reason: str) -> Audit:
     """A manager reopens a completed audit as a draft with a reason, and the auditor is told
     (`audit_mark_reopened`, a compare-and-set on the completed state); then the programme
-    allocation goes back to started and the audit is counted out of the scale summary."""
+    allocation goes back to started, the audit is counted out of the scale summary and the
+    follow-up it scheduled is cancelled."""
     with transaction.atomic():
         completed_at = audit_services.audit_mark_reopened(audit=audit, by=by, reason=reason)
         programme_services.allocation_mark_reopened(audit=audit)
         report_services.summary_add_audit(audit=audit, completed_at=completed_at, sign=-1)
+        followups.followup_cancel_for_audit(audit=audit)
         return audit
 
 

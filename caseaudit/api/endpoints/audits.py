@@ -3,10 +3,12 @@ reopen, discard a draft), each through the audits app's own selectors and servic
 pages use them."""
 
 import datetime as dt
+from collections.abc import Iterator
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db.models import QuerySet
+from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models.query import ModelIterable
 from django.http import HttpRequest
 from ninja import Field, Path, Query, Router, Schema, Status
 from ninja.pagination import paginate
@@ -16,7 +18,7 @@ from caseaudit.accounts.services import access_record
 from caseaudit.audit_tools.models import ScalingBand
 from caseaudit.audits import policy, selectors, services
 from caseaudit.audits.fields import FAMILY_CONTACT_FIELDS
-from caseaudit.audits.models import Audit
+from caseaudit.audits.models import Audit, BlindReading, UrgentFinding
 from caseaudit.cases.selectors import case_get
 from caseaudit.core.typing import AuthenticatedHttpRequest
 from caseaudit.organisation.selectors import staff_for_user
@@ -40,6 +42,7 @@ from ..schemas import (
     AuditStartIn,
     AuditStatusValue,
     DiscardIn,
+    FindingOut,
     Id,
     ReopenIn,
     ToolCode,
@@ -47,6 +50,7 @@ from ..schemas import (
 from ..selectors import audit_list as audit_list_selector
 
 router = Router(tags=["audits"])
+SCALE_HIDDEN_REASON = "Scaled in an urgent band (the scale is hidden while you moderate this audit)"
 AuditId = Path(..., ge=1, le=MAX_ID)
 
 
@@ -76,9 +80,13 @@ def _band(band: ScalingBand | None) -> dict[str, Any] | None:
 
 
 def audit_out(request: AuthenticatedHttpRequest, audit: Audit) -> dict[str, Any]:
-    """The audit in full (the audit page's content), from `selectors.audit_document`."""
+    """The audit in full (the audit page's content), from `selectors.audit_document`. For its
+    moderator, until they compare, every scale and band of the auditor's is null and an urgent
+    finding raised by a scale has that scale null and its reason without it
+    (`selectors.scales_hidden_for`)."""
     document = selectors.audit_document(audit=audit)
     version = document.version
+    hidden = selectors.scales_hidden_for(user=request.user, audit=audit)
     return {
         "id": audit.pk,
         "case": audit.case,
@@ -94,8 +102,8 @@ def audit_out(request: AuthenticatedHttpRequest, audit: Audit) -> dict[str, Any]
         "reopened_reason": audit.reopened_reason,
         "discarded_at": audit.discarded_at,
         "discard_reason": audit.discard_reason,
-        "overall_scale": audit.overall_scale,
-        "overall_band": _band(document.overall_band),
+        "overall_scale": None if hidden else audit.overall_scale,
+        "overall_band": None if hidden else _band(document.overall_band),
         "summary": audit.summary,
         "voice_of_child": audit.voice_of_child,
         "good_practice": audit.good_practice,
@@ -113,8 +121,8 @@ def audit_out(request: AuthenticatedHttpRequest, audit: Audit) -> dict[str, Any]
                 "working_well": item.answer.working_well if item.answer else "",
                 "worried_about": item.answer.worried_about if item.answer else "",
                 "needs_to_happen": item.answer.needs_to_happen if item.answer else "",
-                "scale": item.scale,
-                "band": _band(item.band),
+                "scale": None if hidden else item.scale,
+                "band": None if hidden else _band(item.band),
                 "questions": [
                     {
                         "id": q.question.pk,
@@ -132,11 +140,31 @@ def audit_out(request: AuthenticatedHttpRequest, audit: Audit) -> dict[str, Any]
             for item in document.sections
         ],
         "actions": document.actions,
-        "findings": document.findings,
+        "findings": [_blind_finding(f) for f in document.findings] if hidden else document.findings,
         "can_edit": audit.is_draft and policy.can_edit(request.user, audit),
         "can_reopen": audit.is_completed and policy.can_reopen(request.user, audit),
         "can_discard": policy.can_discard(request.user, audit),
     }
+
+
+def _blind_finding(finding: UrgentFinding) -> dict[str, Any]:
+    """An urgent finding without the scale that raised it (for a blind moderator)."""
+    out = {name: getattr(finding, name) for name in FindingOut.model_fields}
+    if finding.trigger != "serious":
+        out["scale"] = None
+        out["reason"] = SCALE_HIDDEN_REASON
+    return out
+
+
+class _BlindListIterable(ModelIterable):
+    """The list's audits, each without its overall scale where the user is its blind moderator
+    (the `scales_hidden` annotation: part of the list's one query)."""
+
+    def __iter__(self) -> Iterator[Audit]:
+        for audit in super().__iter__():
+            if audit.scales_hidden:
+                audit.overall_scale = None
+            yield audit
 
 
 def _fresh(request: AuthenticatedHttpRequest, pk: int) -> dict[str, Any]:
@@ -148,7 +176,7 @@ def _fresh(request: AuthenticatedHttpRequest, pk: int) -> dict[str, Any]:
 def audit_list(request: AuthenticatedHttpRequest, filters: Query[AuditFilters]) -> QuerySet[Audit]:
     """The audits of the cases you may see (and those you do), newest first."""
     logged(request, AccessObjectType.AUDIT, lambda audit: audit.case_id)
-    return audit_list_selector(
+    qs = audit_list_selector(
         user=request.user,
         case_id=filters.case,
         status=filters.status or "",
@@ -156,6 +184,17 @@ def audit_list(request: AuthenticatedHttpRequest, filters: Query[AuditFilters]) 
         date_from=filters.date_from,
         date_to=filters.date_to,
     )
+    staff = staff_for_user(request.user)
+    if staff is None:
+        return qs
+    # `overall_scale` is null on the audits you moderate and have not compared yet.
+    qs = qs.annotate(
+        scales_hidden=Exists(
+            BlindReading.objects.filter(audit_id=OuterRef("pk"), staff_id=staff.pk)
+        )
+    )
+    qs._iterable_class = _BlindListIterable
+    return qs
 
 
 @router.get("/audits/{audit_id}", response={200: AuditDetailOut, **READ_ERRORS}, summary="An audit")

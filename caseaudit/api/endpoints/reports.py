@@ -40,8 +40,9 @@ class ReportQuery(Schema):
 
     period: PeriodValue | None = Field(
         None,
-        description="12m (the last 12 months: the default), this_quarter, last_quarter, "
-        "this_year, or custom for `start` to `end`. A quick pick wins over dates.",
+        description="12m (the last 12 months: the default), this_month, last_month, "
+        "this_quarter, last_quarter, this_year, or custom for `start` to `end`. A quick pick "
+        "wins over dates.",
     )
     start: dt.date | None = Field(None, description="The first day (with `end`; at most 5 years).")
     end: dt.date | None = Field(None, description="The last day, inclusive.")

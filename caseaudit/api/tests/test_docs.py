@@ -41,6 +41,18 @@ def test_openapi_document_is_public_json(client):
         ("GET", "/api/v1/reports/responses"),
         ("GET", "/api/v1/reports/quality"),
         ("GET", "/api/v1/reports/findings"),
+        ("GET", "/api/v1/reports/moderation"),
+        ("GET", "/api/v1/audits/{audit_id}/feedback"),
+        ("GET", "/api/v1/moderations"),
+        ("GET", "/api/v1/moderations/{moderation_id}"),
+        ("PUT", "/api/v1/moderations/{moderation_id}"),
+        ("POST", "/api/v1/moderations/{moderation_id}/complete"),
+        ("GET", "/api/v1/campaigns"),
+        ("GET", "/api/v1/campaigns/{campaign_id}"),
+        ("GET", "/api/v1/improvement/reports"),
+        ("GET", "/api/v1/improvement/reports/{report_id}"),
+        ("GET", "/api/v1/improvement/actions"),
+        ("GET", "/api/v1/improvement/actions/{action_id}"),
     }
     for path, methods in doc["paths"].items():
         for method, operation in methods.items():

@@ -1,5 +1,5 @@
-"""The audit form's autosave (POST /audits/<pk>/autosave/): the same save and revision check
-as "Save draft", answered in JSON."""
+"""The audit form's autosave (POST /audits/<pk>/autosave/, from one page of the audit: its
+"page" field): the same save and revision check as "Save and continue", answered in JSON."""
 
 import pytest
 from django.urls import reverse
@@ -8,7 +8,7 @@ from django.utils import timezone
 from caseaudit.audits import services
 from caseaudit.audits.models import Audit, RestorativeAction
 
-from .test_views import EDITS_THE_AUDIT, form_post, persona
+from .test_views import EDITS_THE_AUDIT, form_post, page_url, persona, post_page
 
 
 @pytest.fixture
@@ -45,12 +45,12 @@ def test_saves_the_draft_and_returns_the_new_revision(
 ):
     client = login(org.csm_north)
     with django_assert_max_num_queries(40):
-        response = autosave(client, audit, summary="Typed so far.", voice_of_child="Heard.")
+        response = autosave(client, audit, summary="Typed so far.", good_practice="Direct work.")
     assert response.status_code == 200
     body = response.json()
     saved = Audit.objects.get(pk=audit.pk)
     assert saved.summary == "Typed so far."
-    assert saved.voice_of_child == "Heard."
+    assert saved.good_practice == "Direct work."
     assert body["revision"] == saved.revision == audit.revision + 1
     assert body["saved_at"] == timezone.localtime(saved.updated_at).strftime("%H:%M")
     assert org.csm_north.name in body["last_saved"]
@@ -82,7 +82,7 @@ def test_completed_audit_stops_autosave(org, login, audit):
 
 
 def test_invalid_answer_saves_nothing(org, login, audit):
-    response = autosave(login(org.csm_north), audit, summary="x", contacted_on="31/02/2026")
+    response = autosave(login(org.csm_north), audit, who_contacted="x", contacted_on="31/02/2026")
     assert response.status_code == 400
     assert "contacted_on" in response.json()["errors"]
     assert Audit.objects.get(pk=audit.pk).revision == audit.revision
@@ -113,9 +113,10 @@ def test_new_action_rows_get_their_ids_so_the_next_save_does_not_add_them_again(
     ) == ["Update the plan today."]
 
 
-def test_form_page_offers_autosave(org, login, audit):
-    page = login(org.csm_north).get(reverse("audit_edit", args=[audit.pk])).content.decode()
+def test_each_page_offers_autosave(org, login, audit):
+    page = login(org.csm_north).get(page_url(audit, "section-1")).content.decode()
     assert f'data-autosave-url="{reverse("audit_autosave", args=[audit.pk])}"' in page
+    assert 'name="page" value="section-1"' in page
     assert 'data-autosave-revision="revision"' in page
     assert 'id="autosave-status" role="status" aria-live="polite"' in page
     assert "core/js/autosave.js" in page
@@ -133,10 +134,10 @@ def test_an_autosave_raises_no_urgent_finding_until_the_auditor_saves(org, login
     assert response.status_code == 200
     assert response.json()["urgent"] == ""
     assert not UrgentFinding.objects.filter(audit=audit).exists()
-    # "Save draft" with the scale still at 1 asks before alerting anyone; the auditor's yes
-    # raises it.
+    # "Save and continue" with the scale still at 1 asks before alerting anyone; the
+    # auditor's yes raises it.
     saved = Audit.objects.get(pk=audit.pk)
-    asked = client.post(reverse("audit_edit", args=[audit.pk]), form_post(saved, **{field: "1"}))
+    asked = post_page(client, saved, **{field: "1"})
     confirm = reverse("audit_confirm_alert", args=[audit.pk])
     assert asked.status_code == 302 and asked["Location"].startswith(confirm)
     assert not UrgentFinding.objects.filter(audit=audit).exists()
@@ -161,8 +162,41 @@ def test_an_action_an_autosave_created_survives_a_save_of_the_same_values(
     if second_save == "autosave":
         response = autosave(client, audit, **row)
     else:
-        response = client.post(reverse("audit_edit", args=[audit.pk]), form_post(audit, **row))
+        response = post_page(client, audit, **row)
     assert response.status_code in (200, 302)
     assert list(RestorativeAction.objects.filter(audit=audit).values_list("pk", flat=True)) == [
         action.pk
     ]
+
+
+def test_without_its_page_nothing_is_saved(org, login, audit):
+    data = form_post(audit, summary="Typed.")
+    del data["page"]
+    response = login(org.csm_north).post(reverse("audit_autosave", args=[audit.pk]), data)
+    assert response.status_code == 400
+    assert Audit.objects.get(pk=audit.pk).revision == audit.revision
+
+
+def test_a_page_autosave_leaves_the_rest_of_the_audit_as_it_is(org, login, audit, save):
+    """A section page's autosave sends that section only: the other sections, the audit's own
+    fields and its actions stay as they were."""
+    first, second = list(audit.tool_version.sections.all())[:2]
+    save(
+        audit,
+        org.csm_north,
+        {
+            "summary": "Kept.",
+            "sections": {first.pk: {"working_well": "Kept too.", "scale": 7}},
+            "actions": [{"description": "Kept action.", "owner_id": org.worker.pk}],
+        },
+    )
+    audit.refresh_from_db()
+    response = autosave(login(org.csm_north), audit, **{f"s{second.pk}-worried_about": "New."})
+    assert response.status_code == 200
+    assert response.json()["actions"] == {}
+    saved = Audit.objects.get(pk=audit.pk)
+    assert saved.summary == "Kept."
+    answers = {a.section_id: a for a in saved.section_answers.all()}
+    assert (answers[first.pk].working_well, answers[first.pk].scale) == ("Kept too.", 7)
+    assert answers[second.pk].worried_about == "New."
+    assert list(RestorativeAction.objects.values_list("description", flat=True)) == ["Kept action."]

@@ -38,19 +38,23 @@ def test_peer_audit_in_two_sittings_raises_an_urgent_finding(browser, live_serve
         browser_sign_in(page, staff)
         return context, page
 
-    # First sitting: start from "My audits this month", fill one section, save a draft.
+    # First sitting: start from "My audits this month" (the task list), fill one section,
+    # "Save and come back later".
     context, page = new_page(org.tm_b)
     page.click("#my-allocations button:has-text('Start audit')")
     page.wait_for_url("**/audits/*/edit/")
     audit = Audit.objects.get(case=org.case)
     sections = list(audit.tool_version.sections.order_by("order", "id"))
     first, urgent = sections[0], sections[3]
+    with page.expect_navigation():
+        page.click(f".govuk-task-list__link:has-text('1. {first.title}')")
     page.fill(f"textarea[name='s{first.pk}-working_well']", "A clear, current chronology.")
     page.check(f"input[name='s{first.pk}-scale'][value='7']")
     browser_screenshot(page, "audit-form")
     # The form may wait for an autosave on its way before it posts: wait for the page it loads.
     with page.expect_navigation():
-        page.click("button[name=intent][value=save]")
+        page.click("button[name=intent][value=later]")
+    page.wait_for_url(f"**/audits/{audit.pk}/edit/")
     assert not UrgentFinding.objects.exists()
     context.close()
 
@@ -58,20 +62,25 @@ def test_peer_audit_in_two_sittings_raises_an_urgent_finding(browser, live_serve
     context, page = new_page(org.tm_b)
     page.click(f"#my-audits ~ .app-table-wrap a:has-text('{org.case.reference}')")
     page.wait_for_url(f"**/audits/{audit.pk}/edit/")
+    assert page.inner_text("#task-section-1-status") == "In progress"  # questions to answer
+    with page.expect_navigation():
+        page.click(f".govuk-task-list__link:has-text('1. {first.title}')")
     assert page.input_value(f"textarea[name='s{first.pk}-working_well']") == (
         "A clear, current chronology."
     )
     assert page.is_checked(f"input[name='s{first.pk}-scale'][value='7']")
+    page.goto(f"{live_server.url}/audits/{audit.pk}/edit/section-4/")
     page.fill(f"textarea[name='s{urgent.pk}-worried_about']", "No safety plan since the incident.")
     page.check(f"input[name='s{urgent.pk}-scale'][value='2']")
     # The form may wait for an autosave on its way before it posts: wait for the page it loads.
     with page.expect_navigation():
-        page.click("button[name=intent][value=save]")
+        page.click("button[name=intent][value=continue]")
     # Asked first: nobody is alerted until the auditor says yes.
     page.wait_for_url(f"**/audits/{audit.pk}/alert/**")
     assert not UrgentFinding.objects.exists()
     with page.expect_navigation():
         page.click("#confirm-alert")
+    page.wait_for_url(f"**/audits/{audit.pk}/edit/section-5/")  # on to the next task
     finding = UrgentFinding.objects.get(audit=audit)
     assert urgent.title in finding.reason
     context.close()

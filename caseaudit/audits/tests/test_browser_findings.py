@@ -32,12 +32,13 @@ def test_the_auditor_is_asked_before_alerting_and_withdraws_a_finding(browser, l
         return context, page
 
     def save_draft(page):
-        # The form may wait for an autosave on its way before it posts.
+        # "Save and come back later". The form may wait for an autosave on its way first.
         with page.expect_navigation():
-            page.click("button[name=intent][value=save]")
+            page.click("button[name=intent][value=later]")
 
+    section_page = f"{live_server.url}/audits/{audit.pk}/edit/section-2/"
     context, page = new_page(org.csm_north)
-    page.goto(f"{live_server.url}/audits/{audit.pk}/edit/")
+    page.goto(section_page)
     page.fill(f"textarea[name='s{urgent.pk}-worried_about']", WORRY)
     page.check(f"input[name='s{urgent.pk}-scale'][value='2']")
     save_draft(page)
@@ -52,15 +53,17 @@ def test_the_auditor_is_asked_before_alerting_and_withdraws_a_finding(browser, l
     browser_screenshot(page, "finding-confirm")
     assert not UrgentFinding.objects.exists() and mail.outbox == []
 
-    # A mistake: back to the form, scale 6, save. Nobody is asked about anything, nor told.
+    # A mistake: back to the section's page, scale 6, save. Nobody is asked, nor told.
     with page.expect_navigation():
         page.click("#change-audit")
+    page.wait_for_url(f"**/audits/{audit.pk}/edit/section-2/**")
     page.check(f"input[name='s{urgent.pk}-scale'][value='6']")
     save_draft(page)
     page.wait_for_url(f"**/audits/{audit.pk}/edit/")
     assert not UrgentFinding.objects.exists() and mail.outbox == []
 
     # 2. Scaled 1 on purpose: confirmed, so the TM and the PS are told at once.
+    page.goto(section_page)
     page.check(f"input[name='s{urgent.pk}-scale'][value='1']")
     save_draft(page)
     page.wait_for_url(f"**/audits/{audit.pk}/alert/**")

@@ -218,6 +218,8 @@ def test_the_shipped_bands_needing_actions(db):
 def test_the_error_summary_names_each_gap_with_a_link_to_its_field(
     org, login, draft, save, django_assert_max_num_queries
 ):
+    """The check page lists every gap, in page order, each linked to the field on the page
+    that fixes it; that page, opened from the link, shows the gap against the field."""
     data = complete_data(draft) | {"contact_made": "yes", "who_contacted": "", "actions": []}
     first = draft.tool_version.sections.filter(scaled=True).first()
     data["sections"][first.pk]["scale"] = 3
@@ -227,59 +229,40 @@ def test_the_error_summary_names_each_gap_with_a_link_to_its_field(
     del data["questions"][seen.pk]
     save(draft, org.csm_north, data)
     client = login(org.csm_north)
-    response = client.post(
-        reverse("audit_edit", args=[draft.pk]),
-        {"revision": Audit.objects.get(pk=draft.pk).revision, "intent": "complete"}
-        | _posted(draft, data),
-    )
-    assert response.status_code == 302 and "check=1" in response.url
+    check = reverse("audit_check", args=[draft.pk])
+    response = client.post(check, {"revision": Audit.objects.get(pk=draft.pk).revision})
+    assert response.status_code == 302 and response.url == check
     with django_assert_max_num_queries(60):
         page = client.get(response.url)
     html = page.content.decode()
     assert "The audit cannot be completed yet" in html
-    for href in (
-        f'href="#id_q{seen.pk}-answer"',
-        'href="#id_who_contacted"',
-        f'href="#id_s{first.pk}-actions"',
-    ):
-        assert href in html, href
-    # Each link lands on an element of the page.
-    assert f'id="id_q{seen.pk}-answer"' in html
-    assert 'id="id_who_contacted"' in html
-    assert f'id="id_s{first.pk}-actions"' in html
+    seen_page = f"section-{list(draft.tool_version.sections.all()).index(seen.section) + 1}"
+    links = {
+        "question": f"{_page(draft, seen_page)}?check=1#id_q{seen.pk}-answer",
+        "family": f"{_page(draft, 'family-contact')}?check=1#id_who_contacted",
+        "actions": f"{_page(draft, 'restorative-actions')}?check=1#id_s{first.pk}-actions",
+    }
+    for href in links.values():
+        assert f'href="{href}"' in html, href
     # In page order: the question (its section), the family contact, then the actions.
     assert (
-        html.index(f'href="#id_q{seen.pk}-answer"')
-        < html.index('href="#id_who_contacted"')
-        < html.index(f'href="#id_s{first.pk}-actions"')
+        html.index(links["question"]) < html.index(links["family"]) < html.index(links["actions"])
     )
+    # Each link lands on an element of its page.
+    for href in links.values():
+        url, anchor = href.split("#")
+        assert f'id="{anchor}"' in client.get(url).content.decode(), href
     assert Audit.objects.get(pk=draft.pk).status == AuditStatus.DRAFT
 
 
-def _posted(audit, data) -> dict:
-    """`complete_data` as the audit form posts it (with no action rows)."""
-    form = {
-        "voice_of_child": data["voice_of_child"],
-        "overall_scale": str(data["overall_scale"]),
-        "summary": data["summary"],
-        "contact_made": data.get("contact_made", ""),
-        "who_contacted": data.get("who_contacted", ""),
-        "contact_method": data.get("contact_method", ""),
-        "actions-TOTAL_FORMS": "0",
-        "actions-INITIAL_FORMS": "0",
-    }
-    for pk, values in data["sections"].items():
-        for name, value in values.items():
-            form[f"s{pk}-{name}"] = "" if value is None else str(value)
-    for pk, values in data.get("questions", {}).items():
-        form[f"q{pk}-answer"] = values["answer"]
-    return form
+def _page(audit, slug: str) -> str:
+    return reverse("audit_task", args=[audit.pk, slug])
 
 
 def test_an_action_row_names_its_section_on_the_form(org, login, draft, save):
     data = complete_data(draft, scale=4)
     save(draft, org.csm_north, data)
-    html = login(org.csm_north).get(reverse("audit_edit", args=[draft.pk])).content.decode()
+    html = login(org.csm_north).get(_page(draft, "restorative-actions")).content.decode()
     first = draft.tool_version.sections.filter(scaled=True).first()
     assert 'name="actions-0-section"' in html
     assert f'<option value="{first.pk}" selected' in html

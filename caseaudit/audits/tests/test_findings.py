@@ -21,7 +21,7 @@ from caseaudit.core.exceptions import TransitionConflict
 from caseaudit.notifications.models import Notification, NotificationKind
 
 from .concurrency import load_shipped_tools, require_postgresql, run_together
-from .test_views import form_post
+from .test_views import page_url, post_page
 
 WORRY = "No safety plan since the incident in October."
 NEEDS = "Strategy discussion with police this week."
@@ -37,21 +37,20 @@ def section(audit):
     return audit.tool_version.sections.filter(scaled=True).order_by("order", "id").first()
 
 
-def scale_it(client, audit, section, scale, intent="save", **extra):
-    """The auditor posts the form (as a browser without JavaScript) with `section` scaled."""
+def scale_it(client, audit, section, scale, intent="later", **extra):
+    """The auditor posts the section's page (as a browser without JavaScript) with `section`
+    scaled: "Save and come back later" (to the task list) unless `intent` says otherwise."""
     audit.refresh_from_db()
-    return client.post(
-        reverse("audit_edit", args=[audit.pk]),
-        form_post(
-            audit,
-            intent=intent,
-            **{
-                f"s{section.pk}-scale": str(scale),
-                f"s{section.pk}-worried_about": WORRY,
-                f"s{section.pk}-needs_to_happen": NEEDS,
-            },
-            **extra,
-        ),
+    return post_page(
+        client,
+        audit,
+        intent=intent,
+        **{
+            f"s{section.pk}-scale": str(scale),
+            f"s{section.pk}-worried_about": WORRY,
+            f"s{section.pk}-needs_to_happen": NEEDS,
+        },
+        **extra,
     )
 
 
@@ -119,26 +118,53 @@ def test_the_email_names_the_case_and_links_to_the_finding_never_the_words(
 
 
 def test_complete_with_a_scale_of_2_asks_then_completes(org, login, audit, section, save):
-    from .conftest import complete_data
+    """Scaled 1 and saved, and "No, go back": nobody alerted yet. Completing from the check
+    page asks again, and the yes raises the finding and completes the audit."""
+    from .conftest import complete_data, required_answers
 
-    save(audit, org.csm_north, complete_data(audit))
+    data = complete_data(audit)
+    data["actions"][0]["section_id"] = section.pk  # an Inadequate section needs an action
+    save(audit, org.csm_north, data)
     client = login(org.csm_north)
-    response = scale_it(client, audit, section, 1, intent="complete")
-    assert "intent=complete" in response.url
-    page = client.get(response.url).content.decode()
+    # The page posts its questions' answers as they are.
+    answers = required_answers(audit)
+    own = {
+        f"q{q.pk}-{name}": value
+        for q in section.questions.all()
+        for name, value in answers.get(q.pk, {}).items()
+    }
+    response = scale_it(client, audit, section, 1, **own)
+    assert "intent=save" in response.url
+    audit.refresh_from_db()
+    check = reverse("audit_check", args=[audit.pk])
+    asked = client.post(check, {"revision": audit.revision})
+    assert "intent=complete" in asked.url and "back=check" in asked.url
+    page = client.get(asked.url).content.decode()
     assert "Alert them and complete the audit" in page
+    assert f'href="{check}?rows=3" id="change-audit"' in page  # "No" goes back to the check
     audit.refresh_from_db()
     assert audit.is_draft and not UrgentFinding.objects.exists()
-    done = confirm(client, audit, intent="complete")
+    done = client.post(asked.url, {"revision": audit.revision, "intent": "complete"})
     assert UrgentFinding.objects.filter(audit=audit).count() == 1
+    assert done.url == reverse("audit_detail", args=[audit.pk])
     audit.refresh_from_db()
-    # Completed if the audit is whole (the completion rules may ask for more: then the form
-    # shows what is missing, and the finding is raised all the same).
-    assert done.url in (
-        reverse("audit_detail", args=[audit.pk]),
-        reverse("audit_edit", args=[audit.pk]) + "?check=1&rows=3",
-    )
-    assert audit.is_completed == (done.url == reverse("audit_detail", args=[audit.pk]))
+    assert audit.is_completed
+
+
+def test_complete_with_gaps_after_the_alert_shows_the_check_page(org, login, audit, section):
+    client = login(org.csm_north)
+    scale_it(client, audit, section, 2)
+    audit.refresh_from_db()
+    asked = client.post(reverse("audit_check", args=[audit.pk]), {"revision": audit.revision})
+    audit.refresh_from_db()
+    done = client.post(asked.url, {"revision": audit.revision, "intent": "complete"})
+    # The finding is raised all the same; the check page shows what is missing.
+    assert UrgentFinding.objects.filter(audit=audit).count() == 1
+    assert done.url == reverse("audit_check", args=[audit.pk])
+    html = client.get(done.url).content.decode()
+    assert "An urgent finding was raised" in html and "The audit cannot be completed yet" in html
+    audit.refresh_from_db()
+    assert audit.is_draft
 
 
 def test_rescaled_before_confirming_nobody_is_alerted(org, login, audit, section):
@@ -188,14 +214,25 @@ def test_a_double_confirmation_raises_once(org, login, audit, section):
     assert Notification.objects.count() == 2
 
 
-def test_save_and_add_more_actions_neither_asks_nor_raises(org, login, audit, section):
+def test_save_and_add_more_actions_neither_asks_nor_raises(org, login, audit, section, save):
+    services.audit_save(  # saved as the form saves: nobody alerted yet
+        audit=audit,
+        by=org.csm_north.user,
+        data={"sections": {section.pk: {"scale": 2}}},
+        revision=audit.revision,
+        raise_findings=False,
+    )
     client = login(org.csm_north)
-    response = scale_it(client, audit, section, 2, intent="add_action")
+    audit.refresh_from_db()
+    response = post_page(
+        client, audit, intent="add_action", **{"actions-0-description": "Plan a visit."}
+    )
     assert "#restorative-actions" in response.url
-    assert not UrgentFinding.objects.exists()
-    # The form says what is waiting to be alerted.
+    assert response.url.startswith(page_url(audit, "restorative-actions"))
+    # The task list says what is waiting to be alerted.
     page = client.get(reverse("audit_edit", args=[audit.pk])).content.decode()
     assert "Not yet alerted" in page and f"“{section.title}” scaled 2" in page
+    assert "not yet alerted: you are asked when you save" in page
 
 
 def test_the_confirm_page_without_anything_pending_goes_back_to_the_form(org, login, audit):

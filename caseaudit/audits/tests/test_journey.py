@@ -1,8 +1,10 @@
 """The peer-audit journey through the test client, posting the page's own form as a browser
 would: an auditor from outside the team starts a permissive audit from the case page, fills it
-in over two sittings, scales one section 2, and completes it; the case's TM and PS are told at
+in page by page over two sittings, scales one section 2 (and confirms the alert), checks and
+completes it; the case's TM and PS are told at
 once and see the finding on their home page until the TM acknowledges it."""
 
+import re
 from html.parser import HTMLParser
 
 from django.core import mail
@@ -88,42 +90,85 @@ def test_an_audit_from_start_to_acknowledged_finding(
     sections = list(audit.tool_version.sections.order_by("order", "id"))
     assert len(sections) == 9
 
-    # First sitting: the first four sections, then "Save draft".
-    form = read_form(client.get(edit_url), edit_url)
-    for section in sections[:4]:
-        form[f"s{section.pk}-working_well"] = f"Sitting one: {section.title} is well evidenced."
-        form[f"s{section.pk}-scale"] = "7"
+    def page_url(slug):
+        return reverse("audit_task", args=[audit.pk, slug])
+
+    def fill(client, slug, values, intent="continue"):
+        """Open the page, fill in `values` as a person would and press a button."""
+        page = client.get(page_url(slug))
+        assert page.status_code == 200
+        form = read_form(page, page_url(slug))
+        form.update(values, intent=intent)
+        with django_capture_on_commit_callbacks(execute=True):
+            response = client.post(page_url(slug), form)
+        assert response.status_code == 302, response.content.decode()[:2000]
+        return response
+
+    def required(section) -> dict:
+        """The answers the tool requires at completion (the rest may stay blank)."""
+        return {
+            f"q{q.pk}-answer": q.choices[0] if q.kind == "choice" else "yes"
+            for q in section.questions.filter(required=True)
+        }
+
+    # First sitting: the first four sections, page by page, then "Save and come back later".
     first_question = sections[0].questions.filter(kind="yes_no_na").first()
-    form[f"q{first_question.pk}-answer"] = "yes"
-    form[f"q{first_question.pk}-evidence"] = "Chronology updated 3 November."
-    form["intent"] = "save"
-    with django_capture_on_commit_callbacks(execute=True):
-        assert client.post(edit_url, form).status_code == 302
+    for number, section in enumerate(sections[:4], start=1):
+        values = {
+            f"s{section.pk}-working_well": f"Sitting one: {section.title} is well evidenced.",
+            f"s{section.pk}-scale": "7",
+            **required(section),
+        }
+        if number == 1:
+            values[f"q{first_question.pk}-answer"] = "yes"
+            values[f"q{first_question.pk}-evidence"] = "Chronology updated 3 November."
+        response = fill(client, f"section-{number}", values, "continue" if number < 4 else "later")
+        assert response.url == (page_url(f"section-{number + 1}") if number < 4 else edit_url)
     assert not UrgentFinding.objects.exists()
+    tasks = client.get(edit_url).content.decode()
+    assert "You have completed 4 of 13 tasks." in tasks
     client.logout()
 
     # Second sitting: the work so far is there; finish, scaling one section 2.
     client = login(auditor)
     home = client.get(reverse("home")).content.decode()
     assert edit_url in home  # "My audits": a draft to finish
-    page = client.get(edit_url)
+    tasks = client.get(edit_url).content.decode()
+    assert "You have completed 4 of 13 tasks." in tasks
+    page = client.get(page_url("section-1"))
     assert "Sitting one: " + sections[0].title in page.content.decode()
-    form = read_form(page, edit_url)
+    form = read_form(page, page_url("section-1"))
     assert form[f"q{first_question.pk}-evidence"].strip() == "Chronology updated 3 November."
-    for section in sections[4:]:
-        form[f"s{section.pk}-worried_about"] = f"Sitting two: {section.title} has gaps."
-        form[f"s{section.pk}-scale"] = "7"
     urgent_section = sections[5]
-    form[f"s{urgent_section.pk}-scale"] = "2"
-    # The questions the tool requires at completion (the rest may stay blank).
-    for section in sections:
-        for question in section.questions.filter(required=True):
-            form[f"q{question.pk}-answer"] = (
-                question.choices[0] if question.kind == "choice" else "yes"
-            )
-    form.update(
+    for number, section in enumerate(sections[4:], start=5):
+        values = {
+            f"s{section.pk}-worried_about": f"Sitting two: {section.title} has gaps.",
+            f"s{section.pk}-scale": "2" if section == urgent_section else "7",
+            **required(section),
+        }
+        response = fill(client, f"section-{number}", values)
+        if section == urgent_section:
+            # Scaled 2: the auditor is asked before anyone is alerted, and says yes.
+            confirm_url = reverse("audit_confirm_alert", args=[audit.pk])
+            assert response.url.startswith(confirm_url)
+            assert not UrgentFinding.objects.exists() and mail.outbox == []
+            page = client.get(response.url)
+            html = page.content.decode()
+            assert "This will alert the Team Manager and Practice Supervisor now" in html
+            with django_capture_on_commit_callbacks(execute=True):
+                response = client.post(response.url, read_form(page, confirm_url))
+            assert response.url == page_url(f"section-{number + 1}")
+    fill(
+        client,
+        "voice-of-the-child",
         {
             "voice_of_child": "The child says they feel safe at school but not at home.",
+        },
+    )
+    fill(
+        client,
+        "family-contact",
+        {
             "contact_made": "yes",
             "who_contacted": "Mother",
             "contact_relationship": "Mother",
@@ -133,27 +178,38 @@ def test_an_audit_from_start_to_acknowledged_finding(
             "contact_details_checked": "yes",
             "family_views": "She finds the worker helpful.",
             "satisfaction": "4",
-            "good_practice": "Direct work with the child is creative.",
+        },
+    )
+    fill(
+        client,
+        "restorative-actions",
+        {
             "actions-0-description": "Convene a multi-agency meeting.",
             # Inadequate needs a restorative action for the section (so does the overall 4).
             "actions-0-section": str(urgent_section.pk),
             "actions-0-due_on": "2026-12-04",
+        },
+    )
+    response = fill(
+        client,
+        "overall",
+        {
+            "good_practice": "Direct work with the child is creative.",
             "overall_scale": "4",
             "summary": "Safe practice overall, with urgent gaps in multi-agency working.",
-            "intent": "complete",
-        }
+        },
     )
+    check_url = reverse("audit_check", args=[audit.pk])
+    assert response.url == check_url
+    tasks = client.get(edit_url).content.decode()
+    assert "You have completed 13 of 13 tasks." in tasks
+    statuses = re.findall(r'task-list__status" id="[^"]+">(?:<strong class="[^"]+">)?(\w+)', tasks)
+    assert statuses == ["Completed"] * 5 + ["Urgent"] + ["Completed"] * 7
+    # Check the answers, and complete.
+    page = client.get(check_url)
+    assert "The audit cannot be completed yet" not in page.content.decode()
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(edit_url, form)
-    # The section scaled 2: the auditor is asked before anyone is alerted, and says yes.
-    assert response.status_code == 302, response.content.decode()[:2000]
-    confirm_url = reverse("audit_confirm_alert", args=[audit.pk])
-    assert response.url.startswith(confirm_url)
-    assert not UrgentFinding.objects.exists() and mail.outbox == []
-    page = client.get(response.url)
-    assert "This will alert the Team Manager and Practice Supervisor now" in page.content.decode()
-    with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(response.url, read_form(page, confirm_url))
+        response = client.post(check_url, read_form(page, check_url))
     assert response.status_code == 302, response.content.decode()[:2000]
     assert response.url == reverse("audit_detail", args=[audit.pk])
     audit.refresh_from_db()
@@ -191,6 +247,7 @@ def test_an_audit_from_start_to_acknowledged_finding(
         "started",
         "saved",
         "finding_raised",
+        "saved",
         "completed",
         "finding_acknowledged",
     ]

@@ -276,7 +276,8 @@ def filled(org, make_tool, save, *, sections: int, actions: int) -> Audit:
 
 
 # Session and user, staff, the audit (scoped), the document (eight), the access log entry.
-PDF_QUERIES = 12  # the user and their staff record in one query
+PDF_QUERIES = 15  # the user and staff record in one query; feedback and reflection
+# (and whether the scales are hidden from its moderator: `selectors.scales_hidden_for`)
 
 
 @pytest.mark.parametrize("sections,actions", [(2, 1), (8, 7)])

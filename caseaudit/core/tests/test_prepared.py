@@ -237,7 +237,7 @@ def test_aware_datetimes_as_arguments(db):
 def test_a_new_query_never_finds_the_compiled_form_of_one_gone(org):
     import gc
 
-    for n in range(40):  # queries made and dropped, as a test makes them
+    for n in range(8):  # queries made and dropped, as a test makes them
         role = (Role.TEAM_MANAGER, Role.PRACTITIONER)[n % 2]
         query = PreparedQuery(
             lambda team_id, role=role: Staff.objects.filter(team_id=team_id, role=role)

@@ -17,6 +17,7 @@ from caseaudit.dataprotection.subject_access import (
     subject_access_html,
 )
 from caseaudit.factories import StaffFactory, UserFactory
+from caseaudit.feedback.models import Collaboration, FamilyFeedback, FeedbackRequest
 from caseaudit.organisation.models import Role
 from caseaudit.programme.models import Allocation, MonthStatus, ProgrammeMonth, Rule
 from caseaudit.responses.models import QAResponse
@@ -67,7 +68,7 @@ def completed_audit(org, case, *, overall=2, auditor=None):
 def everything_about(org, case):
     """A case with one of every record held about it: an audit (answers, action, urgent
     finding, history), its QA response, an allocation, a history entry, notifications and
-    access-log entries."""
+    access-log entries, the family's feedback and the practitioner's reflection."""
     audit = completed_audit(org, case)
     programme, _ = ProgrammeMonth.objects.get_or_create(
         month=dt.date(2026, 11, 1),
@@ -87,6 +88,25 @@ def everything_about(org, case):
     AccessEvent.objects.create(
         user=org.tm.user, action="view", object_type="case", object_id=case.pk, case_id=case.pk
     )
+    request = FeedbackRequest.objects.create(
+        audit=audit,
+        relationship="parent",
+        audience="standard",
+        channel="letter",
+        token_digest=f"{audit.pk:064d}",  # unique: only the hash of a link is kept
+        expires_at=audit.started_at,
+        status="answered",
+        answered_at=audit.started_at,
+    )
+    FamilyFeedback.objects.create(
+        request=request,
+        audit=audit,
+        relationship="parent",
+        audience="standard",
+        going_well="The worker listens.",
+        scale=7,
+    )
+    Collaboration.objects.create(audit=audit, practitioner=org.worker, proud_of="The plan.")
     return audit
 
 
@@ -137,11 +157,13 @@ def test_nothing_about_another_case(org):
     assert all(e["case_id"] == org.case.pk for e in document["access_log"])
     assert other.pk not in {a["id"] for a in document["audits"]}
     assert all(org.case_b.reference not in n["subject"] for n in document["notifications"])
+    feedback_audits = {f["audit_id"] for f in document["family_feedback"]}
+    assert feedback_audits and other.pk not in feedback_audits
 
 
 def test_query_count_does_not_grow_with_records(org, django_assert_num_queries):
     everything_about(org, org.case)
-    with django_assert_num_queries(17) as one:
+    with django_assert_num_queries(19) as one:
         subject_access_document(case=org.case)
     completed_audit(org, org.case, overall=7)
     completed_audit(org, org.case, overall=8, auditor=org.csm_north)

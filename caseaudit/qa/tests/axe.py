@@ -1,5 +1,7 @@
-"""axe-core in the browser tests: run it on a page, fail on serious or critical violations,
-keep every finding (moderate and minor too) for the end-of-run summary.
+"""axe-core in the browser tests: run it on a page with the WCAG 2.0, 2.1 and 2.2 A and AA rules
+and axe's best practices (`TAGS`: "region", content outside a landmark, is one of them), and fail
+on a violation of any impact (`FAILING_IMPACTS`: minor and moderate too, not only serious and
+critical); every finding is also kept for the end-of-run summary.
 
 axe is injected with `page.evaluate(<axe.min.js source>)`: evaluation by the test driver runs
 in the page's own context (so axe sees the real DOM) but is not subject to the page's Content
@@ -16,15 +18,20 @@ from pathlib import Path
 import caseaudit.core
 
 AXE_PATH = Path(caseaudit.core.__file__).parent / "static" / "axe" / "axe.min.js"
-FAILING_IMPACTS = ("serious", "critical")
+# The rules run: WCAG 2.0, 2.1 and 2.2 at levels A and AA, and axe's best practices.
+TAGS = ("wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice")
+# Every impact fails a page (axe's minor and moderate findings are real barriers too).
+FAILING_IMPACTS = ("minor", "moderate", "serious", "critical")
 
 # Every finding of the run: (impact, rule id, help, page label, selectors).
 FINDINGS: list[tuple[str, str, str, str, str]] = []
 # Every page axe checked (labels).
 CHECKED: list[str] = []
 
-RUN = """async () => {
-  const result = await axe.run(document, {resultTypes: ["violations"]});
+RUN = """async (tags) => {
+  const result = await axe.run(document, {
+    resultTypes: ["violations"], runOnly: {type: "tag", values: tags},
+  });
   return result.violations.map(v => ({
     id: v.id, impact: v.impact, help: v.help,
     targets: v.nodes.slice(0, 5).map(n => n.target.join(" ")),
@@ -41,12 +48,12 @@ def axe_source() -> str:
 def axe_violations(page) -> list[dict]:
     if not page.evaluate("() => typeof window.axe !== 'undefined'"):
         page.evaluate(axe_source())
-    return page.evaluate(RUN)
+    return page.evaluate(RUN, list(TAGS))
 
 
 def axe_check(page, label: str) -> list[dict]:
-    """Run axe on the page as it is now. Fails on a serious or critical violation; returns
-    (and prints, and records for the summary) the rest."""
+    """Run axe on the page as it is now. Fails on a violation of any impact (`FAILING_IMPACTS`);
+    returns (and prints, and records for the summary) what it found."""
     violations = axe_violations(page)
     CHECKED.append(label)
     for v in violations:

@@ -4,17 +4,19 @@ twice, and two sessions saving one audit.
 
 The connection test runs against the live test server (a real WSGI request cycle, with
 Django's end-of-request check that drops a broken connection) through `requests`, posting the
-audit form exactly as the page renders it. On PostgreSQL the server's own database backend is
-really terminated (`pg_terminate_backend` from a second connection) between the last write of
-the completion and its COMMIT; on SQLite, which has no server to kill, the same point raises
-`OperationalError` as a lost connection does.
+check page's "Complete audit" form exactly as the page renders it. On PostgreSQL the server's
+own database backend is really terminated (`pg_terminate_backend` from a second connection)
+between the last write of the completion and its COMMIT; on SQLite, which has no server to
+kill, the same point raises `OperationalError` as a lost connection does.
 """
 
 import contextlib
 import datetime as dt
+import re
 import smtplib
 import threading
 import time
+from html import unescape
 from io import StringIO
 from unittest import mock
 
@@ -71,6 +73,16 @@ def post_form(session, base_url: str, path: str, *, extra=(), page_path=None):
     assert page.status_code == 200, page.status_code
     data = form_fields(page.text, action=path) + list(extra)
     return session.post(base_url + path, data=data, timeout=30, allow_redirects=False)
+
+
+def banners(html: str) -> list[str]:
+    """The messages a page shows (its notification banners' headings), as text."""
+    return [
+        " ".join(unescape(re.sub(r"<[^>]+>", "", text)).split())
+        for text in re.findall(
+            r'class="govuk-notification-banner__heading">(.*?)</p>', html, flags=re.S
+        )
+    ]
 
 
 @contextlib.contextmanager
@@ -136,7 +148,7 @@ def test_connection_killed_while_completing_leaves_nothing_half_written(
     case_last_audited = org.case.last_audited_on
     base = live_server.url
     session = http_sign_in(base, org.tm)
-    edit = f"/audits/{audit.pk}/edit/"
+    check = f"/audits/{audit.pk}/edit/check/"  # "Complete audit" is on the check page
     seen_inside = {}
 
     def die(sender, audit, **kwargs):
@@ -146,7 +158,7 @@ def test_connection_killed_while_completing_leaves_nothing_half_written(
         kill_this_connection()
 
     with receiver_connected(die):
-        response = post_form(session, base, edit, extra=[("intent", "complete")])
+        response = post_form(session, base, check)
     assert response.status_code == 500
     assert seen_inside == {"responses": 1, "notifications": 2}  # there was something to lose
 
@@ -165,7 +177,7 @@ def test_connection_killed_while_completing_leaves_nothing_half_written(
     # auditor can complete the audit: once.
     page = session.get(f"{base}/audits/{audit.pk}/", timeout=10)
     assert page.status_code == 200 and "Draft" in page.text
-    response = post_form(session, base, edit, extra=[("intent", "complete")])
+    response = post_form(session, base, check)
     assert response.status_code == 302 and response.headers["Location"] == f"/audits/{audit.pk}/"
     audit.refresh_from_db()
     assert audit.status == AuditStatus.COMPLETED
@@ -176,21 +188,29 @@ def test_connection_killed_while_completing_leaves_nothing_half_written(
 
 @pytest.mark.django_db(transaction=True)
 def test_a_double_click_on_complete_completes_once(live_server, org, shipped_tools):
-    """Two identical posts at the same moment (a double click): PostgreSQL's row locks decide;
-    exactly one completes the audit and the other is told it was already saved."""
+    """Two identical posts of "Complete audit" at the same moment (a double click):
+    PostgreSQL's row locks decide; exactly one completes the audit and the other is told it
+    was already completed."""
     if connection.vendor != "postgresql":
         pytest.skip("concurrent requests need a database server (run on PostgreSQL)")
     audit = audit_ready_to_complete(org)
-    base, edit = live_server.url, f"/audits/{audit.pk}/edit/"
+    base, check = live_server.url, f"/audits/{audit.pk}/edit/check/"
     session = http_sign_in(base, org.tm)
-    page = session.get(base + edit, timeout=10)
-    data = form_fields(page.text, action=edit) + [("intent", "complete")]
+    page = session.get(base + check, timeout=10)
+    data = form_fields(page.text, action=check)  # the revision the auditor checked
+    assert [name for name, _value in data] == ["csrfmiddlewaretoken", "revision"]
     start = threading.Barrier(2)
     results = []
 
     def click():
+        # The same signed-in browser; each click's own jar, so that the page each one is
+        # sent to shows that click's own message.
+        clicker = requests.Session()
+        clicker.cookies.update(session.cookies)
         start.wait()
-        results.append(session.post(base + edit, data=data, timeout=30, allow_redirects=False))
+        response = clicker.post(base + check, data=data, timeout=30, allow_redirects=False)
+        shown = clicker.get(base + response.headers.get("Location", check), timeout=10)
+        results.append((response, banners(shown.text)))
 
     threads = [threading.Thread(target=click) for _ in range(2)]
     for thread in threads:
@@ -198,15 +218,20 @@ def test_a_double_click_on_complete_completes_once(live_server, org, shipped_too
     for thread in threads:
         thread.join()
 
-    assert sorted(r.status_code for r in results) == [200, 302]
-    refused = next(r for r in results if r.status_code == 200).text
-    # Which message depends on timing: the second save either lost the revision race or found
-    # the audit already completed by the first; both change nothing.
-    assert (
-        "your changes here were not saved" in refused
-        or "already completed" in refused
-        or "This audit is completed, so it cannot be changed" in refused
-    )
+    # Both are sent on (the audit page, or the check page which sends a completed audit on
+    # to it); exactly one says it completed the audit.
+    assert [r.status_code for r, _ in results] == [302, 302]
+    completed = [shown for r, shown in results if "Audit completed." in shown]
+    assert len(completed) == 1, results
+    winner = next(r for r, shown in results if "Audit completed." in shown)
+    assert winner.headers["Location"] == f"/audits/{audit.pk}/"
+    refused = next(shown for r, shown in results if "Audit completed." not in shown)
+    # Which message depends on timing: the second click either lost the completion race or
+    # found the audit already completed by the first; both change nothing.
+    assert any(
+        "already completed" in message or "This audit is completed, so it is read-only" in message
+        for message in refused
+    ), refused
     audit.refresh_from_db()
     assert audit.status == AuditStatus.COMPLETED
     assert AuditEvent.objects.filter(audit=audit, kind=EventKind.COMPLETED).count() == 1
@@ -413,21 +438,26 @@ def test_completion_form_posted_twice_completes_once(
     client, org, shipped_tools, django_capture_on_commit_callbacks
 ):
     audit = audit_ready_to_complete(org)
-    edit = f"/audits/{audit.pk}/edit/"
+    check = f"/audits/{audit.pk}/edit/check/"  # "Complete audit" is on the check page
     client.force_login(org.tm.user)
-    page = client.get(edit)
+    page = client.get(check)
     data = {}
-    for name, value in form_fields(page.content.decode(), action=edit) + [("intent", "complete")]:
+    for name, value in form_fields(page.content.decode(), action=check):
         data.setdefault(name, []).append(value)
+    assert set(data) == {"csrfmiddlewaretoken", "revision"}
 
     with django_capture_on_commit_callbacks(execute=True):
-        first = client.post(edit, data)
-    with django_capture_on_commit_callbacks(execute=True):
-        second = client.post(edit, data)  # the same body again: a resubmit or the Back button
-
+        first = client.post(check, data)
     assert first.status_code == 302 and first.url == f"/audits/{audit.pk}/"
-    assert second.status_code == 200
-    assert "This audit is completed, so it cannot be changed" in second.content.decode()
+    assert banners(client.get(first.url).content.decode()) == ["Audit completed."]
+    with django_capture_on_commit_callbacks(execute=True):
+        second = client.post(check, data)  # the same body again: a resubmit or the Back button
+
+    # The completed audit is read-only: the second post is sent to the audit page, told so.
+    assert second.status_code == 302 and second.url == f"/audits/{audit.pk}/"
+    assert banners(client.get(second.url).content.decode()) == [
+        "This audit is completed, so it is read-only."
+    ]
     assert AuditEvent.objects.filter(audit=audit, kind=EventKind.COMPLETED).count() == 1
     assert QAResponse.objects.filter(audit=audit).count() == 1
     assert Notification.objects.count() == 2
@@ -494,7 +524,9 @@ def test_two_sessions_saving_one_revision_the_second_gets_the_conflict(org, ship
     audit = audit_started(case=org.case, auditor=org.tm)
     first_section = audit.tool_version.sections.order_by("order", "id").first()
     working_well = f"s{first_section.pk}-working_well"
-    edit = f"/audits/{audit.pk}/edit/"
+    worried_about = f"s{first_section.pk}-worried_about"
+    # Both windows on the first section's page ("Save and come back later").
+    edit = f"/audits/{audit.pk}/edit/section-1/"
     window_a, window_b = Client(), Client()  # two browsers, each signed in
     window_a.force_login(org.tm.user)
     window_b.force_login(org.tm.user)
@@ -502,13 +534,12 @@ def test_two_sessions_saving_one_revision_the_second_gets_the_conflict(org, ship
     def form(window, **values):
         page = window.get(edit)
         data = dict(form_fields(page.content.decode(), action=edit))
-        data.update(values, intent="save")
+        assert working_well in data and worried_about in data  # the section's own page
+        data.update(values, intent="later")
         return data
 
     data_a = form(window_a, **{working_well: "Written in window A."})
-    data_b = form(
-        window_b, **{working_well: "Written in window B.", "voice_of_child": "B's notes."}
-    )
+    data_b = form(window_b, **{working_well: "Written in window B.", worried_about: "B's notes."})
     assert data_a["revision"] == data_b["revision"]
 
     assert window_a.post(edit, data_a).status_code == 302
@@ -519,19 +550,20 @@ def test_two_sessions_saving_one_revision_the_second_gets_the_conflict(org, ship
     assert "Written in window B." in page and "B&#x27;s notes." in page  # handed back, not lost
     audit.refresh_from_db()
     answer = audit.section_answers.get(section=first_section)
-    assert answer.working_well == "Written in window A." and audit.voice_of_child == ""
+    assert answer.working_well == "Written in window A." and answer.worried_about == ""
 
     # Window B reloads (seeing A's text), adds its notes again and saves: both are kept.
-    data_b = form(window_b, voice_of_child="B's notes.")
+    data_b = form(window_b, **{worried_about: "B's notes."})
     assert data_b[working_well] == "Written in window A."
     assert window_b.post(edit, data_b).status_code == 302
-    audit.refresh_from_db()
-    assert audit.section_answers.get(section=first_section).working_well == "Written in window A."
-    assert audit.voice_of_child == "B's notes."
+    answer = audit.section_answers.get(section=first_section)
+    assert answer.working_well == "Written in window A."
+    assert answer.worried_about == "B's notes."
 
     # Anyone else (the case's own supervisor, who may read the audit) cannot edit it at all.
     other = Client()
     other.force_login(org.ps1.user)
     assert other.get(f"/audits/{audit.pk}/").status_code == 200
+    assert other.get(f"/audits/{audit.pk}/edit/").status_code == 404
     assert other.get(edit).status_code == 404
     assert other.post(edit, data_b).status_code == 404

@@ -1,6 +1,7 @@
-"""The audit form completed with the keyboard alone: Tab and Shift+Tab to move, typing into
-text boxes, arrow keys (and Space) to choose radios, Enter on the skip link and Space on the
-submit button. No mouse click, no `fill`, no `check`: only key presses. The audit must end
+"""The audit form completed with the keyboard alone, through its task list: Tab and Shift+Tab
+to move, typing into text boxes, arrow keys (and Space) to choose radios, Enter on the skip link
+and on the first task's link, Space on each page's "Save and continue" and, on the check page,
+on "Complete audit". No mouse click, no `fill`, no `check`: only key presses. The audit must end
 completed with what was typed, and every control used must show where the focus is."""
 
 import datetime as dt
@@ -20,7 +21,8 @@ ACTIVE = """() => {
   const e = document.activeElement;
   if (!e || e === document.body) return null;
   return {tag: e.tagName.toLowerCase(), type: e.type || "", name: e.name || "",
-          value: e.value || "", checked: !!e.checked, text: (e.innerText || "").trim()};
+          value: e.value || "", checked: !!e.checked, text: (e.innerText || "").trim(),
+          id: e.id || ""};
 }"""
 
 # Whether the focused control shows a focus indicator: GOV.UK draws it with an outline or a
@@ -90,41 +92,74 @@ def test_the_audit_form_completed_with_the_keyboard_alone(browser, live_server, 
     plan["overall_scale"] = ("radio", "7")
     plan["summary"] = ("type", typed["summary"])
 
+    def skip_to_main(page) -> None:
+        """Past the header, navigation and back link. After a save the "Draft saved" banner
+        has the focus (GOV.UK's success banner takes it, so it is read out): the next Tab is
+        then already in the page, and Shift+Tab steps back before it."""
+        page.keyboard.press("Tab")
+        if _active(page)["text"] == "Skip to main content":
+            page.keyboard.press("Enter")
+        else:
+            assert page.locator(".govuk-notification-banner--success").count() == 1
+            page.keyboard.press("Shift+Tab")
+
     with page_for(browser, live_server, org.tm) as page:
         page.goto(f"{page.base_url}/audits/{audit.pk}/edit/")
-        page.keyboard.press("Tab")
-        assert _active(page)["text"] == "Skip to main content"
-        page.keyboard.press("Enter")  # past the header, navigation and back link
-
-        done, presses, no_focus_style = [], 0, []
-        while True:
+        # The task list: Tab to the first task and open it with Enter.
+        skip_to_main(page)
+        presses = 0
+        while not _active(page).get("text", "").startswith("1. "):
             page.keyboard.press("Tab")
             presses += 1
-            assert presses < 800, f"The Complete audit button was never reached; did {done}"
-            element = _active(page)
-            if element.get("tag") == "button" and element["value"] == "complete":
-                break
-            name = element.get("name", "")
-            if name not in plan or name in done:
-                continue
-            if not page.evaluate(FOCUS_VISIBLE):
-                no_focus_style.append(name)
-            kind, value = plan[name]
-            if kind == "type":
-                page.keyboard.type(value)
-            else:
-                _choose_radio(page, name, value)
-            done.append(name)
-        assert set(done) == set(plan), set(plan) - set(done)
-        assert page.evaluate(FOCUS_VISIBLE), "The Complete audit button shows no focus"
-        assert not no_focus_style, f"No visible focus on {no_focus_style}"
+            assert presses < 60, "The first task's link was never reached"
+        with page.expect_navigation():
+            page.keyboard.press("Enter")
 
-        # Back one step to the summary, then forward again: the order is the same both ways.
-        page.keyboard.press("Shift+Tab")
-        assert _active(page)["name"] == "summary"
-        assert _active(page)["value"] == typed["summary"]
-        page.keyboard.press("Tab")
-        assert _active(page)["value"] == "complete"
+        done, no_focus_style, pages = [], [], 0
+        while "/edit/check/" not in page.url:
+            pages += 1
+            assert pages <= len(sections) + 4, page.url
+            skip_to_main(page)
+            while True:
+                page.keyboard.press("Tab")
+                presses += 1
+                assert presses < 1200, f"Save and continue was never reached; did {done}"
+                element = _active(page)
+                if element.get("tag") == "button" and element["value"] == "continue":
+                    break
+                name = element.get("name", "")
+                if name not in plan or name in done:
+                    continue
+                if not page.evaluate(FOCUS_VISIBLE):
+                    no_focus_style.append(name)
+                kind, value = plan[name]
+                if kind == "type":
+                    page.keyboard.type(value)
+                else:
+                    _choose_radio(page, name, value)
+                done.append(name)
+            assert page.evaluate(FOCUS_VISIBLE), f"Save and continue shows no focus: {page.url}"
+            if "/edit/overall/" in page.url:
+                # Back one step to the summary, then forward again: the same order both ways.
+                page.keyboard.press("Shift+Tab")
+                assert _active(page)["name"] == "summary"
+                assert _active(page)["value"] == typed["summary"]
+                page.keyboard.press("Tab")
+                assert _active(page)["value"] == "continue"
+            with page.expect_navigation():
+                page.keyboard.press("Space")
+        assert set(done) == set(plan), set(plan) - set(done)
+        assert not no_focus_style, f"No visible focus on {no_focus_style}"
+        assert pages == len(sections) + 4
+
+        # The check page: nothing missing; Tab to "Complete audit" and press it.
+        assert "The audit cannot be completed yet" not in page.content()
+        skip_to_main(page)
+        while _active(page).get("id") != "complete-audit":
+            page.keyboard.press("Tab")
+            presses += 1
+            assert presses < 1400, "The Complete audit button was never reached"
+        assert page.evaluate(FOCUS_VISIBLE), "The Complete audit button shows no focus"
         with page.expect_navigation():
             page.keyboard.press("Space")
         assert page.url.endswith(f"/audits/{audit.pk}/"), page.url
@@ -144,4 +179,4 @@ def test_the_audit_form_completed_with_the_keyboard_alone(browser, live_server, 
     assert action.due_on == dt.date(2027, 12, 12)
     assert action.owner == org.worker  # the owner select was left at its preset
     assert QAResponse.objects.filter(audit=audit).count() == 1
-    print(f"Keyboard only: {presses} Tab presses, {len(done)} controls used")
+    print(f"Keyboard only: {presses} Tab presses, {len(done)} controls used on {pages} pages")

@@ -3,15 +3,19 @@ zoomed to 200% lays pages out in 640 CSS px, so a 640 px viewport is the same la
 horizontal scrolling of the page (wide tables scroll inside their own box), and the main
 heading and the page's primary button are on screen within the width.
 
-The pages: home, case list, case page, audit form and audit page, as a Team Manager who has
-a draft audit, a completed one, a response to follow up and an urgent finding on the home page;
+The pages: home, case list, case page, the audit form (its task list, a section's page and the
+check page with "Complete audit") and audit page, as a Team Manager who has a draft audit
+ready to complete, a completed one, a response to follow up and an urgent finding on the home page;
 then the practitioner's home, responses and QA response pages; then, as the Performance
 Assurance Team, the audit programme, a month of it and the compliance report.
 """
 
+import datetime as dt
+
 import pytest
 from django.utils import timezone
 
+from caseaudit.audits import services as audit_services
 from caseaudit.audits.models import Audit
 from caseaudit.conftest import browser_screenshot
 from caseaudit.factories import CaseFactory
@@ -20,7 +24,7 @@ from caseaudit.responses.models import QAResponse
 
 from .axe import axe_check
 from .browser import page_for
-from .conftest import audit_completed, audit_started, finding_raised
+from .conftest import audit_completed, audit_data, audit_started, finding_raised
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -29,7 +33,15 @@ PAGES = [
     ("tm", "home", "/", None),
     ("tm", "case list", "/cases/", "button:has-text('Apply filters')"),
     ("tm", "case page", "/cases/{case}/", "button:has-text('Start an audit')"),
-    ("tm", "audit form", "/audits/{draft}/edit/", "button:has-text('Complete audit')"),
+    # The audit form: its task list, a task's page and the check page that completes it.
+    ("tm", "audit task list", "/audits/{draft}/edit/", "a:has-text('Check answers and complete')"),
+    (
+        "tm",
+        "audit section",
+        "/audits/{draft}/edit/section-1/",
+        "button:has-text('Save and continue')",
+    ),
+    ("tm", "audit check", "/audits/{draft}/edit/check/", "button:has-text('Complete audit')"),
     ("tm", "audit page", "/audits/{completed}/", None),
     ("worker", "practitioner home", "/", None),
     ("worker", "responses", "/responses/", None),
@@ -80,10 +92,18 @@ def _on_screen(page, selector: str, width: int) -> None:
 
 @pytest.fixture
 def pages(org, shipped_tools):
-    """Paths for the Team Manager: a draft audit of the colleague's case, a completed audit
-    of the worker's case (with its response outstanding) and an urgent finding."""
+    """Paths for the Team Manager: a draft audit of the colleague's case, every answer saved
+    (so its check page offers "Complete audit"), a completed audit of the worker's case (with
+    its response outstanding) and an urgent finding."""
     completed = audit_completed(case=org.case, auditor=org.tm, actions=2)
     draft = audit_started(case=org.colleague_case, auditor=org.tm)
+    action = ("Update the chronology.", org.colleague, dt.date(2027, 1, 15))
+    audit_services.audit_save(
+        audit=draft,
+        by=org.tm.user,
+        data=audit_data(draft, actions=[action]),
+        revision=draft.revision,
+    )
     finding_raised(case=org.case, auditor=org.csm_north)
     assert Audit.objects.count() == 3
     values = {

@@ -15,8 +15,8 @@ through the real sign-in form (sessions are renewed at most once a minute, the d
 counts the sign-ins):
 - Performance Assurance swapping programme allocations ("Swap case": the engine's next
   choice), two threads;
-- auditors saving their draft audits (the audit form's autosave, the form as the page renders
-  it), two threads;
+- auditors saving their draft audits (the autosave of the audit's first section page, the
+  form as the page renders it), two threads;
 - workers saving and submitting their QA responses (autosave, then "Submit"), which notifies
   their supervisors: emails the worker sends;
 - a manager browsing the home page, the case list and the programme;
@@ -279,10 +279,13 @@ def test_sqlite_serves_the_web_worker_and_scheduler_together_without_locks(soak_
                     session = sessions[email]
                     if session is None:
                         continue
-                    page = load.get(session, "audit_edit", f"/audits/{pk}/edit/")
+                    # A page of the audit (the task list has no form): its own fields and
+                    # the hidden "page" naming it, as its autosave posts them.
+                    path = f"/audits/{pk}/edit/section-1/"
+                    page = load.get(session, "audit_edit", path)
                     if page.status_code != 200:
                         continue
-                    data = form_fields(page.text, action=f"/audits/{pk}/edit/")
+                    data = form_fields(page.text, action=path)
                     load.post(session, "audit_autosave", f"/audits/{pk}/autosave/", data)
 
         return saving
@@ -370,6 +373,8 @@ def test_sqlite_serves_the_web_worker_and_scheduler_together_without_locks(soak_
     # The load happened: each kind of write succeeded, and the queued jobs ran.
     assert load.ok("swap") > 0, summary
     assert load.ok("audit_autosave") > 0, summary
+    # Each draft is saved by one thread, from the page as just read: every autosave saves.
+    assert set(load.statuses["audit_autosave"]) == {200}, summary
     assert load.ok("response_submit") > 0, summary
     assert job_runs.get("ok", 0) >= 3, job_runs
     assert job_runs.get("failed", 0) == 0, rows(

@@ -45,7 +45,7 @@ def test_autosave_warning_stay_signed_in_and_back_after_a_timeout(
     page = browser_page
     auditor = org.csm_north
     audit = audit_started(case=org.case, auditor=auditor)
-    edit_path = f"/audits/{audit.pk}/edit/"
+    edit_path = f"/audits/{audit.pk}/edit/overall/"  # the audit form's page with the summary
     status = page.locator("#autosave-status")
     dialog = page.locator("#timeout-dialog")
 
@@ -53,8 +53,8 @@ def test_autosave_warning_stay_signed_in_and_back_after_a_timeout(
     page.goto(page.base_url + edit_path)
 
     # Autosave: typing, then leaving the field, saves the draft through the revision check.
-    # (Shift+Tab: Tab would go to "Complete audit", and leaving a field for one of the form's
-    # buttons does not autosave, the form being about to be posted.)
+    # (Shift+Tab: Tab would go to "Save and continue", and leaving a field for one of the
+    # form's buttons does not autosave, the form being about to be posted.)
     page.fill("#id_summary", "First words.")
     page.press("#id_summary", "Shift+Tab")
     page.wait_for_selector("#autosave-status:has-text('Draft saved at')")
@@ -97,7 +97,7 @@ def test_autosave_warning_stay_signed_in_and_back_after_a_timeout(
     assert re.search(r"your draft was saved at \d\d:\d\d", banner)
     shot(page, "timeout-signed-out")
 
-    # Signing in again comes back to the form, with the text as last saved.
+    # Signing in again comes back to the form's page, with the text as last saved.
     page.fill("#id_login", auditor.user.email)
     page.fill("#id_password", "correct-horse-battery")
     page.click("button[type=submit]")

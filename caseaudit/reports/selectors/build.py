@@ -7,6 +7,7 @@ from django.http import Http404
 from ..scope import ReportFilters, ReportScope
 from .common import SimpleReport
 from .compliance import ComplianceReport, compliance_report
+from .family_voice import family_voice_figures, family_words_table
 from .findings import FindingsReport, findings_report
 from .quality import quality_report
 from .responses import responses_report
@@ -33,7 +34,13 @@ def build_report(
     if report == "responses":
         return responses_report(scope=scope, filters=filters, today=today)
     if report == "quality":
-        return quality_report(scope=scope, filters=filters, today=today, full=full)
+        quality = quality_report(scope=scope, filters=filters, today=today, full=full)
+        voice = family_voice_figures(scope=scope, filters=filters)  # caseaudit.feedback
+        quality.tables.extend(voice.pop("tables"))
+        quality.extra["family_voice"] = voice
+        return quality
     if report == "findings":
-        return findings_report(scope=scope, filters=filters, today=today)
+        findings = findings_report(scope=scope, filters=filters, today=today)
+        findings.tables.append(family_words_table(scope=scope, filters=filters, full=full))
+        return findings
     raise Http404("No such report")

@@ -46,6 +46,14 @@ CLOSURES_SHOWN = 20
 PEOPLE_SHOWN = 50  # on the page; the files have everyone
 CHART_TEAMS = 40  # bars in a chart of teams: more cannot be read
 SENIOR_MANAGERS = "Senior managers (no team)"
+# A team (or person) is behind when it has done fewer than this percentage of the allocated
+# audits due in the period: those of the months that have ended (an allocation is due by the
+# end of its month). One overdue audit of many is not "behind"; the Overdue column counts it.
+BEHIND_BELOW = 80
+BEHIND_DEFINITION = (
+    f"A team is behind when it has done fewer than {BEHIND_BELOW}% of the allocated audits due "
+    "in the period: those of the months that have ended (each is due by the end of its month)."
+)
 
 
 @dataclass
@@ -79,8 +87,20 @@ class Tally:
         return percent(self.done, self.expected)
 
     @property
+    def due_completion(self) -> float | None:
+        """The percentage of the allocated audits due (of months that have ended) done."""
+        return percent(self.done_ended, self.expected_ended)
+
+    @property
+    def behind(self) -> bool:
+        """Fewer than BEHIND_BELOW% of the allocated audits due in the period done."""
+        return (
+            self.expected_ended > 0 and self.done_ended * 100 < BEHIND_BELOW * self.expected_ended
+        )
+
+    @property
     def status(self) -> str:
-        if self.overdue > 0:
+        if self.behind:
             return "Behind"
         if self.expected and self.outstanding:
             return "In progress"
@@ -251,11 +271,12 @@ COMPLIANCE_COLUMNS = [
     Column("overdue", "Overdue", NUMBER),
     Column("other", "Other audits", NUMBER),
     Column("completion", "% done", PERCENT),
+    Column("due_completion", "% of due done", PERCENT),
 ]
 
 
 def _tally_cells(t: Tally) -> list[int | float | None]:
-    return [t.expected, t.done, t.outstanding, t.overdue, t.other, t.completion]
+    return [t.expected, t.done, t.outstanding, t.overdue, t.other, t.completion, t.due_completion]
 
 
 def compliance_report(
@@ -286,7 +307,11 @@ def compliance_report(
         "other": total.other,
         "overdue": total.overdue,
         "completion": total.completion,
-        "teams_behind": sum(1 for t in teams.values() if t.overdue > 0),
+        "teams_behind": sum(1 for t in teams.values() if t.behind),
+        # The teams with allocated audits due in the period: what "behind" is out of.
+        "teams_due": sum(1 for t in teams.values() if t.expected_ended),
+        "behind_below": BEHIND_BELOW,
+        "behind_definition": BEHIND_DEFINITION,
         "closures_pending": closure_count,
         **coverage,
     }
@@ -308,7 +333,7 @@ def compliance_report(
 def _people_table(counts: ComplianceCounts, *, full: bool) -> Table:
     people_rows = sorted(
         ((counts.staff[pid], t) for pid, t in counts.people.items()),
-        key=lambda item: (-item[1].overdue, item[0]["name"]),
+        key=lambda item: (not item[1].behind, -item[1].overdue, item[0]["name"]),
     )
     return Table(
         "people",
@@ -331,10 +356,11 @@ def _people_table(counts: ComplianceCounts, *, full: bool) -> Table:
             for p, t in (people_rows if full else people_rows[:PEOPLE_SHOWN])
         ],
         description="Each member of staff's confirmed programme allocations in the period and "
-        "the audits they completed; most overdue first.",
+        "the audits they completed; those behind first (fewer than "
+        f"{BEHIND_BELOW}% of their allocated audits due done), then the most overdue.",
         note=(
-            f"The {PEOPLE_SHOWN} most overdue of {len(people_rows)} people: the spreadsheet and "
-            "the CSV file list everyone."
+            f"The first {PEOPLE_SHOWN} (those behind, then the most overdue) of "
+            f"{len(people_rows)} people: the spreadsheet and the CSV file list everyone."
             if not full and len(people_rows) > PEOPLE_SHOWN
             else ""
         ),
@@ -342,7 +368,17 @@ def _people_table(counts: ComplianceCounts, *, full: bool) -> Table:
 
 
 def _team_table(teams: dict[tuple[str, str], Tally], filters: ReportFilters) -> Table:
-    team_rows = sorted(teams.items(), key=lambda kv: (-kv[1].overdue, kv[1].completion or 0))
+    team_rows = sorted(
+        teams.items(),
+        # Behind first, then the least of their audits due done, then (none due yet: this
+        # month) the least of their allocated audits done so far.
+        key=lambda kv: (
+            not kv[1].behind,
+            101 if kv[1].due_completion is None else kv[1].due_completion,
+            101 if kv[1].completion is None else kv[1].completion,
+            -kv[1].overdue,
+        ),
+    )
     team_table = Table(
         "teams",
         "By team",
@@ -357,15 +393,23 @@ def _team_table(teams: dict[tuple[str, str], Tally], filters: ReportFilters) -> 
             [team, service or NO_SERVICE, len(t.people), *_tally_cells(t), t.status]
             for (team, service), t in team_rows
         ],
-        description="Teams behind on the programme (allocated audits of ended months not done) "
-        "come first.",
+        description=f"Teams behind come first. {BEHIND_DEFINITION} “% of due done” is that "
+        "percentage; “Overdue” counts the allocated audits due and not done.",
     )
     charted = team_rows[:CHART_TEAMS]
+    # The measure "behind" is judged on: the allocated audits due done. In a period with none
+    # due yet (this month alone), the allocated audits done so far.
+    due = any(t.expected_ended for _k, t in charted)
+    what = (
+        "allocated audits due in the period (of months that have ended) done; a team below "
+        f"{BEHIND_BELOW}% is behind"
+        if due
+        else "allocated audits done so far (none is due yet: each is due by the end of its month)"
+    )
     team_table.chart = charts.bar_chart(
         chart_id="chart-teams",
-        title="Allocated audits done, by team (%)",
-        description="Horizontal bars: the percentage of each team's allocated audits done in "
-        f"the period {filters.label}"
+        title=("Allocated audits due done" if due else "Allocated audits done") + ", by team (%)",
+        description=f"Horizontal bars: the percentage of each team's {what}, {filters.label}"
         + (
             f", for the {CHART_TEAMS} teams furthest behind of {len(team_rows)}"
             if len(team_rows) > CHART_TEAMS
@@ -376,7 +420,12 @@ def _team_table(teams: dict[tuple[str, str], Tally], filters: ReportFilters) -> 
             team if team != SENIOR_MANAGERS or not service else f"Senior managers, {service}"
             for (team, service), _t in charted
         ],
-        series=[Series("% of allocated done", [t.completion for _k, t in charted])],
+        series=[
+            Series(
+                "% of due done" if due else "% of allocated done",
+                [t.due_completion if due else t.completion for _k, t in charted],
+            )
+        ],
         horizontal=True,
         max_value=100,
         unit="%",

@@ -154,7 +154,7 @@ def _scope_figures(
             f"{done} of {expected} allocated audits done"
             if expected
             else "No confirmed allocations",
-            f"{compliance_url}?period=this_quarter",
+            f"{compliance_url}?period=this_month",
         ),
         Figure(
             "over-a-year",

@@ -183,7 +183,7 @@ def _quality_month_table(
 
 
 def _theme_trend(facts: ScaleFacts, filters: ReportFilters, bands: list[ScalingBand]) -> Table:
-    """The monthly average scale of each theme: a line per theme."""
+    """The monthly average scale of each theme: a small chart per theme (the same axes)."""
     groups = _sum_facts(
         facts, lambda r, s: (s["theme_order"], s["theme_name"], _month(r["month"])), bands
     )
@@ -205,11 +205,12 @@ def _theme_trend(facts: ScaleFacts, filters: ReportFilters, bands: list[ScalingB
         description="The average 0–10 scale of each theme's sections, month by month (the "
         "month the audit was completed). An empty cell: no audit scaled that theme that month.",
     )
-    table.chart = charts.line_chart(
+    table.chart = charts.small_multiples(
         chart_id="chart-trend",
         title="Average scale by theme, month by month",
-        description="A line per theme across the months of the period, on the 0–10 scale, "
-        "over the shaded scaling bands. The figures are in the table that follows.",
+        description="A small chart per theme, all on the same axes: the months of the period "
+        "across, the 0–10 scale up, over the shaded scaling bands. The figures are in the "
+        "table that follows.",
         categories=[month_label(m) for m in months],
         series=[
             Series(theme, [one_decimal(values[m]["avg"]) if m in values else None for m in months])

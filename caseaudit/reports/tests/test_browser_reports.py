@@ -24,7 +24,7 @@ def shipped_tools(db):
 REPORTS = [
     ("Programme compliance", "/reports/compliance/", "#chart-teams"),
     ("QA responses and actions", "/reports/responses/", "#chart-responses-months"),
-    ("Practice quality", "/reports/quality/", "#chart-trend"),
+    ("Practice quality", "/reports/quality/", "#chart-themes"),  # the trend: small multiples
     ("Findings report", "/reports/findings/", "#chart-findings-themes"),
 ]
 

@@ -488,8 +488,9 @@ def test_the_page_shows_the_most_overdue_people_and_the_files_everyone(org, prog
     full = selectors.compliance_report(scope=scope, filters=Q2, today=TODAY, full=True)
     everyone = full.table("people").rows
     assert len(everyone) == 3 and full.table("people").note == ""
-    assert page.table("people").rows == everyone[:2]  # most overdue first
+    assert page.table("people").rows == everyone[:2]  # those behind, then the most overdue
     assert page.table("people").note == (
-        "The 2 most overdue of 3 people: the spreadsheet and the CSV file list everyone."
+        "The first 2 (those behind, then the most overdue) of 3 people: the spreadsheet and "
+        "the CSV file list everyone."
     )
     assert "for the 1 teams furthest behind of" in str(page.table("teams").chart)

@@ -54,10 +54,10 @@ def test_xlsx_neutralises_every_cell_and_keeps_numbers():
     book = load_workbook(io.BytesIO(content))
     about, words = book["About"], book["Words"]
     assert about["A1"].value == "'=Title" and about["B2"].value == "'@everyone"
-    # (XML reads a carriage return back as a line feed)
-    assert [words.cell(row=r, column=1).value for r in range(2, 2 + len(DANGEROUS))] == [
-        "'" + t.replace("\r", "\n") for t in DANGEROUS
-    ]
+    # (an XML reader may give a carriage return back as a line feed: openpyxl's versions differ)
+    assert [
+        words.cell(row=r, column=1).value.replace("\r", "\n") for r in range(2, 2 + len(DANGEROUS))
+    ] == ["'" + t.replace("\r", "\n") for t in DANGEROUS]
     assert all(c.data_type != "f" for sheet in book for row in sheet.iter_rows() for c in row)
     assert words["B2"].value == -1 and words["B2"].data_type == "n"
 

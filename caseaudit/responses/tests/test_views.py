@@ -559,8 +559,8 @@ def test_the_header_links_to_responses(org, login):
 
 # --- Query counts ---------------------------------------------------------------------------
 
-DETAIL_QUERIES = 8
-WORKER_FORM_QUERIES = 10  # with the draft and its revision
+DETAIL_QUERIES = 10  # + the family's feedback and the practitioner's reflection
+WORKER_FORM_QUERIES = 12  # with the draft and its revision; feedback and reflection
 LIST_QUERIES = 7  # with the access-log entry for the page
 TEAM_QUERIES = 9  # with the access-log entry for the page
 

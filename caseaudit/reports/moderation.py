@@ -1,0 +1,223 @@
+"""The moderation report: agreement between auditors and moderators over the user's report
+scope and the report filters (period, service, team, case type, tool, theme) and, by its
+`auditor` parameter, one auditor. Its figures come from `caseaudit.moderation.agreement`; here
+they become the report's tables, chart, CSV and spreadsheet, as the other reports'.
+
+The moderations counted are those completed in the period whose audit's case is in scope.
+Practice quality's rules of who sees it apply (`report_scope_or_404(user, "quality")`: not
+Business Support)."""
+
+from typing import Any
+
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.utils.http import content_disposition_header, urlencode
+
+from caseaudit.accounts.models import AccessObjectType
+from caseaudit.accounts.services import access_record
+from caseaudit.moderation.agreement import agreement_report
+from caseaudit.moderation.selectors import moderations_for_report
+
+from . import charts, exports
+from .charts import Series
+from .files import report_filename
+from .forms import ReportFilterForm, filter_querystring
+from .periods import QUICK_PICKS, month_label
+from .scope import ReportFilters, ReportScope, report_scope_or_404
+from .selectors.common import SimpleReport
+from .tables import DECIMAL, MONTH, NUMBER, PERCENT, Column, Link, Table
+
+KEY = "moderation"
+TITLE = "Moderation and agreement"
+# Who sees it: as practice quality (made of the audits' scales).
+AS_REPORT = "quality"
+FIGURE_KEYS = (
+    "moderated",
+    "exact_agreement",
+    "within_one",
+    "mean_difference",
+    "alpha_ordinal",
+    "grades_changed",
+)
+AGREEMENT_COLUMNS = [
+    Column("moderated", "Audits moderated", NUMBER),
+    Column("pairs", "Section pairs", NUMBER),
+    Column("exact", "Exact agreement %", PERCENT),
+    Column("within_one", "Within one point %", PERCENT),
+    Column("mean_difference", "Mean difference (auditor − moderator)", DECIMAL),
+    Column("alpha", "Krippendorff's alpha (ordinal)", DECIMAL),
+    Column("grades_changed", "Overall grades changed %", PERCENT),
+]
+
+
+def _signed(value: float | None) -> float | None:
+    """A mean difference to the table's one decimal, never "-0.0"."""
+    return None if value is None else (round(value, 1) or 0.0)
+
+
+def _cells(row: dict[str, Any]) -> list[Any]:
+    return [
+        row["moderated"],
+        row["pairs"],
+        row["exact_agreement"],
+        row["within_one"],
+        _signed(row["mean_difference"]),
+        row["alpha_ordinal"],
+        row["grades_changed"],
+    ]
+
+
+def moderation_report(
+    *, scope: ReportScope, filters: ReportFilters, auditor: str = "", query: str = ""
+) -> SimpleReport:
+    moderations = moderations_for_report(
+        case_q=scope.case_q(filters, prefix="audit__case__"),
+        start_at=filters.start_at,
+        end_before=filters.end_before,
+        tool_id=filters.tool.pk if filters.tool is not None else None,
+        auditor_staff_id=auditor,
+    )
+    data = agreement_report(
+        moderations=moderations,
+        months=filters.months,
+        theme_id=filters.theme.pk if filters.theme is not None else None,
+    )
+    by_auditor = Table(
+        "by-auditor",
+        "Agreement by auditor",
+        [Column("auditor", "Auditor"), Column("staff_id", "Staff ID"), *AGREEMENT_COLUMNS],
+        [
+            [
+                Link(
+                    r["name"],
+                    "?" + "&".join(filter(None, [query, urlencode({"auditor": r["staff_id"]})])),
+                ),
+                r["staff_id"],
+                *_cells(r),
+            ]
+            for r in data.by_auditor
+        ],
+        description="Each auditor's moderated audits, the most generous first (the largest mean "
+        "difference). A positive mean difference: the auditor scaled higher than the "
+        "moderators, on average, by that many points. Choose a name to see that auditor only.",
+    )
+    by_month = Table(
+        "by-month",
+        "Agreement by month",
+        [Column("month", "Month", MONTH), *AGREEMENT_COLUMNS],
+        [[r["month"], *_cells(r)] for r in data.by_month],
+        description="By the month the moderation was completed.",
+    )
+    by_month.chart = charts.line_chart(
+        chart_id="chart-moderation-months",
+        title="Agreement within one point and exact agreement, month by month",
+        description="Two lines across the months of the period, in percent of the section "
+        "pairs of the moderations completed that month. The figures, with the mean difference "
+        "and alpha, are in the table that follows.",
+        categories=[month_label(r["month"]) for r in data.by_month],
+        series=[
+            Series("Within one point", [r["within_one"] for r in data.by_month]),
+            Series("Exact agreement", [r["exact_agreement"] for r in data.by_month]),
+        ],
+        min_value=0,
+        max_value=100,
+        unit="%",
+    )
+    by_band = Table(
+        "by-band",
+        "Overall grades changed, by the auditor's band",
+        [
+            Column("band", "Auditor's overall band"),
+            Column("moderated", "Audits moderated", NUMBER),
+            Column("changed", "Overall scale changed", NUMBER),
+            Column("changed_pct", "Changed %", PERCENT),
+            Column("moved_band", "Moved to another band", NUMBER),
+        ],
+        [
+            [r["band"], r["moderated"], r["changed"], r["changed_pct"], r["moved_band"]]
+            for r in data.by_band
+        ],
+        description="The moderated overall scale is the audit's final grade: how often it "
+        "differs from the auditor's, by the band of the auditor's overall scale.",
+    )
+    figures = {key: data.figures[key] for key in FIGURE_KEYS}
+    figures["pairs"] = data.figures["pairs"]
+    figures["grades_changed_count"] = data.figures["grades_changed_count"]
+    return SimpleReport(figures=figures, tables=[by_auditor, by_month, by_band])
+
+
+def setup(request: HttpRequest) -> tuple[ReportScope, ReportFilterForm, ReportFilters, str]:
+    scope = report_scope_or_404(request.user, AS_REPORT)
+    form = ReportFilterForm(
+        request.GET or None, scope=scope, today=timezone.localdate(), with_theme=True
+    )
+    auditor = (request.GET.get("auditor") or "").strip()[:40]
+    return scope, form, form.filters(), auditor
+
+
+def report_moderation(request: HttpRequest) -> HttpResponse:
+    scope, form, filters, auditor = setup(request)
+    query = filter_querystring(filters)
+    report = moderation_report(scope=scope, filters=filters, auditor=auditor, query=query)
+    access_record(request=request, object_type=AccessObjectType.REPORT, object_id=KEY)
+    full_query = "&".join(filter(None, [query, urlencode({"auditor": auditor}) if auditor else ""]))
+    return render(
+        request,
+        "reports/moderation.html",
+        {
+            "report": report,
+            "title": TITLE,
+            "scope": scope,
+            "form": form,
+            "filters": filters,
+            "query": full_query,
+            "base_query": query,
+            "auditor": auditor,
+            "quick_picks": [
+                (key, label, filter_querystring(filters, period=key)) for key, label in QUICK_PICKS
+            ],
+            "nav_active": "reports",
+        },
+    )
+
+
+def _download(content: bytes | str, *, content_type: str, filename: str) -> HttpResponse:
+    response = HttpResponse(content, content_type=content_type)
+    response["Content-Disposition"] = content_disposition_header(
+        as_attachment=True, filename=filename
+    )
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+def report_moderation_csv(request: HttpRequest, table: str) -> HttpResponse:
+    scope, _form, filters, auditor = setup(request)
+    report = moderation_report(scope=scope, filters=filters, auditor=auditor)
+    found = next((t for t in report.tables if t.key == table), None)
+    if found is None:
+        raise Http404("No such table")
+    access_record(
+        request=request, action="export", object_type=AccessObjectType.REPORT, object_id=KEY
+    )
+    return _download(
+        exports.table_csv(found),
+        content_type="text/csv; charset=utf-8",
+        filename=report_filename(f"{KEY}-{table}", filters, ".csv"),
+    )
+
+
+def report_moderation_xlsx(request: HttpRequest) -> HttpResponse:
+    scope, _form, filters, auditor = setup(request)
+    report = moderation_report(scope=scope, filters=filters, auditor=auditor)
+    access_record(
+        request=request, action="export", object_type=AccessObjectType.REPORT, object_id=KEY
+    )
+    about = [("Scope", scope.label), *filters.describe()]
+    if auditor:
+        about.append(("Auditor", auditor))
+    about.append(("Made", f"{timezone.localtime():%d %B %Y %H:%M}"))
+    content = exports.tables_xlsx(report.tables, title=TITLE, about=about)
+    return _download(
+        content, content_type=exports.XLSX_TYPE, filename=report_filename(KEY, filters, ".xlsx")
+    )
