@@ -6,6 +6,7 @@ includes the auditor: the case scope holds every case a member of staff audits
 """
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.db.models import Count, Q, QuerySet
@@ -49,7 +50,7 @@ from .policy import audit_refusal, finding_case_q
 MY_AUDITS_RECENT_DAYS = 90
 
 
-def _denied_if_exists(user: Actor, object_type: str, qs: QuerySet, object_id) -> None:
+def _denied_if_exists(user: Actor, object_type: str, qs: QuerySet, object_id: int) -> None:
     """A record that exists but is out of the user's scope: log the refused attempt (a
     missing record is only a 404). `qs` selects the record by its key; it has a `case_id`."""
     case_id = qs.values_list("case_id", flat=True).first()
@@ -125,7 +126,7 @@ _audit_list_for_case = PreparedQuery()
 def audit_list_for_case(*, user: Actor, case: Case) -> list[Audit]:
     """The case's audits, newest first, with their count of open urgent findings."""
 
-    def build(case_id):
+    def build(case_id: int) -> QuerySet[Audit]:
         return (
             audit_visible_qs(user)
             .filter(case_id=case_id)
@@ -310,7 +311,7 @@ def audit_history(*, audit: Audit) -> list[AuditEvent]:
     )
 
 
-def action_owner_choices(*, case: Case, actions=()) -> list[Staff]:
+def action_owner_choices(*, case: Case, actions: Iterable[RestorativeAction] = ()) -> list[Staff]:
     """Who may own a restorative action: the case team's current staff and the allocated
     worker, plus anyone already named on one of the audit's actions."""
     q = Q(team_id=case.team_id, left_on__isnull=True)
@@ -328,7 +329,7 @@ _published_tools = PreparedQuery(
 )
 
 
-def audit_start_options(*, user: Actor, case: Case):
+def audit_start_options(*, user: Actor, case: Case) -> list[Tool]:
     """The tools the user may start an audit of this case with (empty when they may not
     audit it). The caller has checked the user may see the case (`case_get`); `audit_start`
     checks it again."""

@@ -67,7 +67,7 @@ class ConflictError(Exception):
     Nothing was saved. `data` is what the user posted, so the page can show it again.
     """
 
-    def __init__(self, *, audit: Audit, data, same_user: bool):
+    def __init__(self, *, audit: Audit, data: dict, same_user: bool) -> None:
         when = timezone.localtime(audit.updated_at).strftime("%H:%M")
         if same_user:
             message = (
@@ -100,7 +100,9 @@ def _refresh(audit: Audit) -> None:
     )
 
 
-def _event(audit: Audit, by: By, kind: str, at=None, **detail) -> AuditEvent:
+def _event(
+    audit: Audit, by: By, kind: str, at: dt.datetime | None = None, **detail: object
+) -> AuditEvent:
     return AuditEvent.objects.create(
         audit=audit, by=by, kind=kind, at=at or timezone.now(), detail=detail
     )
@@ -176,11 +178,11 @@ def audit_start(*, case: Case, auditor: Staff, tool_code: str, reason: str) -> A
 # --- Save -------------------------------------------------------------------------------
 
 
-def _clean_text(value) -> str:
+def _clean_text(value: object) -> str:
     return "" if value is None else str(value).strip()
 
 
-def _clean_scale(value, key: str, errors: dict) -> int | None:
+def _clean_scale(value: str | int | float | None, key: str, errors: dict) -> int | None:
     if value in (None, ""):
         return None
     try:
@@ -193,7 +195,7 @@ def _clean_scale(value, key: str, errors: dict) -> int | None:
     return scale
 
 
-def _clean_question(question: Question, answer, key: str, errors: dict) -> str:
+def _clean_question(question: Question, answer: object, key: str, errors: dict) -> str:
     if answer in (None, ""):
         return ""
     if question.kind == QuestionKind.DATE:
@@ -255,7 +257,9 @@ def _apply_sections(audit: Audit, sections_data: dict, sections: dict, errors: d
         if section is None:
             errors[f"s{section_id}"] = ["That section is not part of this audit's tool"]
             continue
-        new = {name: _clean_text(values[name]) for name in SECTION_TEXTS if name in (values or {})}
+        new: dict[str, str | int | None] = {
+            name: _clean_text(values[name]) for name in SECTION_TEXTS if name in (values or {})
+        }
         if "scale" in (values or {}):
             key = fields.section_field(section.pk, "scale")
             scale = _clean_scale(values["scale"], key, errors)
@@ -514,7 +518,7 @@ def _by_whom(user: User | None) -> str:
     return f" by {user.get_full_name() or user.get_username()}"
 
 
-def _at(moment) -> str:
+def _at(moment: dt.datetime | None) -> str:
     if moment is None:
         return ""
     local = timezone.localtime(moment)

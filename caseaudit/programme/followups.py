@@ -17,12 +17,12 @@ import datetime as dt
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import QuerySet
+from django.db.models import Exists, OuterRef, QuerySet
 from django.utils import timezone
 
 from caseaudit.audit_tools.models import ScalingBand
 from caseaudit.audit_tools.selectors import scaling_bands
-from caseaudit.audits.models import Audit, AuditStatus
+from caseaudit.audits.models import Audit, AuditStatus, BlindReading
 from caseaudit.cases.selectors import case_visible_qs
 from caseaudit.core.typing import Actor
 
@@ -98,8 +98,12 @@ def followups_due(*, user: Actor, today: dt.date) -> QuerySet[FollowUp]:
     """Scheduled follow-ups of open cases the user can see, due by the end of next month
     (overdue included), soonest first."""
     limit = month_end(add_months(today.replace(day=1), 1))
+    # The first audit's scale is hidden from whoever moderates it until they have compared
+    # (`audits.models.BlindReading`): `scale_hidden` on each row, in the same query.
+    blind = BlindReading.objects.filter(audit=OuterRef("audit_id"), staff__user_id=user.pk)
     return (
-        FollowUp.objects.filter(
+        FollowUp.objects.annotate(scale_hidden=Exists(blind))
+        .filter(
             status=FollowUpStatus.SCHEDULED,
             due_on__lte=limit,
             case__in=case_visible_qs(user).filter(closed_on__isnull=True).values("pk"),

@@ -1,6 +1,7 @@
 """Reads for the programme. The programme page names auditors and case references only."""
 
 import datetime as dt
+from collections.abc import Iterable
 
 from django.db.models import (
     BooleanField,
@@ -61,7 +62,9 @@ def cases_allocated_elsewhere(*, month: dt.date) -> QuerySet[Allocation]:
     ).exclude(programme__month=month.replace(day=1))
 
 
-def case_rows(*, ids=None, free_for: dt.date | None = None) -> list[CaseRow]:
+def case_rows(
+    *, ids: Iterable[int] | None = None, free_for: dt.date | None = None
+) -> list[CaseRow]:
     """Open cases as the engine reads them. With `free_for` (a month), only the cases free for
     it: none with an allocation still open in another confirmed month."""
     cases = Case.objects.open()
@@ -197,7 +200,7 @@ def allocations_carried_over(*, user: Actor, month: dt.date) -> QuerySet[Allocat
     )
 
 
-def allocation_chaseable_ids(*, user: Actor, ids) -> set[int]:
+def allocation_chaseable_ids(*, user: Actor, ids: Iterable[int]) -> set[int]:
     """Of the allocations `ids`, the ones the user may chase (one query for a page's rows)."""
     return set(
         Allocation.objects.filter(pk__in=list(ids))
@@ -321,7 +324,9 @@ def swap_case_by_reference(*, user: Actor, reference: str) -> Case | None:
     return case_visible_qs(user).filter(reference=reference).first()
 
 
-def allocations_needing_reallocation(*, programme: ProgrammeMonth, user: Actor):
+def allocations_needing_reallocation(
+    *, programme: ProgrammeMonth, user: Actor
+) -> QuerySet[Allocation]:
     """Open allocations (that the user sees) whose auditor has left or moved team since they
     were made."""
     return (
@@ -381,7 +386,7 @@ def due_list(
     month: dt.date,
     team_id: int | None = None,
     service_area_id: int | None = None,
-):
+) -> QuerySet[Case]:
     """Open cases in the user's scope with an annual or carers' audit due.
 
     when: "overdue" (due before the month starts), "month" (due by the month's end,

@@ -8,6 +8,7 @@ and confirming take every month's row lock first, so two of them never interleav
 
 import datetime as dt
 import secrets
+from collections.abc import Iterable
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -15,7 +16,7 @@ from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
 
-from caseaudit.audits.models import AuditStatus
+from caseaudit.audits.models import Audit, AuditStatus
 from caseaudit.cases.models import Case
 from caseaudit.core.exceptions import TransitionConflict
 from caseaudit.core.typing import By, User
@@ -49,7 +50,7 @@ def allocation_preview(*, month: dt.date, seed: int) -> engine.Result:
     )
 
 
-def _team_of(staff_rows) -> dict[int, int | None]:
+def _team_of(staff_rows: Iterable[engine.StaffRow]) -> dict[int, int | None]:
     return {row.id: row.team_id for row in staff_rows}
 
 
@@ -59,7 +60,7 @@ def _lock_months() -> None:
     list(ProgrammeMonth.objects.select_for_update().order_by("pk").values_list("pk", flat=True))
 
 
-def _references(cases) -> str:
+def _references(cases: Iterable[str]) -> str:
     refs = sorted(cases)
     named = ", ".join(refs[:REFERENCES_NAMED])
     return named + (
@@ -157,9 +158,16 @@ def programme_generate_and_confirm(
     return programme_confirm(programme=programme, by=by)
 
 
-def _rows_for(allocation: Allocation, auditor: Staff | None = None):
+def _rows_for(
+    allocation: Allocation, auditor: Staff | None = None
+) -> tuple[dict[int, engine.StaffRow], engine.StaffRow, engine.StaffRow | None]:
+    """The engine's rows of the staff, the auditor (refused when they are not among the
+    staff who can be given audits) and the allocation's peer."""
     staff = {row.id: row for row in selectors.staff_rows()}
-    auditor_row = staff.get((auditor or allocation.auditor).pk)
+    auditor = auditor or allocation.auditor
+    auditor_row = staff.get(auditor.pk)
+    if auditor_row is None:
+        raise ValidationError(f"{auditor.name} cannot be given audits (they have left).")
     peer_row = staff.get(allocation.peer_id) if allocation.peer_id else None
     return staff, auditor_row, peer_row
 
@@ -248,7 +256,7 @@ def allocation_reallocate(*, allocation: Allocation, auditor: Staff, by: By) -> 
     if not auditor.is_active:
         raise ValidationError(f"{auditor.name} has left and cannot be given audits.")
     _, auditor_row, peer_row = _rows_for(allocation, auditor)
-    if allocation.case_id:
+    if allocation.case is not None:
         row = _case_row(allocation.case)
         if (
             allocation.rule == Rule.PS_PEER
@@ -283,17 +291,19 @@ def allocation_reallocate(*, allocation: Allocation, auditor: Staff, by: By) -> 
 
 
 @transaction.atomic
-def allocation_start(*, allocation: Allocation, by: By):
+def allocation_start(*, allocation: Allocation, by: By) -> Audit:
     """Start the audit for a confirmed allocation and link the two."""
     from caseaudit.audits.services import audit_start
 
     allocation = Allocation.objects.select_for_update().get(pk=allocation.pk)
-    if allocation.audit_id:
+    if allocation.audit is not None:
         return allocation.audit  # started a moment ago (a double click): that audit
     if allocation.status != AllocationStatus.PLANNED:
         raise TransitionConflict(
             "This audit was reallocated or cancelled a moment ago, so it cannot be started."
         )
+    if allocation.case is None:  # a peer audit not yet given a case
+        raise ValidationError("This allocation has no case yet, so its audit cannot be started.")
     audit = audit_start(
         case=allocation.case,
         auditor=allocation.auditor,
@@ -317,7 +327,7 @@ def allocation_reason(allocation: Allocation) -> str:
     return "peer"
 
 
-def allocation_mark_discarded(*, audit) -> int:
+def allocation_mark_discarded(*, audit: Audit) -> int:
     """The draft `audit` was discarded by its auditor: its allocation is planned again, with
     no audit, so it can be started afresh. A step of `audit_discard`, in its transaction."""
     return Allocation.objects.filter(audit=audit, status=AllocationStatus.STARTED).update(
@@ -325,13 +335,13 @@ def allocation_mark_discarded(*, audit) -> int:
     )
 
 
-def allocation_mark_completed(*, audit) -> int:
+def allocation_mark_completed(*, audit: Audit) -> int:
     """The allocation `audit` was started from is done: a step of `audit_complete`, in its
     transaction. Returns how many allocations changed (0 or 1)."""
     return Allocation.objects.filter(audit=audit).update(status=AllocationStatus.COMPLETED)
 
 
-def allocation_mark_reopened(*, audit) -> int:
+def allocation_mark_reopened(*, audit: Audit) -> int:
     """A reopened audit is a draft again: its allocation is started, not done (the programme
     page and the compliance report count an allocation done by this status). A step of
     `audit_reopen`, in its transaction."""

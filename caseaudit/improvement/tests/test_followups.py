@@ -152,6 +152,24 @@ def test_the_due_page_lists_due_follow_ups(org, audit_low, login):
     assert 'id="followups-due-table"' not in other
 
 
+def test_the_first_scale_is_hidden_from_its_moderator(org, audit_low, login):
+    """A moderator who has not yet compared (a BlindReading row) sees no scale of the audit
+    in the follow-ups due either; anyone else does."""
+    from caseaudit.audits.models import BlindReading
+
+    _due_soon(audit_low)
+    BlindReading.objects.create(audit=audit_low, staff=org.performance)
+    today = timezone.localdate()
+    (mine,) = followups_due(user=org.performance.user, today=today)
+    (theirs,) = followups_due(user=org.tm.user, today=today)
+    assert mine.scale_hidden and not theirs.scale_hidden
+    hidden = login(org.performance).get(reverse("due_list")).content.decode()
+    shown = login(org.tm).get(reverse("due_list")).content.decode()
+    assert "Scale hidden while you moderate it" in hidden
+    assert "Scale hidden while you moderate it" not in shown
+    assert f"{audit_low.overall_scale} on " in shown
+
+
 def test_the_programme_allocates_due_follow_ups_first(org, audit_low):
     followup = _due_soon(audit_low)
     rows = {row.id: row for row in selectors.case_rows()}
