@@ -170,7 +170,7 @@ def scaling_bands() -> list[ScalingBand]:
     return list(ScalingBand.objects.order_by("min_score"))
 
 
-def band_for(score: int | None, bands: list[ScalingBand]) -> ScalingBand | None:
+def band_for(*, score: int | None, bands: list[ScalingBand]) -> ScalingBand | None:
     """The band a 0-10 score falls in, from a list already loaded (no query)."""
     if score is None:
         return None

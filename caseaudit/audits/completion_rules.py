@@ -109,7 +109,7 @@ def _actions_problems(
     for_section = {a.section_id for a in actions if a.section_id}
     for section in sections:
         answer = answers.get(section.pk)
-        band = band_for(answer.scale, bands) if section.scaled and answer else None
+        band = band_for(score=answer.scale, bands=bands) if section.scaled and answer else None
         if band is not None and band.actions_required and section.pk not in for_section:
             problems.append(
                 (
@@ -118,7 +118,7 @@ def _actions_problems(
                     f"{answer.scale} ({band.name}), which needs one",
                 )
             )
-    band = band_for(audit.overall_scale, bands)
+    band = band_for(score=audit.overall_scale, bands=bands)
     if band is not None and band.actions_required and not actions:
         problems.append(
             (

@@ -141,7 +141,7 @@ def urgent_triggers(
     triggers = []
     for section in sorted(sections.values(), key=lambda s: (s.order, s.pk)):
         scale = getattr(answers.get(section.pk), "scale", None)
-        band = band_for(scale, bands)
+        band = band_for(score=scale, bands=bands)
         if band is not None and band.urgent:
             triggers.append(
                 Trigger(
@@ -151,7 +151,7 @@ def urgent_triggers(
                     section,
                 )
             )
-    band = band_for(audit.overall_scale, bands)
+    band = band_for(score=audit.overall_scale, bands=bands)
     if band is not None and band.urgent:
         triggers.append(
             Trigger(
@@ -512,11 +512,11 @@ def finding_items(
         if section_id:
             section = sections.get(section_id)
             label = f"Section: {section.title}" if section else "A section"
-            now_band = band_for(answer.scale, bands) if answer else None
+            now_band = band_for(score=answer.scale, bands=bands) if answer else None
             still = now_band is not None and now_band.urgent
         elif finding.trigger == "overall":
             label = "Overall scale"
-            now_band = band_for(audit.overall_scale, bands)
+            now_band = band_for(score=audit.overall_scale, bands=bands)
             still = now_band is not None and now_band.urgent
         else:
             label = "Serious safeguarding issue"
@@ -526,7 +526,7 @@ def finding_items(
                 finding=finding,
                 label=label,
                 scale=finding.scale,
-                band=band_for(finding.scale, bands),
+                band=band_for(score=finding.scale, bands=bands),
                 words=_words(audit, finding.trigger, answer),
                 still_urgent=still,
                 can_withdraw=may_withdraw and finding.is_open,

@@ -277,7 +277,7 @@ def audit_document(*, audit: Audit) -> AuditDocument:
                 number=number,
                 section=section,
                 answer=answer,
-                band=band_for(answer.scale, bands) if answer else None,
+                band=band_for(score=answer.scale, bands=bands) if answer else None,
                 questions=[
                     QuestionItem(question=q, answer=question_answers.get(q.pk))
                     for q in section.questions.all()
@@ -301,7 +301,7 @@ def audit_document(*, audit: Audit) -> AuditDocument:
         sections=sections,
         actions=actions,
         findings=findings,
-        overall_band=band_for(audit.overall_scale, bands),
+        overall_band=band_for(score=audit.overall_scale, bands=bands),
     )
 
 

@@ -486,7 +486,9 @@ def campaign_report(*, campaign: Campaign) -> CampaignReport:
                 theme=row["theme"],
                 n=row["n"],
                 average=_one_decimal(row["avg"]),
-                band=band_for(int(row["avg"] + 0.5), bands) if row["avg"] is not None else None,
+                band=band_for(score=int(row["avg"] + 0.5), bands=bands)
+                if row["avg"] is not None
+                else None,
                 working_well=row["working_well"],
                 worried_about=row["worried_about"],
             )

@@ -196,14 +196,17 @@ class County:
         bands = scaling_bands()
         self.bands = bands
         self.band_names = {
-            s: (band_for(s, bands).name if band_for(s, bands) else "") for s in range(11)
+            s: (band_for(score=s, bands=bands).name if band_for(score=s, bands=bands) else "")
+            for s in range(11)
         }
-        self.urgent_scales = {s for s in range(11) if (b := band_for(s, bands)) and b.urgent}
+        self.urgent_scales = {
+            s for s in range(11) if (b := band_for(score=s, bands=bands)) and b.urgent
+        }
         if not self.urgent_scales:
             self.urgent_scales = {0, 1, 2}
         # Scales whose band needs restorative actions (a section scaled so needs one for it).
         self.action_scales = {
-            s for s in range(11) if (b := band_for(s, bands)) and b.actions_required
+            s for s in range(11) if (b := band_for(score=s, bands=bands)) and b.actions_required
         }
         versions = (
             ToolVersion.objects.filter(status=VersionStatus.PUBLISHED)

@@ -14,7 +14,7 @@ from .models import ImportRun
 from .policy import can_import, import_allowed, import_runs_q
 
 
-def import_access_check(user: Actor, *, kind: str | None = None) -> None:
+def import_access_check(*, user: Actor, kind: str | None = None) -> None:
     """404 for anyone who may not import (with `kind`: a list of that kind), so the pages'
     existence is not revealed."""
     if not import_allowed(user) or (kind is not None and not can_import(user, kind)):
@@ -26,7 +26,7 @@ FILE_FIELDS = ("upload", "episodes_upload")
 
 
 def import_run_list(*, user: Actor) -> QuerySet[ImportRun]:
-    import_access_check(user)
+    import_access_check(user=user)
     return (
         ImportRun.objects.filter(import_runs_q(user))
         .select_related("by", "by__staff")
@@ -37,7 +37,7 @@ def import_run_list(*, user: Actor) -> QuerySet[ImportRun]:
 
 def import_run_get(*, user: Actor, pk: int) -> ImportRun:
     """One run (its page shows a background import's progress, then its outcome)."""
-    import_access_check(user)
+    import_access_check(user=user)
     run = (
         ImportRun.objects.select_related(
             "by", "by__staff", "new_places_allowed_by", "new_places_allowed_by__staff"

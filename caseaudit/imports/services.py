@@ -347,7 +347,7 @@ def case_file_import(
 # --- large files: in a background task, with progress on the run's page ---------------------------
 
 
-def estimate_rows(data: bytes, file_name: str = "", *, stop_after: int | None = None) -> int:
+def estimate_rows(*, data: bytes, file_name: str = "", stop_after: int | None = None) -> int:
     """How many rows a file has, counted by reading it: a CSV's lines, a workbook's rows
     streamed from its sheets (their declared `<dimension>` is not trusted), stopping once past
     `stop_after`. 0 for a file that cannot be read safely (the import then refuses it, saying
@@ -358,11 +358,13 @@ def estimate_rows(data: bytes, file_name: str = "", *, stop_after: int | None = 
         return 0
 
 
-def import_rows_for_decision(data: bytes, file_name: str = "") -> int:
+def import_rows_for_decision(*, data: bytes, file_name: str = "") -> int:
     """The rows that decide whether an upload is imported in the request or in the background:
     counted only as far as the threshold (so a large workbook is not read twice in the
     request)."""
-    return estimate_rows(data, file_name, stop_after=max(settings.IMPORT_BACKGROUND_ROWS, 0))
+    return estimate_rows(
+        data=data, file_name=file_name, stop_after=max(settings.IMPORT_BACKGROUND_ROWS, 0)
+    )
 
 
 def import_in_background(rows: int) -> bool:
@@ -414,7 +416,7 @@ def import_run_queue(
             "episodes_name": episodes_name,
         },
         # A CSV's lines are cheap to count; a workbook's rows are counted by the task.
-        progress_total=0 if is_xlsx(data) else estimate_rows(data, file_name),
+        progress_total=0 if is_xlsx(data) else estimate_rows(data=data, file_name=file_name),
     )
     try:
         result = import_run_task.enqueue(run.pk)
@@ -489,9 +491,9 @@ def _import_run_file(
 ) -> None:
     """Import a background run's file with the options chosen at upload."""
     options = run.options or {}
-    total = estimate_rows(data, run.file_name)
+    total = estimate_rows(data=data, file_name=run.file_name)
     if episodes:
-        total += estimate_rows(episodes, options.get("episodes_name", ""))
+        total += estimate_rows(data=episodes, file_name=options.get("episodes_name", ""))
     tracker.start(ImportPhase.READING, total)
     by = run.by
     if run.via == ImportVia.WEB and by is None:
@@ -546,7 +548,7 @@ def stale_message() -> str:
     )
 
 
-def import_run_is_stale(run: ImportRun, now: dt.datetime | None = None) -> bool:
+def import_run_is_stale(*, run: ImportRun, now: dt.datetime | None = None) -> bool:
     """Whether a run is still queued or running with no news for `IMPORT_STALE_MINUTES`."""
     if not run.in_progress:
         return False

@@ -85,7 +85,7 @@ def _box_from_run(request: HttpRequest) -> tuple[dict, dict]:
 
 
 def import_staff(request: HttpRequest) -> HttpResponse:
-    selectors.import_access_check(request.user, kind=ImportKind.STAFF)
+    selectors.import_access_check(user=request.user, kind=ImportKind.STAFF)
     box, initial = {}, {}
     if request.method == "GET" and "run" in request.GET:
         box, initial = _box_from_run(request)
@@ -100,7 +100,9 @@ def import_staff(request: HttpRequest) -> HttpResponse:
         upload = form.cleaned_data["file"]
         data = upload.read()
         agreed = form.cleaned_data["allow_new_teams"]
-        if services.import_in_background(services.import_rows_for_decision(data, upload.name)):
+        if services.import_in_background(
+            services.import_rows_for_decision(data=data, file_name=upload.name)
+        ):
             run = services.import_run_queue(
                 kind=ImportKind.STAFF,
                 data=data,
@@ -131,14 +133,16 @@ def import_staff(request: HttpRequest) -> HttpResponse:
 
 
 def import_cases(request: HttpRequest) -> HttpResponse:
-    selectors.import_access_check(request.user, kind=ImportKind.CASES)
+    selectors.import_access_check(user=request.user, kind=ImportKind.CASES)
     form = CaseImportForm(request.POST or None, request.FILES or None)
     context = {"form": form, "nav_active": "imports"}
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         upload, episodes = data["file"], data["episodes"]
         content = upload.read()
-        if services.import_in_background(services.import_rows_for_decision(content, upload.name)):
+        if services.import_in_background(
+            services.import_rows_for_decision(data=content, file_name=upload.name)
+        ):
             run = services.import_run_queue(
                 kind=ImportKind.CASES,
                 data=content,
@@ -173,7 +177,7 @@ def import_run_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """A run: while a background import works, its progress (the page reloads itself every
     2 seconds); then what it did, or its errors."""
     run = selectors.import_run_get(user=request.user, pk=pk)
-    if services.import_run_is_stale(run) and services.imports_fail_stale(run_id=run.pk):
+    if services.import_run_is_stale(run=run) and services.imports_fail_stale(run_id=run.pk):
         run = selectors.import_run_get(user=request.user, pk=pk)  # cut off: now failed
     return render(
         request,
@@ -190,7 +194,7 @@ def import_run_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def import_template_download(request: HttpRequest, name: str) -> FileResponse:
-    selectors.import_access_check(request.user)
+    selectors.import_access_check(user=request.user)
     if name not in TEMPLATES:
         raise Http404("No such template")
     return FileResponse(

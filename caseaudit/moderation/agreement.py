@@ -140,13 +140,13 @@ def agreement_report(
             if r["auditor_overall_scale"] is not None and r["overall_scale"] is not None
             else []
         )
-        band = band_for(r["auditor_overall_scale"], bands)
+        band = band_for(score=r["auditor_overall_scale"], bands=bands)
         band_key = band.pk if band is not None else None
         for group in (total, auditors[r["auditor_id"]], by_month[key_month], by_band[band_key]):
             group.moderated.add(r["pk"])
             group.pairs.extend(pairs)
             group.overall.extend(overall)
-        if overall and band_for(r["overall_scale"], bands) != band:
+        if overall and band_for(score=r["overall_scale"], bands=bands) != band:
             moved[band_key] += 1
     auditor_rows = sorted(
         (

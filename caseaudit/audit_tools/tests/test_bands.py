@@ -30,7 +30,7 @@ def test_update_ranges_names_guidance_and_urgent(db, admin):
     assert [(b.min_score, b.max_score) for b in loaded] == [(0, 3), (4, 5), (6, 8), (9, 10)]
     assert loaded[0].name == "Inadequate (urgent)"
     assert (loaded[1].urgent, loaded[1].guidance) == (True, "New.")
-    assert band_for(3, loaded).code == "inadequate"
+    assert band_for(score=3, bands=loaded).code == "inadequate"
     change = ToolChange.objects.get(action="bands_updated")
     assert (change.version, change.by) == (None, admin.user)
     assert change.detail["before"][0]["max_score"] == 2

@@ -123,7 +123,7 @@ def complete_data(audit, *, scale=7, overall=7) -> dict:
     """Everything `audit_complete` requires, as `audit_save` data: with a scale in a band that
     needs restorative actions, one action for each scaled section."""
     sections = list(audit.tool_version.sections.all())
-    band = band_for(scale, scaling_bands())
+    band = band_for(score=scale, bands=scaling_bands())
     if band is not None and band.actions_required:
         actions = [
             {

@@ -175,7 +175,7 @@ def test_a_workbook_is_counted_and_imported(login, org, settings):
     buffer = io.BytesIO()
     workbook.save(buffer)
     data = buffer.getvalue()
-    assert services.estimate_rows(data, "cases.xlsx") == 9
+    assert services.estimate_rows(data=data, file_name="cases.xlsx") == 9
     response = login(org.performance).post(
         reverse("import_cases"),
         {

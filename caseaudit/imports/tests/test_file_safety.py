@@ -105,7 +105,7 @@ def test_a_workbook_that_expands_far_more_than_real_files_is_refused(org):
 def test_the_row_count_decides_the_background_not_the_declared_dimension(login, org, settings):
     settings.IMPORT_BACKGROUND_ROWS = 5
     liar = rewritten(workbook_bytes(org, 12), SHEET, dimension_says("A1:K2"))
-    assert services.estimate_rows(liar, "liar.xlsx") == 13
+    assert services.estimate_rows(data=liar, file_name="liar.xlsx") == 13
     response = post_cases(login(org.performance), "liar.xlsx", liar)
     assert response.status_code == 302  # to the run's page: imported in the background
     run = ImportRun.objects.get()

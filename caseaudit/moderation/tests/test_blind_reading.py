@@ -67,8 +67,8 @@ def html_pdf(monkeypatch):
 def _labels():
     bands = scaling_bands()
     return (
-        f"{SECTION_SCALE} – {band_for(SECTION_SCALE, bands).name}",
-        f"{OVERALL_SCALE} – {band_for(OVERALL_SCALE, bands).name}",
+        f"{SECTION_SCALE} – {band_for(score=SECTION_SCALE, bands=bands).name}",
+        f"{OVERALL_SCALE} – {band_for(score=OVERALL_SCALE, bands=bands).name}",
     )
 
 

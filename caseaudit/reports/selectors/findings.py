@@ -75,7 +75,7 @@ class FindingsReport:
 
 def band_of_average(*, average: float | None, bands: list[ScalingBand]) -> ScalingBand | None:
     """The band of an average scale, rounded half up to a whole score as bands are."""
-    return None if average is None else band_for(int(average + 0.5), bands)
+    return None if average is None else band_for(score=int(average + 0.5), bands=bands)
 
 
 def findings_report(
