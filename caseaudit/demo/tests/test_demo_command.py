@@ -38,6 +38,7 @@ def demo(first_run, db):
 def test_command_prints_the_logins(demo, capsys):
     assert DEMO_PASSWORD in demo
     assert demo_email(Role.TEAM_MANAGER) in demo
+    assert f"Lead Member                      {demo_email(Role.LEAD_MEMBER)}" in demo
     call_command("seed_demo", "--scale", "small")
     assert "already there" in capsys.readouterr().out
 

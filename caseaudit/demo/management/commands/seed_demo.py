@@ -1,9 +1,11 @@
 import time
 
+from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
 
 from caseaudit.demo.authority import DEMO_PASSWORD, DEMO_ROLES, SCALES, demo_email
 from caseaudit.demo.seed import seed_demo
+from caseaudit.organisation.roles import Role
 
 
 class Command(BaseCommand):
@@ -34,3 +36,8 @@ class Command(BaseCommand):
         self.stdout.write(f"\nDemo logins (password: {DEMO_PASSWORD}):")
         for role in DEMO_ROLES:
             self.stdout.write(f"  {role.label:<32} {demo_email(role)}")
+        # The Lead Member is not part of the organisation: only a campaign's (caseaudit/demo/
+        # campaigns.py), listed when the demo made one.
+        lead_member = demo_email(Role.LEAD_MEMBER)
+        if get_user_model().objects.filter(email=lead_member).exists():
+            self.stdout.write(f"  {Role.LEAD_MEMBER.label:<32} {lead_member}")
