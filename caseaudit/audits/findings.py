@@ -56,6 +56,7 @@ from .models import (
     open_finding_q,
 )
 from .policy import can_acknowledge, can_edit, can_withdraw
+from .wording import at_moment, by_whom
 
 logger = logging.getLogger(__name__)
 
@@ -101,19 +102,6 @@ def _event(audit: Audit, by: By, kind: str, at, **detail) -> AuditEvent:
 
 def _long_date(day: dt.date) -> str:
     return f"{day.day} {day:%B %Y}"
-
-
-def _by_whom(user: User | None) -> str:
-    if user is None:
-        return ""
-    return f" by {user.get_full_name() or user.get_username()}"
-
-
-def _at(moment) -> str:
-    if moment is None:
-        return ""
-    local = timezone.localtime(moment)
-    return f" at {local:%H:%M} on {local.day} {local:%B %Y}"
 
 
 def finding_url(finding: UrgentFinding) -> str:
@@ -341,12 +329,12 @@ def _closed_conflict(pk: int) -> TransitionConflict:
     current = UrgentFinding.objects.select_related("acknowledged_by", "withdrawn_by").get(pk=pk)
     if current.withdrawn_at is not None:
         return TransitionConflict(
-            f"This finding was withdrawn{_by_whom(current.withdrawn_by)}"
-            f"{_at(current.withdrawn_at)}: nothing was changed."
+            f"This finding was withdrawn{by_whom(current.withdrawn_by)}"
+            f"{at_moment(current.withdrawn_at)}: nothing was changed."
         )
     return TransitionConflict(
-        f"This finding has already been acknowledged{_by_whom(current.acknowledged_by)}"
-        f"{_at(current.acknowledged_at)}: nothing was changed."
+        f"This finding has already been acknowledged{by_whom(current.acknowledged_by)}"
+        f"{at_moment(current.acknowledged_at)}: nothing was changed."
     )
 
 

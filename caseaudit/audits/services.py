@@ -37,6 +37,7 @@ from .models import (
     UrgentFinding,
 )
 from .policy import audit_refusal, can_edit, can_reopen, case_visible_to
+from .wording import at_moment, by_whom
 
 logger = logging.getLogger(__name__)
 
@@ -512,19 +513,6 @@ def audit_completion_problems(audit: Audit) -> list[tuple[str, str]]:
     return completion_rules.completion_problems(audit)
 
 
-def _by_whom(user: User | None) -> str:
-    if user is None:
-        return ""
-    return f" by {user.get_full_name() or user.get_username()}"
-
-
-def _at(moment: dt.datetime | None) -> str:
-    if moment is None:
-        return ""
-    local = timezone.localtime(moment)
-    return f" at {local:%H:%M} on {local.day} {local:%B %Y}"
-
-
 def _completed_conflict(audit: Audit) -> TransitionConflict:
     """The audit is no longer the draft the caller read: say what happened to it."""
     current = Audit.objects.select_related("completed_by").get(pk=audit.pk)
@@ -532,7 +520,7 @@ def _completed_conflict(audit: Audit) -> TransitionConflict:
         return TransitionConflict("This draft was discarded, so it cannot be completed.")
     if current.status != AuditStatus.DRAFT:
         return TransitionConflict(
-            f"This audit is already completed{_at(current.completed_at)}, a moment ago in "
+            f"This audit is already completed{at_moment(current.completed_at)}, a moment ago in "
             "another window or request if you did not see it: it was not completed again."
         )
     return TransitionConflict(
@@ -624,7 +612,7 @@ def audit_mark_reopened(*, audit: Audit, by: User, reason: str) -> dt.datetime:
             if current.reopened_at is not None:
                 raise TransitionConflict(
                     "Only a completed audit can be reopened: this one was already reopened"
-                    f"{_by_whom(current.reopened_by)}{_at(current.reopened_at)}."
+                    f"{by_whom(current.reopened_by)}{at_moment(current.reopened_at)}."
                 )
             raise TransitionConflict(
                 "Only a completed audit can be reopened: this one is still a draft."

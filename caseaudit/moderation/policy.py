@@ -4,7 +4,7 @@
   Assurance and administrators (`PROGRAMME_EDIT_ROLES`: the people who run the programme), and
   superusers.
 - Moderators: Performance Assurance, Children's Service Managers, Assistant Directors, the
-  Director and commissioned auditors (`MODERATOR_POOL`), active; never the audit's auditor,
+  Director and commissioned auditors (`MODERATOR_ROLES`), active; never the audit's auditor,
   nor anyone who holds, supervises or manages its case (`moderation.selectors.conflicts_of`).
 - A moderation is seen by its moderator, by its auditor once it is completed, and by who runs
   the samples. Its moderator sees the auditor's scales only once they have revealed the
@@ -20,26 +20,14 @@
 from caseaudit.core.typing import Actor
 from caseaudit.organisation.roles import (
     AUDITOR_ROLES,
+    MODERATOR_ROLES,
     PROGRAMME_EDIT_ROLES,
     REOPEN_ROLES,
     TOOL_EDITOR_ROLES,
-    Role,
 )
 from caseaudit.organisation.selectors import staff_for_user
 
 from .models import OPEN_STATUSES, CalibrationExercise, Moderation, ModerationStatus
-
-# The roles moderators are drawn from. (Kept here until organisation.roles has a
-# MODERATOR_ROLES set: that module is the one place for role sets.)
-MODERATOR_POOL = frozenset(
-    {
-        Role.PERFORMANCE,
-        Role.SERVICE_MANAGER,
-        Role.ASSISTANT_DIRECTOR,
-        Role.DIRECTOR,
-        Role.AUDITOR,
-    }
-)
 
 
 def can_run_samples(user: Actor) -> bool:
@@ -49,7 +37,7 @@ def can_run_samples(user: Actor) -> bool:
 
 def is_moderator_role(user: Actor) -> bool:
     staff = staff_for_user(user)
-    return staff is not None and staff.is_active and staff.role in MODERATOR_POOL
+    return staff is not None and staff.is_active and staff.role in MODERATOR_ROLES
 
 
 def can_open_moderation_pages(user: Actor) -> bool:

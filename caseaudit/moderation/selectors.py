@@ -18,7 +18,7 @@ from caseaudit.cases.models import Case
 from caseaudit.cases.selectors import case_visible_qs
 from caseaudit.core.typing import Actor
 from caseaudit.organisation.models import Role, Staff
-from caseaudit.organisation.roles import AUDITOR_ROLES
+from caseaudit.organisation.roles import AUDITOR_ROLES, MODERATOR_ROLES
 from caseaudit.organisation.selectors import staff_for_user
 
 from . import policy
@@ -138,7 +138,7 @@ def sample_inputs(*, month: dt.date, keep_sample: ModerationSample | None = None
     )
     pool = list(
         Staff.objects.active()
-        .filter(role__in=policy.MODERATOR_POOL)
+        .filter(role__in=MODERATOR_ROLES)
         .order_by("pk")
         .values_list("pk", flat=True)
     )
@@ -173,7 +173,7 @@ def sample_inputs(*, month: dt.date, keep_sample: ModerationSample | None = None
 
 
 def _pool() -> list[Staff]:
-    return list(Staff.objects.active().filter(role__in=policy.MODERATOR_POOL).order_by("name"))
+    return list(Staff.objects.active().filter(role__in=MODERATOR_ROLES).order_by("name"))
 
 
 def eligible_moderators(*, moderation: Moderation) -> list[Staff]:

@@ -157,6 +157,18 @@ CAMPAIGN_AUDITOR_ROLES = (AUDITOR_ROLES - {Role.IRO, Role.CP_CHAIR}) | {Role.LEA
 # not even the cases they once audited, once the campaign has ended.
 CAMPAIGN_ONLY_ROLES = frozenset({Role.LEAD_MEMBER})
 
+# Whom a moderation sample draws moderators from (caseaudit.moderation): never the audit's
+# auditor, nor anyone who holds, supervises or manages the case (moderation.policy).
+MODERATOR_ROLES = frozenset(
+    {
+        Role.PERFORMANCE,
+        Role.SERVICE_MANAGER,
+        Role.ASSISTANT_DIRECTOR,
+        Role.DIRECTOR,
+        Role.AUDITOR,
+    }
+)
+
 # Who writes findings reports for any scope (caseaudit.improvement; a CSM writes them for their
 # own service), and the senior managers who may review one (narrowed by the report's scope).
 FINDINGS_AUTHOR_ROLES = frozenset({Role.PERFORMANCE, Role.ADMIN})
