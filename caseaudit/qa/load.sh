@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The load run (issue 9): 50 simulated staff across roles for 60 seconds against gunicorn
+# The load run: 50 simulated staff across roles for 60 seconds against gunicorn
 # (2 workers) on PostgreSQL, loopback only. Prints p50/p95/p99 and the error count; exits
 # non-zero on any error. `make load` runs it.
 #

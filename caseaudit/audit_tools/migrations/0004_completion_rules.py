@@ -3,7 +3,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     """Completion rules as data: a question may have to be answered before an audit can be
-    completed, and a scaling band may need restorative actions (issue 16)."""
+    completed, and a scaling band may need restorative actions."""
 
     dependencies = [
         ("audit_tools", "0003_toolchange"),

@@ -1,4 +1,4 @@
-"""Urgent findings in headless Chromium (issue 16): the auditor is asked before a section scaled
+"""Urgent findings in headless Chromium: the auditor is asked before a section scaled
 2 alerts anyone (goes back once and corrects it, then confirms a real one), the managers read
 the auditor's words on the finding's page, and the auditor withdraws the finding raised in
 error: the managers are told, the history keeps both. axe checks the new pages."""

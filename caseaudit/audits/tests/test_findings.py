@@ -1,4 +1,4 @@
-"""Urgent findings from raising to closing (issue 16): the form asks before alerting anyone (and
+"""Urgent findings from raising to closing: the form asks before alerting anyone (and
 works without JavaScript: plain posts); the finding's page and the audit page show the section,
 the scale and the auditor's own words, the email only the case reference and a link; the
 auditor withdraws a finding raised in error (everyone told is told; the history keeps both);

@@ -1,4 +1,4 @@
-"""Chasing an urgent finding nobody acknowledges (issue 16), driven as the scheduler drives it:
+"""Chasing an urgent finding nobody acknowledges, driven as the scheduler drives it:
 `run_due_jobs --date` for consecutive days. Not acknowledged after 1 working day, a reminder to
 those told; after 2, the service's Children's Service Manager; after 5, the Assistant Director.
 Each once, whatever the number of runs; working days from the project's calendar; nothing after

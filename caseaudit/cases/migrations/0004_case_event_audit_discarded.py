@@ -2,7 +2,7 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-    """The case history records a draft audit discarded by its auditor (issue 16)."""
+    """The case history records a draft audit discarded by its auditor."""
 
     dependencies = [
         ("cases", "0003_case_event_import_kinds"),

@@ -1,4 +1,4 @@
-"""Business Support and the imports (issue 16): their own team's case lists, their own runs;
+"""Business Support and the imports: their own team's case lists, their own runs;
 never the staff list, and the privilege ranks keep them from giving any role or changing any
 account even through the import service itself."""
 

@@ -1,4 +1,4 @@
-"""Imports never invent a team or a service area from a typo (issue 16, item 7).
+"""Imports never invent a team or a service area from a typo.
 
 - A name not already known is a row error naming the row, the column, the unknown name and the
   nearest existing ones (within the same service area, else elsewhere, saying where).

@@ -1,4 +1,4 @@
-"""A programme that carries over (issue 16, item 3): a case whose allocated audit is not yet
+"""A programme that carries over: a case whose allocated audit is not yet
 done is not allocated again; the open allocation is shown in the later months as carried over
 from its own, and counts against the month it was due in; `allocate_audits --confirm`."""
 

@@ -1,4 +1,4 @@
-"""A team's programme for its Team Manager and Business Support (issue 16, item 1): which
+"""A team's programme for its Team Manager and Business Support: which
 months and allocations each persona sees, the month-by-month summary, and the chase (who may,
 what it tells the auditor, what it records, once a day)."""
 

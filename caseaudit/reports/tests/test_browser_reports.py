@@ -113,7 +113,7 @@ def test_filters_and_downloads_work_without_javascript(browser, live_server, org
 
 
 def test_business_support_opens_the_compliance_report(browser_page, org):
-    """Business Support (issue 16): the activity reports of their own team (programme
+    """Business Support: the activity reports of their own team (programme
     compliance, QA responses), reached from the header; never practice quality or findings."""
     make_county(org, History())
     page = browser_page

@@ -1,4 +1,4 @@
-"""The findings report counts how urgent findings were chased (issue 16): reminded after 1
+"""The findings report counts how urgent findings were chased: reminded after 1
 working day, escalated to the CSM after 2 and to the Assistant Director after 5, and those the
 auditor withdrew as raised in error apart (not counted as raised or open)."""
 

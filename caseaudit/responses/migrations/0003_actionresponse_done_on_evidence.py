@@ -1,4 +1,4 @@
-# One answer per restorative action (issue 16, item 6): "date done" and "evidence" join
+# One answer per restorative action: "date done" and "evidence" join
 # "what was done". Migration 0004 fills them from the old answers; 0005 drops "by when".
 
 from django.db import migrations, models
