@@ -83,6 +83,7 @@ INSTALLED_APPS = [
     "caseaudit.moderation",
     "caseaudit.improvement",
     "caseaudit.campaigns",
+    "caseaudit.selfeval",
     "caseaudit.dataprotection",
     "caseaudit.site",
     "caseaudit.api",

@@ -35,6 +35,7 @@ urlpatterns = [
     path("campaigns/", include("caseaudit.campaigns.urls")),
     path("feedback/", include("caseaudit.feedback.urls")),
     path("improvement/", include("caseaudit.improvement.urls")),
+    path("self-evaluation/", include("caseaudit.selfeval.urls")),
     path("api/v1/", api_urls()),
     path("api-tokens/", include("caseaudit.api.urls")),
     path("jobs/", include("caseaudit.jobs.urls")),

@@ -82,6 +82,12 @@ class NotificationKind(models.TextChoices):
     FEEDBACK_RECEIVED = "feedback_received", "A family answered a feedback request"
     COLLABORATION_INVITED = "collaboration_invited", "You are invited to reflect on an audit"
     COLLABORATION_REFLECTED = "collaboration_reflected", "A practitioner wrote their reflection"
+    # The self-evaluation pack (caseaudit.selfeval)
+    SELF_EVALUATION_REVIEW = (
+        "self_evaluation_review",
+        "A self-evaluation pack is ready for your review",
+    )
+    SELF_EVALUATION_PUBLISHED = "self_evaluation_published", "A self-evaluation pack is published"
 
 
 # Each kind's email delivery unless the person chooses otherwise: reminders, due-soon and

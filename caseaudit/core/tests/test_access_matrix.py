@@ -47,7 +47,7 @@ from caseaudit.workflows import audits as workflows
 # add_to_world(world), which adds the app's records to the world).
 APP_MATRICES = tuple(
     importlib.import_module(f"caseaudit.{app}.tests.matrix")
-    for app in ("moderation", "campaigns", "feedback", "improvement")
+    for app in ("moderation", "campaigns", "feedback", "improvement", "selfeval")
 )
 MATRIX = CORE_MATRIX + tuple(entry for module in APP_MATRICES for entry in module.ENTRIES)
 
