@@ -8,6 +8,7 @@ Who may do what (`can_audit`, `can_edit`, `can_reopen`, `can_acknowledge`) is in
 import datetime as dt
 import logging
 from dataclasses import dataclass, field
+from typing import NoReturn
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -317,6 +318,43 @@ def _apply_questions(audit: Audit, questions_data: dict, errors: dict) -> None:
             QuestionAnswer.objects.bulk_update(to_update, ["answer", "evidence"])
 
 
+def _action_row(
+    audit: Audit, row: dict, key: str, errors: dict, *, existing: dict, owners: dict
+) -> tuple[RestorativeAction | None, dict] | None:
+    """One row of actions read: (the existing action or None, its values), or None for a
+    blank row or one with an error (written into `errors` under the row's `key`)."""
+    pk = row.get("id")
+    description = _clean_text(row.get("description"))
+    due_on = row.get("due_on")
+    if isinstance(due_on, str):
+        try:
+            due_on = dt.date.fromisoformat(due_on) if due_on else None
+        except ValueError:
+            errors[f"{key}-due_on"] = ["The due date must be a real date"]
+            return None
+    if not description and due_on is None:
+        return None  # a blank row (its owner may be pre-filled): nothing to keep
+    owner_id = row.get("owner_id", audit.case.allocated_worker_id)
+    if owner_id and owner_id not in owners:
+        errors[f"{key}-owner"] = ["Choose who owns the action"]
+        return None
+    action = existing.get(int(pk)) if pk else None
+    if pk and action is None:
+        errors[f"{key}-description"] = ["That action is not part of this audit"]
+        return None
+    if "section_id" in row:
+        section_id = int(row["section_id"]) if row["section_id"] else None
+    else:
+        section_id = action.section_id if action is not None else None
+    values = {
+        "description": description,
+        "owner_id": owner_id or None,
+        "due_on": due_on,
+        "section_id": section_id,
+    }
+    return action, values
+
+
 def _apply_actions(audit: Audit, rows: list, errors: dict, *, sections: dict) -> None:
     """`rows` is the whole list of actions: existing ones not in it are removed. A row's
     "section_id" (a section of `sections`, the tool version's) is the section it answers;
@@ -343,39 +381,14 @@ def _apply_actions(audit: Audit, rows: list, errors: dict, *, sections: dict) ->
     for index, row in enumerate(rows):
         # Errors name the row as the form does ("actions-3-due_on"): `key` when given.
         key = row.get("key") or f"actions-{index}"
-        pk = row.get("id")
-        description = _clean_text(row.get("description"))
-        due_on = row.get("due_on")
-        if isinstance(due_on, str):
-            try:
-                due_on = dt.date.fromisoformat(due_on) if due_on else None
-            except ValueError:
-                errors[f"{key}-due_on"] = ["The due date must be a real date"]
-                continue
-        if not description and due_on is None:
-            continue  # a blank row (its owner may be pre-filled): nothing to keep
-        owner_id = row.get("owner_id", audit.case.allocated_worker_id)
-        if owner_id and owner_id not in owners:
-            errors[f"{key}-owner"] = ["Choose who owns the action"]
+        checked = _action_row(audit, row, key, errors, existing=existing, owners=owners)
+        if checked is None:
             continue
-        order += 1
-        action = existing.get(int(pk)) if pk else None
-        if pk and action is None:
-            errors[f"{key}-description"] = ["That action is not part of this audit"]
-            continue
-        if "section_id" in row:
-            section_id = int(row["section_id"]) if row["section_id"] else None
-        else:
-            section_id = action.section_id if action is not None else None
-        if section_id is not None and section_id not in sections:
+        action, values = checked
+        if values["section_id"] is not None and values["section_id"] not in sections:
             errors[f"{key}-section"] = ["Choose a section of this audit’s tool"]
             continue
-        values = {
-            "description": description,
-            "owner_id": owner_id or None,
-            "due_on": due_on,
-            "section_id": section_id,
-        }
+        owner_id = values["owner_id"]
         newly_named = owner_id and (action is None or action.owner_id != owner_id)
         if newly_named and not can_see(owner_id):
             errors[f"{key}-owner"] = [
@@ -383,6 +396,7 @@ def _apply_actions(audit: Audit, rows: list, errors: dict, *, sections: dict) ->
                 "action: choose someone who can"
             ]
             continue
+        order += 1
         if action is not None:
             keep.add(action.pk)
             if action.order != order or any(getattr(action, k) != v for k, v in values.items()):
@@ -407,6 +421,40 @@ def _apply_actions(audit: Audit, rows: list, errors: dict, *, sections: dict) ->
         RestorativeAction.objects.bulk_update(
             to_update, ["description", "owner_id", "due_on", "section_id", "order"]
         )
+
+
+def _refuse_stale_save(*, audit: Audit, by: User, data: dict) -> NoReturn:
+    """A save whose compare-and-set found nothing: the audit is no longer a draft, or someone
+    saved since the form was opened."""
+    current = Audit.objects.select_related("updated_by").get(pk=audit.pk)
+    if current.status == AuditStatus.DISCARDED:
+        raise ValidationError(
+            "This draft was discarded, so it cannot be changed.", code="completed"
+        )
+    if current.status != AuditStatus.DRAFT:
+        raise ValidationError(
+            "This audit is completed, so it cannot be changed. A manager can reopen it.",
+            code="completed",
+        )
+    raise ConflictError(
+        audit=current, data=data, same_user=current.updated_by_id == getattr(by, "pk", None)
+    )
+
+
+def _saved_event(audit: Audit, by: User, *, now: dt.datetime) -> None:
+    """The history's "saved" line: saves by one person close together are one line."""
+    last = AuditEvent.objects.filter(audit=audit).order_by("-at", "-id").first()
+    if (
+        last is not None
+        and last.kind == EventKind.SAVED
+        and last.by_id == by.pk
+        and now - last.at < SAVE_EVENT_MERGE
+    ):
+        last.detail = {"saves": int(last.detail.get("saves", 1)) + 1}
+        last.at = now
+        last.save(update_fields=["detail", "at"])
+    else:
+        _event(audit, by, EventKind.SAVED, at=now, saves=1)
 
 
 def audit_save(
@@ -443,19 +491,7 @@ def audit_save(
             pk=audit.pk, revision=revision, status=AuditStatus.DRAFT
         ).update(revision=F("revision") + 1, updated_at=now, updated_by=by)
         if not bumped:
-            current = Audit.objects.select_related("updated_by").get(pk=audit.pk)
-            if current.status == AuditStatus.DISCARDED:
-                raise ValidationError(
-                    "This draft was discarded, so it cannot be changed.", code="completed"
-                )
-            if current.status != AuditStatus.DRAFT:
-                raise ValidationError(
-                    "This audit is completed, so it cannot be changed. A manager can reopen it.",
-                    code="completed",
-                )
-            raise ConflictError(
-                audit=current, data=data, same_user=current.updated_by_id == getattr(by, "pk", None)
-            )
+            _refuse_stale_save(audit=audit, by=by, data=data)
         errors: dict[str, list[str]] = {}
         changed = _apply_audit_fields(audit, data, errors)
         sections = {s.pk: s for s in Section.objects.filter(version_id=audit.tool_version_id)}
@@ -474,18 +510,7 @@ def audit_save(
         audit.updated_by = by
         if changed:
             audit.save(update_fields=changed)
-        last = AuditEvent.objects.filter(audit=audit).order_by("-at", "-id").first()
-        if (
-            last is not None
-            and last.kind == EventKind.SAVED
-            and last.by_id == by.pk
-            and now - last.at < SAVE_EVENT_MERGE
-        ):
-            last.detail = {"saves": int(last.detail.get("saves", 1)) + 1}
-            last.at = now
-            last.save(update_fields=["detail", "at"])
-        else:
-            _event(audit, by, EventKind.SAVED, at=now, saves=1)
+        _saved_event(audit, by, now=now)
         raised = (
             findings.raise_urgent_findings(
                 audit=audit, by=by, answers=answers, sections=sections, now=now

@@ -3,6 +3,8 @@ check-answers page), the audit as a document, reopen, and acknowledging an urgen
 Every view of an audit is written to the access log."""
 
 import re
+from dataclasses import dataclass, field
+from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -224,6 +226,64 @@ def audit_edit(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+@dataclass
+class _TaskState:
+    """What a page of the audit shows after a GET or a POST that did not move on."""
+
+    form: AuditForm
+    formset: Any
+    field_errors: dict[str, list[str]] = field(default_factory=dict)
+    general: list[str] = field(default_factory=list)
+    conflict: Any = None
+
+
+def _task_save(
+    request: HttpRequest, audit, pages, current, formset_kwargs: dict, blank_rows: int
+) -> HttpResponse | _TaskState:
+    """A POST of one page: saved, the next step's redirect; otherwise the page again."""
+    with_actions = current.kind == tasklist.ACTIONS
+    form = AuditForm(request.POST, page=current)
+    formset = action_formset(data=request.POST, **formset_kwargs) if with_actions else None
+    state = _TaskState(form=form, formset=formset)
+    if not (form.is_valid() and (formset is None or formset.is_valid())):
+        state.field_errors = _form_errors(form, formset)
+        state.general = list(form.non_field_errors())
+        if formset is not None:
+            state.general += list(formset.non_form_errors())
+        return state
+    data = form.to_data()
+    if formset is not None:
+        data["actions"] = action_rows(formset)
+    try:
+        result = services.audit_save(
+            audit=audit,
+            by=request.user,
+            data=data,
+            revision=form.cleaned_data["revision"],
+            # The page asks before alerting anyone (`_after_save`, findings.py).
+            raise_findings=False,
+        )
+    except services.ConflictError as error:
+        state.conflict = error
+        return state
+    except ValidationError as error:
+        if hasattr(error, "error_dict"):
+            state.field_errors = {k: list(v) for k, v in error.message_dict.items()}
+        else:
+            state.general = list(error.messages)
+        return state
+    intent = request.POST.get("intent", "continue")
+    if intent == "add_action" and with_actions:
+        return _after_save(request, audit, result, "add_action", blank_rows)
+    following = tasklist.next_page(pages, current)
+    next_step = "check" if following is None else following.slug
+    if intent == "later":
+        next_step = ""  # back to the task list
+    return _after_save(
+        request, audit, result, "save", blank_rows, next_step=next_step, back_step=current.slug
+    )
+
+
 def audit_task(request: HttpRequest, pk: int, page: str) -> HttpResponse:
     """One page of the audit: "Save and continue" saves it and opens the next page (after
     the last, the check-answers page); "Save and come back later" saves it and goes back to
@@ -239,63 +299,22 @@ def audit_task(request: HttpRequest, pk: int, page: str) -> HttpResponse:
     with_actions = current.kind == tasklist.ACTIONS
     blank_rows = _blank_rows(request)
     formset_kwargs = _formset_kwargs(audit, document, blank_rows) if with_actions else {}
-    field_errors: dict[str, list[str]] = {}
-    general: list[str] = []
-    conflict = None
 
     if request.method == "POST":
-        form = AuditForm(request.POST, page=current)
-        formset = action_formset(data=request.POST, **formset_kwargs) if with_actions else None
-        intent = request.POST.get("intent", "continue")
-        if form.is_valid() and (formset is None or formset.is_valid()):
-            data = form.to_data()
-            if formset is not None:
-                data["actions"] = action_rows(formset)
-            try:
-                result = services.audit_save(
-                    audit=audit,
-                    by=request.user,
-                    data=data,
-                    revision=form.cleaned_data["revision"],
-                    # The page asks before alerting anyone (`_after_save`, findings.py).
-                    raise_findings=False,
-                )
-            except services.ConflictError as error:
-                conflict = error
-            except ValidationError as error:
-                if hasattr(error, "error_dict"):
-                    field_errors = {k: list(v) for k, v in error.message_dict.items()}
-                else:
-                    general = list(error.messages)
-            else:
-                if intent == "add_action" and with_actions:
-                    return _after_save(request, audit, result, "add_action", blank_rows)
-                following = tasklist.next_page(pages, current)
-                if intent == "later":
-                    next_step = ""
-                else:
-                    next_step = following.slug if following is not None else "check"
-                return _after_save(
-                    request,
-                    audit,
-                    result,
-                    "save",
-                    blank_rows,
-                    next_step=next_step,
-                    back_step=current.slug,
-                )
-        else:
-            field_errors = _form_errors(form, formset)
-            general = list(form.non_field_errors())
-            if formset is not None:
-                general += list(formset.non_form_errors())
+        saved = _task_save(request, audit, pages, current, formset_kwargs, blank_rows)
+        if isinstance(saved, HttpResponse):
+            return saved
+        state = saved
     else:
-        form = AuditForm(initial=audit_form_initial(document), page=current)
-        formset = action_formset(**formset_kwargs) if with_actions else None
+        state = _TaskState(
+            form=AuditForm(initial=audit_form_initial(document), page=current),
+            formset=action_formset(**formset_kwargs) if with_actions else None,
+        )
         if request.GET.get("check"):
-            field_errors = _page_completion_errors(audit, document, current)
+            state.field_errors = _page_completion_errors(audit, document, current)
 
     index = pages.index(current)
+    field_errors = state.field_errors
     return render(
         request,
         "audits/audit_task.html",
@@ -307,18 +326,18 @@ def audit_task(request: HttpRequest, pk: int, page: str) -> HttpResponse:
             "page_number": index + 1,
             "page_count": len(pages),
             "is_last": index + 1 == len(pages),
-            "form": form,
-            "formset": formset,
-            "section_row": form.section_row(),
+            "form": state.form,
+            "formset": state.formset,
+            "section_row": state.form.section_row(),
             "field_errors": field_errors,
-            "error_summary": _error_summary(form, field_errors, general),
+            "error_summary": _error_summary(state.form, field_errors, state.general),
             "action_gaps": [
                 (key, message)
                 for key, messages_ in field_errors.items()
                 if fields.is_actions_gap(key)
                 for message in messages_
             ],
-            "conflict": conflict,
+            "conflict": state.conflict,
             "checking": bool(field_errors) and request.method == "GET",
             "blank_rows": blank_rows,
             "actions_for_section": [

@@ -204,6 +204,54 @@ def _midnight(day: dt.date) -> dt.datetime:
     return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
 
 
+def _assign_cases(campaign: Campaign, sample: selectors.Sample) -> dict[int, int]:
+    """Each picked case fixed to its auditor for the campaign's dates (the case scope's
+    `CaseAssignment`); returns how many cases each auditor (by staff id) is given."""
+    starts_at = _midnight(campaign.starts_on)
+    ends_at = _midnight(campaign.ends_on + dt.timedelta(days=1))
+    counts: dict[int, int] = {}
+    for pick in sample.picks:
+        assignment = CaseAssignment.objects.create(
+            case_id=pick.case.id,
+            staff_id=pick.auditor.id,
+            source=AssignmentSource.CAMPAIGN,
+            source_id=campaign.pk,
+            tool_code=campaign.tool.code,
+            starts_at=starts_at,
+            ends_at=ends_at,
+        )
+        CampaignCase.objects.create(
+            campaign=campaign,
+            case_id=pick.case.id,
+            auditor_id=pick.auditor.id,
+            position=pick.position,
+            reason=pick.reason,
+            assignment=assignment,
+        )
+        counts[pick.auditor.id] = counts.get(pick.auditor.id, 0) + 1
+    return counts
+
+
+def _invite_auditors(campaign: Campaign, counts: dict[int, int]) -> None:
+    """Tell each auditor how many cases they are asked to audit (once each: idempotent)."""
+    url = reverse("campaign_detail", args=[campaign.pk])
+    for staff in Staff.objects.filter(pk__in=counts).select_related("user"):
+        n = counts[staff.pk]
+        notify(
+            recipient=staff,
+            kind=NotificationKind.CAMPAIGN_INVITED,
+            subject=f"You are asked to audit {n} case{'s' if n != 1 else ''}: {campaign.name}",
+            body=(
+                f"{campaign.name} ({campaign.get_purpose_display()}) runs from "
+                f"{_day(campaign.starts_on)} to {_day(campaign.ends_on)}. You are asked "
+                f"to audit {n} case{'s' if n != 1 else ''} with the {campaign.tool.name}: "
+                "open the campaign to see them and start each audit."
+            ),
+            url=url,
+            idempotency_key=f"campaign_invited:{campaign.pk}:{staff.pk}",
+        )
+
+
 def campaign_confirm(*, campaign: Campaign, by: User, revision: int, fingerprint: str) -> Campaign:
     """Confirm the draft as previewed: the sample is drawn again and must be the one the
     preview showed (`fingerprint`), and the draft still at `revision` (compare-and-set). Its
@@ -245,28 +293,7 @@ def campaign_confirm(*, campaign: Campaign, by: User, revision: int, fingerprint
         if updated != 1:  # pragma: no cover - the row is locked (PostgreSQL) or written once
             raise TransitionConflict("This campaign was confirmed a moment ago.")
         locked.refresh_from_db()
-        starts_at = _midnight(locked.starts_on)
-        ends_at = _midnight(locked.ends_on + dt.timedelta(days=1))
-        counts: dict[int, int] = {}
-        for pick in sample.picks:
-            assignment = CaseAssignment.objects.create(
-                case_id=pick.case.id,
-                staff_id=pick.auditor.id,
-                source=AssignmentSource.CAMPAIGN,
-                source_id=locked.pk,
-                tool_code=locked.tool.code,
-                starts_at=starts_at,
-                ends_at=ends_at,
-            )
-            CampaignCase.objects.create(
-                campaign=locked,
-                case_id=pick.case.id,
-                auditor_id=pick.auditor.id,
-                position=pick.position,
-                reason=pick.reason,
-                assignment=assignment,
-            )
-            counts[pick.auditor.id] = counts.get(pick.auditor.id, 0) + 1
+        counts = _assign_cases(locked, sample)
         _event(
             locked,
             by,
@@ -275,22 +302,7 @@ def campaign_confirm(*, campaign: Campaign, by: User, revision: int, fingerprint
             seed=locked.seed,
             fingerprint=fingerprint,
         )
-        url = reverse("campaign_detail", args=[locked.pk])
-        for staff in Staff.objects.filter(pk__in=counts).select_related("user"):
-            n = counts[staff.pk]
-            notify(
-                recipient=staff,
-                kind=NotificationKind.CAMPAIGN_INVITED,
-                subject=f"You are asked to audit {n} case{'s' if n != 1 else ''}: {locked.name}",
-                body=(
-                    f"{locked.name} ({locked.get_purpose_display()}) runs from "
-                    f"{_day(locked.starts_on)} to {_day(locked.ends_on)}. You are asked "
-                    f"to audit {n} case{'s' if n != 1 else ''} with the {locked.tool.name}: "
-                    "open the campaign to see them and start each audit."
-                ),
-                url=url,
-                idempotency_key=f"campaign_invited:{locked.pk}:{staff.pk}",
-            )
+        _invite_auditors(locked, counts)
         return locked
 
 

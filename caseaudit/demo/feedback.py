@@ -94,81 +94,75 @@ def _digest() -> str:
     return token_digest(secrets.token_hex(16))
 
 
-def feedback_demo(*, today: dt.date, rng_seed: int = 2026) -> dict:
-    if FeedbackRequest.objects.exists():
-        return {}
-    rng = random.Random(rng_seed)
-    since = timezone.make_aware(dt.datetime.combine(today - dt.timedelta(days=183), dt.time()))
-    audits = list(
-        Audit.objects.filter(status=AuditStatus.COMPLETED, completed_at__gte=since)
-        .select_related("case")
-        .order_by("completed_at", "id")
-        .values("pk", "completed_at", "auditor__user_id", "case__allocated_worker_id",
-                "auditor_id")
-    )  # fmt: skip
-    chosen = [a for a in audits if rng.random() < SHARE_OF_AUDITS][:MAX_AUDITS]
-    requests, answers, collaborations = [], [], []
-    for audit in chosen:
-        completed = audit["completed_at"]
-        for _n in range(rng.choice((1, 1, 2))):
-            audience = Audience.CHILD if rng.random() < 0.3 else Audience.STANDARD
-            relationship = (
-                Relationship.YOUNG_PERSON
-                if audience == Audience.CHILD
-                else rng.choice([Relationship.PARENT, Relationship.PARENT, Relationship.CARER])
-            )
-            sent = completed - dt.timedelta(days=rng.randint(6, 20), hours=rng.randint(0, 8))
-            answered = rng.random() < 0.6
-            request = FeedbackRequest(
-                audit_id=audit["pk"],
-                relationship=relationship,
-                audience=audience,
-                channel=rng.choice([Channel.EMAIL, Channel.SMS, Channel.LETTER]),
-                token_digest=_digest(),
-                created_at=sent,
-                created_by_id=audit["auditor__user_id"],
-                expires_at=sent + dt.timedelta(days=REQUEST_LIFETIME_DAYS),
-                status=RequestStatus.ANSWERED if answered else RequestStatus.OPEN,
-                answered_at=sent + dt.timedelta(days=rng.randint(1, 5)) if answered else None,
-                delivery=Delivery.LETTER,
-            )
-            requests.append(request)
-            if answered:
-                answers.append(
-                    (
-                        request,
-                        FamilyFeedback(
-                            audit_id=audit["pk"],
-                            relationship=relationship,
-                            audience=audience,
-                            going_well=rng.choice(GOING_WELL[audience]),
-                            worries=rng.choice(WORRIES[audience]),
-                            would_like=rng.choice(WOULD_LIKE[audience]),
-                            scale=rng.choice([None, 3, 5, 6, 7, 7, 8, 8, 9, 10]),
-                            share_consent=rng.random() < 0.7,
-                            submitted_at=request.answered_at,
-                        ),
-                    )
-                )
-        worker = audit["case__allocated_worker_id"]
-        if worker and worker != audit["auditor_id"] and rng.random() < 0.5:
-            invited = completed - dt.timedelta(days=rng.randint(5, 15))
-            collaborations.append(
-                Collaboration(
-                    audit_id=audit["pk"],
-                    practitioner_id=worker,
-                    invited_at=invited,
-                    invited_by_id=audit["auditor__user_id"],
-                    proud_of=rng.choice(PROUD_OF),
-                    do_differently=rng.choice(DIFFERENTLY),
-                    support_needed=rng.choice(SUPPORT),
-                    reflected_at=invited + dt.timedelta(days=2),
-                    conversation_on=timezone.localdate(invited + dt.timedelta(days=4)),
-                    conversation_with="The practitioner, their Practice Supervisor and the auditor",
-                    conversation_recorded_at=invited + dt.timedelta(days=4),
-                    conversation_recorded_by_id=audit["auditor__user_id"],
+def _requests_for(audit: dict, rng: random.Random, *, requests: list, answers: list) -> None:
+    """The feedback requests the auditor sent about one completed audit, and the answers."""
+    completed = audit["completed_at"]
+    for _n in range(rng.choice((1, 1, 2))):
+        audience = Audience.CHILD if rng.random() < 0.3 else Audience.STANDARD
+        relationship = (
+            Relationship.YOUNG_PERSON
+            if audience == Audience.CHILD
+            else rng.choice([Relationship.PARENT, Relationship.PARENT, Relationship.CARER])
+        )
+        sent = completed - dt.timedelta(days=rng.randint(6, 20), hours=rng.randint(0, 8))
+        answered = rng.random() < 0.6
+        request = FeedbackRequest(
+            audit_id=audit["pk"],
+            relationship=relationship,
+            audience=audience,
+            channel=rng.choice([Channel.EMAIL, Channel.SMS, Channel.LETTER]),
+            token_digest=_digest(),
+            created_at=sent,
+            created_by_id=audit["auditor__user_id"],
+            expires_at=sent + dt.timedelta(days=REQUEST_LIFETIME_DAYS),
+            status=RequestStatus.ANSWERED if answered else RequestStatus.OPEN,
+            answered_at=sent + dt.timedelta(days=rng.randint(1, 5)) if answered else None,
+            delivery=Delivery.LETTER,
+        )
+        requests.append(request)
+        if answered:
+            answers.append(
+                (
+                    request,
+                    FamilyFeedback(
+                        audit_id=audit["pk"],
+                        relationship=relationship,
+                        audience=audience,
+                        going_well=rng.choice(GOING_WELL[audience]),
+                        worries=rng.choice(WORRIES[audience]),
+                        would_like=rng.choice(WOULD_LIKE[audience]),
+                        scale=rng.choice([None, 3, 5, 6, 7, 7, 8, 8, 9, 10]),
+                        share_consent=rng.random() < 0.7,
+                        submitted_at=request.answered_at,
+                    ),
                 )
             )
+
+
+def _collaboration_for(audit: dict, rng: random.Random) -> Collaboration | None:
+    """Half the time, the practitioner's reflection and the audit conversation."""
+    worker = audit["case__allocated_worker_id"]
+    if not (worker and worker != audit["auditor_id"] and rng.random() < 0.5):
+        return None
+    invited = audit["completed_at"] - dt.timedelta(days=rng.randint(5, 15))
+    return Collaboration(
+        audit_id=audit["pk"],
+        practitioner_id=worker,
+        invited_at=invited,
+        invited_by_id=audit["auditor__user_id"],
+        proud_of=rng.choice(PROUD_OF),
+        do_differently=rng.choice(DIFFERENTLY),
+        support_needed=rng.choice(SUPPORT),
+        reflected_at=invited + dt.timedelta(days=2),
+        conversation_on=timezone.localdate(invited + dt.timedelta(days=4)),
+        conversation_with="The practitioner, their Practice Supervisor and the auditor",
+        conversation_recorded_at=invited + dt.timedelta(days=4),
+        conversation_recorded_by_id=audit["auditor__user_id"],
+    )
+
+
+def _waiting_on_drafts(*, requests: list, collaborations: list) -> None:
+    """On a few drafts: a feedback request still waiting, and the practitioner invited."""
     drafts = list(
         Audit.objects.filter(status=AuditStatus.DRAFT)
         .select_related("case", "auditor")
@@ -198,6 +192,28 @@ def feedback_demo(*, today: dt.date, rng_seed: int = 2026) -> dict:
                     invited_by_id=draft.auditor.user_id,
                 )
             )
+
+
+def feedback_demo(*, today: dt.date, rng_seed: int = 2026) -> dict:
+    if FeedbackRequest.objects.exists():
+        return {}
+    rng = random.Random(rng_seed)
+    since = timezone.make_aware(dt.datetime.combine(today - dt.timedelta(days=183), dt.time()))
+    audits = list(
+        Audit.objects.filter(status=AuditStatus.COMPLETED, completed_at__gte=since)
+        .select_related("case")
+        .order_by("completed_at", "id")
+        .values("pk", "completed_at", "auditor__user_id", "case__allocated_worker_id",
+                "auditor_id")
+    )  # fmt: skip
+    chosen = [a for a in audits if rng.random() < SHARE_OF_AUDITS][:MAX_AUDITS]
+    requests, answers, collaborations = [], [], []
+    for audit in chosen:
+        _requests_for(audit, rng, requests=requests, answers=answers)
+        collaboration = _collaboration_for(audit, rng)
+        if collaboration is not None:
+            collaborations.append(collaboration)
+    _waiting_on_drafts(requests=requests, collaborations=collaborations)
     with transaction.atomic():
         FeedbackRequest.objects.bulk_create(requests, batch_size=500)
         for request, feedback in answers:

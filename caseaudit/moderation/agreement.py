@@ -93,6 +93,22 @@ def completed_moderations(moderations: QuerySet[Moderation]) -> QuerySet[Moderat
     return moderations.filter(status=ModerationStatus.COMPLETED)
 
 
+def _section_pairs(
+    done: QuerySet[Moderation], *, theme_id: int | None
+) -> dict[int, list[tuple[int, int]]]:
+    """(the auditor's scale, the moderator's) of each scaled section, by moderation."""
+    sections = ModerationSection.objects.filter(
+        moderation__in=done.values("pk"), scale__isnull=False, auditor_scale__isnull=False
+    )
+    if theme_id is not None:
+        sections = sections.filter(section__theme_id=theme_id)
+    pairs_of: dict[int, list[tuple[int, int]]] = defaultdict(list)
+    for moderation_id, a, m in sections.values_list("moderation_id", "auditor_scale", "scale"):
+        if a is not None and m is not None:  # always, by the filter; the types cannot tell
+            pairs_of[moderation_id].append((a, m))
+    return pairs_of
+
+
 def agreement_report(
     *,
     moderations: QuerySet[Moderation],
@@ -115,14 +131,7 @@ def agreement_report(
             month=month,
         )
     )
-    sections = ModerationSection.objects.filter(
-        moderation__in=done.values("pk"), scale__isnull=False, auditor_scale__isnull=False
-    )
-    if theme_id is not None:
-        sections = sections.filter(section__theme_id=theme_id)
-    pairs_of: dict[int, list[tuple[int, int]]] = defaultdict(list)
-    for moderation_id, a, m in sections.values_list("moderation_id", "auditor_scale", "scale"):
-        pairs_of[moderation_id].append((a, m))
+    pairs_of = _section_pairs(done, theme_id=theme_id)
     bands = scaling_bands()
     total = Group()
     auditors: dict[int, Group] = defaultdict(Group)

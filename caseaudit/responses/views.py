@@ -58,32 +58,9 @@ class ActionView:
     reopened_because: str = ""  # why a manager reopened it, while it is open
 
 
-def _render(
-    request,
-    response,
-    *,
-    submit_form=None,
-    return_form=None,
-    bound_action_form=None,
-    status: int = 200,
-) -> HttpResponse:
-    staff = staff_for_user(request.user)
-    document = selectors.response_document(response=response)
-    today = timezone.localdate()
-    can_submit = staff is not None and staff.pk == response.worker_id and response.is_with_worker
-    can_authorise = response.status == ResponseStatus.SUBMITTED and policy.can_authorise(
-        staff, response
-    )
-    draft = None
-    if can_submit and submit_form is None:
-        initial = submit_initial(document)
-        draft = drafts.response_draft_for_form(response=response)
-        if draft is not None:
-            initial.update(draft.values)
-        submit_form = SubmitForm(items=document.actions, initial=initial, today=today)
-    if can_authorise and return_form is None:
-        return_form = ReturnForm()
-    actions = []
+def _action_views(staff, response, document, *, today, bound_action_form) -> list[ActionView]:
+    """Each action of the response with what this person may do to it, and its forms (the
+    posted one, with its errors, in place of a fresh one)."""
     # Once the response is submitted, an action left open (reopened by a manager, or added
     # when the audit was reopened) is answered on its own; its resolved actions are agreed by
     # authorising the response, and one at a time only once it is authorised.
@@ -94,6 +71,7 @@ def _render(
         for event in document.history  # oldest first: the latest reason wins
         if event.kind == EventKind.ACTION_REOPENED
     }
+    actions = []
     for item in document.actions:
         action = item.action
         view = ActionView(
@@ -123,6 +101,37 @@ def _render(
             else:
                 view.reopen_form = bound_action_form
         actions.append(view)
+    return actions
+
+
+def _render(
+    request,
+    response,
+    *,
+    submit_form=None,
+    return_form=None,
+    bound_action_form=None,
+    status: int = 200,
+) -> HttpResponse:
+    staff = staff_for_user(request.user)
+    document = selectors.response_document(response=response)
+    today = timezone.localdate()
+    can_submit = staff is not None and staff.pk == response.worker_id and response.is_with_worker
+    can_authorise = response.status == ResponseStatus.SUBMITTED and policy.can_authorise(
+        staff, response
+    )
+    draft = None
+    if can_submit and submit_form is None:
+        initial = submit_initial(document)
+        draft = drafts.response_draft_for_form(response=response)
+        if draft is not None:
+            initial.update(draft.values)
+        submit_form = SubmitForm(items=document.actions, initial=initial, today=today)
+    if can_authorise and return_form is None:
+        return_form = ReturnForm()
+    actions = _action_views(
+        staff, response, document, today=today, bound_action_form=bound_action_form
+    )
     error_form = next(
         (f for f in (submit_form, return_form, bound_action_form) if f is not None and f.errors),
         None,
