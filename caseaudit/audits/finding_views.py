@@ -11,11 +11,12 @@ from django.urls import reverse
 
 from caseaudit.accounts.models import AccessObjectType
 from caseaudit.accounts.services import access_record
+from caseaudit.core.forms import add_service_errors
 from caseaudit.core.typing import AuthenticatedHttpRequest
 
 from . import findings, policy, selectors, services
 from .forms import AcknowledgeForm, ConfirmAlertForm, WithdrawFindingForm
-from .views import _add_errors, _after_save, _blank_rows, _editable_audit
+from .views import _after_save, _blank_rows, _editable_audit
 
 
 def _finding(request, pk: int):
@@ -49,7 +50,7 @@ def urgent_finding_acknowledge(request: AuthenticatedHttpRequest, pk: int) -> Ht
                 finding=finding, by=request.user, action_taken=form.cleaned_data["action_taken"]
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, "Urgent finding acknowledged.")
             return redirect(reverse("audit_detail", args=[finding.audit_id]) + "#urgent-findings")
@@ -79,7 +80,7 @@ def urgent_finding_withdraw(request: AuthenticatedHttpRequest, pk: int) -> HttpR
                 finding=finding, by=request.user, reason=form.cleaned_data["reason"]
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(
                 request, "Urgent finding withdrawn: everyone told about it has been told."

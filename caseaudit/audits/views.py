@@ -19,6 +19,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from caseaudit.accounts.models import AccessObjectType
 from caseaudit.accounts.services import access_record
 from caseaudit.cases.selectors import case_get
+from caseaudit.core.forms import add_service_errors
 from caseaudit.organisation.selectors import staff_for_user
 from caseaudit.workflows import audits as workflows
 
@@ -46,15 +47,6 @@ def _log(request, audit) -> None:
         object_id=audit.pk,
         case_id=audit.case_id,
     )
-
-
-def _add_errors(form, error: ValidationError) -> None:
-    """A service's refusal onto a form: on the field it names, or above the form."""
-    if hasattr(error, "error_dict"):
-        for key, messages_ in error.message_dict.items():
-            form.add_error(key if key in form.fields else None, messages_)
-    else:
-        form.add_error(None, error.messages)
 
 
 # --- Start ------------------------------------------------------------------------------
@@ -91,7 +83,7 @@ def audit_start(request: HttpRequest, case_pk: int) -> HttpResponse:
             if getattr(error, "code", None) == "draft_exists":
                 messages.info(request, error.messages[0])
                 return redirect("audit_edit", error.params["audit_id"])
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             _log(request, audit)
             messages.success(request, "Audit started. Save a draft whenever you need to.")
@@ -548,7 +540,7 @@ def audit_discard(request: HttpRequest, pk: int) -> HttpResponse:
                 revision=form.cleaned_data["revision"],
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(
                 request,
@@ -633,7 +625,7 @@ def audit_reopen(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             workflows.audit_reopen(audit=audit, by=request.user, reason=form.cleaned_data["reason"])
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, "Audit reopened: the auditor has been told.")
             return redirect("audit_detail", audit.pk)

@@ -18,6 +18,7 @@ from caseaudit.audits.models import AuditReason
 from caseaudit.audits.selectors import audit_start_options
 from caseaudit.cases.policy import can_close
 from caseaudit.cases.selectors import case_closure_event, case_get, is_data_protection_officer
+from caseaudit.core.forms import add_service_errors
 from caseaudit.organisation.selectors import staff_for_user
 
 from . import services
@@ -56,11 +57,7 @@ def case_close(request: HttpRequest, pk: int) -> HttpResponse:
                     reason=form.cleaned_data["reason"],
                 )
             except ValidationError as error:
-                if hasattr(error, "error_dict"):
-                    for key, errors in error.message_dict.items():
-                        form.add_error(key if key in form.fields else None, errors)
-                else:
-                    form.add_error(None, error.messages)
+                add_service_errors(form, error)
             else:
                 messages.success(request, f"Case {case.reference} is closed.")
                 return redirect("case_detail", case.pk)

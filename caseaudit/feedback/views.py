@@ -28,6 +28,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from caseaudit.accounts.models import AccessObjectType
 from caseaudit.accounts.services import access_record, client_ip
 from caseaudit.audits.selectors import audit_get
+from caseaudit.core.forms import add_service_errors
 from caseaudit.core.typing import AuthenticatedHttpRequest
 
 from . import notify as notify_api
@@ -57,14 +58,6 @@ def _log(request, audit) -> None:
         object_id=audit.pk,
         case_id=audit.case_id,
     )
-
-
-def _add_errors(form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for key, errs in error.message_dict.items():
-            form.add_error(key if key in form.fields else None, errs)
-    else:
-        form.add_error(None, error.messages)
 
 
 def _posted(request):
@@ -107,7 +100,7 @@ def feedback_request_new(request: AuthenticatedHttpRequest, pk: int) -> HttpResp
         except ValidationError as error:
             if _refused(error):
                 raise PermissionDenied(error.messages[0]) from error
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             result = None
             if data["channel"] != Channel.LETTER:
@@ -201,7 +194,7 @@ def collaboration_reflect(request: AuthenticatedHttpRequest, pk: int) -> HttpRes
                 collaboration=collaboration, by=request.user, **form.cleaned_data
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, "Your reflection is saved on the audit.")
             return redirect(reverse("audit_detail", args=[audit.pk]) + "#collaboration")
@@ -233,7 +226,7 @@ def collaboration_conversation(request: AuthenticatedHttpRequest, pk: int) -> Ht
                 participants=form.cleaned_data["participants"],
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, "The audit conversation is recorded.")
             return redirect(reverse("audit_detail", args=[audit.pk]) + "#collaboration")

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 from caseaudit.accounts.models import AccessObjectType
 from caseaudit.accounts.services import access_record
 from caseaudit.audits.models import ActionStatus
+from caseaudit.core.forms import add_service_errors
 from caseaudit.organisation.selectors import staff_for_user
 
 from . import drafts, policy, selectors, services
@@ -37,15 +38,6 @@ def _log(request, response) -> None:
         object_id=response.pk,
         case_id=response.case_id,
     )
-
-
-def _add_errors(form, error: ValidationError) -> None:
-    """A service's refusal onto a form: on the field it names, or above the form."""
-    if hasattr(error, "error_dict"):
-        for key, messages_ in error.message_dict.items():
-            form.add_error(key if key in form.fields else None, messages_)
-    else:
-        form.add_error(None, error.messages)
 
 
 @dataclass
@@ -195,7 +187,7 @@ def response_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 action_answers=form.answers(),
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             drafts.response_draft_discard(response=response)
             messages.success(request, "Response submitted: your supervisor has been told.")
@@ -223,7 +215,7 @@ def _save_draft(request, response, form: SubmitForm) -> HttpResponse:
         form.add_error(None, conflict.message)
         return _render(request, response, submit_form=form)
     except ValidationError as error:
-        _add_errors(form, error)
+        add_service_errors(form, error)
         return _render(request, response, submit_form=form)
     saved_at = timezone.localtime(draft.saved_at).strftime("%H:%M")
     messages.success(
@@ -282,7 +274,7 @@ def response_return(request: HttpRequest, pk: int) -> HttpResponse:
                 response=response, by=request.user, reason=form.cleaned_data["reason"]
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, "Response returned: the worker has been told why.")
             return redirect("response_detail", response.pk)
@@ -315,7 +307,7 @@ def _after_action(request, response, form, error: ValidationError | None, done: 
     if error is None:
         messages.success(request, done)
         return redirect(reverse("response_detail", args=[response.pk]) + "#actions")
-    _add_errors(form, error)
+    add_service_errors(form, error)
     return _render(request, response, bound_action_form=form)
 
 
