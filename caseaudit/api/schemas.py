@@ -423,6 +423,19 @@ class ReopenIn(Schema):
     reason: Text = Field(description="Why the audit is being reopened.")
 
 
+class AcknowledgeIn(Schema):
+    action_taken: Text = Field(
+        description="The action taken on the finding (recorded in the audit's history); "
+        "acknowledging closes the finding."
+    )
+
+
+class WithdrawFindingIn(Schema):
+    reason: Text = Field(
+        description="Why the finding was raised in error (everyone told about it is told)."
+    )
+
+
 class DiscardIn(Schema):
     reason: Text = Field(description="Why the draft is being discarded (kept in the case history).")
     revision: Revision = Field(

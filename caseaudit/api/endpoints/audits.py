@@ -1,6 +1,6 @@
 """Audits: the list, one audit in full, and the lifecycle (start, save a draft, complete,
-reopen, discard a draft), each through the audits app's own selectors and services, as the
-pages use them."""
+reopen, discard a draft; acknowledge or withdraw an urgent finding), each through the audits
+app's own selectors and services, as the pages use them."""
 
 import datetime as dt
 from collections.abc import Iterator
@@ -36,6 +36,7 @@ from ..api import (
 )
 from ..schemas import (
     MAX_ID,
+    AcknowledgeIn,
     AuditDetailOut,
     AuditOut,
     AuditSaveIn,
@@ -46,12 +47,14 @@ from ..schemas import (
     Id,
     ReopenIn,
     ToolCode,
+    WithdrawFindingIn,
 )
 from ..selectors import audit_list as audit_list_selector
 
 router = Router(tags=["audits"])
 SCALE_HIDDEN_REASON = "Scaled in an urgent band (the scale is hidden while you moderate this audit)"
 AuditId = Path(..., ge=1, le=MAX_ID)
+FindingId = Path(..., ge=1, le=MAX_ID)
 
 
 class AuditFilters(Schema):
@@ -327,3 +330,56 @@ def audit_discard(
     except ValidationError as error:
         raise api_error_from(error) from error
     return _fresh(request, audit.pk)
+
+
+def _finding(request: AuthenticatedHttpRequest, pk: int) -> UrgentFinding:
+    """The finding, if you may see its case (404 otherwise), logged as a view of its audit."""
+    finding = selectors.urgent_finding_get(user=request.user, pk=pk)
+    access_record(
+        request=request,
+        object_type=AccessObjectType.AUDIT,
+        object_id=finding.audit_id,
+        case_id=finding.case_id,
+    )
+    return finding
+
+
+@router.post(
+    "/findings/{finding_id}/acknowledge",
+    response={200: AuditDetailOut, **WRITE_ERRORS},
+    summary="Acknowledge an urgent finding",
+)
+def finding_acknowledge(
+    request: AuthenticatedHttpRequest, payload: AcknowledgeIn, finding_id: int = FindingId
+) -> dict[str, Any]:
+    """A manager of the case (its Team Manager or Practice Supervisor, the service's CSM, an
+    Assistant Director or the Director) records the action taken on an open urgent finding,
+    which closes it; answers with the finding's audit. 403 for anyone else who sees the case;
+    409 when it was acknowledged or withdrawn meanwhile (nothing is changed)."""
+    finding = _finding(request, finding_id)
+    try:
+        services.urgent_finding_acknowledge(
+            finding=finding, by=request.user, action_taken=payload.action_taken
+        )
+    except ValidationError as error:
+        raise api_error_from(error) from error
+    return _fresh(request, finding.audit_id)
+
+
+@router.post(
+    "/findings/{finding_id}/withdraw",
+    response={200: AuditDetailOut, **WRITE_ERRORS},
+    summary="Withdraw an urgent finding raised in error",
+)
+def finding_withdraw(
+    request: AuthenticatedHttpRequest, payload: WithdrawFindingIn, finding_id: int = FindingId
+) -> dict[str, Any]:
+    """The auditor who raised an open urgent finding withdraws it as raised in error, saying
+    why; everyone told about it is told. 403 for anyone else who sees the case; 409 when it
+    was acknowledged or withdrawn meanwhile."""
+    finding = _finding(request, finding_id)
+    try:
+        services.urgent_finding_withdraw(finding=finding, by=request.user, reason=payload.reason)
+    except ValidationError as error:
+        raise api_error_from(error) from error
+    return _fresh(request, finding.audit_id)

@@ -33,6 +33,8 @@ def test_openapi_document_is_public_json(client):
         ("POST", "/api/v1/audits/{audit_id}/complete"),
         ("POST", "/api/v1/audits/{audit_id}/reopen"),
         ("POST", "/api/v1/audits/{audit_id}/discard"),
+        ("POST", "/api/v1/findings/{finding_id}/acknowledge"),
+        ("POST", "/api/v1/findings/{finding_id}/withdraw"),
         ("GET", "/api/v1/responses"),
         ("GET", "/api/v1/responses/{response_id}"),
         ("GET", "/api/v1/allocations"),

@@ -117,7 +117,7 @@ def test_every_operation_survives_fuzzing(seeded, wsgi_app):
     headers = {"Authorization": f"Bearer {secret}"}
     schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", wsgi_app)
     operations = [result.ok() for result in schema.get_all_operations()]
-    assert len(operations) == 31
+    assert len(operations) == 33
     calls: dict[str, int] = {}
     statuses: dict[int, int] = {}
     started = time.monotonic()
@@ -131,5 +131,5 @@ def test_every_operation_survives_fuzzing(seeded, wsgi_app):
         f"\nschemathesis: {sum(calls.values())} requests over {len(calls)} operations "
         f"in {elapsed:.1f}s; statuses {dict(sorted(statuses.items()))}"
     )
-    assert len(calls) == 31
+    assert len(calls) == 33
     assert statuses.get(200, 0) > 0  # it reached real records, not only errors
