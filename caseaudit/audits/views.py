@@ -13,12 +13,13 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
-from django.utils.http import content_disposition_header, urlencode
+from django.utils.http import urlencode
 from django.views.decorators.http import require_http_methods, require_POST
 
 from caseaudit.accounts.models import AccessObjectType
 from caseaudit.accounts.services import access_record
 from caseaudit.cases.selectors import case_get
+from caseaudit.core.downloads import attachment
 from caseaudit.core.forms import add_service_errors
 from caseaudit.organisation.selectors import staff_for_user
 from caseaudit.workflows import audits as workflows
@@ -606,12 +607,9 @@ def audit_pdf(request: HttpRequest, pk: int) -> HttpResponse:
         object_id=audit.pk,
         case_id=audit.case_id,
     )
-    response = HttpResponse(content, content_type="application/pdf")
-    response["Content-Disposition"] = content_disposition_header(
-        as_attachment=True, filename=pdf.audit_pdf_filename(audit)
+    return attachment(
+        content, content_type="application/pdf", filename=pdf.audit_pdf_filename(audit)
     )
-    response["Cache-Control"] = "no-store"
-    return response
 
 
 @require_POST

@@ -16,7 +16,7 @@ from caseaudit.audit_tools.selectors import scaling_bands
 from caseaudit.audits import services as audit_services
 from caseaudit.audits.models import Audit, AuditReason
 from caseaudit.cases.models import AssignmentSource, CaseAssignment, CaseType
-from caseaudit.core.exceptions import TransitionConflict
+from caseaudit.core.exceptions import TransitionConflict, not_allowed
 from caseaudit.core.typing import User
 from caseaudit.notifications.models import NotificationKind
 from caseaudit.notifications.services import notify
@@ -56,10 +56,6 @@ FIELDS = (
     "sample_size",
     "seed",
 )
-
-
-def _not_allowed(message: str) -> ValidationError:
-    return ValidationError(message, code="not_allowed")
 
 
 def _clean(
@@ -149,7 +145,7 @@ def campaign_create(*, by: User, data: dict[str, Any], auditors: list[Staff]) ->
     staff = staff_for_user(by)
     scope = policy.creator_scope(staff)
     if staff is None or scope is None:
-        raise _not_allowed("Your role does not set up campaigns.")
+        raise not_allowed("Your role does not set up campaigns.")
     with transaction.atomic():
         values = _clean(scope=scope, data=data, auditors=auditors, today=timezone.localdate())
         campaign = Campaign.objects.create(
@@ -165,7 +161,7 @@ def campaign_create(*, by: User, data: dict[str, Any], auditors: list[Staff]) ->
 
 def _require_manager(by: User, campaign: Campaign) -> None:
     if not policy.can_manage(staff_for_user(by), campaign):
-        raise _not_allowed("Only the campaign's managers can do this.")
+        raise not_allowed("Only the campaign's managers can do this.")
 
 
 def campaign_update(
@@ -341,7 +337,7 @@ def campaign_audit_start(*, item: CampaignCase, by: User) -> Audit:
     "draft_exists", as audit_start)."""
     staff = staff_for_user(by)
     if staff is None or staff.pk != item.auditor_id:
-        raise _not_allowed("Only the auditor this case was given to can start its audit.")
+        raise not_allowed("Only the auditor this case was given to can start its audit.")
     campaign = item.campaign
     if not campaign.is_live:
         raise ValidationError("The campaign is not running, so its audits cannot be started.")

@@ -3,7 +3,7 @@
 from django.conf import settings
 from django.core.exceptions import FieldDoesNotExist
 from django.db import models
-from django.db.models.functions import Now
+from django.db.models.functions import Coalesce, Now
 from django.utils import timezone
 
 # CaseType lives in core (the audit tools speak it too); re-exported here for the cases app.
@@ -191,3 +191,36 @@ class CaseAssignment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.case_id} to {self.staff_id} ({self.source} {self.source_id})"
+
+
+class CaseGrouping(models.Model):
+    """One row: how many times cases have moved between teams or case types, or been erased
+    with their audits (`services.cases_regrouped` counts one up in the writer's transaction;
+    no row yet means version 0).
+    Figures kept per team elsewhere note the version they were counted at and are stale once
+    it moves on (the reports' summaries: `reports.services.summary_is_built`), so the case
+    register need not know who keeps them."""
+
+    ROW = 1
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=ROW)
+    version = models.PositiveBigIntegerField(default=0)
+    changed_at = models.DateTimeField(null=True, blank=True)
+    reason = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(condition=models.Q(id=1), name="casegrouping_one_row")
+        ]
+
+    def __str__(self) -> str:
+        return f"case grouping version {self.version}"
+
+
+def case_grouping_version() -> Coalesce:
+    """The grouping version as a subquery (0 before the first regrouping), for a query that
+    compares it with the version its figures were counted at."""
+    return Coalesce(
+        models.Subquery(CaseGrouping.objects.filter(pk=CaseGrouping.ROW).values("version")[:1]),
+        0,
+    )

@@ -335,6 +335,12 @@ MATRIX: tuple[Entry, ...] = (
       {"pk": "@report_export.pk"}),
     E("report_xlsx", GET,                    REPORTS, {"report": "compliance"}),
     E("report_csv", GET,                     REPORTS, {"report": "compliance", "table": "people"}),
+    # each report's tabs: as the report itself
+    E("report_compliance_tab", GET,          REPORTS, {"tab": "teams"}),
+    E("report_responses_tab", GET,           REPORTS, {"tab": "teams"}),
+    E("report_quality_tab", GET,             AUDIT_TEXT_REPORTS, {"tab": "teams"}),
+    E("report_findings_tab", GET,            AUDIT_TEXT_REPORTS, {"tab": "themes"}),
+    E("report_moderation_tab", GET,          AUDIT_TEXT_REPORTS, {"tab": "auditors"}),
     # --- API tokens (administrators) --------------------------------------------------------
     E("api_token_list", GET,                 ADMIN_ONLY),
     E("api_token_revoke", POST,              "404 404 404 404 404 404 404 404 302 404 404 404 302",

@@ -17,3 +17,11 @@ class TransitionConflict(ValidationError):
 
     def __init__(self, message: str, *, params=None):
         super().__init__(message, code=CONFLICT, params=params)
+
+
+NOT_ALLOWED = "not_allowed"
+
+
+def not_allowed(message: str) -> ValidationError:
+    """A service's refusal because of who asks (the API answers 403, a page shows `message`)."""
+    return ValidationError(message, code=NOT_ALLOWED)

@@ -9,7 +9,6 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.utils.http import content_disposition_header
 
 from caseaudit.accounts.models import AccessAction, AccessObjectType
 from caseaudit.accounts.services import access_record
@@ -18,6 +17,7 @@ from caseaudit.audits.models import AuditReason
 from caseaudit.audits.selectors import audit_start_options
 from caseaudit.cases.policy import can_close
 from caseaudit.cases.selectors import case_closure_event, case_get, is_data_protection_officer
+from caseaudit.core.downloads import attachment
 from caseaudit.core.forms import add_service_errors
 from caseaudit.organisation.selectors import staff_for_user
 
@@ -132,11 +132,7 @@ def _export(request, case, content: bytes, *, content_type: str, filename: str) 
         object_id=case.pk,
         case_id=case.pk,
     )
-    response = HttpResponse(content, content_type=content_type)
-    response["Content-Disposition"] = content_disposition_header(
-        as_attachment=True, filename=filename
-    )
-    return response
+    return attachment(content, content_type=content_type, filename=filename)
 
 
 def case_subject_access_json(request: HttpRequest, pk: int) -> HttpResponse:

@@ -4,19 +4,18 @@ board papers. Both are made from the report's frozen figures, so they show the p
 version whatever has happened since."""
 
 import datetime as dt
-import io
 import logging
 
 from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils import timezone
 
+from caseaudit.core.word import MARKING, word_bytes, word_document, word_table
 from caseaudit.organisation.selectors import staff_for_user
 
 from .models import FindingsReport, ImprovementAction
 
 DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-MARKING = "OFFICIAL-SENSITIVE"
 logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)
 
 
@@ -65,43 +64,13 @@ def _figure(value, suffix: str = "") -> str:
     return f"{value}{suffix}"
 
 
-def _table(document, header: list[str] | None, rows: list[list]) -> None:
-    """A table with a bold header row (none when `header` is None: label and value rows)."""
-    columns = len(header) if header else len(rows[0])
-    table = document.add_table(rows=1 if header else 0, cols=columns)
-    table.style = "Table Grid"
-    for cell, text in zip(table.rows[0].cells if header else [], header or [], strict=True):
-        cell.text = ""
-        run = cell.paragraphs[0].add_run(str(text))
-        run.bold = True
-    for row in rows:
-        cells = table.add_row().cells
-        for cell, value in zip(cells, row, strict=True):
-            cell.text = "" if value is None else str(value)
-
-
 def report_docx(*, report: FindingsReport, actions: list[ImprovementAction], user) -> bytes:
     """The published report as a Word document: title, about, overview, figures, scaling by
     theme, the numbered recommendations with their owners and due dates, the previous report's
     actions, the auditors' words by theme and good practice."""
-    from docx import Document
-    from docx.enum.text import WD_ALIGN_PARAGRAPH
-    from docx.shared import Pt
-
     context = _context(report, actions, user)
     snap = context["snap"]
-    figures = snap.get("figures", {})
-    document = Document()
-    style = document.styles["Normal"]
-    style.font.name = "Arial"
-    style.font.size = Pt(11)
-    section = document.sections[0]
-    header = section.header.paragraphs[0]
-    header.text = f"{settings.AUTHORITY_NAME} · {MARKING}"
-    header.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    document.core_properties.title = report.title
-    document.core_properties.author = settings.AUTHORITY_NAME
-
+    document = word_document(title=report.title)
     document.add_heading(report.title, level=0)
     about = [
         ("Scope", report.scope_label),
@@ -111,13 +80,25 @@ def report_docx(*, report: FindingsReport, actions: list[ImprovementAction], use
         ("Reviewed by", report.reviewer.name if report.reviewer_id else ""),
         ("Marking", MARKING),
     ]
-    _table(document, None, [[k, v] for k, v in about if v])
-
+    word_table(document, None, [[k, v] for k, v in about if v])
     document.add_heading("Overview", level=1)
     for paragraph in (report.overview or "").split("\n\n"):
         if paragraph.strip():
             document.add_paragraph(" ".join(paragraph.split()))
+    _docx_figures(document, snap)
+    _docx_recommendations(document, snap, actions)
+    _docx_words(document, snap)
+    footer = document.sections[0].footer.paragraphs[0]
+    footer.text = (
+        f"{report.title} · published {context['published_on']:%-d %B %Y}"
+        if context["published_on"]
+        else report.title
+    )
+    return word_bytes(document)
 
+
+def _docx_figures(document, snap: dict) -> None:
+    figures = snap.get("figures", {})
     document.add_heading("The figures", level=1)
     rows = [
         ["Audits completed", _figure(figures.get("audits"))],
@@ -130,17 +111,19 @@ def report_docx(*, report: FindingsReport, actions: list[ImprovementAction], use
         ],
         ["Urgent findings raised", _figure(figures.get("urgent_raised"))],
     ]
-    _table(document, ["Figure", "Value"], rows)
+    word_table(document, ["Figure", "Value"], rows)
     for table in snap.get("tables", []):
         if table["key"] not in ("overall-bands", "themes"):
             continue
         document.add_heading(table["title"], level=2)
-        _table(
+        word_table(
             document,
             [c["label"] for c in table["columns"]],
             [[_figure(v) for v in row] for row in table["rows"]],
         )
 
+
+def _docx_recommendations(document, snap: dict, actions: list[ImprovementAction]) -> None:
     document.add_heading("Recommendations", level=1)
     for action in actions:
         document.add_heading(f"{action.number}. {action.text}", level=2)
@@ -148,11 +131,10 @@ def report_docx(*, report: FindingsReport, actions: list[ImprovementAction], use
             f"Owner: {action.owner.name}. Due by {action.due_on:%-d %B %Y}."
             + (f" Theme: {action.theme.name}." if action.theme_id else "")
         )
-
     previous = snap.get("previous")
     if previous:
         document.add_heading(f"Actions from the last report: {previous['title']}", level=1)
-        _table(
+        word_table(
             document,
             ["No.", "Recommendation", "Owner", "Due", "Status when published"],
             [
@@ -161,6 +143,9 @@ def report_docx(*, report: FindingsReport, actions: list[ImprovementAction], use
             ],
         )
 
+
+def _docx_words(document, snap: dict) -> None:
+    """The auditors' words by theme, then good practice to share."""
     document.add_heading("What is working well and what we are worried about", level=1)
     document.add_paragraph(
         "The auditors' own words, shortened, with the child's or family's name replaced by [name]."
@@ -178,19 +163,8 @@ def report_docx(*, report: FindingsReport, actions: list[ImprovementAction], use
                         f"“{item['text']}” ({item['case']}, scaled {item['scale']})",
                         style="List Bullet",
                     )
-
     good = next((t for t in snap.get("tables", []) if t["key"] == "good-practice"), None)
     if good and good["rows"]:
         document.add_heading("Good practice to share", level=1)
         for row in good["rows"]:
             document.add_paragraph(f"{row[-1]} ({row[0]}, {row[2]})", style="List Bullet")
-
-    footer = section.footer.paragraphs[0]
-    footer.text = (
-        f"{report.title} · published {context['published_on']:%-d %B %Y}"
-        if context["published_on"]
-        else report.title
-    )
-    out = io.BytesIO()
-    document.save(out)
-    return out.getvalue()

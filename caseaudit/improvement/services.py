@@ -23,12 +23,12 @@ from django.utils import timezone
 
 from caseaudit.audit_tools.models import Theme
 from caseaudit.audits.models import Audit
-from caseaudit.core.exceptions import TransitionConflict
+from caseaudit.core.exceptions import TransitionConflict, not_allowed
 from caseaudit.core.typing import User
 from caseaudit.notifications.services import NotificationKind, notify
 from caseaudit.organisation.models import ServiceArea, Staff, Team
 from caseaudit.organisation.roles import Role
-from caseaudit.organisation.selectors import staff_for_user, team_accountable_managers
+from caseaudit.organisation.selectors import staff_acting, team_accountable_managers
 from caseaudit.reports.scope import report_scope
 
 from . import policy
@@ -49,17 +49,6 @@ from .selectors import previous_actions_rows, previous_report_of
 from .snapshot import compute_snapshot
 
 RECOMMENDATIONS_MAX = 10
-
-
-def _not_allowed(message: str) -> ValidationError:
-    return ValidationError(message, code="not_allowed")
-
-
-def _staff_of(by: User) -> Staff:
-    staff = staff_for_user(by)
-    if staff is None or not staff.is_active:
-        raise _not_allowed("Only current staff may do this.")
-    return staff
 
 
 def _event(
@@ -86,7 +75,7 @@ def report_create(
     period_end: dt.date,
 ) -> FindingsReport:
     """Start a draft findings report of a period and scope."""
-    staff = _staff_of(by)
+    staff = staff_acting(by)
     if scope_kind == ScopeKind.TEAM:
         if team is None:
             raise ValidationError({"team": "Choose the team"})
@@ -103,7 +92,7 @@ def report_create(
         service_id=service.pk if service else None,
         team_service_id=team.service_area_id if team else None,
     ):
-        raise _not_allowed("You may not write a findings report of this scope.")
+        raise not_allowed("You may not write a findings report of this scope.")
     if period_start > period_end:
         raise ValidationError({"period_end": "The period must end on or after the day it starts"})
     now = timezone.now()
@@ -143,7 +132,7 @@ def report_save(
     """Save the draft's title, overview and numbered recommendations (replacing the ones it
     had, numbered in the order given). Refused unless the draft is still at `revision`."""
     if not policy.can_edit_report(by, report):
-        raise _not_allowed("Only the author may edit this report while it is a draft.")
+        raise not_allowed("Only the author may edit this report while it is a draft.")
     if len(recommendations) > RECOMMENDATIONS_MAX:
         raise ValidationError(f"A report has at most {RECOMMENDATIONS_MAX} recommendations.")
     now = timezone.now()
@@ -183,7 +172,7 @@ def report_save(
 def report_send_for_review(*, report: FindingsReport, by: User, reviewer: Staff) -> FindingsReport:
     """Send the draft to a named senior manager for review (FINDINGS_REPORT_REVIEW)."""
     if not policy.can_send_for_review(by, report):
-        raise _not_allowed("Only the author may send this draft for review.")
+        raise not_allowed("Only the author may send this draft for review.")
     if not Staff.objects.filter(policy.reviewer_q(report), pk=reviewer.pk).exists():
         raise ValidationError({"reviewer": "Choose a senior manager of the report's scope"})
     if not report.actions.exists():
@@ -203,7 +192,7 @@ def report_send_for_review(*, report: FindingsReport, by: User, reviewer: Staff)
             kind=NotificationKind.FINDINGS_REPORT_REVIEW,
             subject=f"Findings report for your review: {report.title}",
             body=(
-                f"{_staff_of(by).name} asks you to review the findings report “{report.title}” "
+                f"{staff_acting(by).name} asks you to review the findings report “{report.title}” "
                 f"({report.scope_label.lower()}, {report.period_label}). Approve it for "
                 "publishing or return it with your comments."
             ),
@@ -220,7 +209,7 @@ def report_review(
     """The reviewer approves the report for publishing, or returns it to draft with a comment
     (which the author is told)."""
     if not policy.can_review(by, report):
-        raise _not_allowed("Only the named reviewer may review this report.")
+        raise not_allowed("Only the named reviewer may review this report.")
     if not approve and not comment.strip():
         raise ValidationError({"comment": "Say what should change"})
     now = timezone.now()
@@ -247,7 +236,7 @@ def report_review(
             kind=NotificationKind.FINDINGS_REPORT_REVIEW,
             subject=f"Findings report {verb}: {report.title}",
             body=(
-                f"{_staff_of(by).name} {verb} the findings report “{report.title}”."
+                f"{staff_acting(by).name} {verb} the findings report “{report.title}”."
                 + (f" Their comments: {comment.strip()}" if comment.strip() else "")
                 + (" You can publish it now." if approve else "")
             ),
@@ -280,11 +269,11 @@ def report_publish(
     previous report of its scope and where that one's actions stand, make its recommendations
     tracked improvement actions (their owners told) and tell the managers in its scope."""
     if not policy.can_publish(by, report):
-        raise _not_allowed("Only the author may publish this report, once it is approved.")
-    publisher = _staff_of(by)
+        raise not_allowed("Only the author may publish this report, once it is approved.")
+    publisher = staff_acting(by)
     scope = report_scope(by)
     if scope is None:
-        raise _not_allowed("Reports are not for you.")
+        raise not_allowed("Reports are not for you.")
     now = now or timezone.now()
     today = timezone.localdate(now)
     with transaction.atomic():
@@ -364,7 +353,7 @@ def action_update(
     """Record progress on an improvement action (a note, evidence as text and a link) and its
     status now. Completing it needs evidence."""
     if not policy.can_update_action(by, action):
-        raise _not_allowed(
+        raise not_allowed(
             "Only the action's owner, the report's author or Performance "
             "Assurance may record progress."
         )
@@ -378,7 +367,7 @@ def action_update(
         raise ValidationError({"evidence_url": "Enter a web address starting https://"})
     if status == ActionStatus.COMPLETED and not (evidence.strip() or evidence_url.strip()):
         raise ValidationError({"evidence": "Give the evidence that the action is complete"})
-    staff = _staff_of(by)
+    staff = staff_acting(by)
     now = timezone.now()
     with transaction.atomic():
         moved = ImprovementAction.objects.filter(
@@ -412,12 +401,12 @@ def good_practice_put_forward(
     """The auditor puts forward good practice from their completed audit to be shared; the
     case's manager(s) are told (GOOD_PRACTICE_PUT_FORWARD)."""
     if not policy.can_put_forward(by, audit):
-        raise _not_allowed("Only the auditor may put forward good practice from this audit.")
+        raise not_allowed("Only the auditor may put forward good practice from this audit.")
     if not title.strip():
         raise ValidationError({"title": "Give it a short title"})
     if not text.strip():
         raise ValidationError({"text": "Describe the good practice"})
-    staff = _staff_of(by)
+    staff = staff_acting(by)
     now = timezone.now()
     case = audit.case
     with transaction.atomic():
@@ -458,10 +447,10 @@ def good_practice_decide(
     """A manager of the case shares the good practice (the case's worker is told:
     GOOD_PRACTICE_SHARED) or declines it with a note to whoever put it forward."""
     if not policy.can_decide_good_practice(by, item):
-        raise _not_allowed("Only a manager of the case may decide on this good practice.")
+        raise not_allowed("Only a manager of the case may decide on this good practice.")
     if not share and not note.strip():
         raise ValidationError({"note": "Say why it is not shared"})
-    staff = _staff_of(by)
+    staff = staff_acting(by)
     now = timezone.now()
     status = GoodPracticeStatus.SHARED if share else GoodPracticeStatus.DECLINED
     case = item.audit.case

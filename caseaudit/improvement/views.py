@@ -7,11 +7,12 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_POST
 
 from caseaudit.accounts.models import AccessObjectType
 from caseaudit.accounts.services import access_record
+from caseaudit.core.downloads import attachment
+from caseaudit.core.forms import add_service_errors, service_outcome
 from caseaudit.core.typing import AuthenticatedHttpRequest
 from caseaudit.organisation.models import ServiceArea, Team
 from caseaudit.programme.followups import followup_months, followups_due
@@ -37,14 +38,6 @@ from .models import FindingsReport, ReportStatus, ScopeKind
 from .snapshot import compute_snapshot
 
 NAV = "improvement"
-
-
-def _errors_to_form(form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for name, errors in error.message_dict.items():
-            form.add_error(name if name in form.fields else None, errors)
-    else:
-        form.add_error(None, error.messages)
 
 
 def _log_report(request: HttpRequest, report: FindingsReport, action: str = "view") -> None:
@@ -123,7 +116,7 @@ def report_new(request: AuthenticatedHttpRequest) -> HttpResponse:
                 period_end=data["period_end"],
             )
         except ValidationError as error:
-            _errors_to_form(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, "Draft started: write its overview and recommendations.")
             return redirect("improvement_report_edit", pk=report.pk)
@@ -223,7 +216,7 @@ def report_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
                 recommendations=recs,
             )
         except ValidationError as error:
-            _errors_to_form(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, "Report saved.")
             return redirect("improvement_report", pk=report.pk)
@@ -242,14 +235,7 @@ def report_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 
 
 def _post_outcome(request: HttpRequest, report: FindingsReport, run, success: str):
-    try:
-        run()
-    except ValidationError as error:
-        if getattr(error, "code", None) == "not_allowed":
-            raise PermissionDenied(" ".join(error.messages)) from error
-        messages.error(request, " ".join(error.messages))
-    else:
-        messages.success(request, success)
+    service_outcome(request, run, success=success)
     return redirect("improvement_report", pk=report.pk)
 
 
@@ -315,22 +301,13 @@ def _published(request: HttpRequest, pk: int) -> FindingsReport:
     return report
 
 
-def _download(content: bytes, *, content_type: str, filename: str) -> HttpResponse:
-    response = HttpResponse(content, content_type=content_type)
-    response["Content-Disposition"] = content_disposition_header(
-        as_attachment=True, filename=filename
-    )
-    response["Cache-Control"] = "no-store"
-    return response
-
-
 def report_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     report = _published(request, pk)
     content = documents.report_pdf(
         report=report, actions=selectors.report_actions(report=report), user=request.user
     )
     _log_report(request, report, "export")
-    return _download(
+    return attachment(
         content, content_type="application/pdf", filename=documents.filename(report, ".pdf")
     )
 
@@ -341,7 +318,7 @@ def report_docx(request: HttpRequest, pk: int) -> HttpResponse:
         report=report, actions=selectors.report_actions(report=report), user=request.user
     )
     _log_report(request, report, "export")
-    return _download(
+    return attachment(
         content, content_type=documents.DOCX_TYPE, filename=documents.filename(report, ".docx")
     )
 
@@ -392,7 +369,7 @@ def action_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         try:
             services.action_update(action=action, by=request.user, **form.cleaned_data)
         except ValidationError as error:
-            _errors_to_form(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, "Progress recorded.")
             return redirect("improvement_action", pk=action.pk)
@@ -480,7 +457,7 @@ def good_practice_new(request: AuthenticatedHttpRequest, audit_pk: int) -> HttpR
                     audit=audit, by=request.user, **form.cleaned_data
                 )
             except ValidationError as error:
-                _errors_to_form(form, error)
+                add_service_errors(form, error)
             else:
                 messages.success(request, "Put forward: the case's manager is asked to share it.")
                 return redirect("improvement_good_practice_new", audit_pk=audit.pk)
@@ -521,7 +498,7 @@ def good_practice_decide(request: AuthenticatedHttpRequest, pk: int) -> HttpResp
                     item=item, by=request.user, share=share, note=form.cleaned_data["note"]
                 )
             except ValidationError as error:
-                _errors_to_form(form, error)
+                add_service_errors(form, error)
             else:
                 messages.success(
                     request, "Shared in the library." if share else "Not shared: they are told why."

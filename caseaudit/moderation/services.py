@@ -28,7 +28,7 @@ from caseaudit.audits.models import (
     EventKind,
     SectionAnswer,
 )
-from caseaudit.core.exceptions import TransitionConflict
+from caseaudit.core.exceptions import TransitionConflict, not_allowed
 from caseaudit.core.typing import By, User
 from caseaudit.notifications.models import NotificationKind
 from caseaudit.notifications.services import notify
@@ -66,10 +66,6 @@ class ConflictError(ValidationError):
 
 def new_seed() -> int:
     return secrets.randbelow(2**31)
-
-
-def _not_allowed(message: str) -> ValidationError:
-    return ValidationError(message, code="not_allowed")
 
 
 def _event(moderation: Moderation, by: By, kind: str, **detail: Any) -> None:
@@ -181,7 +177,7 @@ def sample_swap(*, moderation: Moderation, moderator: Staff, by: User) -> Modera
     """Give a proposed or assigned (not yet compared) moderation another moderator, who must
     be eligible. The new moderator of a confirmed sample is told."""
     if not policy.can_run_samples(by):
-        raise _not_allowed("Only Performance Assurance or an administrator changes moderators.")
+        raise not_allowed("Only Performance Assurance or an administrator changes moderators.")
     eligible = {s.pk for s in selectors.eligible_moderators(moderation=moderation)}
     if moderator.pk not in eligible:
         raise ValidationError(
@@ -215,7 +211,7 @@ def sample_confirm(*, sample: ModerationSample, by: User) -> ModerationSample:
     """Confirm a draft sample: its moderators are told and can start. Every audit in it must
     have a moderator."""
     if not policy.can_run_samples(by):
-        raise _not_allowed("Only Performance Assurance or an administrator confirms a sample.")
+        raise not_allowed("Only Performance Assurance or an administrator confirms a sample.")
     with transaction.atomic():
         if sample.moderations.filter(moderator__isnull=True).exists():
             raise ValidationError(
@@ -271,12 +267,12 @@ def referral_create(*, audit: Audit, reason: str, by: User) -> Referral:
     """A manager refers a completed audit for moderation: the next sample generated takes it."""
     staff = staff_for_user(by)
     if staff is None or not policy.can_refer(by):
-        raise _not_allowed("Only a manager refers an audit for moderation.")
+        raise not_allowed("Only a manager refers an audit for moderation.")
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError({"reason": "Say why the audit should be moderated."})
     if audit.auditor_id == staff.pk:
-        raise _not_allowed("You cannot refer your own audit.")
+        raise not_allowed("You cannot refer your own audit.")
     if audit.status != AuditStatus.COMPLETED:
         raise ValidationError("Only a completed audit can be moderated.")
     with transaction.atomic():
@@ -319,7 +315,7 @@ def moderation_save(
     """Save the moderator's scales and rationales. Once compared, the scales are fixed: only
     rationales change."""
     if not policy.can_moderate(by, moderation):
-        raise _not_allowed("Only its moderator edits a moderation that is not completed.")
+        raise not_allowed("Only its moderator edits a moderation that is not completed.")
     scaled = {s.pk: s for s in _scaled_sections(moderation)}
     unknown = set(map(int, sections)) - set(scaled)
     if unknown:
@@ -373,7 +369,7 @@ def moderation_reveal(*, moderation: Moderation, by: User) -> Moderation:
     """The moderator has scaled every scaled section and the overall scale: fix their scales,
     copy in the auditor's, and show the comparison."""
     if not policy.can_moderate(by, moderation):
-        raise _not_allowed("Only its moderator compares a moderation.")
+        raise not_allowed("Only its moderator compares a moderation.")
     scaled = _scaled_sections(moderation)
     with transaction.atomic():
         mine = {ms.section_id: ms for ms in moderation.sections.all()}
@@ -436,7 +432,7 @@ def moderation_complete(*, moderation: Moderation, by: User) -> Moderation:
     rationale; the moderated overall scale becomes the audit's (its final grade; the auditor's
     stays on the moderation), and the auditor is told."""
     if not policy.can_moderate(by, moderation):
-        raise _not_allowed("Only its moderator completes a moderation.")
+        raise not_allowed("Only its moderator completes a moderation.")
     if moderation.status != ModerationStatus.REVEALED:
         raise ValidationError("Compare the scales before completing the moderation.")
     missing = rationales_missing(moderation=moderation)
@@ -496,7 +492,7 @@ def moderation_reply(*, moderation: Moderation, by: User, text: str) -> Moderati
     """The learning conversation: the auditor (or the moderator) replies on a completed
     moderation; the other is told."""
     if not policy.can_reply(by, moderation):
-        raise _not_allowed("Only the auditor and the moderator reply to a moderation.")
+        raise not_allowed("Only the auditor and the moderator reply to a moderation.")
     text = (text or "").strip()
     if not text:
         raise ValidationError({"text": "Write your reply."})
@@ -532,7 +528,7 @@ def exercise_create(
     """Set up a calibration exercise on a written, anonymised exemplar and invite staff to
     score it (each is told)."""
     if not policy.can_edit_calibration(by):
-        raise _not_allowed("Only administrators and Performance Assurance set up calibration.")
+        raise not_allowed("Only administrators and Performance Assurance set up calibration.")
     title, summary = (title or "").strip(), (summary or "").strip()
     if not title or not summary:
         raise ValidationError("Give the exercise a title and the exemplar's case summary.")
@@ -580,7 +576,7 @@ def exercise_set_references(
 ) -> None:
     """Record the panel's reference scales (any of them; an empty one is none)."""
     if not policy.can_edit_calibration(by):
-        raise _not_allowed("Only administrators and Performance Assurance set references.")
+        raise not_allowed("Only administrators and Performance Assurance set references.")
     values = _exercise_scales(exercise, scales, required=False)
     with transaction.atomic():
         if not CalibrationExercise.objects.filter(
@@ -603,7 +599,7 @@ def exercise_score(
     staff = staff_for_user(by)
     invited = set(exercise.invited.values_list("pk", flat=True))
     if staff is None or staff.pk not in invited:
-        raise _not_allowed("Only the staff invited score this exercise.")
+        raise not_allowed("Only the staff invited score this exercise.")
     values = _exercise_scales(exercise, scales, required=True)
     with transaction.atomic():
         if (
@@ -625,7 +621,7 @@ def exercise_score(
 def exercise_close(*, exercise: CalibrationExercise, by: User) -> CalibrationExercise:
     """Close the exercise: those who scored it are told and see everyone's scales."""
     if not policy.can_edit_calibration(by):
-        raise _not_allowed("Only administrators and Performance Assurance close an exercise.")
+        raise not_allowed("Only administrators and Performance Assurance close an exercise.")
     with transaction.atomic():
         done = CalibrationExercise.objects.filter(
             pk=exercise.pk, status=ExerciseStatus.OPEN

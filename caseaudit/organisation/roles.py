@@ -176,3 +176,17 @@ FINDINGS_REVIEWER_ROLES = frozenset({Role.SERVICE_MANAGER, Role.ASSISTANT_DIRECT
 
 # The roles a service account (API) may have: read-only and authority-wide.
 SERVICE_ACCOUNT_ROLES = frozenset({Role.PERFORMANCE})
+
+# --- the self-evaluation pack (caseaudit.selfeval) -----------------------------------------
+# Who prepares self-evaluation packs of any scope (a CSM prepares their own service's).
+SELF_EVALUATION_AUTHOR_ROLES = frozenset({Role.PERFORMANCE, Role.ADMIN})
+# The senior managers who review a pack (a service's pack: that service's CSM too, unless they
+# wrote it; caseaudit.selfeval.policy.reviewer_q).
+SELF_EVALUATION_REVIEWER_ROLES = frozenset({Role.ASSISTANT_DIRECTOR, Role.DIRECTOR})
+# Who reads every published pack (the authority's and each service's).
+SELF_EVALUATION_SENIOR_ROLES = frozenset(
+    {Role.ASSISTANT_DIRECTOR, Role.DIRECTOR, Role.PERFORMANCE, Role.ADMIN}
+)
+# Who reads the published pack of the whole authority: the senior readers and every
+# Children's Service Manager (a service's pack: its own CSM only, besides the senior readers).
+SELF_EVALUATION_AUTHORITY_READER_ROLES = SELF_EVALUATION_SENIOR_ROLES | {Role.SERVICE_MANAGER}

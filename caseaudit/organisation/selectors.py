@@ -4,6 +4,7 @@ it holds no information about children."""
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.http import Http404
 
+from caseaudit.core.exceptions import not_allowed
 from caseaudit.core.prepared import PreparedQuery
 from caseaudit.core.typing import Actor
 
@@ -19,6 +20,15 @@ _current_staff = PreparedQuery(
         user_id=user_id, left_on__isnull=True
     )
 )
+
+
+def staff_acting(user: Actor) -> Staff:
+    """The staff record of whoever does a write that only current staff may do; a refusal
+    (`not_allowed`) for anyone else (a superuser without one, a leaver)."""
+    staff = staff_for_user(user)
+    if staff is None or not staff.is_active:
+        raise not_allowed("Only current staff may do this.")
+    return staff
 
 
 def staff_for_user(user: Actor) -> Staff | None:

@@ -11,11 +11,13 @@ from typing import Any
 
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import content_disposition_header, urlencode
+from django.utils.http import urlencode
 
 from caseaudit.accounts.models import AccessObjectType
 from caseaudit.accounts.services import access_record
+from caseaudit.core.downloads import attachment
 from caseaudit.moderation.agreement import agreement_report
 from caseaudit.moderation.selectors import moderations_for_report
 
@@ -26,7 +28,10 @@ from .forms import ReportFilterForm, filter_querystring
 from .periods import QUICK_PICKS, month_label
 from .scope import ReportFilters, ReportScope, report_scope_or_404
 from .selectors.common import SimpleReport
+from .selectors.headlines import moderation_glance, previous_filters, previous_label
 from .tables import DECIMAL, MONTH, NUMBER, PERCENT, Column, Link, Table
+from .tabs import TAB_TABLES, TABS, tab_label
+from .views import glance_context
 
 KEY = "moderation"
 TITLE = "Moderation and agreement"
@@ -156,39 +161,72 @@ def setup(request: HttpRequest) -> tuple[ReportScope, ReportFilterForm, ReportFi
     return scope, form, form.filters(), auditor
 
 
+def _context(
+    request: HttpRequest,
+    scope: ReportScope,
+    form: ReportFilterForm,
+    filters: ReportFilters,
+    auditor: str,
+) -> dict[str, Any]:
+    query = filter_querystring(filters)
+    full_query = "&".join(filter(None, [query, urlencode({"auditor": auditor}) if auditor else ""]))
+    return {
+        "report_key": KEY,
+        "title": TITLE,
+        "scope": scope,
+        "form": form,
+        "filters": filters,
+        "query": full_query,
+        "base_query": query,
+        "auditor": auditor,
+        "quick_picks": [
+            (key, label, filter_querystring(filters, period=key)) for key, label in QUICK_PICKS
+        ],
+        "xlsx_url": reverse("report_moderation_xlsx"),
+        "tabs": TABS[KEY],
+        "tab_url": f"report_{KEY}_tab",
+        "overview_url": reverse(f"report_{KEY}"),
+        "nav_active": "reports",
+    }
+
+
 def report_moderation(request: HttpRequest) -> HttpResponse:
+    """The moderation report at a glance: its figures beside the period before's, the chart
+    of months and what they mean; the tables are on its tabs."""
+    scope, form, filters, auditor = setup(request)
+    query = filter_querystring(filters)
+    now = moderation_report(scope=scope, filters=filters, auditor=auditor, query=query)
+    before = previous_filters(filters=filters)
+    then = moderation_report(scope=scope, filters=before, auditor=auditor)
+    access_record(request=request, object_type=AccessObjectType.REPORT, object_id=KEY)
+    glance = moderation_glance(
+        now=now.figures, then=then.figures, chart=now.table("by-month").chart
+    )
+    context = _context(request, scope, form, filters, auditor)
+    context |= glance_context(
+        glance, report=KEY, filters=filters, previous=previous_label(filters=filters)
+    )
+    return render(request, "reports/glance.html", context)
+
+
+def report_moderation_tab(request: HttpRequest, tab: str) -> HttpResponse:
+    label = tab_label(KEY, tab)
+    if label is None:
+        raise Http404("No such tab")
     scope, form, filters, auditor = setup(request)
     query = filter_querystring(filters)
     report = moderation_report(scope=scope, filters=filters, auditor=auditor, query=query)
     access_record(request=request, object_type=AccessObjectType.REPORT, object_id=KEY)
-    full_query = "&".join(filter(None, [query, urlencode({"auditor": auditor}) if auditor else ""]))
-    return render(
-        request,
-        "reports/moderation.html",
-        {
-            "report": report,
-            "title": TITLE,
-            "scope": scope,
-            "form": form,
-            "filters": filters,
-            "query": full_query,
-            "base_query": query,
-            "auditor": auditor,
-            "quick_picks": [
-                (key, label, filter_querystring(filters, period=key)) for key, label in QUICK_PICKS
-            ],
-            "nav_active": "reports",
-        },
-    )
-
-
-def _download(content: bytes | str, *, content_type: str, filename: str) -> HttpResponse:
-    response = HttpResponse(content, content_type=content_type)
-    response["Content-Disposition"] = content_disposition_header(
-        as_attachment=True, filename=filename
-    )
-    response["Cache-Control"] = "no-store"
-    return response
+    keys = TAB_TABLES[KEY][tab]
+    context = _context(request, scope, form, filters, auditor)
+    context |= {
+        "report": report,
+        "tab": tab,
+        "tab_label": label,
+        "tables": [t for key in keys for t in report.tables if t.key == key],
+        "csv_url": "report_moderation_csv",
+    }
+    return render(request, "reports/tab.html", context)
 
 
 def report_moderation_csv(request: HttpRequest, table: str) -> HttpResponse:
@@ -200,7 +238,7 @@ def report_moderation_csv(request: HttpRequest, table: str) -> HttpResponse:
     access_record(
         request=request, action="export", object_type=AccessObjectType.REPORT, object_id=KEY
     )
-    return _download(
+    return attachment(
         exports.table_csv(found),
         content_type="text/csv; charset=utf-8",
         filename=report_filename(f"{KEY}-{table}", filters, ".csv"),
@@ -218,6 +256,6 @@ def report_moderation_xlsx(request: HttpRequest) -> HttpResponse:
         about.append(("Auditor", auditor))
     about.append(("Made", f"{timezone.localtime():%d %B %Y %H:%M}"))
     content = exports.tables_xlsx(report.tables, title=TITLE, about=about)
-    return _download(
+    return attachment(
         content, content_type=exports.XLSX_TYPE, filename=report_filename(KEY, filters, ".xlsx")
     )

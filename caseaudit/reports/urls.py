@@ -21,4 +21,10 @@ urlpatterns = [
     path("files/<uuid:pk>/download/", views.report_export_download, name="report_export_download"),
     path("<slug:report>/xlsx/", views.report_xlsx, name="report_xlsx"),
     path("<slug:report>/csv/<slug:table>/", views.report_csv, name="report_csv"),
+    # Each report's tabs (reports/tabs.py), after the files: no tab is called "xlsx" or "pdf".
+    path("compliance/<slug:tab>/", views.report_compliance_tab, name="report_compliance_tab"),
+    path("responses/<slug:tab>/", views.report_responses_tab, name="report_responses_tab"),
+    path("quality/<slug:tab>/", views.report_quality_tab, name="report_quality_tab"),
+    path("findings/<slug:tab>/", views.report_findings_tab, name="report_findings_tab"),
+    path("moderation/<slug:tab>/", moderation.report_moderation_tab, name="report_moderation_tab"),
 ]

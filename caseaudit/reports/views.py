@@ -1,16 +1,23 @@
 """Report pages and their files. Each is for managers, Business Support (the activity reports
 only) and Performance Assurance (others get a 404), shows the user's own scope, and is written
-to the access log: a page as a view, a PDF, spreadsheet or CSV file as an export."""
+to the access log: a page as a view, a PDF, spreadsheet or CSV file as an export.
+
+Each report's own address shows it at a glance (a few headline figures beside the period
+before's, one chart and what they mean: `selectors.headlines`, `text`); its tables are on its
+tabs, a page each (`tabs`), which keep the filters in their links."""
+
+import datetime as dt
+from typing import Any
 
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_POST
 
 from caseaudit.accounts.models import AccessObjectType
 from caseaudit.accounts.services import access_record
+from caseaudit.core.downloads import attachment
 from caseaudit.moderation.selectors import grades_changed
 
 from . import exports, selectors, services
@@ -25,9 +32,12 @@ from .files import (
 )
 from .forms import ReportFilterForm, filter_querystring
 from .models import ExportStatus, ReportExport
-from .periods import QUICK_PICKS
-from .scope import report_scope_or_404
+from .periods import PERIOD_CHOICES, QUICK_PICKS
+from .scope import ReportFilters, ReportScope, report_scope_or_404
 from .selectors.common import completed_audits
+from .selectors.headlines import Glance, previous_filters, previous_label, report_glance
+from .tabs import TAB_TABLES, TABS, tab_label
+from .text import figure_change, figure_value, glance_lead, glance_sentences
 
 # The report pages that show the audits' overall scales (grades).
 GRADE_REPORTS = frozenset({"quality", "findings"})
@@ -42,7 +52,79 @@ def _setup(request: HttpRequest, report: str):
     return scope, today, form, form.filters()
 
 
-def _page(request: HttpRequest, report: str, template: str) -> HttpResponse:
+def _context(
+    request: HttpRequest,
+    report: str,
+    scope: ReportScope,
+    form: ReportFilterForm,
+    filters: ReportFilters,
+    today: dt.date,
+) -> dict[str, Any]:
+    """What every page of a report shows: its header, filters and tabs."""
+    query = filter_querystring(filters)
+    return {
+        "report_key": report,
+        "title": REPORT_TITLES[report],
+        "scope": scope,
+        "form": form,
+        "filters": filters,
+        "query": query,
+        "quick_picks": [
+            (key, label, filter_querystring(filters, period=key)) for key, label in QUICK_PICKS
+        ],
+        "file_formats": file_formats_of(report),
+        "my_files": selectors.report_exports_mine(user=request.user, report=report),
+        "today": today,
+        "tabs": TABS[report],
+        "tab_url": f"report_{report}_tab",
+        "overview_url": reverse(f"report_{report}"),
+        "nav_active": "reports",
+    }
+
+
+def _glance(request: HttpRequest, report: str) -> HttpResponse:
+    """A report at a glance: its headline figures beside the period before's, one chart and
+    what they mean; the tables are on its tabs."""
+    scope, today, form, filters = _setup(request, report)
+    glance = report_glance(report=report, scope=scope, filters=filters, today=today)
+    access_record(request=request, object_type=AccessObjectType.REPORT, object_id=report)
+    context = _context(request, report, scope, form, filters, today)
+    before = previous_label(filters=filters)
+    context |= glance_context(glance, report=report, filters=filters, previous=before)
+    return render(request, "reports/glance.html", context)
+
+
+def glance_context(
+    glance: Glance, *, report: str, filters: ReportFilters, previous: str
+) -> dict[str, Any]:
+    """The headlines in words, for the at-a-glance pages (here and the moderation report)."""
+    period = "this period" if filters.period == "custom" else filters_period_words(filters)
+    return {
+        "glance": glance,
+        "headlines": [
+            (h, figure_value(h), figure_change(h, previous_label=previous))
+            for h in glance.headlines
+        ],
+        "lead": glance_lead(report=report, glance=glance, period_label=period),
+        "sentences": glance_sentences(glance=glance, period_label=period, previous_label=previous),
+        "previous_label": previous,
+        "previous_period": previous_filters(filters=filters).label,
+    }
+
+
+def filters_period_words(filters: ReportFilters) -> str:
+    """ "the last 12 months", "this quarter": the quick pick in words, for a sentence."""
+    label = dict(PERIOD_CHOICES).get(filters.period, "")
+    if not label:
+        return "this period"
+    return ("the " if label.startswith("Last") else "") + label[0].lower() + label[1:]
+
+
+def _tab(request: HttpRequest, report: str, tab: str) -> HttpResponse:
+    """One tab of a report: the tables `tabs.TAB_TABLES` puts on it."""
+    label = tab_label(report, tab)
+    if label is None:
+        raise Http404("No such tab")
     scope, today, form, filters = _setup(request, report)
     data = selectors.build_report(
         report=report,
@@ -52,38 +134,27 @@ def _page(request: HttpRequest, report: str, template: str) -> HttpResponse:
         page_number=request.GET.get("page"),
     )
     access_record(request=request, object_type=AccessObjectType.REPORT, object_id=report)
-    query = filter_querystring(filters)
-    theme_links = [
-        (name, filter_querystring(filters, theme=pk))
-        for pk, name in getattr(data, "extra", {}).get("themes", [])
-    ]
-    return render(
-        request,
-        template,
-        {
-            "report": data,
-            "report_key": report,
-            "title": REPORT_TITLES[report],
-            "scope": scope,
-            "form": form,
-            "filters": filters,
-            "query": query,
-            "quick_picks": [
-                (key, label, filter_querystring(filters, period=key)) for key, label in QUICK_PICKS
-            ],
-            "theme_links": theme_links,
-            "file_formats": file_formats_of(report),
-            "my_files": selectors.report_exports_mine(user=request.user, report=report),
-            "today": today,
-            # The reports that show grades say how many moderation changed (one COUNT).
-            "moderation_changed": grades_changed(
-                audits=completed_audits(scope=scope, filters=filters)
-            )
-            if report in GRADE_REPORTS
-            else None,
-            "nav_active": "reports",
-        },
-    )
+    keys = TAB_TABLES[report][tab]
+    context = _context(request, report, scope, form, filters, today)
+    context |= {
+        "report": data,
+        "tab": tab,
+        "tab_label": label,
+        "tables": [t for key in keys for t in data.tables if t.key == key],
+        "theme_links": [
+            (name, filter_querystring(filters, theme=pk))
+            for pk, name in getattr(data, "extra", {}).get("themes", [])
+        ],
+        # The reports that show grades say how many moderation changed (one COUNT).
+        "moderation_changed": grades_changed(audits=completed_audits(scope=scope, filters=filters))
+        if report in GRADE_REPORTS and tab in GRADE_TABS
+        else None,
+    }
+    return render(request, "reports/tab.html", context)
+
+
+# The tabs that show the audits' overall scales (and so say how many moderation changed).
+GRADE_TABS = frozenset({"audits", "themes"})
 
 
 def report_index(request: HttpRequest) -> HttpResponse:
@@ -100,28 +171,35 @@ def report_index(request: HttpRequest) -> HttpResponse:
 
 
 def report_compliance(request: HttpRequest) -> HttpResponse:
-    return _page(request, "compliance", "reports/compliance.html")
+    return _glance(request, "compliance")
 
 
 def report_responses(request: HttpRequest) -> HttpResponse:
-    return _page(request, "responses", "reports/responses.html")
+    return _glance(request, "responses")
 
 
 def report_quality(request: HttpRequest) -> HttpResponse:
-    return _page(request, "quality", "reports/quality.html")
+    return _glance(request, "quality")
 
 
 def report_findings(request: HttpRequest) -> HttpResponse:
-    return _page(request, "findings", "reports/findings.html")
+    return _glance(request, "findings")
 
 
-def _download(content, *, content_type: str, filename: str) -> HttpResponse:
-    response = HttpResponse(content, content_type=content_type)
-    response["Content-Disposition"] = content_disposition_header(
-        as_attachment=True, filename=filename
-    )
-    response["Cache-Control"] = "no-store"
-    return response
+def report_compliance_tab(request: HttpRequest, tab: str) -> HttpResponse:
+    return _tab(request, "compliance", tab)
+
+
+def report_responses_tab(request: HttpRequest, tab: str) -> HttpResponse:
+    return _tab(request, "responses", tab)
+
+
+def report_quality_tab(request: HttpRequest, tab: str) -> HttpResponse:
+    return _tab(request, "quality", tab)
+
+
+def report_findings_tab(request: HttpRequest, tab: str) -> HttpResponse:
+    return _tab(request, "findings", tab)
 
 
 def report_xlsx(request: HttpRequest, report: str) -> HttpResponse:
@@ -134,7 +212,7 @@ def report_xlsx(request: HttpRequest, report: str) -> HttpResponse:
     access_record(
         request=request, action="export", object_type=AccessObjectType.REPORT, object_id=report
     )
-    return _download(content, content_type=exports.XLSX_TYPE, filename=filename)
+    return attachment(content, content_type=exports.XLSX_TYPE, filename=filename)
 
 
 def report_csv(request: HttpRequest, report: str, table: str) -> HttpResponse:
@@ -150,7 +228,7 @@ def report_csv(request: HttpRequest, report: str, table: str) -> HttpResponse:
     access_record(
         request=request, action="export", object_type=AccessObjectType.REPORT, object_id=report
     )
-    return _download(
+    return attachment(
         exports.table_csv(found),
         content_type="text/csv; charset=utf-8",
         filename=report_filename(f"{report}-{table}", filters, ".csv"),
@@ -167,7 +245,7 @@ def report_findings_pdf(request: HttpRequest) -> HttpResponse:
     access_record(
         request=request, action="export", object_type=AccessObjectType.REPORT, object_id="findings"
     )
-    return _download(content, content_type="application/pdf", filename=filename)
+    return attachment(content, content_type="application/pdf", filename=filename)
 
 
 @require_POST
@@ -219,6 +297,6 @@ def report_export_download(request: HttpRequest, pk) -> HttpResponse:
         object_type=AccessObjectType.REPORT,
         object_id=export.report,
     )
-    return _download(
+    return attachment(
         bytes(content), content_type=CONTENT_TYPES[export.file_format], filename=export.filename
     )

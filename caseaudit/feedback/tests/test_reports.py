@@ -48,7 +48,7 @@ def answered(org, draft, make_request):
 
 
 def test_quality_report_shows_the_family_voice(org, login, answered):
-    response = login(org.tm).get(reverse("report_quality"))
+    response = login(org.tm).get(reverse("report_quality_tab", args=["voice"]))
     assert response.status_code == 200
     body = response.content.decode()
     voice = response.context["report"].extra["family_voice"]
@@ -65,12 +65,12 @@ def test_quality_report_shows_the_family_voice(org, login, answered):
 
 def test_quality_report_queries_do_not_grow(org, login, answered, draft, django_assert_num_queries):
     client = login(org.tm)
-    client.get(reverse("report_quality"))
+    client.get(reverse("report_quality_tab", args=["voice"]))
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
     with CaptureQueriesContext(connection) as first:
-        client.get(reverse("report_quality"))
+        client.get(reverse("report_quality_tab", args=["voice"]))
     # Another answered audit changes nothing in the count.
     from caseaudit.audits import services as audit_services
     from caseaudit.audits.models import AuditReason
@@ -90,13 +90,13 @@ def test_quality_report_queries_do_not_grow(org, login, answered, draft, django_
     answer(Client(), created.token, worries="More", scale="3", share="yes")
     complete(audit, org.csm_north)
     with CaptureQueriesContext(connection) as second:
-        client.get(reverse("report_quality"))
+        client.get(reverse("report_quality_tab", args=["voice"]))
     assert len(second) == len(first)
 
 
 def test_findings_report_quotes_consented_words_without_names(org, login, answered, make_request):
     client = login(org.tm)
-    body = client.get(reverse("report_findings")).content.decode()
+    body = client.get(reverse("report_findings_tab", args=["good-practice"])).content.decode()
     assert 'id="table-family-words"' in body
     assert "[name] says [name] listens." in body
     assert "Tallulah" not in body.split('id="table-family-words"')[1].split("</table>")[0]
@@ -158,7 +158,9 @@ def test_words_not_consented_are_not_quoted(org, login, draft, make_request):
     _request, token = make_request()
     answer(Client(), token, going_well="Keep this private", share="no")
     complete(draft, org.csm_north)
-    body = login(org.tm).get(reverse("report_findings")).content.decode()
+    body = (
+        login(org.tm).get(reverse("report_findings_tab", args=["good-practice"])).content.decode()
+    )
     assert "Keep this private" not in body
 
 
@@ -185,7 +187,7 @@ def test_two_answers_on_one_audit_are_counted_once_each(org, login, draft, make_
         support_needed="",
     )
     complete(draft, org.csm_north)
-    report = login(org.tm).get(reverse("report_quality")).context["report"]
+    report = login(org.tm).get(reverse("report_quality_tab", args=["voice"])).context["report"]
     voice = report.extra["family_voice"]
     assert (voice["sent"], voice["answered"], voice["average"]) == (3, 2, 7.0)
     assert (voice["with_feedback"], voice["reflected"]) == (100.0, 100.0)

@@ -87,8 +87,8 @@ def test_auditor_asks_the_family_answers_on_a_phone(
 
     with page_for(browser, live_server, org.tm) as page:
         journey = Journey(page, "feedback-report")
-        journey.open("/reports/quality/", "practice quality")
+        journey.open("/reports/quality/voice/", "practice quality: the family's voice")
         assert page.locator("#figure-requests-sent").inner_text() == "1"
         assert page.locator("#figure-family-scale").inner_text() == "8.0"
-        journey.open("/reports/findings/", "findings")
+        journey.open("/reports/findings/good-practice/", "findings: good practice")
         assert "My worker listens to me" in page.locator("#table-family-words").inner_text()

@@ -73,7 +73,7 @@ def test_sample_blind_moderation_reply_and_report(browser, live_server, org, shi
         journey = Journey(page, "report")
         journey.open("/reports/moderation/", "moderation report")
         assert page.locator("#figure-moderated").inner_text() == "1"
-        journey.open("/reports/quality/", "practice quality")
+        journey.open("/reports/quality/audits/", "practice quality: overall scale")
         assert page.locator("#grades-moderated").is_visible()
     assert moderation.replies.count() == 1
 

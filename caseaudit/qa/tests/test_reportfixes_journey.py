@@ -35,14 +35,13 @@ def test_a_manager_follows_this_month_and_reads_the_trend(browser, live_server, 
         page.wait_for_url("**/reports/compliance/?period=this_month")
         journey.check("compliance this month")
         assert page.locator("a[aria-current='true']").inner_text() == "This month"
-        assert "Done fewer than 80%" in page.locator("#teams-behind-definition").inner_text() or (
-            "No allocated audit is due yet" in page.locator("#teams-behind-definition").inner_text()
-        )
+        behind = page.locator("#glance-teams-behind").inner_text()
+        assert "done fewer than 80%" in behind or "no allocated audit is due yet" in behind
         page.click("#report-filters >> text=Last month")
         page.wait_for_url("**period=last_month*")
         journey.check("compliance last month")
-        assert "of " in page.locator("#figure-teams-behind").inner_text()
-        journey.open("/reports/quality/", "quality")
+        assert "of " in page.locator("#glance-teams-behind").inner_text()
+        journey.open("/reports/quality/themes/", "quality themes")
         panels = page.locator("#chart-trend li svg[role='img']")
         themes = page.locator("#table-trend tbody tr")
         assert panels.count() == themes.count() >= 1

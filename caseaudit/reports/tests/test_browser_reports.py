@@ -21,11 +21,13 @@ def shipped_tools(db):
     migration.load(apps, None)
 
 
+# (title, address, the tab with the chart, the chart)
 REPORTS = [
-    ("Programme compliance", "/reports/compliance/", "#chart-teams"),
-    ("QA responses and actions", "/reports/responses/", "#chart-responses-months"),
-    ("Practice quality", "/reports/quality/", "#chart-themes"),  # the trend: small multiples
-    ("Findings report", "/reports/findings/", "#chart-findings-themes"),
+    ("Programme compliance", "/reports/compliance/", "Teams", "#chart-teams"),
+    ("QA responses and actions", "/reports/responses/", "Months", "#chart-responses-months"),
+    # the trend: small multiples
+    ("Practice quality", "/reports/quality/", "Themes", "#chart-themes"),
+    ("Findings report", "/reports/findings/", "Themes in words", "#chart-findings-themes"),
 ]
 
 
@@ -46,10 +48,12 @@ def test_each_report_shows_its_charts_and_tables(browser_page, org):
     page.click("nav >> text=Reports")
     page.wait_for_url("**/reports/")
     assert page.locator("#dashboard-figures .app-figure").count() == 4
-    for title, address, chart in REPORTS:
+    for title, address, tab, chart in REPORTS:
         page.click(f"#report-list >> text={title}")
         page.wait_for_url(f"**{address}")
         assert page.locator("h1").inner_text() == title
+        page.click(f"#report-tabs >> text={tab}")
+        page.wait_for_url(f"**{address}*/")
         svg = page.locator(f"svg{chart}")
         assert svg.get_attribute("role") == "img"
         assert svg.locator(":scope > title").text_content()
@@ -59,17 +63,18 @@ def test_each_report_shows_its_charts_and_tables(browser_page, org):
         assert axe_problems(page) == [], address
         browser_screenshot(page, "report-" + address.strip("/").replace("/", "-"))
         page.go_back()
+        page.go_back()
 
 
 def test_following_voice_of_the_child_over_the_year(browser_page, org):
     make_county(org, History())
     page = browser_page
     browser_sign_in(page, org.performance)
-    page.goto(page.base_url + "/reports/quality/")
+    page.goto(page.base_url + "/reports/quality/themes/")
     page.click("text=Change the period or filter")
     page.select_option("#id_theme", label="Voice of the child")
     page.click("button:has-text('Apply filters')")
-    page.wait_for_url("**/reports/quality/?*theme=*")
+    page.wait_for_url("**/reports/quality/themes/?*theme=*")
     trend = page.locator("#table-trend tbody tr")
     assert trend.count() == 1
     assert trend.first.locator("th").inner_text() == "Voice of the child"
@@ -84,9 +89,9 @@ def test_filters_and_downloads_work_without_javascript(browser, live_server, org
     page = context.new_page()
     page.base_url = live_server.url
     browser_sign_in(page, org.tm)
-    page.goto(live_server.url + "/reports/compliance/")
+    page.goto(live_server.url + "/reports/compliance/months/")
     page.click("text=This quarter")
-    page.wait_for_url("**period=this_quarter*")
+    page.wait_for_url("**/reports/compliance/months/?period=this_quarter*")
     assert page.locator("#chart-months").count() == 1
     page.click("button:has-text('Prepare the whole report as a spreadsheet (XLSX)')")
     page.wait_for_url("**/reports/files/*/")
@@ -133,6 +138,9 @@ def test_business_support_opens_the_compliance_report(browser_page, org):
     page.wait_for_url("**/reports/compliance/")
     assert page.locator("h1").inner_text() == "Programme compliance"
     assert "team North A" in page.locator(".govuk-caption-l").first.inner_text()
+    axe_check(page, "compliance report at a glance (Business Support)")
+    page.click("#report-tabs >> text=People")
+    page.wait_for_url("**/reports/compliance/people/")
     body = page.locator("main").inner_text()
     assert org.tm.name in body  # who audited what: the team's people
     assert "South A" not in body and org.tm_south.name not in body

@@ -79,7 +79,7 @@ def test_the_quality_report_and_dashboard_leave_withdrawn_findings_out(org, hist
 def test_the_findings_page_says_how_many_were_chased(org, history, login):
     build(org, history)
     page = login(org.performance).get(
-        reverse("report_findings") + "?start=2026-04-01&end=2026-06-15"
+        reverse("report_findings_tab", args=["urgent"]) + "?start=2026-04-01&end=2026-06-15"
     )
     html = page.content.decode()
     assert page.status_code == 200

@@ -136,10 +136,13 @@ def test_teams_behind_figure_and_definition(org, programme, login):  # noqa: F81
 
 def test_the_compliance_page_shows_the_figure_with_its_definition(org, login, county):
     body = login(org.performance).get(reverse("report_compliance")).content.decode()
-    figure = re.search(r'id="figure-teams-behind">(.*?)</p>', body, re.S).group(1)
-    assert re.search(r"\d+ <span[^>]*>of \d+ teams?</span>", figure), figure
-    definition = re.search(r'id="teams-behind-definition">(.*?)</p>', body, re.S).group(1)
-    assert "Done fewer than 80% of the allocated audits due in the period" in definition
+    figure = re.search(r'id="glance-teams-behind">(.*?)</div>', body, re.S).group(1)
+    assert re.search(r"Of \d+ teams? with audits due: done fewer than 80% of them", figure), figure
+    teams = login(org.performance).get(reverse("report_compliance_tab", args=["teams"]))
+    definition = re.search(
+        r'id="teams-behind-definition">(.*?)</p>', teams.content.decode(), re.S
+    ).group(1)
+    assert "done fewer than 80% of the allocated audits due in the period" in definition
     this_month = login(org.performance).get(reverse("report_compliance") + "?period=this_month")
     assert "None due yet" in this_month.content.decode()
 
@@ -267,7 +270,9 @@ def test_small_multiples_without_data_say_so():
 
 
 def test_the_quality_page_draws_the_trend_as_small_multiples(org, login, county):
-    response = login(org.performance).get(reverse("report_quality") + "?period=12m")
+    response = login(org.performance).get(
+        reverse("report_quality_tab", args=["themes"]) + "?period=12m"
+    )
     body = response.content.decode()
     themes = response.context["report"].table("trend").rows
     assert len(themes) > 1

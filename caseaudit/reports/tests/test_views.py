@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from caseaudit.accounts.models import AccessEvent
 from caseaudit.audits.models import AuditStatus
+from caseaudit.reports.tabs import TABS
 from caseaudit.responses.models import ResponseStatus
 
 PAGES = [
@@ -110,14 +111,16 @@ def test_business_support_s_reports_are_their_team_s(org, login, county):
         f.key for f in login(org.business_support).get(reverse("home")).context["dashboard_figures"]
     ]
     assert keys == ["programme", "over-a-year", "overdue-responses"]
-    compliance = login(org.business_support).get(reverse("report_compliance"))
+    compliance = login(org.business_support).get(url("report_compliance_tab", "people"))
     page = compliance.content.decode()
     assert org.tm.name in page  # who is expected to audit, and did
     assert "South A" not in page and org.tm_south.name not in page
     teams = [row[0] for row in compliance.context["report"].table("teams").rows]
     assert teams == ["North A"]
     # Another team's filter is refused by the form.
-    other = login(org.business_support).get(url("report_compliance", team=org.south_a.pk))
+    other = login(org.business_support).get(
+        url("report_compliance_tab", "teams", team=org.south_a.pk)
+    )
     assert other.context["form"].errors["team"]
     assert "South A" not in [row[0] for row in other.context["report"].table("teams").rows]
 
@@ -127,10 +130,10 @@ def test_business_support_of_another_team_sees_that_team(org, login, county):
     from caseaudit.organisation.models import Role
 
     south = StaffFactory(role=Role.BUSINESS_SUPPORT, team=org.south_a)
-    page = login(south).get(reverse("report_compliance")).content.decode()
+    page = login(south).get(url("report_compliance_tab", "people")).content.decode()
     assert org.tm_south.name in page and org.tm.name not in page
     no_team = StaffFactory(role=Role.BUSINESS_SUPPORT, team=None)
-    response = login(no_team).get(reverse("report_compliance"))
+    response = login(no_team).get(url("report_compliance_tab", "people"))
     assert response.status_code == 200
     assert response.context["report"].figures["expected"] == 0
 
@@ -151,13 +154,17 @@ def test_unknown_report_or_table_is_404(org, login):
 def test_a_team_manager_sees_only_their_team_and_never_an_outsider_s_data(org, login, county):
     client = login(org.tm)
     south = org.south_a
-    for name in ("report_compliance", "report_responses", "report_quality", "report_findings"):
-        body = client.get(reverse(name)).content.decode()
-        assert "SOUTHERN-SECRET" not in body, name
-        assert "South A" not in body, name
-        assert org.tm_south.name not in body, name
+    # Every page of every report: at a glance and each tab.
+    addresses = [reverse(f"report_{name}") for name in TABS] + [
+        url(f"report_{name}_tab", slug) for name, tabs in TABS.items() for slug, _label in tabs
+    ]
+    for address in addresses:
+        body = client.get(address).content.decode()
+        assert "SOUTHERN-SECRET" not in body, address
+        assert "South A" not in body, address
+        assert org.tm_south.name not in body, address
     # Asking for another team's figures is refused by the form: the page shows the TM's own.
-    response = client.get(url("report_quality", team=south.pk))
+    response = client.get(url("report_quality_tab", "good-practice", team=south.pk))
     assert response.context["form"].errors["team"]
     assert "SOUTHERN-SECRET" not in response.content.decode()
     assert response.context["form"].fields["team"].queryset.get() == org.north_a
@@ -166,12 +173,12 @@ def test_a_team_manager_sees_only_their_team_and_never_an_outsider_s_data(org, l
     gp = client.get(url("report_csv", "quality", "good-practice")).content.decode()
     assert "Good practice here." in gp and "SOUTHERN" not in gp
 
-    performance = login(org.performance).get(reverse("report_quality")).content.decode()
-    assert "SOUTHERN-SECRET" in performance
+    performance = login(org.performance).get(url("report_quality_tab", "good-practice"))
+    assert "SOUTHERN-SECRET" in performance.content.decode()
 
 
 def test_a_service_manager_sees_their_service_s_teams_only(org, login, county):
-    response = login(org.csm_north).get(reverse("report_compliance"))
+    response = login(org.csm_north).get(url("report_compliance_tab", "teams"))
     teams = [row[0] for row in response.context["report"].table("teams").rows]
     assert "North A" in teams and "South A" not in teams
     assert {t.name for t in response.context["form"].fields["team"].queryset} == {
@@ -184,7 +191,7 @@ def test_a_team_manager_s_figures_leave_out_cases_they_audit_elsewhere(org, logi
     history.audit(
         case=org.south_case, auditor=org.tm, on=timezone.localdate(), good_practice="ELSEWHERE"
     )
-    body = login(org.tm).get(reverse("report_quality")).content.decode()
+    body = login(org.tm).get(url("report_quality_tab", "good-practice")).content.decode()
     assert "ELSEWHERE" not in body
 
 
@@ -311,21 +318,29 @@ def test_findings_pdf_renders(org, login, county):
 
 
 def test_findings_page_explains_its_method_and_links_the_files(org, login, county):
-    body = login(org.performance).get(reverse("report_findings")).content.decode()
-    assert "How these were chosen" in body
+    client = login(org.performance)
+    body = client.get(reverse("report_findings")).content.decode()
     assert 'name="format" value="pdf"' in body and 'name="format" value="xlsx"' in body
-    assert body.count('role="img"') >= 2
-    assert "Improve voice of the child" in body
+    themes = client.get(url("report_findings_tab", "themes")).content.decode()
+    assert "How these were chosen" in themes
+    assert themes.count('role="img"') >= 2
+    assert 'name="format" value="pdf"' in themes
+    recommendations = client.get(url("report_findings_tab", "recommendations")).content.decode()
+    assert "Improve voice of the child" in recommendations
 
 
 def test_charts_on_pages_have_title_desc_and_no_style(org, login, county):
-    body = login(org.performance).get(reverse("report_quality")).content.decode()
+    client = login(org.performance)
+    body = client.get(url("report_quality_tab", "themes")).content.decode()
     assert 'aria-labelledby="chart-themes-title chart-themes-desc"' in body
     # The trend: a small chart per theme, each named and described.
     assert 'aria-labelledby="chart-trend-1-title chart-trend-1-desc"' in body
     assert '<h3 class="govuk-heading-s app-small-multiples__name" id="chart-trend-1-title">' in body
     assert '<desc id="chart-trend-1-desc">' in body
     assert "style=" not in body
+    for name in TABS:  # the chart at a glance
+        glance = client.get(reverse(f"report_{name}")).content.decode()
+        assert "<title id=" in glance and "style=" not in glance, name
 
 
 # --- Queries ------------------------------------------------------------------------------
@@ -336,11 +351,11 @@ def test_charts_on_pages_have_title_desc_and_no_style(org, login, county):
 # The user and their staff record are one query (caseaudit/accounts/authentication.py).
 QUERIES = {
     reverse("report_compliance"): 16,
-    reverse("report_responses"): 11,
-    # quality and findings: + the grades changed by moderation (page only) and the family's
-    # voice tables (quality 3, findings 1)
-    reverse("report_quality"): 25,
-    reverse("report_findings"): 23,
+    # At a glance: the headline figures of the period and the period before (tabs:
+    # test_glance.py).
+    reverse("report_responses"): 12,
+    reverse("report_quality"): 22,
+    reverse("report_findings"): 15,
     reverse("report_findings_pdf"): 17,
     url("report_xlsx", "quality"): 18,
     url("report_csv", "compliance", "not-audited"): 11,
@@ -385,10 +400,10 @@ def test_theme_links_follow_one_theme_month_by_month(org, login, county):
 
     voice = Theme.objects.get(code="voice_of_child")
     client = login(org.performance)
-    body = client.get(url("report_quality", period="this_year")).content.decode()
+    body = client.get(url("report_quality_tab", "themes", period="this_year")).content.decode()
     link = f"?period=this_year&amp;theme={voice.pk}#trend"
     assert link in body
-    followed = client.get(url("report_quality", period="this_year", theme=voice.pk))
+    followed = client.get(url("report_quality_tab", "themes", period="this_year", theme=voice.pk))
     trend = followed.context["report"].table("trend")
     assert [row[0] for row in trend.rows] == ["Voice of the child"]
     assert 'id="theme-note"' in followed.content.decode()
@@ -401,6 +416,6 @@ def test_auditors_words_are_escaped_on_the_page_and_in_the_charts(org, login, co
         on=timezone.localdate(),
         good_practice="<script>alert(1)</script>",
     )
-    body = login(org.tm).get(reverse("report_quality")).content.decode()
+    body = login(org.tm).get(url("report_quality_tab", "good-practice")).content.decode()
     assert "<script>alert(1)" not in body
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in body

@@ -1,0 +1,55 @@
+"""Fixtures of the self-evaluation tests: completed audits made directly (the improvement
+tests' helper), and a pack at each step of its life."""
+
+import datetime as dt
+
+import pytest
+from django.utils import timezone
+
+from caseaudit.improvement.tests.conftest import completed_audit
+from caseaudit.selfeval import services
+from caseaudit.selfeval.models import PackScope, SelfEvaluationPack
+
+__all__ = ["completed_audit", "draft_pack", "approved_pack", "published_pack"]
+
+
+def year() -> tuple[dt.date, dt.date]:
+    """The last 365 days, today included (so audits made "now" count)."""
+    today = timezone.localdate()
+    return today - dt.timedelta(days=364), today
+
+
+def draft_pack(
+    org, *, author=None, kind=PackScope.AUTHORITY, service=None, title="Self-evaluation 2026"
+):
+    start, end = year()
+    return services.pack_create(
+        by=(author or org.performance).user,
+        title=title,
+        scope_kind=kind,
+        service=service,
+        period_start=start,
+        period_end=end,
+    )
+
+
+def approved_pack(org, **kwargs) -> SelfEvaluationPack:
+    pack = draft_pack(org, **kwargs)
+    pack = services.pack_send_for_review(pack=pack, by=pack.author.user, reviewer=org.director)
+    return services.pack_review(pack=pack, by=org.director.user, approve=True, comment="")
+
+
+def published_pack(org, **kwargs) -> SelfEvaluationPack:
+    pack = approved_pack(org, **kwargs)
+    return services.pack_publish(pack=pack, by=pack.author.user)
+
+
+@pytest.fixture
+def audits(org):
+    """Three completed audits in the north (scales 1, 6, 9) and one in the south (4)."""
+    return [
+        completed_audit(case=org.case, auditor=org.director, scale=1),
+        completed_audit(case=org.colleague_case, auditor=org.tm, scale=6, good_practice="Clear."),
+        completed_audit(case=org.case_b, auditor=org.csm_north, scale=9),
+        completed_audit(case=org.south_case, auditor=org.director, scale=4),
+    ]
