@@ -74,8 +74,15 @@ def _cells(row: dict[str, Any]) -> list[Any]:
 
 
 def moderation_report(
-    *, scope: ReportScope, filters: ReportFilters, auditor: str = "", query: str = ""
+    *,
+    scope: ReportScope,
+    filters: ReportFilters,
+    auditor: str = "",
+    query: str = "",
+    by_auditor: bool = True,
 ) -> SimpleReport:
+    """The report's figures and tables; without `by_auditor` its table of auditors is empty
+    (the pages that do not show it need not count every auditor's pairs)."""
     moderations = moderations_for_report(
         case_q=scope.case_q(filters, prefix="audit__case__"),
         start_at=filters.start_at,
@@ -87,8 +94,9 @@ def moderation_report(
         moderations=moderations,
         months=filters.months,
         theme_id=filters.theme.pk if filters.theme is not None else None,
+        by_auditor=by_auditor,
     )
-    by_auditor = Table(
+    auditors = Table(
         "by-auditor",
         "Agreement by auditor",
         [Column("auditor", "Auditor"), Column("staff_id", "Staff ID"), *AGREEMENT_COLUMNS],
@@ -149,7 +157,7 @@ def moderation_report(
     figures = {key: data.figures[key] for key in FIGURE_KEYS}
     figures["pairs"] = data.figures["pairs"]
     figures["grades_changed_count"] = data.figures["grades_changed_count"]
-    return SimpleReport(figures=figures, tables=[by_auditor, by_month, by_band])
+    return SimpleReport(figures=figures, tables=[auditors, by_month, by_band])
 
 
 def setup(request: HttpRequest) -> tuple[ReportScope, ReportFilterForm, ReportFilters, str]:
@@ -195,9 +203,11 @@ def report_moderation(request: HttpRequest) -> HttpResponse:
     of months and what they mean; the tables are on its tabs."""
     scope, form, filters, auditor = setup(request)
     query = filter_querystring(filters)
-    now = moderation_report(scope=scope, filters=filters, auditor=auditor, query=query)
+    now = moderation_report(
+        scope=scope, filters=filters, auditor=auditor, query=query, by_auditor=False
+    )
     before = previous_filters(filters=filters)
-    then = moderation_report(scope=scope, filters=before, auditor=auditor)
+    then = moderation_report(scope=scope, filters=before, auditor=auditor, by_auditor=False)
     access_record(request=request, object_type=AccessObjectType.REPORT, object_id=KEY)
     glance = moderation_glance(
         now=now.figures, then=then.figures, chart=now.table("by-month").chart
@@ -215,9 +225,11 @@ def report_moderation_tab(request: HttpRequest, tab: str) -> HttpResponse:
         raise Http404("No such tab")
     scope, form, filters, auditor = setup(request)
     query = filter_querystring(filters)
-    report = moderation_report(scope=scope, filters=filters, auditor=auditor, query=query)
-    access_record(request=request, object_type=AccessObjectType.REPORT, object_id=KEY)
     keys = TAB_TABLES[KEY][tab]
+    report = moderation_report(
+        scope=scope, filters=filters, auditor=auditor, query=query, by_auditor="by-auditor" in keys
+    )
+    access_record(request=request, object_type=AccessObjectType.REPORT, object_id=KEY)
     context = _context(request, scope, form, filters, auditor)
     context |= {
         "report": report,

@@ -273,7 +273,8 @@ def _how_we_know(
             case_q=scope.case_q(filters, prefix="audit__case__"),
             start_at=filters.start_at,
             end_before=filters.end_before,
-        )
+        ),
+        by_auditor=False,
     ).figures
     responses = responses_overview(scope=scope, filters=filters, today=today)
     reflected = _reflections(scope, filters)

@@ -4,13 +4,21 @@ krippendorff library on the same pairs; and a set where the auditors are systema
 points generous."""
 
 import datetime as dt
+from collections import Counter
 
 import krippendorff
 import pytest
 from django.utils import timezone
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from caseaudit.factories import StaffFactory
-from caseaudit.moderation.agreement import agreement_of, agreement_report
+from caseaudit.moderation.agreement import (
+    agreement_of,
+    agreement_report,
+    alpha_ordinal,
+    alpha_ordinal_counts,
+)
 from caseaudit.moderation.models import (
     Moderation,
     ModerationSample,
@@ -123,3 +131,44 @@ def test_alpha_is_none_when_undefined():
     assert agreement_of([])["alpha_ordinal"] is None
     assert agreement_of([(7, 7), (7, 7)])["alpha_ordinal"] is None
     assert agreement_of([])["mean_difference"] is None
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    st.lists(
+        st.tuples(st.integers(min_value=0, max_value=10), st.integers(min_value=0, max_value=10)),
+        max_size=60,
+    )
+)
+def test_alpha_from_counts_is_the_library_s(pairs):
+    """The closed form over the coincidence matrix (what the report computes, for speed)
+    gives the krippendorff library's alpha on any set of pairs."""
+    assert alpha_ordinal_counts(Counter(pairs)) == alpha_ordinal(pairs)
+
+
+def test_without_auditors_and_by_theme(org, audits):
+    """The glance reads no auditor rows; a theme counts only its own sections' pairs while
+    the moderations and overall grades stay the audits'."""
+    sample = ModerationSample.objects.create(month=dt.date(2026, 9, 1), seed=1)
+    moderator = StaffFactory(role=Role.PERFORMANCE, team=None)
+    pairs = [(8, 6), (7, 5), (9, 6), (6, 6), (7, 4)][: len(audits.scaled)]
+    _moderated(
+        audits,
+        sample,
+        case=org.case,
+        auditor=org.ps1,
+        moderator=moderator,
+        pairs=pairs,
+        overall=(8, 6),
+        on=dt.date(2026, 9, 3),
+    )
+    whole = agreement_report(moderations=Moderation.objects.all(), by_auditor=False)
+    assert whole.by_auditor == []
+    assert whole.figures["pairs"] == len(pairs)
+    theme = audits.scaled[0].theme
+    mine = [p for s, p in zip(audits.scaled, pairs, strict=False) if s.theme_id == theme.pk]
+    themed = agreement_report(moderations=Moderation.objects.all(), theme_id=theme.pk)
+    assert themed.figures["pairs"] == len(mine)
+    assert themed.figures["moderated"] == 1
+    assert themed.by_auditor[0]["pairs"] == len(mine)
+    assert themed.figures["mean_difference"] == _expected(mine)[2]
