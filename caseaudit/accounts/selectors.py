@@ -1,26 +1,54 @@
+import datetime as dt
+from dataclasses import dataclass
+
 from django.db.models import Model
 
-from caseaudit.core.prepared import PreparedQuery
+from caseaudit.core.prepared import ROWS, PreparedQuery
 from caseaudit.core.typing import Actor, User
 
-from .models import AccessEvent
+from .models import AccessAction, AccessEvent
 from .policy import RANK_ADMINISTRATOR, account_privilege_rank, can_manage_account
 
 # Compiled once per process (caseaudit/core/prepared.py): the case page shows it.
-_case_access_log = PreparedQuery()
+_case_access_log = PreparedQuery(kind=ROWS)
+_ACTION_LABELS = dict(AccessAction.choices)
 
 
-def case_access_log(*, case: Model, limit: int = 50) -> list[AccessEvent]:
-    """Who has accessed this case, newest first. Callers check the viewer may see the case."""
-    return _case_access_log(
+@dataclass(frozen=True, slots=True)
+class AccessLine:
+    """One entry of a case's recent access, as the case page shows it: when, who (the member
+    of staff's name, else the account's email, else None: the system) and what they did."""
+
+    at: dt.datetime
+    action: str
+    staff_name: str | None
+    email: str | None
+
+    @property
+    def who(self) -> str:
+        return self.staff_name or self.email or "the system"
+
+    @property
+    def action_label(self) -> str:
+        return str(_ACTION_LABELS.get(self.action, self.action))
+
+
+def case_access_log(*, case: Model, limit: int = 50) -> list[AccessLine]:
+    """Who has accessed this case, newest first. Callers check the viewer may see the case.
+
+    Read as rows, not models: the case page shows ten of them on every visit, and making an
+    entry, its account and its staff record for each was a tenth of the page's time
+    (`make bench`)."""
+    rows = _case_access_log(
         case.pk,
         key=limit,
         build=lambda case_id: (
             AccessEvent.objects.filter(case_id=case_id)
-            .select_related("user", "user__staff")
-            .order_by("-at")[:limit]
+            .order_by("-at")
+            .values_list("at", "action", "user__staff__name", "user__email")[:limit]
         ),
     )
+    return [AccessLine(*row) for row in rows]
 
 
 def account_for_identity_change(*, user: Actor, pk: int) -> User:

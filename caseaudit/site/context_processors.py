@@ -1,12 +1,14 @@
 """The header of every page: the authority's name, the signed-in member of staff and the
 links their role calls for (`navigation_for`; add a header link there)."""
 
+import functools
+
 from django.conf import settings
+from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils.functional import SimpleLazyObject
 
 from caseaudit.campaigns.policy import can_open_campaigns
 from caseaudit.cases.selectors import is_data_protection_officer
-from caseaudit.core.urls import reverse_cached
 from caseaudit.imports.policy import import_allowed
 from caseaudit.jobs.policy import jobs_allowed
 from caseaudit.moderation.policy import can_open_moderation_pages
@@ -15,36 +17,60 @@ from caseaudit.organisation.selectors import staff_for_user
 from caseaudit.programme.policy import can_view_programme
 from caseaudit.reports.policy import can_view_reports
 
+# Every header link, by key: (label, view name).
+_LINKS = {
+    "home": ("My work", "home"),
+    "cases": ("Cases", "case_list"),
+    "teams": ("Teams", "team_list"),
+    "tools": ("Tools", "tool_list"),
+    "responses": ("Responses", "response_list"),
+    "due": ("Audits due", "due_list"),
+    "programme": ("Programme", "programme_index"),
+    "moderation": ("Moderation", "moderation_index"),
+    "reports": ("Reports", "report_index"),
+    "campaigns": ("Campaigns", "campaign_list"),
+    "improvement": ("Improvement", "improvement_index"),
+    "imports": ("Imports", "import_index"),
+    "retention": ("Retention", "retention_report"),
+    "jobs": ("Jobs", "job_list"),
+}
+
+
+@functools.lru_cache(maxsize=256)
+def _link(key: str, urlconf: str | None, prefix: str) -> tuple[str, str, str]:
+    """A header link as (key, label, url) for this URLconf and script prefix: worked out once,
+    not a `reverse` per link on every page."""
+    label, name = _LINKS[key]
+    return key, label, reverse(name, urlconf=urlconf)
+
 
 def navigation_for(user) -> list[tuple[str, str, str]]:
     """The header links a user's role calls for: (key, label, url)."""
     if not user.is_authenticated:
         return []
-    reverse = reverse_cached  # argument-less addresses, worked out once
-    items = [("home", "My work", reverse("home")), ("cases", "Cases", reverse("case_list"))]
-    items.append(("teams", "Teams", reverse("team_list")))
-    items.append(("tools", "Tools", reverse("tool_list")))
+    keys = ["home", "cases", "teams", "tools"]
     staff = staff_for_user(user)
     if staff is not None or user.is_superuser:
-        items.append(("responses", "Responses", reverse("response_list")))
-    items.append(("due", "Audits due", reverse("due_list")))
+        keys.append("responses")
+    keys.append("due")
     if can_view_programme(user):
-        items.append(("programme", "Programme", reverse("programme_index")))
+        keys.append("programme")
     if can_open_moderation_pages(user):
-        items.append(("moderation", "Moderation", reverse("moderation_index")))
+        keys.append("moderation")
     if can_view_reports(user):
-        items.append(("reports", "Reports", reverse("report_index")))
+        keys.append("reports")
     if can_open_campaigns(user):
-        items.append(("campaigns", "Campaigns", reverse("campaign_list")))
+        keys.append("campaigns")
     if staff is not None:
-        items.append(("improvement", "Improvement", reverse("improvement_index")))
+        keys.append("improvement")
     if import_allowed(user):
-        items.append(("imports", "Imports", reverse("import_index")))
+        keys.append("imports")
     if is_data_protection_officer(user):
-        items.append(("retention", "Retention", reverse("retention_report")))
+        keys.append("retention")
     if jobs_allowed(user):
-        items.append(("jobs", "Jobs", reverse("job_list")))
-    return items
+        keys.append("jobs")
+    urlconf, prefix = get_urlconf(settings.ROOT_URLCONF), get_script_prefix()
+    return [_link(key, urlconf, prefix) for key in keys]
 
 
 def layout(request):

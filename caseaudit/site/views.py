@@ -59,17 +59,18 @@ def home(request: HttpRequest) -> HttpResponse:
             "dashboard_figures": figures,
             "dashboard_panel": mark_safe(figures_panel),  # noqa: S308  # nosec B308 B703 - rendered by the template engine
             "urgent_findings": _urgent_findings(
-                key=key, build=lambda: urgent_findings_open_for(user=user)[:20]
+                key=key,
+                build=lambda: urgent_findings_open_for(user=user).only(*URGENT_FINDING_FIELDS)[:20],
             ),
             "my_audits": _my_audits(
                 my_audits_since(),
                 key=key,
-                build=lambda since: my_audits(user=user, since=since)[:10],
+                build=lambda since: my_audits(user=user, since=since).only(*MY_AUDIT_FIELDS)[:10],
             ),
             "qa_responses": qa_responses,
             "my_allocations": _my_allocations(
                 key=(key, today.replace(day=1)),
-                build=lambda: my_allocations(user=user, month=today),
+                build=lambda: my_allocations(user=user, month=today).only(*ALLOCATION_FIELDS),
             ),
         },
     )
@@ -81,6 +82,34 @@ def home(request: HttpRequest) -> HttpResponse:
 _urgent_findings = PreparedQuery()
 _my_allocations = PreparedQuery()
 _my_audits = PreparedQuery()
+# The columns their panels show (audits/includes/home_panels.html,
+# programme/includes/home_panel.html), not every column of the audit and the case: an audit's
+# row holds its whole write-up, and reading all of them was most of these lists' time
+# (`make bench`). A panel that shows another field must add it here, or it costs a query a
+# row: site/tests/test_home_lists.py counts them with every list full.
+URGENT_FINDING_FIELDS = (
+    "reason",
+    "raised_at",
+    "case__reference",
+    "audit__tool_version__tool__name",
+    "audit__auditor__name",
+)
+MY_AUDIT_FIELDS = (
+    "status",
+    "updated_at",
+    "completed_at",
+    "case__reference",
+    "tool_version__tool__name",
+)
+ALLOCATION_FIELDS = (
+    "rule",
+    "reason",
+    "status",
+    "programme__month",
+    "case__reference",
+    "case__team__name",
+    "audit__status",
+)
 
 
 def home_figures(*, user, staff, today, my_responses) -> tuple[list, int, str]:

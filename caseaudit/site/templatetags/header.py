@@ -30,7 +30,14 @@ ACTIVE_LABEL = '<strong class="govuk-service-navigation__active-fallback">{label
 @register.simple_tag
 def navigation_items(navigation, active) -> str:
     """The header's links (`site.context_processors.navigation_for`: key, label, address) as
-    list items, the page's own (`nav_active`) marked as GOV.UK's service navigation does."""
+    list items, the page's own (`nav_active`) marked as GOV.UK's service navigation does.
+    A role's links are the same on every page: each list is written once for each page it
+    marks as current, then kept."""
+    return _navigation_items(tuple(navigation), active)
+
+
+@functools.lru_cache(maxsize=512)
+def _navigation_items(navigation: tuple, active) -> str:
     items = []
     for key, label, url in navigation:
         label = conditional_escape(label)
