@@ -12,8 +12,12 @@ process of its own with production settings (DEBUG off, whitenoise's manifest st
 
 - the server time (median and p95 of 30 requests after 3 warm-ups, in-process with Django's test
   client signed in as a suitable demo user) and query count of the home page, case list, case
-  page, audit form, audit page, programme page, due page and each report page;
+  page, audit form, audit page, programme page, due page, each report page and each report's
+  tabs (`caseaudit/reports/tabs.py`, when the reports have tabs);
 - the monthly allocation (`programme.services.allocation_preview`);
+- at the national scale, the self-evaluation pack's figures (`selfeval.national.*`:
+  `selfeval.figures.pack_figures` for the whole authority and the last 12 months, the first
+  call and the p95 of SELFEVAL_RUNS more), when the self-evaluation app has them;
 
 and at the county scale also: the rows per second of a 20,000-row case CSV through
 `imports.services.case_file_import` against a raw `executemany` INSERT of the same rows into a
@@ -76,6 +80,7 @@ GUNICORN_LOG = "/tmp/caseaudit-bench-gunicorn.log"  # noqa: S108  # nosec B108
 # Requests per second as a share of the bare Django view's, under the same gunicorn and load.
 VS_BARE_TARGETS = {"ping": 0.5, "case_list": 0.05, "case_page": 0.05, "home": 0.04}
 CPU_REQUESTS = 100  # in-process requests per page for `gunicorn.<page>.cpu_ms`
+SELFEVAL_RUNS = 5  # calls of the self-evaluation pack's figures after the first
 IMPORT_ROWS = 20_000
 IMPORT_TRIES = 3
 P95_TARGET_MS = {"county": 300, "national": 1000}
@@ -227,6 +232,8 @@ def main() -> int:
             emit(f"vacuum_analyze.{label}.seconds", time.monotonic() - t)
         elif reuse:  # an earlier run's data, brought up to this code's schema
             _run([python, "manage.py", "migrate", "--noinput", "-v", "0"], env)
+            # and its report summaries (a summary a migration added is not built yet).
+            _run([python, __file__, "summaries"], env)
         if not collected:  # the manifest that production's static storage reads
             _run([python, "manage.py", "collectstatic", "--noinput", "-v", "0"], env)
             collected = True
@@ -291,6 +298,19 @@ def seed(scale: str) -> None:
     # The same story at every scale: no QA responses (`responses_demo` is too slow for the
     # large ones), actions resolved with the history instead.
     demo.seed_demo(scale=scale, history=True, responses=False, log=print)
+
+
+def summaries() -> None:
+    """Rebuild the report summaries of a reused database unless every one is built."""
+    import django
+
+    django.setup()
+    from caseaudit.reports.services import summary_all_built, summary_rebuild
+
+    if not summary_all_built():
+        t = time.monotonic()
+        summary_rebuild()
+        emit("summaries.rebuilt.seconds", time.monotonic() - t)
 
 
 # --- Measuring (a child process with the scale's database) ------------------------------------
@@ -383,6 +403,29 @@ class _Measure:
                 continue
             short = name.removeprefix("report_")
             pages.append((f"report_{short}", Role.PERFORMANCE, reverse(name)))
+        return pages + self._tab_pages()
+
+    def _tab_pages(self):
+        """Every tab of every report (`caseaudit.reports.tabs.TABS`, URL `report_<report>_tab`
+        with its `tab` slug), if the reports have tabs."""
+        from django.urls import NoReverseMatch, reverse
+
+        from caseaudit.organisation.models import Role
+
+        try:
+            from caseaudit.reports.tabs import TABS
+        except ImportError:
+            return []
+        pages = []
+        for report, tabs in TABS.items():
+            for slug, _label in tabs:
+                try:
+                    url = reverse(f"report_{report}_tab", kwargs={"tab": slug})
+                except NoReverseMatch:  # a report whose tabs are not served (yet)
+                    continue
+                # Figure names are words and dots: "good-practice" -> "good_practice".
+                name = f"report_{report}_tab_{slug}".replace("-", "_")
+                pages.append((name, Role.PERFORMANCE, url))
         return pages
 
     def page(self, name: str, role, url: str, *, timings: bool) -> None:
@@ -414,6 +457,26 @@ class _Measure:
             samples.append((time.perf_counter() - t) * 1000)
         emit(f"{self.label}.{name}.median_ms", statistics.median(samples))
         emit(f"{self.label}.{name}.p95_ms", _percentile(samples, 0.95))
+
+    def selfeval(self) -> None:
+        """`selfeval.<scope>.seconds` and `.p95_seconds`: the self-evaluation pack's figures
+        (`caseaudit.selfeval.figures.pack_figures`) of the last 12 months, for the whole
+        authority: the first call's time and the p95 of SELFEVAL_RUNS more."""
+        try:
+            from caseaudit.selfeval.figures import pack_figures
+        except ImportError:
+            emit("selfeval.note", "caseaudit.selfeval.figures.pack_figures is not there yet")
+            return
+        from caseaudit.reports.periods import LAST_12_MONTHS, period_range
+
+        start, end = period_range(LAST_12_MONTHS, self.today)
+        runs = []
+        for _ in range(1 + SELFEVAL_RUNS):
+            t = time.perf_counter()
+            pack_figures(scope=None, period_start=start, period_end=end, today=self.today)
+            runs.append(time.perf_counter() - t)
+        emit(f"selfeval.{self.label}.first_seconds", runs[0])
+        emit(f"selfeval.{self.label}.p95_seconds", _percentile(runs[1:], 0.95))
 
     def allocation(self) -> None:
         from caseaudit.programme.due import add_months
@@ -817,6 +880,8 @@ def measure(label: str, what: str) -> None:
     if what == "queries":
         return
     m.allocation()
+    if label == "national":
+        m.selfeval()
     if what == "all":
         m.imports()
         m.pdf()
@@ -827,6 +892,8 @@ if __name__ == "__main__":
     sys.path.insert(0, str(ROOT))
     if len(sys.argv) > 1 and sys.argv[1] == "seed":
         seed(sys.argv[2])
+    elif len(sys.argv) > 1 and sys.argv[1] == "summaries":
+        summaries()
     elif len(sys.argv) > 1 and sys.argv[1] == "measure":
         measure(sys.argv[2], sys.argv[3])
     else:

@@ -16,7 +16,7 @@ from django.utils import timezone
 from caseaudit.organisation.models import Role, Staff
 from caseaudit.programme.models import ProgrammeMonth
 from caseaudit.programme.services import programme_confirm, programme_generate
-from caseaudit.reports.services import summary_is_built, summary_rebuild
+from caseaudit.reports.services import summary_all_built, summary_rebuild
 
 from .authority import SCALES, demo_email, is_seeded
 from .campaigns import campaigns_demo
@@ -90,7 +90,7 @@ def seed_history(
             "not asked for" if asked is False else f"more than {RESPONSES_DEMO_MAX_AUDITS:,} audits"
         )
         log(f"  QA responses: not made ({why}); restorative actions resolved with the history")
-    if counts or not summary_is_built():  # the history was written with bulk inserts
+    if counts or not summary_all_built():  # the history was written with bulk inserts
         started = time.monotonic()
         rows = summary_rebuild()
         _step(log, f"report summary ({rows} rows)", started)

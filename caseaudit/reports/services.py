@@ -1,13 +1,15 @@
-"""Writes of the reports app: keeping the scale summary (`models.ScaleSummary`) current.
+"""Writes of the reports app: keeping the report summaries (`models.ScaleSummary`,
+`models.AuditorSummary`) current.
 
-- `summary_rebuild()`: recount everything from the audits in one transaction (one
-  INSERT ... SELECT), and mark the summary built. Nightly, after seeding, and after anything
-  that marked it stale.
-- `summary_add_audit(audit, sign)`: add (+1) a just-completed audit's sections to the summary,
-  or take them away (-1) when it is reopened, in the caller's transaction. Nothing happens
-  while the summary is not built (reports read the live tables then).
-- `summary_mark_stale()`: something moved counts between teams or removed audits; reports
-  read the live tables until the next rebuild, which is queued as a background task.
+- `summary_rebuild()`: recount every summary from the audits in one transaction (an
+  INSERT ... SELECT each), and mark each built. Nightly, after seeding, and after anything
+  that marked them stale.
+- `summary_add_audit(audit, sign)`: add (+1) a just-completed audit to each summary that is
+  built, or take it away (-1) when it is reopened, in the caller's transaction. A summary
+  that is not built is left alone (reports read the live tables then).
+- `summary_mark_stale()`: something moved counts between teams or case types, or removed
+  audits; reports read the live tables until the next rebuild, which is queued as a
+  background task.
 """
 
 import datetime as dt
@@ -15,18 +17,20 @@ import logging
 import time
 from typing import Any
 
-from django.db import IntegrityError, connection, transaction
-from django.db.models import Aggregate, Count, DateField, F, Q, QuerySet, Sum
+from django.db import IntegrityError, connection, models, transaction
+from django.db.models import Aggregate, Count, DateField, Exists, F, OuterRef, Q, QuerySet, Sum
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
 from caseaudit.audits.models import Audit, AuditStatus, SectionAnswer
 from caseaudit.core.typing import User
+from caseaudit.programme.models import Allocation
 
 from .models import (
     SCALE_POINTS,
     TEXT_FIELDS,
     TEXT_PREFIXES,
+    AuditorSummary,
     ExportStatus,
     ReportExport,
     ScaleSummary,
@@ -35,7 +39,11 @@ from .models import (
 
 logger = logging.getLogger(__name__)
 
+# The summaries, by their `SummaryState` names. Each has a state of its own, so a summary
+# added by a migration reads as "not built" (the live path) until its first rebuild.
 SCALE = "scale"
+AUDITORS = "auditors"
+SUMMARIES = (SCALE, AUDITORS)
 
 
 def summary_counts() -> dict[str, Aggregate]:
@@ -59,18 +67,20 @@ def summary_counts() -> dict[str, Aggregate]:
 COUNT_COLUMNS = tuple(summary_counts())
 
 
+def _completed_month(field_name: str) -> TruncMonth:
+    """The month (its first day, in the authority's time zone) an audit was completed in."""
+    return TruncMonth(field_name, output_field=DateField(), tzinfo=timezone.get_current_timezone())
+
+
 def _grouped_answers(audits: Q) -> QuerySet[SectionAnswer, Any]:
     """Scaled sections of completed audits matching `audits` (a filter on SectionAnswer),
     grouped as the summary is: month of completion, case team, case type, section. The
     values come out in ScaleSummary's column order."""
-    month = TruncMonth(
-        "audit__completed_at", output_field=DateField(), tzinfo=timezone.get_current_timezone()
-    )
     return (
         SectionAnswer.objects.filter(audit__status=AuditStatus.COMPLETED, scale__isnull=False)
         .filter(audits)
         .values(
-            summary_month=month,
+            summary_month=_completed_month("audit__completed_at"),
             summary_team=F("audit__case__team_id"),
             summary_case_type=F("audit__case__case_type"),
             summary_section=F("section_id"),
@@ -80,40 +90,97 @@ def _grouped_answers(audits: Q) -> QuerySet[SectionAnswer, Any]:
     )
 
 
-def summary_rebuild() -> int:
-    """Recount the whole summary from the audits; returns the number of summary rows."""
-    started = time.monotonic()
-    table = ScaleSummary._meta.db_table
-    columns = ", ".join(
-        connection.ops.quote_name(c)
-        for c in ("month", "team_id", "case_type", "section_id", *COUNT_COLUMNS)
+def unallocated_audits() -> QuerySet[Audit]:
+    """Completed audits that no programme allocation asked for: the compliance report's
+    "other audits". NOT EXISTS rather than `allocation__isnull=True`: PostgreSQL estimates
+    the latter's LEFT JOIN ... IS NULL at one row and nests a loop over staff."""
+    return Audit.objects.filter(status=AuditStatus.COMPLETED).filter(
+        ~Exists(Allocation.objects.filter(audit=OuterRef("pk")))
     )
-    select_sql, params = _grouped_answers(Q()).query.sql_with_params()
+
+
+def _grouped_other_audits() -> QuerySet[Audit, Any]:
+    """`unallocated_audits` grouped as AuditorSummary is, in its column order."""
+    return (
+        unallocated_audits()
+        .values(
+            summary_month=_completed_month("completed_at"),
+            summary_auditor=F("auditor_id"),
+            summary_case_type=F("case__case_type"),
+            summary_tool=F("tool_version__tool_id"),
+        )
+        .annotate(other=Count("pk"))
+        .order_by()
+    )
+
+
+def _refill(model: type[models.Model], names: tuple[str, ...], rows: QuerySet[Any, Any]) -> int:
+    """Empty a summary table and fill it with `rows` (the columns `names`, in the order of
+    `rows`' SELECT) in one INSERT ... SELECT; returns the rows written."""
+    table = model._meta.db_table
+    columns = ", ".join(connection.ops.quote_name(c) for c in names)
+    select_sql, params = rows.query.sql_with_params()
+    model._default_manager.all().delete()
+    with connection.cursor() as cursor:
+        cursor.execute(f"INSERT INTO {table} ({columns}) {select_sql}", params)  # nosec B608
+    return model._default_manager.count()
+
+
+def summary_rebuild() -> int:
+    """Recount every summary from the audits; returns the number of scale summary rows."""
+    started = time.monotonic()
     with transaction.atomic():
         # Taken first so a completion running meanwhile waits, then counts itself in.
-        SummaryState.objects.select_for_update().filter(name=SCALE).first()
-        ScaleSummary.objects.all().delete()
-        with connection.cursor() as cursor:
-            cursor.execute(f"INSERT INTO {table} ({columns}) {select_sql}", params)  # nosec B608
-        rows = ScaleSummary.objects.count()
-        seconds = time.monotonic() - started
-        SummaryState.objects.update_or_create(
-            name=SCALE, defaults={"built_at": timezone.now(), "seconds": seconds}
+        list(SummaryState.objects.select_for_update().filter(name__in=SUMMARIES))
+        # Written in month order: a report's period is then a run of neighbouring pages.
+        rows = _refill(
+            ScaleSummary,
+            ("month", "team_id", "case_type", "section_id", *COUNT_COLUMNS),
+            _grouped_answers(Q()).order_by("summary_month"),
         )
-    logger.info("scale summary rebuilt: %s rows in %.1fs", rows, seconds)
+        auditor_rows = _refill(
+            AuditorSummary,
+            ("month", "auditor_id", "case_type", "tool_id", "other"),
+            _grouped_other_audits().order_by("summary_month"),
+        )
+        seconds = time.monotonic() - started
+        for name in SUMMARIES:
+            SummaryState.objects.update_or_create(
+                name=name, defaults={"built_at": timezone.now(), "seconds": seconds}
+            )
+    logger.info(
+        "report summaries rebuilt: %s scale rows, %s auditor rows in %.1fs",
+        rows,
+        auditor_rows,
+        seconds,
+    )
     return rows
 
 
-def summary_is_built() -> bool:
-    return SummaryState.objects.filter(name=SCALE).exists()
+def summary_is_built(*, name: str = SCALE) -> bool:
+    """Whether the summary `name` (`SUMMARIES`) is complete and current."""
+    return SummaryState.objects.filter(name=name).exists()
+
+
+def summary_all_built() -> bool:
+    """Whether every summary is complete and current (one query)."""
+    return SummaryState.objects.filter(name__in=SUMMARIES).count() == len(SUMMARIES)
 
 
 def summary_add_audit(*, audit: Audit, completed_at: dt.datetime, sign: int) -> None:
-    """Count a completed audit's scaled sections in (sign=+1) or out (sign=-1) of the summary,
+    """Count a completed audit in (sign=+1) or out (sign=-1) of each summary that is built,
     under the month it was completed in. Runs in the caller's transaction."""
-    if not summary_is_built():
+    built = set(SummaryState.objects.filter(name__in=SUMMARIES).values_list("name", flat=True))
+    if not built:
         return
     month = timezone.localtime(completed_at).date().replace(day=1)
+    if SCALE in built:
+        _add_scales(audit, month, sign)
+    if AUDITORS in built:
+        _add_other_audit(audit, month, sign)
+
+
+def _add_scales(audit: Audit, month: dt.date, sign: int) -> None:
     case = audit.case
     answers = SectionAnswer.objects.filter(audit_id=audit.pk, scale__isnull=False).values(
         "section_id", "scale", *TEXT_FIELDS
@@ -136,26 +203,46 @@ def summary_add_audit(*, audit: Audit, completed_at: dt.datetime, sign: int) -> 
                 if answer[name]
             },
         }
-        _increment(key, change)
+        _increment(ScaleSummary, key, change)
 
 
-def _increment(key: dict[str, Any], change: dict[str, int]) -> None:
+def _add_other_audit(audit: Audit, month: dt.date, sign: int) -> None:
+    """An audit no allocation asked for is an "other audit" of its auditor's (one query to
+    find out, with its case's type and its tool, as they are now)."""
+    row = (
+        Audit.objects.filter(pk=audit.pk)
+        .values("auditor_id", "case__case_type", "tool_version__tool_id")
+        .annotate(allocated=Exists(Allocation.objects.filter(audit=OuterRef("pk"))))
+        .get()
+    )
+    if row["allocated"]:
+        return
+    key = {
+        "month": month,
+        "auditor_id": row["auditor_id"],
+        "case_type": row["case__case_type"],
+        "tool_id": row["tool_version__tool_id"],
+    }
+    _increment(AuditorSummary, key, {"other": sign})
+
+
+def _increment(model: type[models.Model], key: dict[str, Any], change: dict[str, int]) -> None:
     updates = {name: F(name) + value for name, value in change.items()}
-    if ScaleSummary.objects.filter(**key).update(**updates):
+    if model._default_manager.filter(**key).update(**updates):
         return
     try:
         with transaction.atomic():  # a savepoint: a concurrent insert of the same row wins
-            ScaleSummary.objects.create(**key, **change)
+            model._default_manager.create(**key, **change)
     except IntegrityError:
-        ScaleSummary.objects.filter(**key).update(**updates)
+        model._default_manager.filter(**key).update(**updates)
 
 
 def summary_mark_stale(*, reason: str) -> None:
-    """The summary no longer matches the audits: reports read the live tables until it is
+    """The summaries no longer match the audits: reports read the live tables until they are
     rebuilt, which is queued to run once this transaction commits."""
-    if not SummaryState.objects.filter(name=SCALE).delete()[0]:
+    if not SummaryState.objects.filter(name__in=SUMMARIES).delete()[0]:
         return
-    logger.info("scale summary marked stale: %s", reason)
+    logger.info("report summaries marked stale: %s", reason)
 
     def queue() -> None:
         from .tasks import summary_rebuild_task

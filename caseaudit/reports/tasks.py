@@ -7,7 +7,7 @@ from .services import summary_rebuild
 
 @task()
 def summary_rebuild_task() -> int:
-    """Rebuild the scale summary after something marked it stale. Rebuilding twice is
+    """Rebuild the report summaries after something marked them stale. Rebuilding twice is
     harmless (each rebuild recounts everything in one transaction)."""
     return summary_rebuild()
 

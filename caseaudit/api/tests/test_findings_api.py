@@ -17,9 +17,7 @@ def finding(org):
 
 
 def _ack(api, person, finding, text="Strategy meeting held today; safety plan agreed."):
-    return api(person).post(
-        f"/api/v1/findings/{finding.pk}/acknowledge", {"action_taken": text}
-    )
+    return api(person).post(f"/api/v1/findings/{finding.pk}/acknowledge", {"action_taken": text})
 
 
 def _withdraw(api, person, finding, reason="Scaled 2 by mistake: meant 7."):

@@ -19,8 +19,8 @@ from caseaudit.cases.models import Case
 from caseaudit.factories import CaseFactory
 from caseaudit.reports import selectors
 from caseaudit.reports.scope import ReportFilters, report_scope
-from caseaudit.reports.tabs import TABS
 from caseaudit.reports.tables import Link
+from caseaudit.reports.tabs import TABS
 from caseaudit.reports.tests.conftest import History, make_county
 
 REPORTS = ["compliance", "responses", "quality", "findings"]

@@ -53,6 +53,14 @@ def month_of(*, field_name: str, months: list[dt.date], moment: bool = True) -> 
     return Case(*whens, default=Value(None), output_field=DateField())
 
 
+def whole_months(*, filters: ReportFilters, today: dt.date) -> bool:
+    """Whether the period is of whole calendar months, as the summaries count (one that ends
+    today covers its month: nothing is completed after today)."""
+    if filters.start.day != 1:
+        return False
+    return filters.end >= today or (filters.end + dt.timedelta(days=1)).day == 1
+
+
 def _midnight(day: dt.date) -> dt.datetime:
     return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
 

@@ -9,12 +9,12 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, TypedDict, cast
 
 from django.core.paginator import Page
-from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, F, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from caseaudit.audits.closure import closure_pending
-from caseaudit.audits.models import Audit, AuditStatus
+from caseaudit.audits.models import AuditStatus
 from caseaudit.cases.models import Case, SubjectType
 from caseaudit.organisation.models import Role, Staff
 from caseaudit.programme.due import add_months
@@ -22,8 +22,10 @@ from caseaudit.programme.models import Allocation, AllocationStatus, MonthStatus
 
 from .. import charts
 from ..charts import Series
+from ..models import AuditorSummary, SummaryState
 from ..periods import month_label
 from ..scope import ReportFilters, ReportScope
+from ..services import AUDITORS, unallocated_audits
 from ..tables import DATE, MONTH, NUMBER, PERCENT, TAG, Column, Table, percent
 from .common import (
     NO_SERVICE,
@@ -34,6 +36,7 @@ from .common import (
     _month,
     _paginate,
     month_of,
+    whole_months,
 )
 
 if TYPE_CHECKING:
@@ -183,26 +186,38 @@ def programme_tally(*, scope: ReportScope, filters: ReportFilters, today: dt.dat
     return Tally(**_allocations(scope, filters).aggregate(**_allocation_counts(today)))
 
 
-def _other_audits(scope: ReportScope, filters: ReportFilters) -> QuerySet:
+def _other_audits(scope: ReportScope, filters: ReportFilters, today: dt.date) -> QuerySet:
     """Audits completed in the period that no allocation asked for, counted by month and
-    auditor (rows of month, auditor id, count)."""
-    # NOT EXISTS rather than `allocation__isnull=True`: PostgreSQL estimates the latter's
-    # LEFT JOIN ... IS NULL at one row and nests a loop over staff (3 s at county scale).
-    others = (
-        Audit.objects.filter(status=AuditStatus.COMPLETED)
-        .filter(~Exists(Allocation.objects.filter(audit=OuterRef("pk"))))
-        .filter(filters.when_q("completed_at"), _auditor_q(scope, filters))
-    )
+    auditor (rows of month, auditor id, count). For a period of whole months, from the
+    auditor summary while it is built, else (and for other periods) from the audits: in
+    one query, each half of a UNION asking whether the summary is built (PostgreSQL checks
+    that once and skips the other half)."""
+    others = unallocated_audits().filter(filters.when_q("completed_at"), _auditor_q(scope, filters))
     if filters.case_type:
         others = others.filter(case__case_type=filters.case_type)
     if filters.tool is not None:
         others = others.filter(tool_version__tool_id=filters.tool.pk)
-    return (
+    live = (
         others.annotate(done_month=month_of(field_name="completed_at", months=filters.months))
         .values_list("done_month", "auditor_id")
         .annotate(other=Count("pk"))
         .order_by()
     )
+    if not whole_months(filters=filters, today=today):
+        return live
+    built = Exists(SummaryState.objects.filter(name=AUDITORS))
+    rows = AuditorSummary.objects.filter(
+        built, _auditor_q(scope, filters), month__gte=filters.start, month__lte=filters.end
+    )
+    if filters.case_type:
+        rows = rows.filter(case_type=filters.case_type)
+    if filters.tool is not None:
+        rows = rows.filter(tool_id=filters.tool.pk)
+    # Rows counted back to nought (audits reopened) are no figures, as in the audits.
+    summary = (
+        rows.values_list("month", "auditor_id").annotate(n=Sum("other")).filter(n__gt=0).order_by()
+    )
+    return summary.union(live.filter(~built), all=True)
 
 
 def _staff_named(
@@ -237,7 +252,7 @@ def compliance_counts(
         .annotate(**_allocation_counts(today))
         .order_by()
     )
-    others = _other_audits(scope, filters)
+    others = _other_audits(scope, filters, today)
     counts = ComplianceCounts(people={}, months={})
     for month, person_id, expected, done, expected_ended, done_ended in allocated:
         for t in counts.tallies(month, person_id):
@@ -371,12 +386,14 @@ def _team_table(teams: dict[tuple[str, str], Tally], filters: ReportFilters) -> 
     team_rows = sorted(
         teams.items(),
         # Behind first, then the least of their audits due done, then (none due yet: this
-        # month) the least of their allocated audits done so far.
+        # month) the least of their allocated audits done so far; then by name, so teams
+        # alike come in the same order whichever order the database grouped them in.
         key=lambda kv: (
             not kv[1].behind,
             101 if kv[1].due_completion is None else kv[1].due_completion,
             101 if kv[1].completion is None else kv[1].completion,
             -kv[1].overdue,
+            kv[0],
         ),
     )
     team_table = Table(

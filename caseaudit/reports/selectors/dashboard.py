@@ -160,7 +160,7 @@ def _scope_figures(
             "over-a-year",
             "Open cases not audited for over 12 months",
             f"{over_a_year:,}",
-            url=f"{compliance_url}#not-audited",
+            url=reverse("report_compliance_tab", args=["cases"]) + "#not-audited",
             warning=over_a_year > 0,
         ),
         Figure(
@@ -174,7 +174,7 @@ def _scope_figures(
             "open-findings",
             "Urgent findings not yet acknowledged",
             f"{open_findings:,}",
-            url=reverse("report_quality") + "#urgent",
+            url=reverse("report_quality_tab", args=["urgent"]) + "#urgent",
             warning=open_findings > 0,
         ),
     ]

@@ -23,7 +23,7 @@ from ..models import SCALE_POINTS, ScaleSummary
 from ..scope import ReportFilters, ReportScope
 from ..services import COUNT_COLUMNS, summary_counts, summary_is_built
 from ..tables import DECIMAL, NUMBER, Column, one_decimal
-from .common import audit_q, month_of
+from .common import audit_q, month_of, whole_months
 
 TEAM_COLUMNS = ("n", "total", *[f"s{point}" for point in SCALE_POINTS])
 
@@ -69,9 +69,7 @@ def _summary_answers_for(scope: ReportScope, filters: ReportFilters, today: dt.d
     """Whether the scale summary can answer: a scope of whole teams, a period of whole months
     (one that ends today covers its month: nothing is completed after today) and a summary
     that is built."""
-    if not scope.by_team or filters.start.day != 1:
-        return False
-    if filters.end < today and (filters.end + dt.timedelta(days=1)).day != 1:
+    if not scope.by_team or not whole_months(filters=filters, today=today):
         return False
     return summary_is_built()
 

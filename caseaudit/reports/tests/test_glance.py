@@ -249,7 +249,7 @@ def test_the_index_links_the_self_evaluation_pack_for_those_who_see_quality(org,
 # report's grouped queries. At a glance: those of the period and the period before (the
 # scale summary's two small ones where it answers).
 GLANCE_QUERIES = {
-    "compliance": 16,  # the programme's counts, twice (3 each)
+    "compliance": 14,  # the programme's counts, twice (2 each: other audits from the summary)
     "responses": 12,  # the period's report (4) and the period before's overview (1)
     "quality": 22,  # scale facts (3 each), overall scales (1 each), urgent findings (3 each)
     "findings": 15,  # overall scales, programme and responses (1 each), twice
@@ -257,7 +257,7 @@ GLANCE_QUERIES = {
 }
 # A tab runs its whole report, as the page of every table did.
 TAB_QUERIES = {
-    "compliance": 17,
+    "compliance": 16,
     "responses": 11,
     "quality": 24,
     "findings": 22,
@@ -300,8 +300,14 @@ def test_tab_queries_do_not_grow_with_data(
         assert client.get(address).status_code == 200
 
 
-# The tabs that also count the grades moderation changed (one COUNT).
-TAB_EXTRA = {("quality", "audits"): 1, ("quality", "themes"): 1, ("findings", "themes"): 1}
+# The tabs that also count the grades moderation changed (one COUNT); moderation's auditors'
+# tab, the auditors' moderations and pairs (two grouped queries the other tabs need not run).
+TAB_EXTRA = {
+    ("quality", "audits"): 1,
+    ("quality", "themes"): 1,
+    ("findings", "themes"): 1,
+    ("moderation", "auditors"): 2,
+}
 
 
 def test_the_home_page_s_figure_links_land_on_their_tab(org, login, county):

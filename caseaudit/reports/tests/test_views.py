@@ -350,7 +350,7 @@ def test_charts_on_pages_have_title_desc_and_no_style(org, login, county):
 # on a page the user's own files of the report.
 # The user and their staff record are one query (caseaudit/accounts/authentication.py).
 QUERIES = {
-    reverse("report_compliance"): 16,
+    reverse("report_compliance"): 14,
     # At a glance: the headline figures of the period and the period before (tabs:
     # test_glance.py).
     reverse("report_responses"): 12,
