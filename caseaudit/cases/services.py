@@ -9,8 +9,6 @@ import logging
 from django.db.models import F
 from django.utils import timezone
 
-from caseaudit.reports import services as report_services
-
 from .models import CaseGrouping
 
 logger = logging.getLogger(__name__)
@@ -30,4 +28,3 @@ def cases_regrouped(*, reason: str) -> None:
             pk=CaseGrouping.ROW, defaults={"version": 1, "changed_at": now, "reason": reason[:200]}
         )
     logger.info("cases regrouped: %s", reason)
-    report_services.summary_mark_stale(reason=reason)

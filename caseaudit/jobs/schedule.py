@@ -25,7 +25,7 @@ from caseaudit.imports.services import imports_fail_stale
 from caseaudit.improvement.due import improvement_due_jobs
 from caseaudit.moderation.services import sample_draw_monthly
 from caseaudit.notifications.tasks import digest_send_all
-from caseaudit.reports.services import export_purge
+from caseaudit.reports.services import export_purge, summary_catch_up
 
 logger = logging.getLogger(__name__)
 
@@ -140,6 +140,17 @@ def due_reminders(*, day: dt.date) -> str:
 )
 def pending_emails(*, day: dt.date) -> str:
     return _command("send_pending_emails", enqueue=True)
+
+
+@job(
+    "report_summary_catch_up",
+    "*/5 * * * *",
+    "Rebuilds the report summaries when cases have moved between teams or case types, or been "
+    "erased, since they were counted (a case import, an erasure); until then the reports read "
+    "the audits themselves. One query when they are current.",
+)
+def report_summary_catch_up(*, day: dt.date) -> str:
+    return summary_catch_up()
 
 
 @job(

@@ -103,11 +103,15 @@ class AuditorSummary(models.Model):
 
 
 class SummaryState(models.Model):
-    """One row per summary table, present while the table is complete and current."""
+    """One row per summary table, present once the table is complete. It is current while
+    `grouping_version` is the case register's (`cases.models.CaseGrouping`): cases that
+    moved between teams or case types, or were erased, since the table was counted make it
+    stale without the case register knowing about reports."""
 
     name = models.CharField(max_length=32, primary_key=True)
     built_at = models.DateTimeField()
     seconds = models.FloatField(default=0)
+    grouping_version = models.PositiveBigIntegerField(default=0)
 
     def __str__(self) -> str:
         return f"{self.name} built {self.built_at:%Y-%m-%d %H:%M}"

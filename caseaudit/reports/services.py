@@ -7,9 +7,10 @@
 - `summary_add_audit(audit, sign)`: add (+1) a just-completed audit to each summary that is
   built, or take it away (-1) when it is reopened, in the caller's transaction. A summary
   that is not built is left alone (reports read the live tables then).
-- `summary_mark_stale()`: something moved counts between teams or case types, or removed
-  audits; reports read the live tables until the next rebuild, which is queued as a
-  background task.
+- Stale: something moved counts between teams or case types, or removed audits (a case
+  import, an erasure: `cases.services.cases_regrouped` moves the case register's grouping
+  version on). A summary counted at an older version is not current: reports read the live
+  tables until `summary_catch_up()` (a periodic job, every few minutes) rebuilds it.
 """
 
 import datetime as dt
@@ -23,6 +24,7 @@ from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
 from caseaudit.audits.models import Audit, AuditStatus, SectionAnswer
+from caseaudit.cases.models import CaseGrouping, case_grouping_version
 from caseaudit.core.typing import User
 from caseaudit.programme.models import Allocation
 
@@ -132,6 +134,14 @@ def summary_rebuild() -> int:
     with transaction.atomic():
         # Taken first so a completion running meanwhile waits, then counts itself in.
         list(SummaryState.objects.select_for_update().filter(name__in=SUMMARIES))
+        # Read before the counting: cases regrouped after this read make the new tables
+        # stale at once (a needless rebuild at worst, never a stale table taken as current).
+        version = (
+            CaseGrouping.objects.filter(pk=CaseGrouping.ROW)
+            .values_list("version", flat=True)
+            .first()
+            or 0
+        )
         # Written in month order: a report's period is then a run of neighbouring pages.
         rows = _refill(
             ScaleSummary,
@@ -147,7 +157,12 @@ def summary_rebuild() -> int:
         seconds = time.monotonic() - started
         for name in SUMMARIES:
             SummaryState.objects.update_or_create(
-                name=name, defaults={"built_at": timezone.now(), "seconds": seconds}
+                name=name,
+                defaults={
+                    "built_at": timezone.now(),
+                    "seconds": seconds,
+                    "grouping_version": version,
+                },
             )
     logger.info(
         "report summaries rebuilt: %s scale rows, %s auditor rows in %.1fs",
@@ -158,14 +173,28 @@ def summary_rebuild() -> int:
     return rows
 
 
+def _current() -> QuerySet[SummaryState]:
+    """The summaries complete and counted at the case register's grouping version."""
+    return SummaryState.objects.filter(grouping_version=case_grouping_version())
+
+
 def summary_is_built(*, name: str = SCALE) -> bool:
     """Whether the summary `name` (`SUMMARIES`) is complete and current."""
-    return SummaryState.objects.filter(name=name).exists()
+    return _current().filter(name=name).exists()
 
 
 def summary_all_built() -> bool:
     """Whether every summary is complete and current (one query)."""
-    return SummaryState.objects.filter(name__in=SUMMARIES).count() == len(SUMMARIES)
+    return _current().filter(name__in=SUMMARIES).count() == len(SUMMARIES)
+
+
+def summary_catch_up() -> str:
+    """Rebuild the summaries if any is not current (cases regrouped since, or never built):
+    the periodic job's body. One query when they are current."""
+    if summary_all_built():
+        return "The report summaries are current."
+    rows = summary_rebuild()
+    return f"The report summaries were stale and are rebuilt ({rows} scale rows)."
 
 
 def summary_add_audit(*, audit: Audit, completed_at: dt.datetime, sign: int) -> None:
@@ -236,21 +265,6 @@ def _increment(model: type[models.Model], key: dict[str, Any], change: dict[str,
             model._default_manager.create(**key, **change)
     except IntegrityError:
         model._default_manager.filter(**key).update(**updates)
-
-
-def summary_mark_stale(*, reason: str) -> None:
-    """The summaries no longer match the audits: reports read the live tables until they are
-    rebuilt, which is queued to run once this transaction commits."""
-    if not SummaryState.objects.filter(name__in=SUMMARIES).delete()[0]:
-        return
-    logger.info("report summaries marked stale: %s", reason)
-
-    def queue() -> None:
-        from .tasks import summary_rebuild_task
-
-        summary_rebuild_task.enqueue()
-
-    transaction.on_commit(queue)
 
 
 # --- Report files prepared in the background -----------------------------------------------

@@ -2,15 +2,6 @@
 
 from django_tasks import task
 
-from .services import summary_rebuild
-
-
-@task()
-def summary_rebuild_task() -> int:
-    """Rebuild the report summaries after something marked them stale. Rebuilding twice is
-    harmless (each rebuild recounts everything in one transaction)."""
-    return summary_rebuild()
-
 
 @task()
 def export_build_task(export_id: str) -> str:
