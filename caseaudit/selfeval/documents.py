@@ -60,7 +60,8 @@ def chart_png(svg: str) -> bytes:
     png = cairosvg.svg2png(
         bytestring=svg.encode(), output_width=CHART_WIDTH_PX, background_color="white"
     )
-    assert isinstance(png, bytes)
+    if not isinstance(png, bytes):  # svg2png returns bytes when given no file to write
+        raise TypeError("cairosvg returned no PNG")
     return png
 
 

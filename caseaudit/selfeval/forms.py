@@ -1,5 +1,5 @@
 import datetime as dt
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.db.models import QuerySet
@@ -49,18 +49,15 @@ class PackCreateForm(forms.Form):
     ) -> None:
         super().__init__(data, initial=initial)
         self.today = today
-        service, scope_kind, period = (
-            self.fields["service"],
-            self.fields["scope_kind"],
-            self.fields["period"],
-        )
-        assert isinstance(service, forms.ModelChoiceField)
-        assert isinstance(scope_kind, forms.ChoiceField) and isinstance(period, forms.ChoiceField)
+        service = cast(forms.ModelChoiceField, self.fields["service"])
+        scope_kind = cast(forms.ChoiceField, self.fields["scope_kind"])
+        period = cast(forms.ChoiceField, self.fields["period"])
         service.queryset = services
         scope_kind.choices = [c for c in PackScope.choices if c[0] in kinds]
         twelve = period_for(LAST_12_COMPLETE, today)
         year = period_for(FINANCIAL_YEAR, today)
-        assert twelve is not None and year is not None
+        if twelve is None or year is None:  # both periods are defined for every day
+            raise ValueError("No period for today")
         period.choices = [
             (LAST_12_COMPLETE, f"The last 12 complete months ({_range(twelve)})"),
             (FINANCIAL_YEAR, f"The last financial year ({_range(year)})"),

@@ -76,7 +76,8 @@ class Headline:
         elif self.kind in (DECIMAL, HOURS):
             change = round(change, 1)
         if self.better == ZERO:
-            assert self.value is not None and self.previous is not None
+            if self.value is None or self.previous is None:  # returned above; for the types
+                raise ValueError("A change needs both figures")
             # As the page rounds them: one decimal.
             closer = round(abs(self.previous), 1) - round(abs(self.value), 1)
             return "same" if not closer else ("better" if closer > 0 else "worse")
