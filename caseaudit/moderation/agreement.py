@@ -54,6 +54,12 @@ def alpha_ordinal(pairs: Sequence[tuple[int, int]]) -> float | None:
 
 
 def alpha_ordinal_counts(counts: Mapping[tuple[int, int], int]) -> float | None:
+    """`alpha_of_counts`, rounded to three places as the reports show it."""
+    value = alpha_of_counts(counts)
+    return None if value is None else round(value, 3)
+
+
+def alpha_of_counts(counts: Mapping[tuple[int, int], int]) -> float | None:
     """Krippendorff's alpha (ordinal) of pairs given as {(auditor, moderator): how many}: the
     same figure as `alpha_ordinal`, from the 11 x 11 coincidence matrix rather than one unit
     per pair. Every pair is a unit of two values, so it adds one to o[a][m] and one to
@@ -86,7 +92,7 @@ def alpha_ordinal_counts(counts: Mapping[tuple[int, int], int]) -> float | None:
                 expected += totals[c] * totals[k] * distance
     if not expected:
         return None
-    return round(1 - (n_values - 1) * observed / expected, 3)
+    return 1 - (n_values - 1) * observed / expected
 
 
 def agreement_of_counts(counts: Mapping[tuple[int, int], int]) -> dict[str, Any]:

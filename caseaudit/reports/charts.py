@@ -94,6 +94,14 @@ def _ticks(top: float, count: int = 5) -> list[float]:
     return [step * i for i in range(count + 1)]
 
 
+def _count_ticks(top: float, values: Sequence[float]) -> int:
+    """How many steps the value axis has: five, or one per unit where every value is a whole
+    number and the top is under five (an axis of counts never reads 0.2 or 0.4)."""
+    if all(isinstance(v, int) for v in values) and float(top).is_integer() and 1 <= top < 5:
+        return int(top)
+    return 5
+
+
 def _truncate(text: str, length: int) -> str:
     return text if len(text) <= length else text[: length - 1] + "…"
 
@@ -176,12 +184,13 @@ def bar_chart(
     if not categories or not values:
         return _empty(chart_id, title, description)
     top = max_value if max_value is not None else nice_max(max(values))
+    steps = _count_ticks(top, values)
     if horizontal:
-        return _bars_horizontal(chart_id, title, description, categories, series, top, unit)
-    return _bars_vertical(chart_id, title, description, categories, series, top, unit)
+        return _bars_horizontal(chart_id, title, description, categories, series, top, unit, steps)
+    return _bars_vertical(chart_id, title, description, categories, series, top, unit, steps)
 
 
-def _bars_vertical(chart_id, title, description, categories, series, top, unit):
+def _bars_vertical(chart_id, title, description, categories, series, top, unit, steps=5):
     left, right = 56, 16
     plot_w = WIDTH - left - right
     legend, legend_h = _legend(series, y=8, left=left, width=plot_w)
@@ -191,7 +200,7 @@ def _bars_vertical(chart_id, title, description, categories, series, top, unit):
     bottom = 80 if long_labels else 32
     height = plot_top + plot_h + bottom
     body = list(legend)
-    for tick in _ticks(top):
+    for tick in _ticks(top, steps):
         y = plot_top + plot_h - tick / top * plot_h
         body.append(
             f'<line x1="{left}" y1="{_num(y)}" x2="{left + plot_w}" y2="{_num(y)}"'
@@ -236,7 +245,7 @@ def _bars_vertical(chart_id, title, description, categories, series, top, unit):
     return _svg(chart_id, title, description, height, body)
 
 
-def _bars_horizontal(chart_id, title, description, categories, series, top, unit):
+def _bars_horizontal(chart_id, title, description, categories, series, top, unit, steps=5):
     left, right = 230, 48
     plot_w = WIDTH - left - right
     legend, legend_h = _legend(series, y=8, left=8, width=WIDTH - 16)
@@ -245,7 +254,7 @@ def _bars_horizontal(chart_id, title, description, categories, series, top, unit
     plot_h = row_h * len(categories)
     height = plot_top + plot_h + 12
     body = list(legend)
-    for tick in _ticks(top):
+    for tick in _ticks(top, steps):
         x = left + tick / top * plot_w
         body.append(
             f'<line x1="{_num(x)}" y1="{plot_top}" x2="{_num(x)}" y2="{_num(plot_top + plot_h)}"'

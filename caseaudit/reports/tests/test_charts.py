@@ -81,3 +81,29 @@ def test_a_chart_without_data_says_so():
 
 def test_nice_axis_tops():
     assert [charts.nice_max(v) for v in (0, 3, 7, 10, 11, 230)] == [1, 5, 10, 10, 20, 250]
+
+
+@pytest.mark.parametrize("horizontal", [False, True])
+def test_an_axis_of_small_counts_has_whole_steps(horizontal):
+    """Counts of at most two: the axis reads 0, 1, 2, never 0.4; averages keep five steps."""
+    counts = charts.bar_chart(
+        chart_id="c",
+        title="Findings",
+        description="Counts.",
+        categories=["North", "South"],
+        series=[Series("Raised", [1, 2])],
+        horizontal=horizontal,
+    )
+    labels = {t.text for t in parse(counts).iter() if t.tag.endswith("text")}
+    assert {"0", "1", "2"} <= labels
+    assert not labels & {"0.4", "0.8", "1.2", "1.6"}
+    averages = charts.bar_chart(
+        chart_id="a",
+        title="Average",
+        description="Averages.",
+        categories=["North", "South"],
+        series=[Series("Average", [1.5, 2.0])],
+        horizontal=horizontal,
+    )
+    labels = {t.text for t in parse(averages).iter() if t.tag.endswith("text")}
+    assert "0.4" in labels
