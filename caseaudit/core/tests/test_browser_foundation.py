@@ -21,7 +21,11 @@ def test_sign_in_open_case_list_and_a_case(browser_page, org):
     shot(page, "case-list")
 
     page.fill("#id_q", org.case.reference)
-    page.click("button:has-text('Apply filters')")
+    # Wait for the filtered page itself: counting rows straight after the
+    # click can read the new document before its table is parsed (CI saw 0).
+    with page.expect_navigation():
+        page.click("button:has-text('Apply filters')")
+    page.wait_for_load_state("domcontentloaded")
     assert page.locator("table tbody tr").count() == 1
     page.click(f"text={org.case.reference}")
     page.wait_for_url(f"**/cases/{org.case.pk}/")
