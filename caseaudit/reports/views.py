@@ -126,15 +126,17 @@ def _tab(request: HttpRequest, report: str, tab: str) -> HttpResponse:
     if label is None:
         raise Http404("No such tab")
     scope, today, form, filters = _setup(request, report)
+    keys = TAB_TABLES[report][tab]
+    # Only the tab's tables (and the figures they come with) are counted.
     data = selectors.build_report(
         report=report,
         scope=scope,
         filters=filters,
         today=today,
         page_number=request.GET.get("page"),
+        only=keys,
     )
     access_record(request=request, object_type=AccessObjectType.REPORT, object_id=report)
-    keys = TAB_TABLES[report][tab]
     context = _context(request, report, scope, form, filters, today)
     context |= {
         "report": data,

@@ -152,12 +152,16 @@ def test_the_api_gives_the_page_s_figures_and_tables(org, api, login, county, re
     }
     params = {key: values.get(value, value) for key, value in params.items()}
     person = getattr(org, who)
-    # A tab page computes the whole report (the glance reads only its headline figures).
+    # The whole report, with the scope and filters a tab page reads from the same parameters
+    # (a tab counts only its own tables).
     first_tab = TABS[report][0][0]
     page = login(person).get(reverse(f"report_{report}_tab", args=[first_tab]), params)
     assert page.status_code == 200
     assert not page.context["form"].errors
-    expected, filters = page.context["report"], page.context["filters"]
+    filters = page.context["filters"]
+    expected = selectors.build_report(
+        report=report, scope=page.context["scope"], filters=filters, today=today
+    )
 
     response = api(person).get(_path(report), params)
     assert response.status_code == 200, response.content
@@ -252,7 +256,12 @@ def test_empty_filters_are_no_filters_as_on_the_page_s_form(org, api, login, cou
     body = api(org.performance).get(_path("quality"), params).json()
     page = login(org.performance).get(reverse("report_quality_tab", args=["themes"]), params)
     assert body["period"]["start"] == page.context["filters"].start.isoformat()
-    assert body["figures"] == _json(page.context["report"].figures)
+    # The tab counts its own tables; their figures are the API's.
+    tab_figures = page.context["report"].figures
+    assert tab_figures and body["figures"] == _json(body["figures"] | tab_figures)
+    assert [t["key"] for t in body["tables"] if t["key"] in {"by-theme", "trend"}] == [
+        t.key for t in page.context["tables"]
+    ]
 
 
 def test_the_theme_filter_is_the_quality_report_s_only(org, api, county):

@@ -4,11 +4,13 @@ audits overdue and closure audits pending."""
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Callable, Container, Hashable, Mapping
+from collections.abc import Callable, Collection, Container, Hashable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, TypedDict, cast
 
+from django.core.exceptions import EmptyResultSet
 from django.core.paginator import Page
+from django.db import connection
 from django.db.models import Count, Exists, F, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
@@ -135,16 +137,21 @@ class ComplianceCounts:
             total.merge(tally)
         return total
 
-    def tallies(self, month: dt.date | None, person_id: int) -> tuple[Tally, Tally]:
-        """The person's tally and the month's, made when first asked for."""
-        person = self.people.get(person_id)
-        if person is None:
-            person = self.people[person_id] = Tally(people={person_id})
+    def tallies_of(self, month: Any, person_id: int | None) -> tuple[Tally, ...]:
+        """The tally of a row of `_by_month_and_person`: the person's (the month is
+        PERSON_ROW) or the month's, made when first asked for."""
+        if month == PERSON_ROW:
+            if person_id is None:
+                return ()
+            person = self.people.get(person_id)
+            if person is None:
+                person = self.people[person_id] = Tally(people={person_id})
+            return (person,)
         first_day = _month(month)
         by_month = self.months.get(first_day)
         if by_month is None:
             by_month = self.months[first_day] = Tally()
-        return person, by_month
+        return (by_month,)
 
 
 # --- The programme's counts -------------------------------------------------------------
@@ -241,30 +248,70 @@ def _staff_named(
 def compliance_counts(
     *, scope: ReportScope, filters: ReportFilters, today: dt.date
 ) -> ComplianceCounts:
-    """Allocated audits expected and done and other audits done, by person and month, added
-    up by person and by month, with the people's names (three queries). Grouped in SQL by
-    the staff id alone (names added after): grouping by names sorts rows a dozen times
-    wider; and added up here in one pass, as tuples: at the national scale there are some
-    50,000 person-months."""
+    """Allocated audits expected and done and other audits done, added up by person and by
+    month, with the people's names (three queries). Each count is grouped in SQL by month and
+    staff id (names added after: grouping by names sorts rows a dozen times wider), then
+    added up by month and by person in the same query (`_by_month_and_person`): at the
+    national scale there are some 50,000 person-months, and adding them up here took longer
+    than counting them."""
     allocated = (
         _allocations(scope, filters)
         .values_list("programme__month", "auditor_id")
         .annotate(**_allocation_counts(today))
         .order_by()
     )
-    others = _other_audits(scope, filters, today)
     counts = ComplianceCounts(people={}, months={})
-    for month, person_id, expected, done, expected_ended, done_ended in allocated:
-        for t in counts.tallies(month, person_id):
+    for month, person_id, expected, done, expected_ended, done_ended in _by_month_and_person(
+        allocated, sums=4
+    ):
+        for t in counts.tallies_of(month, person_id):
             t.expected += expected
             t.done += done
             t.expected_ended += expected_ended
             t.done_ended += done_ended
-    for month, person_id, other in others:
-        for t in counts.tallies(month, person_id):
+    others = _other_audits(scope, filters, today)
+    for month, person_id, other in _by_month_and_person(others, sums=1):
+        for t in counts.tallies_of(month, person_id):
             t.other += other
     counts.staff = _staff_named(scope, filters, counts.people)
     return counts
+
+
+def _by_month_and_person(rows: QuerySet[Any, Any], *, sums: int) -> list[tuple[Any, ...]]:
+    """`rows` (month, person id, then `sums` counts) added up by month and by person, in one
+    query: rows of (month, None, *sums) and (None, person id, *sums). A month of None is a
+    person's row; a person of None a month's (a month may itself be None: outside the
+    period's months, as `month_of` says)."""
+    try:
+        inner, params = rows.query.sql_with_params()
+    except EmptyResultSet:  # a filter that matches nothing (no staff in scope): no rows
+        return []
+    names = [f"c{i}" for i in range(sums)]
+    columns = ", ".join(["m", "p", *names])
+    totals = ", ".join(f"SUM({name})" for name in names)
+    # Our own SQL around the ORM's (as `services._refill`): no input is formatted into it.
+    sql = (
+        f"WITH pm ({columns}) AS ({inner}) SELECT 0, m, NULL, {totals} FROM pm GROUP BY m "  # noqa: S608  # nosec B608
+        f"UNION ALL SELECT 1, NULL, p, {totals} FROM pm GROUP BY p"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        fetched = cursor.fetchall()
+    return [
+        (_as_date(month) if by_person == 0 else PERSON_ROW, person, *(int(v or 0) for v in values))
+        for by_person, month, person, *values in fetched
+    ]
+
+
+# The month of a person's row from `_by_month_and_person` (None is a month: "outside").
+PERSON_ROW = "person"
+
+
+def _as_date(value: Any) -> dt.date | None:
+    """A month as the database returns it from raw SQL (SQLite: text)."""
+    if value is None or isinstance(value, dt.date):
+        return value
+    return dt.date.fromisoformat(str(value)[:10])
 
 
 def _tally_by(
@@ -301,48 +348,64 @@ def compliance_report(
     today: dt.date,
     page_number: int | str | None = None,
     full: bool = False,
+    only: Collection[str] | None = None,
 ) -> ComplianceReport:
-    counts = compliance_counts(scope=scope, filters=filters, today=today)
-    total = counts.total()
-    people_table = _people_table(counts, full=full)
-    # Managers above teams (a CSM, ADs, the Director) are one row per service, or one row.
-    teams = _tally_by(
-        counts, lambda p: (p["team_name"] or SENIOR_MANAGERS, p["service_name"] or "")
-    )
-    team_table = _team_table(teams, filters)
-    service_table = _service_table(counts)
-    month_table = _month_table(counts, filters)
-    coverage, not_audited_table, page, carers_table = _coverage(
-        scope, filters, today, page_number=page_number, full=full
-    )
-    closure_count, closure_table = _closures_pending(scope, filters, full=full)
-    figures = {
-        "expected": total.expected,
-        "done": total.done,
-        "other": total.other,
-        "overdue": total.overdue,
-        "completion": total.completion,
-        "teams_behind": sum(1 for t in teams.values() if t.behind),
-        # The teams with allocated audits due in the period: what "behind" is out of.
-        "teams_due": sum(1 for t in teams.values() if t.expected_ended),
-        "behind_below": BEHIND_BELOW,
-        "behind_definition": BEHIND_DEFINITION,
-        "closures_pending": closure_count,
-        **coverage,
-    }
+    """The report's tables (`only`: just the tables of these keys, and the figures that come
+    with them, for a tab)."""
+
+    def wanted(*keys: str) -> bool:
+        return only is None or any(key in only for key in keys)
+
+    tables: dict[str, Table] = {}
+    figures: dict[str, Any] = {}
+    page = None
+    if wanted(*PROGRAMME_TABLES):
+        counts = compliance_counts(scope=scope, filters=filters, today=today)
+        total = counts.total()
+        tables["people"] = _people_table(counts, full=full)
+        # Managers above teams (a CSM, ADs, the Director) are one row per service, or one row.
+        teams = _tally_by(
+            counts, lambda p: (p["team_name"] or SENIOR_MANAGERS, p["service_name"] or "")
+        )
+        tables["teams"] = _team_table(teams, filters)
+        tables["services"] = _service_table(counts)
+        tables["months"] = _month_table(counts, filters)
+        figures |= {
+            "expected": total.expected,
+            "done": total.done,
+            "other": total.other,
+            "overdue": total.overdue,
+            "completion": total.completion,
+            "teams_behind": sum(1 for t in teams.values() if t.behind),
+            # The teams with allocated audits due in the period: what "behind" is out of.
+            "teams_due": sum(1 for t in teams.values() if t.expected_ended),
+            "behind_below": BEHIND_BELOW,
+            "behind_definition": BEHIND_DEFINITION,
+        }
+    if wanted("not-audited", "carers-overdue", "closure-pending"):
+        coverage, tables["not-audited"], page, tables["carers-overdue"] = _coverage(
+            scope, filters, today, page_number=page_number, full=full
+        )
+        closure_count, tables["closure-pending"] = _closures_pending(scope, filters, full=full)
+        figures |= {"closures_pending": closure_count, **coverage}
     return ComplianceReport(
         figures=figures,
-        tables=[
-            team_table,
-            month_table,
-            people_table,
-            service_table,
-            not_audited_table,
-            carers_table,
-            closure_table,
-        ],
+        tables=[tables[key] for key in TABLE_ORDER if key in tables],
         not_audited_page=page,
     )
+
+
+# The report's tables in order, and those of the programme's counts (`compliance_counts`).
+TABLE_ORDER = (
+    "teams",
+    "months",
+    "people",
+    "services",
+    "not-audited",
+    "carers-overdue",
+    "closure-pending",
+)
+PROGRAMME_TABLES = ("teams", "months", "people", "services")
 
 
 def _people_table(counts: ComplianceCounts, *, full: bool) -> Table:

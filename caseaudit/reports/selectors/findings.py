@@ -2,7 +2,7 @@
 and what worries the auditors (in their own words), recommendations and good practice."""
 
 import datetime as dt
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -79,68 +79,99 @@ def band_of_average(*, average: float | None, bands: list[ScalingBand]) -> Scali
 
 
 def findings_report(
-    *, scope: ReportScope, filters: ReportFilters, today: dt.date
+    *,
+    scope: ReportScope,
+    filters: ReportFilters,
+    today: dt.date,
+    only: Collection[str] | None = None,
 ) -> FindingsReport:
     """An overview of the period, then for each theme what is working well and what worries
     the auditors (in their own words: the texts of its best and worst scaled sections),
     recommendations (the lowest scaled themes, with what the auditors said needs to happen)
-    and good practice to share."""
+    and good practice to share. `only`: just the tables of these keys (and what they need),
+    for a tab; the overview's figures come with the whole report only."""
+
+    def wanted(*keys: str) -> bool:
+        return only is None or any(key in only for key in keys)
+
     bands = scaling_bands()
-    overview = completed_audits(scope=scope, filters=filters).aggregate(
-        audits=Count("pk"),
-        cases=Count("case_id", distinct=True),
-        average=Avg("overall_scale"),
-        scaled=Count("pk", filter=Q(overall_scale__isnull=False)),
-        **_band_counts(bands, "overall_scale"),
-    )
-    answers = section_answers(scope=scope, filters=filters)
-    facts = scale_facts(scope=scope, filters=filters, today=today)
-    theme_rows = _theme_rows(facts, bands)
-    texts = _ranked_texts(answers, _excerpt_candidates(facts))
-    well, worries, needs = (texts[name] for name, _best in RANKED_TEXTS)
-    themes = [
-        ThemeFinding(
-            theme=r["theme"],
-            n=r["n"],
-            average=one_decimal(r["avg"]),
-            band=band_of_average(average=r["avg"], bands=bands),
-            working_well_count=r["working_well"],
-            worried_count=r["worried_about"],
-            working_well=well.get(r["theme_id"], []),
-            worries=worries.get(r["theme_id"], []),
+    tables: dict[str, Table] = {}
+    figures: dict[str, Any] = {}
+    themes: list[ThemeFinding] = []
+    recommendations: list[Recommendation] = []
+    if wanted("overall-bands"):
+        overview = completed_audits(scope=scope, filters=filters).aggregate(
+            audits=Count("pk"),
+            cases=Count("case_id", distinct=True),
+            average=Avg("overall_scale"),
+            scaled=Count("pk", filter=Q(overall_scale__isnull=False)),
+            **_band_counts(bands, "overall_scale"),
         )
-        for r in theme_rows
-    ]
-    recommendations = _recommendations(theme_rows, bands, needs)
-    responses = responses_overview(scope=scope, filters=filters, today=today)
-    programme = programme_tally(scope=scope, filters=filters, today=today)
-    urgent = urgent_findings_chased(scope=scope, filters=filters)
-    figures = {
-        **overview,
-        "average": one_decimal(overview["average"]),
-        "programme_expected": programme.expected,
-        "programme_done": programme.done,
-        "programme_completion": programme.completion,
-        **responses,
-        **urgent["figures"],
-    }
+        figures |= {**overview, "average": one_decimal(overview["average"])}
+        tables["overall-bands"] = _overall_bands_table(overview, bands)
+    if wanted(*WORDS_TABLES):
+        answers = section_answers(scope=scope, filters=filters)
+        facts = scale_facts(scope=scope, filters=filters, today=today)
+        theme_rows = _theme_rows(facts, bands)
+        texts = _ranked_texts(answers, _excerpt_candidates(facts))
+        well, worries, needs = (texts[name] for name, _best in RANKED_TEXTS)
+        themes = [
+            ThemeFinding(
+                theme=r["theme"],
+                n=r["n"],
+                average=one_decimal(r["avg"]),
+                band=band_of_average(average=r["avg"], bands=bands),
+                working_well_count=r["working_well"],
+                worried_count=r["worried_about"],
+                working_well=well.get(r["theme_id"], []),
+                worries=worries.get(r["theme_id"], []),
+            )
+            for r in theme_rows
+        ]
+        recommendations = _recommendations(theme_rows, bands, needs)
+        tables["themes"] = _findings_theme_table(theme_rows, bands)
+        tables["working-well"] = _excerpt_table(
+            "working-well", "What is working well", themes, lambda t: t.working_well
+        )
+        tables["worries"] = _excerpt_table(
+            "worries", "What we are worried about", themes, lambda t: t.worries
+        )
+        tables["recommendations"] = _recommendation_table(recommendations)
+    if only is None:
+        responses = responses_overview(scope=scope, filters=filters, today=today)
+        programme = programme_tally(scope=scope, filters=filters, today=today)
+        figures |= {
+            "programme_expected": programme.expected,
+            "programme_done": programme.done,
+            "programme_completion": programme.completion,
+            **responses,
+        }
+    if wanted("good-practice"):
+        tables["good-practice"] = good_practice_table(scope=scope, filters=filters, order="best")
+    if wanted("urgent"):
+        urgent = urgent_findings_chased(scope=scope, filters=filters)
+        figures |= urgent["figures"]
+        tables["urgent"] = urgent["table"]
     return FindingsReport(
         figures=figures,
         themes=themes,
         recommendations=recommendations,
-        tables=[
-            _overall_bands_table(overview, bands),
-            _findings_theme_table(theme_rows, bands),
-            _excerpt_table(
-                "working-well", "What is working well", themes, lambda t: t.working_well
-            ),
-            _excerpt_table("worries", "What we are worried about", themes, lambda t: t.worries),
-            _recommendation_table(recommendations),
-            good_practice_table(scope=scope, filters=filters, order="best"),
-            urgent["table"],
-        ],
+        tables=[tables[key] for key in TABLE_ORDER if key in tables],
         bands=bands,
     )
+
+
+# The report's tables in order, and those made from the auditors' words by theme.
+TABLE_ORDER = (
+    "overall-bands",
+    "themes",
+    "working-well",
+    "worries",
+    "recommendations",
+    "good-practice",
+    "urgent",
+)
+WORDS_TABLES = ("themes", "working-well", "worries", "recommendations")
 
 
 def _recommendations(

@@ -3,7 +3,7 @@ themes' monthly trend, the audits' overall scale, urgent findings, good practice
 family's views and contact with the family."""
 
 import datetime as dt
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from typing import Any
 
 from django.db.models import Avg, Count, F, Q, QuerySet
@@ -34,49 +34,71 @@ from .summary import (
 
 
 def quality_report(
-    *, scope: ReportScope, filters: ReportFilters, today: dt.date, full: bool = False
+    *,
+    scope: ReportScope,
+    filters: ReportFilters,
+    today: dt.date,
+    full: bool = False,
+    only: Collection[str] | None = None,
 ) -> SimpleReport:
+    """The report's tables (`only`: just the tables of these keys, and the figures they
+    come with, for a tab: each part is a query or two at the national scale)."""
+
+    def wanted(*keys: str) -> bool:
+        return only is None or any(key in only for key in keys)
+
     bands = scaling_bands()
-    facts = scale_facts(scope=scope, filters=filters, today=today)
     band_note = "Bands: " + "; ".join(f"{b.name} {b.min_score}–{b.max_score}" for b in bands) + "."
-    themes = _theme_rows(facts, bands)
-    theme_table = _quality_theme_table(themes, bands, band_note)
-    section_table = _quality_section_table(facts, bands, band_note)
-    team_table, service_table = _quality_team_tables(facts, bands, band_note)
-    month_table = _quality_month_table(facts, filters, bands)
-    trend_table = _theme_trend(facts, filters, bands)
-    urgent = _urgent_findings(scope, filters)
-    audit_figures = _audit_figures(scope, filters, bands)
-    overall = _overall_scale(audit_figures, bands)
-    good = good_practice_table(scope=scope, filters=filters, order="recent", full=full)
-    views = views_table(scope=scope, filters=filters, full=full)
-    contact = _contact_table(audit_figures)
-    totals = _sum_facts(facts, lambda r, s: "all", bands).get("all", _empty_group(bands))
+    tables: dict[str, Table] = {}
+    figures: dict[str, Any] = {}
+    extra: dict[str, Any] = {"bands": bands}
+    if wanted(*SCALE_TABLES):
+        facts = scale_facts(scope=scope, filters=filters, today=today)
+        themes = _theme_rows(facts, bands)
+        tables["by-theme"] = _quality_theme_table(themes, bands, band_note)
+        tables["by-section"] = _quality_section_table(facts, bands, band_note)
+        tables["by-team"], tables["by-service"] = _quality_team_tables(facts, bands, band_note)
+        tables["by-month"] = _quality_month_table(facts, filters, bands)
+        tables["trend"] = _theme_trend(facts, filters, bands)
+        totals = _sum_facts(facts, lambda r, s: "all", bands).get("all", _empty_group(bands))
+        figures |= {"sections": totals["n"], "average": one_decimal(totals["avg"])}
+        extra |= {"themes": [(r["theme_id"], r["theme"]) for r in themes], "source": facts.source}
+    if wanted("urgent"):
+        urgent = _urgent_findings(scope, filters)
+        figures |= urgent["figures"]
+        tables["urgent"] = urgent["table"]
+    if wanted("overall", "contact"):
+        audit_figures = _audit_figures(scope, filters, bands)
+        tables["overall"] = _overall_scale(audit_figures, bands)
+        tables["contact"] = _contact_table(audit_figures)
+    if wanted("good-practice"):
+        tables["good-practice"] = good_practice_table(
+            scope=scope, filters=filters, order="recent", full=full
+        )
+    if wanted("views"):
+        tables["views"] = views_table(scope=scope, filters=filters, full=full)
     return SimpleReport(
-        figures={
-            "sections": totals["n"],
-            "average": one_decimal(totals["avg"]),
-            **urgent["figures"],
-        },
-        tables=[
-            trend_table,
-            theme_table,
-            month_table,
-            team_table,
-            service_table,
-            section_table,
-            overall,
-            urgent["table"],
-            good,
-            views,
-            contact,
-        ],
-        extra={
-            "bands": bands,
-            "themes": [(r["theme_id"], r["theme"]) for r in themes],
-            "source": facts.source,
-        },
+        figures=figures,
+        tables=[tables[key] for key in TABLE_ORDER if key in tables],
+        extra=extra,
     )
+
+
+# The report's tables in order, and those made from the scale summary (`scale_facts`).
+TABLE_ORDER = (
+    "trend",
+    "by-theme",
+    "by-month",
+    "by-team",
+    "by-service",
+    "by-section",
+    "overall",
+    "urgent",
+    "good-practice",
+    "views",
+    "contact",
+)
+SCALE_TABLES = ("trend", "by-theme", "by-month", "by-team", "by-service", "by-section")
 
 
 def _quality_theme_table(
