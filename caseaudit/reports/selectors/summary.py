@@ -91,27 +91,37 @@ def _summary_rows(scope: ReportScope, filters: ReportFilters) -> QuerySet[ScaleS
     return qs
 
 
-def scale_facts(*, scope: ReportScope, filters: ReportFilters, today: dt.date) -> ScaleFacts:
+def scale_facts(
+    *, scope: ReportScope, filters: ReportFilters, today: dt.date, by_section: bool = True
+) -> ScaleFacts:
+    """The period's section scaling grouped by month and section (`by_section=False`: by
+    month alone, with the scale counts only, no sections: what the figures at a glance
+    add up, in a third of the time), from the summary where it answers, else the audits."""
     # Rows of either table, grouped the same way: dicts of the same names.
     grouped: QuerySet[Any, Any]
     by_team: QuerySet[Any, Any]
     counts: dict[str, Aggregate]
+    section_key = {"section_key": F("section_id")} if by_section else {}
     if _summary_answers_for(scope, filters, today):
         source, counts = "summary", {name: Sum(name) for name in COUNT_COLUMNS}
         rows = _summary_rows(scope, filters)
-        grouped = rows.values("month", section_key=F("section_id"))
+        grouped = rows.values("month", **section_key)
         by_team = rows.values("team_id")
     else:
         source, counts = "audits", summary_counts()
         answers = section_answers(scope=scope, filters=filters)
         grouped = answers.values(
             month=month_of(field_name="audit__completed_at", months=filters.months),
-            section_key=F("section_id"),
+            **section_key,
         )
         by_team = answers.values(team_id=F("audit__case__team_id"))
+    if not by_section:
+        counts = {name: counts[name] for name in TEAM_COLUMNS}
     # Rows of the grouping and `counts`' names (which the stubs do not see through `**`).
     with_counts = cast("QuerySet[Any, dict[str, Any]]", grouped.annotate(**counts).order_by())
     by_month_section = [r for r in with_counts if r["n"]]
+    if not by_section:
+        return ScaleFacts(by_month_section, {}, source, by_team.none())
     # The tables by team and service need the scale counts only, not the written columns.
     team_counts = {name: counts[name] for name in TEAM_COLUMNS}
     sections: dict[int, Mapping[str, Any]] = {

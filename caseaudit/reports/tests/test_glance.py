@@ -251,7 +251,7 @@ def test_the_index_links_the_self_evaluation_pack_for_those_who_see_quality(org,
 GLANCE_QUERIES = {
     "compliance": 14,  # the programme's counts, twice (2 each: other audits from the summary)
     "responses": 12,  # the period's report (4) and the period before's overview (1)
-    "quality": 22,  # scale facts (3 each), overall scales (1 each), urgent findings (3 each)
+    "quality": 19,  # scale facts by month, overall scales, urgent findings (2), each period
     "findings": 15,  # overall scales, programme and responses (1 each), twice
     "moderation": 14,  # the moderations' agreement, twice
 }
