@@ -186,16 +186,14 @@ def _month_of(value: Any) -> dt.date | None:
 
 
 def _audit_figures(
-    scope: ReportScope, filters: ReportFilters, bands: list[ScalingBand], *, cases: bool = True
+    scope: ReportScope, filters: ReportFilters, bands: list[ScalingBand]
 ) -> dict[str, Any]:
-    """The period's completed audits: how many, of how many cases (`cases`: the headlines
-    name it for the period only, and counting distinct cases is two thirds of the query's
-    time), their average overall scale and how many were scaled good or better (one
-    query)."""
-    distinct_cases = {"cases": Count("case_id", distinct=True)} if cases else {}
+    """The period's completed audits: how many, their average overall scale and how many
+    were scaled good or better (one query). Not of how many cases: counting distinct cases
+    took two thirds of the query's time at the national scale; the findings report's
+    overview says it."""
     return completed_audits(scope=scope, filters=filters).aggregate(
         audits=Count("pk"),
-        **distinct_cases,
         scaled=Count("pk", filter=Q(overall_scale__isnull=False)),
         average=Avg("overall_scale"),
         good=Count("pk", filter=Q(overall_scale__gte=good_floor(bands=bands))),
@@ -219,7 +217,7 @@ def quality_glance(*, scope: ReportScope, filters: ReportFilters, today: dt.date
     then_facts = scale_facts(scope=scope, filters=before, today=today, by_section=False)
     now, then = _sections(now_facts, bands), _sections(then_facts, bands)
     audits_now = _audit_figures(scope, filters, bands)
-    audits_then = _audit_figures(scope, before, bands, cases=False)
+    audits_then = _audit_figures(scope, before, bands)
     urgent_now = urgent_findings_chased(scope=scope, filters=filters, table=False)["figures"]
     urgent_then = urgent_findings_chased(scope=scope, filters=before, table=False)["figures"]
     label = good_label(bands=bands)
@@ -259,7 +257,7 @@ def quality_glance(*, scope: ReportScope, filters: ReportFilters, today: dt.date
             audits_then["audits"],
             COUNT,
             better=NEUTRAL,
-            detail=f"Of {audits_now['cases']:,} case{'s' if audits_now['cases'] != 1 else ''}.",
+            detail="Completed in the period, whatever their tool.",
             tab="audits",
         ),
         Headline(
@@ -494,7 +492,7 @@ def findings_glance(*, scope: ReportScope, filters: ReportFilters, today: dt.dat
     bands = scaling_bands()
     before = previous_filters(filters=filters)
     now = _audit_figures(scope, filters, bands)
-    then = _audit_figures(scope, before, bands, cases=False)
+    then = _audit_figures(scope, before, bands)
     programme_now = programme_tally(scope=scope, filters=filters, today=today)
     programme_then = programme_tally(scope=scope, filters=before, today=today)
     responses_now = responses_overview(scope=scope, filters=filters, today=today)
@@ -508,7 +506,7 @@ def findings_glance(*, scope: ReportScope, filters: ReportFilters, today: dt.dat
             then["audits"],
             COUNT,
             better=NEUTRAL,
-            detail=f"Of {now['cases']:,} case{'s' if now['cases'] != 1 else ''}.",
+            detail=f"{now['scaled']:,} with an overall scale.",
         ),
         Headline(
             "average",
