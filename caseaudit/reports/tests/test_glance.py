@@ -270,11 +270,12 @@ TAB_PARTS = {
     ("responses", "months"): 3,
     ("responses", "teams"): 3,
     ("responses", "actions"): 3,
-    # The scale facts (summary state, grouped rows, by team, sections), bands and themes.
-    ("quality", "themes"): 7,
-    ("quality", "months"): 7,
+    # The scale facts (summary state, grouped rows, sections), bands and themes; the teams
+    # tab adds the facts by team and the teams' names.
+    ("quality", "themes"): 5,
+    ("quality", "months"): 5,
     ("quality", "teams"): 7,
-    ("quality", "sections"): 7,
+    ("quality", "sections"): 5,
     ("quality", "audits"): 3,  # bands, the overall scales and contact (one aggregate)
     ("quality", "urgent"): 5,  # bands, urgent findings by team and their medians
     ("quality", "good-practice"): 3,  # bands, good practice
