@@ -36,7 +36,8 @@ vary from run to run, the CPU time much less.
 
 Output: one `name: value` line per figure, then `target.<name>: ok|MISSED` for the targets
 (query counts equal at county and national scale, p95 under 300 ms at county and 1 s at
-national scale, import at least a third of the raw insert rate; under gunicorn, no errors and
+national scale, except the report pages and their tabs: 300 ms at every scale; import at
+least a third of the raw insert rate; under gunicorn, no errors and
 at least VS_BARE_TARGETS of the bare view's rate: ping 0.5, case list and case page 0.05, home
 0.04). The
 small scale's query counts are a check: `queries.<page>.county_minus_small` (0 unless a list
@@ -84,6 +85,7 @@ SELFEVAL_RUNS = 5  # calls of the self-evaluation pack's figures after the first
 IMPORT_ROWS = 20_000
 IMPORT_TRIES = 3
 P95_TARGET_MS = {"county": 300, "national": 1000}
+REPORT_P95_TARGET_MS = 300  # the report pages, at the national scale too
 IMPORT_RATIO_TARGET = 1 / 3
 
 
@@ -266,7 +268,10 @@ def _targets(figures: dict) -> None:
         for page in pages:
             value = figures.get(f"{label}.{page}.p95_ms")
             if value is not None:
-                emit(f"target.{label}.{page}.p95", "ok" if float(value) < limit else "MISSED")
+                # The report pages (and their tabs) answer in 300 ms at every scale.
+                page_limit = REPORT_P95_TARGET_MS if page.startswith("report_") else limit
+                ok = float(value) < page_limit
+                emit(f"target.{label}.{page}.p95", "ok" if ok else "MISSED")
     ratio = figures.get("import.vs_executemany_ratio")
     if ratio is not None:
         emit(
