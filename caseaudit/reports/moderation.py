@@ -37,6 +37,9 @@ KEY = "moderation"
 TITLE = "Moderation and agreement"
 # Who sees it: as practice quality (made of the audits' scales).
 AS_REPORT = "quality"
+# The auditors the tab lists (those with the most moderations); the CSV file, the spreadsheet
+# and the API have everyone.
+AUDITORS_SHOWN = 50
 FIGURE_KEYS = (
     "moderated",
     "exact_agreement",
@@ -80,9 +83,12 @@ def moderation_report(
     auditor: str = "",
     query: str = "",
     by_auditor: bool = True,
+    auditors_shown: int | None = None,
 ) -> SimpleReport:
     """The report's figures and tables; without `by_auditor` its table of auditors is empty
-    (the pages that do not show it need not count every auditor's pairs)."""
+    (the pages that do not show it need not count every auditor's pairs). With
+    `auditors_shown` (the tab), it lists only that many auditors, those with the most
+    moderations, and says so under the table."""
     moderations = moderations_for_report(
         case_q=scope.case_q(filters, prefix="audit__case__"),
         start_at=filters.start_at,
@@ -95,6 +101,7 @@ def moderation_report(
         months=filters.months,
         theme_id=filters.theme.pk if filters.theme is not None else None,
         by_auditor=by_auditor,
+        auditors_shown=auditors_shown,
     )
     auditors = Table(
         "by-auditor",
@@ -114,6 +121,12 @@ def moderation_report(
         description="Each auditor's moderated audits, the most generous first (the largest mean "
         "difference). A positive mean difference: the auditor scaled higher than the "
         "moderators, on average, by that many points. Choose a name to see that auditor only.",
+        note=(
+            f"The {len(data.by_auditor)} auditors with the most moderated audits, of "
+            f"{data.auditors:,}: the spreadsheet and the CSV file list everyone."
+            if len(data.by_auditor) < data.auditors
+            else ""
+        ),
     )
     by_month = Table(
         "by-month",
@@ -227,7 +240,12 @@ def report_moderation_tab(request: HttpRequest, tab: str) -> HttpResponse:
     query = filter_querystring(filters)
     keys = TAB_TABLES[KEY][tab]
     report = moderation_report(
-        scope=scope, filters=filters, auditor=auditor, query=query, by_auditor="by-auditor" in keys
+        scope=scope,
+        filters=filters,
+        auditor=auditor,
+        query=query,
+        by_auditor="by-auditor" in keys,
+        auditors_shown=AUDITORS_SHOWN,
     )
     access_record(request=request, object_type=AccessObjectType.REPORT, object_id=KEY)
     context = _context(request, scope, form, filters, auditor)
