@@ -269,7 +269,18 @@ class RestorativeAction(models.Model):
 
     class Meta:
         ordering = ["order", "id"]
-        indexes = [models.Index(fields=["owner", "status"])]
+        indexes = [
+            models.Index(fields=["owner", "status"]),
+            # Open actions by due date: the responses report's actions due earlier this month
+            # (the rest of its counts come from `responses.models.ActionSummary`) and the
+            # daily chasing of overdue actions (`responses.due_jobs`). At the national scale
+            # a sixth of the 2.7 million actions are open.
+            models.Index(
+                fields=["due_on"],
+                condition=models.Q(status=ActionStatus.OPEN),
+                name="restorativeaction_open_due",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.description[:60]

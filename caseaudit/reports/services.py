@@ -1,12 +1,16 @@
 """Writes of the reports app: keeping the report summaries (`models.ScaleSummary`,
-`models.AuditorSummary`) current.
+`models.AuditorSummary`, and the responses app's `ActionSummary` of restorative actions)
+current.
 
 - `summary_rebuild()`: recount every summary from the audits in one transaction (an
   INSERT ... SELECT each), and mark each built. Nightly, after seeding, and after anything
   that marked them stale.
 - `summary_add_audit(audit, sign)`: add (+1) a just-completed audit to each summary that is
   built, or take it away (-1) when it is reopened, in the caller's transaction. A summary
-  that is not built is left alone (reports read the live tables then).
+  that is not built is left alone (reports read the live tables then). The actions'
+  summary is kept by the responses app (`responses.action_summary`: audits counted in and
+  out by `workflows.audits`, each change of an action's state by its service); here it is
+  only rebuilt and marked built.
 - Stale: something moved counts between teams or case types, or removed audits (a case
   import, an erasure: `cases.services.cases_regrouped` moves the case register's grouping
   version on). A summary counted at an older version is not current: reports read the live
@@ -18,15 +22,19 @@ import logging
 import time
 from typing import Any
 
-from django.db import IntegrityError, connection, models, transaction
+from django.db import connection, models, transaction
 from django.db.models import Aggregate, Count, DateField, Exists, F, OuterRef, Q, QuerySet, Sum
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
 from caseaudit.audits.models import Audit, AuditStatus, SectionAnswer
 from caseaudit.cases.models import CaseGrouping, case_grouping_version
+from caseaudit.core.counters import increment
 from caseaudit.core.typing import User
 from caseaudit.programme.models import Allocation
+from caseaudit.responses import action_summary
+from caseaudit.responses.action_summary import action_summary_rows
+from caseaudit.responses.models import ActionSummary
 
 from .models import (
     SCALE_POINTS,
@@ -45,7 +53,11 @@ logger = logging.getLogger(__name__)
 # added by a migration reads as "not built" (the live path) until its first rebuild.
 SCALE = "scale"
 AUDITORS = "auditors"
-SUMMARIES = (SCALE, AUDITORS)
+# The restorative actions' summary (`responses.models.ActionSummary`): the responses app keeps
+# its counts as actions change state, whether built or not; it is recounted and marked built
+# here with the others.
+ACTIONS = "actions"
+SUMMARIES = (SCALE, AUDITORS, ACTIONS)
 
 
 def summary_counts() -> dict[str, Aggregate]:
@@ -125,6 +137,10 @@ def _refill(model: type[models.Model], names: tuple[str, ...], rows: QuerySet[An
     model._default_manager.all().delete()
     with connection.cursor() as cursor:
         cursor.execute(f"INSERT INTO {table} ({columns}) {select_sql}", params)  # nosec B608
+        if connection.vendor == "postgresql":
+            # Fresh planner statistics for the new rows (this transaction's own count), so
+            # the reports' first queries are not planned on an empty table's.
+            cursor.execute(f"ANALYZE {table}")
     return model._default_manager.count()
 
 
@@ -154,6 +170,13 @@ def summary_rebuild() -> int:
             ("month", "auditor_id", "case_type", "tool_id", "other"),
             _grouped_other_audits().order_by("summary_month"),  # type: ignore[misc]
         )
+        if connection.vendor == "postgresql":
+            # The actions' counts move without the states' lock (`action_summary`): a move
+            # committed before this waits for nothing and is counted below; one under way
+            # finishes first; one starting now waits and moves the counts once rebuilt.
+            with connection.cursor() as cursor:
+                cursor.execute(f"LOCK TABLE {ActionSummary._meta.db_table} IN EXCLUSIVE MODE")
+        action_rows = _refill(ActionSummary, action_summary.COLUMNS, action_summary_rows())
         seconds = time.monotonic() - started
         for name in SUMMARIES:
             SummaryState.objects.update_or_create(
@@ -165,9 +188,10 @@ def summary_rebuild() -> int:
                 },
             )
     logger.info(
-        "report summaries rebuilt: %s scale rows, %s auditor rows in %.1fs",
+        "report summaries rebuilt: %s scale rows, %s auditor rows, %s action rows in %.1fs",
         rows,
         auditor_rows,
+        action_rows,
         seconds,
     )
     return rows
@@ -233,7 +257,7 @@ def _add_scales(audit: Audit, month: dt.date, sign: int) -> None:
                 if answer[name]
             },
         }
-        _increment(ScaleSummary, key, change)
+        increment(ScaleSummary, key, change)
 
 
 def _add_other_audit(audit: Audit, month: dt.date, sign: int) -> None:
@@ -253,18 +277,7 @@ def _add_other_audit(audit: Audit, month: dt.date, sign: int) -> None:
         "case_type": row["case__case_type"],
         "tool_id": row["tool_version__tool_id"],
     }
-    _increment(AuditorSummary, key, {"other": sign})
-
-
-def _increment(model: type[models.Model], key: dict[str, Any], change: dict[str, int]) -> None:
-    updates = {name: F(name) + value for name, value in change.items()}
-    if model._default_manager.filter(**key).update(**updates):
-        return
-    try:
-        with transaction.atomic():  # a savepoint: a concurrent insert of the same row wins
-            model._default_manager.create(**key, **change)
-    except IntegrityError:
-        model._default_manager.filter(**key).update(**updates)
+    increment(AuditorSummary, key, {"other": sign})
 
 
 # --- Report files prepared in the background -----------------------------------------------

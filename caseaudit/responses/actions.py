@@ -4,7 +4,8 @@ action at a time: an action a manager reopened, or one added when the audit was 
 answered by its owner with the same answer as in the response (`action_resolve`: what was done,
 the date it was done, the evidence; it replaces the action's answer), and a manager agrees it
 is resolved (`action_agree`) or reopens it (`action_reopen`). Each runs in one transaction,
-records who did it in the response's history and tells the other side. Import these from
+records who did it in the response's history, moves the action between the rows of the
+actions' summary (`action_summary`) and tells the other side. Import these from
 `caseaudit.responses.services`.
 """
 
@@ -12,7 +13,7 @@ import datetime as dt
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from caseaudit.audits.models import ActionStatus, RestorativeAction
@@ -22,6 +23,7 @@ from caseaudit.notifications.services import NotificationKind, notify
 from caseaudit.organisation.models import Staff
 from caseaudit.organisation.selectors import staff_for_user
 
+from .action_summary import action_summary_tracking
 from .answers import answer_clean
 from .common import clean_text, managers_to_tell, record_event, response_url
 from .models import WITH_WORKER, ActionResponse, EventKind, QAResponse, ResponseStatus
@@ -56,6 +58,11 @@ def _lock_action(action: RestorativeAction) -> None:
             "due_on",
         ]
     )
+
+
+def _this(action: RestorativeAction) -> QuerySet[RestorativeAction]:
+    """The action, as the summary's tracking reads it (locked by `_lock_action`)."""
+    return RestorativeAction.objects.filter(pk=action.pk)
 
 
 def _action_detail(action: RestorativeAction) -> dict:
@@ -118,9 +125,10 @@ def action_resolve(
                 "answered_at": now,
             },
         )
-        action.status = ActionStatus.RESOLVED
-        action.resolved_at, action.resolved_by, action.resolution = now, by, answer.what_done
-        action.save(update_fields=["status", "resolved_at", "resolved_by", "resolution"])
+        with action_summary_tracking(_this(action), lock=False):
+            action.status = ActionStatus.RESOLVED
+            action.resolved_at, action.resolved_by, action.resolution = now, by, answer.what_done
+            action.save(update_fields=["status", "resolved_at", "resolved_by", "resolution"])
         event = record_event(
             response,
             by,
@@ -182,8 +190,9 @@ def action_agree(
         _lock_action(action)
         response = _action_response(action)
         staff = _action_manager(action, response, by, "agree")
-        action.manager_agreed_at, action.manager_agreed_by = now, by
-        action.save(update_fields=["manager_agreed_at", "manager_agreed_by"])
+        with action_summary_tracking(_this(action), lock=False):
+            action.manager_agreed_at, action.manager_agreed_by = now, by
+            action.save(update_fields=["manager_agreed_at", "manager_agreed_by"])
         event = record_event(response, by, EventKind.ACTION_AGREED, now, **_action_detail(action))
         if action.owner_id and action.owner_id != staff.pk:
             notify(
@@ -214,9 +223,10 @@ def action_reopen(
         staff = _action_manager(action, response, by, "reopen")
         if not reason:
             raise ValidationError({"reason": ["Enter why the action is not resolved yet"]})
-        action.status = ActionStatus.OPEN  # its answer stays, for the owner to change
-        action.resolved_at = action.resolved_by = None
-        action.save(update_fields=["status", "resolved_at", "resolved_by"])
+        with action_summary_tracking(_this(action), lock=False):
+            action.status = ActionStatus.OPEN  # its answer stays, for the owner to change
+            action.resolved_at = action.resolved_by = None
+            action.save(update_fields=["status", "resolved_at", "resolved_by"])
         event = record_event(
             response, by, EventKind.ACTION_REOPENED, now, reason=reason, **_action_detail(action)
         )

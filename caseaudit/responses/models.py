@@ -14,6 +14,10 @@ comes from the answers: submitting the response marks each action resolved with 
 resolved (`services.response_submit` / `response_return` / `response_authorise`). An action
 reopened afterwards, or added when the audit was reopened, is answered on its own
 (`services.action_resolve`, the same three fields) and agreed by a manager (`action_agree`).
+
+`ActionSummary` counts the restorative actions of completed audits for the responses report
+(`action_summary`): kept here because the changes of an action's state after the audit is
+completed are this app's.
 """
 
 import datetime as dt
@@ -22,9 +26,10 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
+from caseaudit.audit_tools.models import Tool
 from caseaudit.audits.models import Audit, RestorativeAction
 from caseaudit.cases.models import Case
-from caseaudit.organisation.models import Staff
+from caseaudit.organisation.models import Staff, Team
 
 # How many working days the worker has, after the audit's completion date.
 RESPONSE_WORKING_DAYS = 5
@@ -216,3 +221,47 @@ class ResponseDraft(models.Model):
 
     def __str__(self) -> str:
         return f"Draft of QA response {self.response_id} (revision {self.revision})"
+
+
+# `ActionSummary.due_month` of actions that can never be overdue: resolved ones, and open ones
+# with no due date. A date rather than NULL, so the unique constraint holds on every database.
+NEVER_DUE = dt.date(9999, 12, 1)
+
+
+class ActionSummary(models.Model):
+    """How many restorative actions of completed audits there are, by the month the audit was
+    completed in (its first day, in the authority's time zone), the case's team and type, the
+    audit's tool, the action's status, whether a manager agreed it (closed), and for an open
+    action the month it is due in (its first day; `NEVER_DUE` for the others). The responses
+    report adds up a period's rows instead of counting its actions (at the national scale
+    700,000 a year); an action is overdue when its due month is before this one, or it is due
+    earlier this month (a small count of the live table).
+
+    Kept by `action_summary`: audits counted in and out as they are completed and reopened
+    (`workflows.audits`), actions moved between rows by each change of their state in this
+    app's services, and the whole table recounted by the reports' `summary_rebuild` (its
+    `SummaryState` "actions" says whether it is built and current; the report reads the
+    actions themselves until it is)."""
+
+    month = models.DateField()
+    team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="+")
+    case_type = models.CharField(max_length=16)
+    tool = models.ForeignKey(Tool, on_delete=models.CASCADE, related_name="+")
+    status = models.CharField(max_length=10)  # audits.models.ActionStatus
+    agreed = models.BooleanField()  # manager_agreed_at is set: closed
+    due_month = models.DateField()
+    n = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["month", "team", "case_type", "tool", "status", "agreed", "due_month"],
+                name="actionsummary_unique",
+            )
+        ]
+        # The responses report reads a period's months (written in month order by the
+        # rebuild).
+        indexes = [models.Index(fields=["month"], name="actionsummary_month")]
+
+    def __str__(self) -> str:
+        return f"{self.month:%Y-%m} team {self.team_id} {self.case_type} {self.status}"

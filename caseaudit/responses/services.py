@@ -16,6 +16,9 @@ response's history (`ResponseEvent`), sends its notifications, and refuses a rul
   run any number of times (each notification has an idempotency key naming what it is about,
   its kind and its date).
 
+Each change of the actions' state also moves them between the rows of the actions' summary
+(`action_summary.action_summary_tracking`), in the same transaction.
+
 Services that take `now` or `today` default to the clock; tests pass fixed ones.
 
 The restorative action writes live in `actions`, the daily jobs in `due_jobs` and the shared
@@ -28,6 +31,7 @@ import logging
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from caseaudit.audits.models import ActionStatus, Audit, AuditStatus, RestorativeAction
@@ -38,6 +42,7 @@ from caseaudit.notifications.services import NotificationKind, notify
 from caseaudit.organisation.models import Staff
 from caseaudit.organisation.selectors import staff_for_user
 
+from .action_summary import action_summary_tracking
 from .actions import action_agree, action_number, action_reopen, action_resolve
 from .answers import Answer, answer_clean
 from .common import (
@@ -220,7 +225,9 @@ def response_submit(
             response, actions, answers, acknowledgement, today=timezone.localdate(now)
         )
         _record_answers(response, rows, now)
-        _resolve_from_answers(rows, by, now)
+        # The audit's actions are locked above.
+        with action_summary_tracking(_audit_actions(response), lock=False):
+            _resolve_from_answers(rows, by, now)
         resubmission = response.status == ResponseStatus.RETURNED
         _mark_submitted(
             response, by, now, acknowledgement=acknowledgement, has_actions=bool(actions)
@@ -323,6 +330,11 @@ def _record_answers(response: QAResponse, rows: list[_Row], now: dt.datetime) ->
         ActionResponse.objects.bulk_update(
             to_update, ["what_done", "done_on", "evidence", "answered_at"]
         )
+
+
+def _audit_actions(response: QAResponse) -> QuerySet[RestorativeAction]:
+    """The actions of the response's audit, as the summary's tracking reads them."""
+    return RestorativeAction.objects.filter(audit_id=response.audit_id)
 
 
 def _resolve_from_answers(rows: list[_Row], by: User, now: dt.datetime) -> None:
@@ -432,11 +444,12 @@ def response_return(
         response.status = ResponseStatus.RETURNED
         response.returned_at, response.returned_by, response.return_reason = now, by, reason
         response.save(update_fields=["status", "returned_at", "returned_by", "return_reason"])
-        RestorativeAction.objects.filter(
-            audit_id=response.audit_id,
-            status=ActionStatus.RESOLVED,
-            manager_agreed_at__isnull=True,
-        ).update(status=ActionStatus.OPEN, resolved_at=None, resolved_by=None)
+        with action_summary_tracking(_audit_actions(response)):
+            RestorativeAction.objects.filter(
+                audit_id=response.audit_id,
+                status=ActionStatus.RESOLVED,
+                manager_agreed_at__isnull=True,
+            ).update(status=ActionStatus.OPEN, resolved_at=None, resolved_by=None)
         event = record_event(response, by, EventKind.RETURNED, now, reason=reason)
         notify(
             recipient=response.worker,
@@ -465,15 +478,16 @@ def response_authorise(
         response.status = ResponseStatus.AUTHORISED
         response.authorised_at, response.authorised_by = now, by
         response.save(update_fields=["status", "authorised_at", "authorised_by"])
-        agreed = (
-            RestorativeAction.objects.filter(
-                audit_id=response.audit_id,
-                status=ActionStatus.RESOLVED,
-                manager_agreed_at__isnull=True,
+        with action_summary_tracking(_audit_actions(response)):
+            agreed = (
+                RestorativeAction.objects.filter(
+                    audit_id=response.audit_id,
+                    status=ActionStatus.RESOLVED,
+                    manager_agreed_at__isnull=True,
+                )
+                .exclude(owner=staff)
+                .update(manager_agreed_at=now, manager_agreed_by=by)
             )
-            .exclude(owner=staff)
-            .update(manager_agreed_at=now, manager_agreed_by=by)
-        )
         event = record_event(response, by, EventKind.AUTHORISED, now, actions_agreed=agreed)
         closed = " Its restorative actions are agreed resolved." if agreed else ""
         notify(

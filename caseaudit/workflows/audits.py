@@ -10,13 +10,15 @@ from caseaudit.programme import followups
 from caseaudit.programme import services as programme_services
 from caseaudit.reports import services as report_services
 from caseaudit.responses import services as response_services
+from caseaudit.responses.action_summary import action_summary_add_audit
 
 
 def audit_complete(*, audit: Audit, by: User) -> Audit:
     """Complete a draft (`audit_mark_completed`: whole, then a compare-and-set on its
     revision), then ask for the QA response, mark the programme allocation done, count the
-    audit in the scale summary and schedule (or mark done) the case's follow-up audit. An
-    audit completed again after a reopening keeps the response it already has.
+    audit in the report summaries and its actions in the actions' summary, and schedule (or
+    mark done) the case's follow-up audit. An audit completed again after a reopening keeps
+    the response it already has.
 
     Raises `ValidationError` keyed by field name listing every gap, and `TransitionConflict`
     when the audit is no longer that draft: of any number of simultaneous completions exactly
@@ -28,6 +30,7 @@ def audit_complete(*, audit: Audit, by: User) -> Audit:
         response_services.response_create_for_audit(audit=audit, now=completed_at)
         programme_services.allocation_mark_completed(audit=audit)
         report_services.summary_add_audit(audit=audit, completed_at=completed_at, sign=+1)
+        action_summary_add_audit(audit=audit, completed_at=completed_at, sign=+1)
         # An audit in the lowest band asks for a follow-up; any audit completes one due.
         followups.followup_schedule_for_audit(audit=audit, now=completed_at)
         return audit
@@ -36,12 +39,13 @@ def audit_complete(*, audit: Audit, by: User) -> Audit:
 def audit_reopen(*, audit: Audit, by: User, reason: str) -> Audit:
     """A manager reopens a completed audit as a draft with a reason, and the auditor is told
     (`audit_mark_reopened`, a compare-and-set on the completed state); then the programme
-    allocation goes back to started, the audit is counted out of the scale summary and the
-    follow-up it scheduled is cancelled."""
+    allocation goes back to started, the audit and its actions are counted out of the
+    summaries and the follow-up it scheduled is cancelled."""
     with transaction.atomic():
         completed_at = audit_services.audit_mark_reopened(audit=audit, by=by, reason=reason)
         programme_services.allocation_mark_reopened(audit=audit)
         report_services.summary_add_audit(audit=audit, completed_at=completed_at, sign=-1)
+        action_summary_add_audit(audit=audit, completed_at=completed_at, sign=-1)
         followups.followup_cancel_for_audit(audit=audit)
         return audit
 

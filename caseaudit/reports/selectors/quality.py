@@ -58,9 +58,7 @@ def quality_report(
         tables["by-theme"] = _quality_theme_table(themes, bands, band_note)
         tables["by-section"] = _quality_section_table(facts, bands, band_note)
         if wanted("by-team", "by-service"):  # a query of their own (`facts.by_team`)
-            tables["by-team"], tables["by-service"] = _quality_team_tables(
-                facts, bands, band_note
-            )
+            tables["by-team"], tables["by-service"] = _quality_team_tables(facts, bands, band_note)
         tables["by-month"] = _quality_month_table(facts, filters, bands)
         tables["trend"] = _theme_trend(facts, filters, bands)
         totals = _sum_facts(facts, lambda r, s: "all", bands).get("all", _empty_group(bands))

@@ -1,21 +1,32 @@
 """2. Responses: QA responses to the period's audits (on time, late, outstanding, returned)
-and the audits' restorative actions."""
+and the audits' restorative actions: those from the actions' summary
+(`responses.models.ActionSummary`) when it is built and the scope and period are of whole
+teams and months (as the scale summary, `summary`), else counted from the actions."""
 
 import datetime as dt
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import Any, cast
 
-from django.db.models import Count, F, Q, QuerySet
+from django.db.models import Count, F, Q, QuerySet, Sum
+from django.db.models.functions import Coalesce
 
 from caseaudit.audits.models import ActionStatus, RestorativeAction
-from caseaudit.responses.models import OUTSTANDING, WITH_WORKER, QAResponse, ResponseStatus
+from caseaudit.organisation.models import Team
+from caseaudit.responses.models import (
+    OUTSTANDING,
+    WITH_WORKER,
+    ActionSummary,
+    QAResponse,
+    ResponseStatus,
+)
 
 from .. import charts
 from ..charts import Series
 from ..periods import month_label
 from ..scope import ReportFilters, ReportScope
+from ..services import ACTIONS, summary_is_built
 from ..tables import MONTH, NUMBER, PERCENT, Column, Table, percent
-from .common import SimpleReport, _column_totals, _month, audit_q, month_of
+from .common import SimpleReport, _column_totals, _month, audit_q, month_of, whole_months
 
 
 def _response_counts(today: dt.date) -> dict[str, Count]:
@@ -174,14 +185,21 @@ def _response_month_table(
 def _action_table(
     scope: ReportScope, filters: ReportFilters, today: dt.date
 ) -> tuple[Table, dict[str, int]]:
-    """The restorative actions of the period's audits by team, and their totals."""
-    actions = RestorativeAction.objects.filter(
-        audit_q(scope=scope, filters=filters, prefix="audit__")
-    )
+    """The restorative actions of the period's audits by team, and their totals: from the
+    actions' summary when it can answer, else counted from the actions (the same figures)."""
     action_counts = _action_counts(today)
-    actions_by_team: list[Mapping[str, Any]] = list(
-        actions.values(team=F("audit__case__team__name")).annotate(**action_counts).order_by("team")
-    )
+    actions_by_team: Sequence[Mapping[str, Any]]
+    if _action_summary_answers_for(scope, filters, today):
+        actions_by_team = _actions_by_team_from_summary(scope, filters, today)
+    else:
+        actions = RestorativeAction.objects.filter(
+            audit_q(scope=scope, filters=filters, prefix="audit__")
+        )
+        actions_by_team = list(
+            actions.values(team=F("audit__case__team__name"))
+            .annotate(**action_counts)
+            .order_by("team")
+        )
     action_totals = _column_totals(actions_by_team, action_counts)
     action_table = Table(
         "actions-by-team",
@@ -192,6 +210,76 @@ def _action_table(
         "open after the date it was due by.",
     )
     return action_table, action_totals
+
+
+def _action_summary_answers_for(scope: ReportScope, filters: ReportFilters, today: dt.date) -> bool:
+    """Whether the actions' summary can answer: as the scale summary (`summary`), a scope of
+    whole teams, a period of whole months and the summary built and current."""
+    if not scope.by_team or not whole_months(filters=filters, today=today):
+        return False
+    return summary_is_built(name=ACTIONS)
+
+
+def _actions_by_team_from_summary(
+    scope: ReportScope, filters: ReportFilters, today: dt.date
+) -> list[dict[str, Any]]:
+    """`_action_counts` by team name from the actions' summary (`ActionSummary`), in team
+    order. Overdue: open actions due in a month before this one, and (a small query of the
+    actions, `audits.RestorativeAction`'s index of open actions by due date) those due
+    earlier this month. Three queries (two on a month's first day)."""
+    this_month = today.replace(day=1)
+    rows = ActionSummary.objects.filter(month__gte=filters.start, month__lte=filters.end)
+    if not scope.authority_wide:
+        rows = rows.filter(team__in=Team.objects.filter(scope.team_q))
+    if filters.team is not None:
+        rows = rows.filter(team_id=filters.team.pk)
+    if filters.service is not None:
+        rows = rows.filter(team__service_area_id=filters.service.pk)
+    if filters.case_type:
+        rows = rows.filter(case_type=filters.case_type)
+    if filters.tool is not None:
+        rows = rows.filter(tool_id=filters.tool.pk)
+    is_open = Q(status=ActionStatus.OPEN)
+    counts = {
+        "actions": _sum(Q()),
+        "open": _sum(is_open),
+        "overdue": _sum(is_open & Q(due_month__lt=this_month)),
+        "to_agree": _sum(Q(status=ActionStatus.RESOLVED, agreed=False)),
+        "closed": _sum(Q(agreed=True)),
+    }
+    # By team id (no join, no sort of the period's rows), then added up by the teams' names
+    # in their order, as the live count groups them.
+    grouped = cast("QuerySet[Any, dict[str, Any]]", rows.values("team_id").annotate(**counts))
+    by_id = {r["team_id"]: r for r in grouped.order_by()}
+    by_team: dict[str, dict[str, Any]] = {}
+    # The scope's teams (every team, at most a service's), rather than a list of ids.
+    names = Team.objects.filter(scope.team_q).order_by("name").values_list("pk", "name")
+    for pk, name in names:
+        if pk not in by_id:
+            continue
+        team = by_team.setdefault(name, {"team": name} | dict.fromkeys(counts, 0))
+        for key in counts:
+            team[key] += by_id[pk][key]
+    if this_month < today:
+        due_this_month = dict(
+            RestorativeAction.objects.filter(
+                audit_q(scope=scope, filters=filters, prefix="audit__"),
+                status=ActionStatus.OPEN,
+                due_on__gte=this_month,
+                due_on__lt=today,
+            )
+            .values_list("audit__case__team__name")
+            .annotate(n=Count("pk"))
+            .order_by()
+        )
+        for name, team in by_team.items():
+            team["overdue"] += due_this_month.get(name, 0)
+    return [team for team in by_team.values() if team["actions"]]
+
+
+def _sum(q: Q) -> Coalesce:
+    """The summary rows' count of actions matching `q` (0 when none)."""
+    return Coalesce(Sum("n", filter=q or None), 0)
 
 
 def responses_overview(

@@ -250,7 +250,9 @@ def test_the_index_links_the_self_evaluation_pack_for_those_who_see_quality(org,
 # scale summary's two small ones where it answers).
 GLANCE_QUERIES = {
     "compliance": 14,  # the programme's counts, twice (2 each: other audits from the summary)
-    "responses": 12,  # the period's report (4) and the period before's overview (1)
+    # The period's report (5: with whether the actions' summary is built, here not) and the
+    # period before's overview (1).
+    "responses": 13,
     "quality": 19,  # scale facts by month, overall scales, urgent findings (2), each period
     "findings": 15,  # overall scales, programme and responses (1 each), twice
     "moderation": 14,  # the moderations' agreement, twice
@@ -266,10 +268,11 @@ TAB_PARTS = {
     ("compliance", "people"): 3,
     ("compliance", "services"): 3,
     ("compliance", "cases"): 5,  # coverage and cases not audited (3), closures pending (2)
-    # The responses by team and by month, the actions by team: a tab shows one, all are cheap.
-    ("responses", "months"): 3,
-    ("responses", "teams"): 3,
-    ("responses", "actions"): 3,
+    # The responses by team and by month, the actions by team (and whether the actions'
+    # summary is built): a tab shows one, all are cheap.
+    ("responses", "months"): 4,
+    ("responses", "teams"): 4,
+    ("responses", "actions"): 4,
     # The scale facts (summary state, grouped rows, sections), bands and themes; the teams
     # tab adds the facts by team and the teams' names.
     ("quality", "themes"): 5,
