@@ -3,15 +3,19 @@ social work practice, how it knows it, and what it is doing to improve it (the t
 questions of an Ofsted self-evaluation), for a period and a scope (the authority, or one
 service).
 
-A `SelfEvaluationPack` holds its figures as a JSON snapshot (`figures.pack_figures`, computed
-when the draft is started and again on "refresh figures", never when a page is shown) and the
-authors' narrative for each part. Draft -> in review (a named senior manager) -> approved, or
+A `SelfEvaluationPack` holds its figures as a JSON snapshot (`figures.pack_figures`, counted
+in the background when the draft is started and again on "refresh figures", never when a page
+is shown: `figures_status` says whether a count is pending) and the authors' narrative for
+each part. Draft -> in review (a named senior manager) -> approved, or
 returned with a comment -> published: a fixed version that never changes. `PackEvent` is its
 history: who did what, when.
 """
 
+import datetime as dt
+
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 
 from caseaudit.organisation.models import ServiceArea, Staff
 
@@ -26,6 +30,22 @@ class PackStatus(models.TextChoices):
     IN_REVIEW = "in_review", "In review"
     APPROVED = "approved", "Approved"
     PUBLISHED = "published", "Published"
+
+
+# A count asked for this long ago and still not stored is taken to be lost (its worker
+# stopped): the figures may be asked for again (the lost count, if it ever ends, then stores
+# nothing: it no longer answers the latest request).
+FIGURES_STALE = dt.timedelta(minutes=30)
+
+
+class FiguresStatus(models.TextChoices):
+    """Where the pack's figures stand: a count asked for and not stored yet (`pending`: the
+    figures shown, if any, are the last ones counted), stored (`ready`), or the last count
+    failed (`failed`: its short error is kept; the last figures counted, if any, stay)."""
+
+    PENDING = "pending", "Being counted"
+    READY = "ready", "Ready"
+    FAILED = "failed", "Could not be counted"
 
 
 # The three parts, in order: (key, heading). The narrative field of part `key` is
@@ -55,11 +75,22 @@ class SelfEvaluationPack(models.Model):
     updated_at = models.DateTimeField()
     # Every edit of the draft increments it; a save names the revision it read.
     revision = models.PositiveIntegerField(default=1)
-    # The figures (`figures.pack_figures` plus the comparison and generated drafts), and when
-    # and by whom they were last computed.
-    figures = models.JSONField()
-    figures_at = models.DateTimeField()
+    # The figures (`figures.pack_figures` plus the comparison and generated drafts), when they
+    # were last counted and who asked for that count ({} and no time until the first count).
+    figures = models.JSONField(default=dict)
+    figures_at = models.DateTimeField(null=True, blank=True)
     figures_by = models.ForeignKey(Staff, on_delete=models.PROTECT, related_name="+")
+    # The count in the background (`services.pack_count_figures`): its state, when and by whom
+    # the latest count was asked (a count stores its figures only if it answers the latest
+    # request: compare-and-set on `figures_asked_at`), and the short error of a failed one.
+    figures_status = models.CharField(
+        max_length=8, choices=FiguresStatus.choices, default=FiguresStatus.READY
+    )
+    figures_asked_at = models.DateTimeField(null=True, blank=True)
+    figures_asked_by = models.ForeignKey(
+        Staff, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    figures_error = models.CharField(max_length=200, blank=True)
     reviewer = models.ForeignKey(
         Staff, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
@@ -99,6 +130,10 @@ class SelfEvaluationPack(models.Model):
                 condition=~models.Q(status="published") | models.Q(published_at__isnull=False),
                 name="selfevalpack_published_has_time",
             ),
+            models.CheckConstraint(
+                condition=~models.Q(figures_status="ready") | models.Q(figures_at__isnull=False),
+                name="selfevalpack_ready_figures_have_time",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -111,6 +146,28 @@ class SelfEvaluationPack(models.Model):
     @property
     def is_editable(self) -> bool:
         return self.status == PackStatus.DRAFT
+
+    @property
+    def figures_pending(self) -> bool:
+        """A count of the figures is asked for and not stored yet."""
+        return self.figures_status == FiguresStatus.PENDING
+
+    def figures_may_be_asked(self, now: dt.datetime | None = None) -> bool:
+        """Whether a count of the figures may be asked for: none is pending, or the pending
+        one was asked more than FIGURES_STALE ago (`services.pack_refresh`)."""
+        if not self.figures_pending:
+            return True
+        asked = self.figures_asked_at
+        return asked is None or asked < (now or timezone.now()) - FIGURES_STALE
+
+    @property
+    def figures_failed(self) -> bool:
+        return self.figures_status == FiguresStatus.FAILED
+
+    @property
+    def has_figures(self) -> bool:
+        """Figures have been counted at least once (they may be being counted again)."""
+        return self.figures_at is not None
 
     @property
     def scope_label(self) -> str:
@@ -129,7 +186,9 @@ class SelfEvaluationPack(models.Model):
 class PackEventKind(models.TextChoices):
     CREATED = "created", "Started"
     EDITED = "edited", "Narrative edited"
-    REFRESHED = "refreshed", "Figures refreshed"
+    REFRESHED = "refreshed", "Figures refresh asked for"
+    COUNTED = "counted", "Figures counted"
+    COUNT_FAILED = "count_failed", "Figures could not be counted"
     SENT_FOR_REVIEW = "sent_for_review", "Sent for review"
     RETURNED = "returned", "Returned for changes"
     APPROVED = "approved", "Approved"

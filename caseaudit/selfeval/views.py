@@ -85,7 +85,9 @@ def selfeval_new(request: AuthenticatedHttpRequest) -> HttpResponse:
             add_service_errors(form, error)
         else:
             messages.success(
-                request, "Draft started: its figures are computed. Rewrite each part's narrative."
+                request,
+                "Draft started. Its figures are counted in the background: each part's "
+                "narrative starts as a draft generated from them, for you to rewrite.",
             )
             return redirect("selfeval_pack", pk=pack.pk)
     return render(request, "selfeval/pack_new.html", {"form": form, "nav_active": NAV})
@@ -96,7 +98,7 @@ def _body_context(pack: SelfEvaluationPack) -> dict[str, Any]:
     return {
         "pack": pack,
         "snap": figures,
-        "charts": pack_charts(figures),
+        "charts": pack_charts(figures) if pack.has_figures else {},
         "parts": [(key, heading, pack.narrative(key)) for key, heading in PARTS],
     }
 
@@ -106,7 +108,7 @@ def selfeval_pack(request: HttpRequest, pk: int) -> HttpResponse:
     _log(request, pack)
     user = request.user
     reviewer_form = None
-    if policy.can_send_for_review(user, pack):
+    if policy.can_send_for_review(user, pack) and pack.has_figures and not pack.figures_pending:
         reviewer_form = ReviewerForm(reviewers=selectors.reviewer_choices(pack=pack))
     return render(
         request,
@@ -115,6 +117,7 @@ def selfeval_pack(request: HttpRequest, pk: int) -> HttpResponse:
         | {
             "history": selectors.pack_history(pack=pack),
             "can_edit": policy.can_edit(user, pack),
+            "can_refresh": policy.can_edit(user, pack) and pack.figures_may_be_asked(),
             "reviewer_form": reviewer_form,
             "review_form": ReviewForm() if policy.can_review(user, pack) else None,
             "can_publish": policy.can_publish(user, pack),
@@ -182,8 +185,8 @@ def selfeval_refresh(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse
         request,
         pack,
         lambda: services.pack_refresh(pack=pack, by=request.user),
-        "Figures refreshed from today's data. Your narrative is unchanged: check it still "
-        "matches them.",
+        "The figures are being counted again from today's data. Your narrative is unchanged: "
+        "check it still matches them once they are ready.",
     )
 
 

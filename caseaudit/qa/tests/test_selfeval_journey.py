@@ -1,7 +1,9 @@
 """The self-evaluation journey in headless Chromium, axe-core run on every page: over a year of
 audits (grades in every band, a moderated audit, family feedback, a published findings report
 with its actions), the Performance Assurance Team prepares a pack for the last 12 complete
-months, rewrites the narrative of each part and sends it for review; the Director approves
+months (its figures counted by the background task, which the tests' ImmediateBackend runs as
+the request commits, so the page it lands on has them), rewrites the narrative of each part,
+refreshes the figures and sends it for review; the Director approves
 it; the team publishes it and downloads it as a Word document and a PDF, each with the
 three parts and the charts; a Children's Service Manager reads it. Then the pages at 320 px.
 """
@@ -91,6 +93,7 @@ def test_a_self_evaluation_prepared_reviewed_published_and_downloaded(
         pack = SelfEvaluationPack.objects.get(title="Self-evaluation of practice")
         assert pack.figures["know"]["audits"] == 12
         assert "Source: 12 audits completed" in page.inner_text("#pack-source")
+        assert page.locator("#figures-pending").count() == 0  # counted on commit
         page.click("text=Edit the narrative")
         page.wait_for_url("**/edit/")
         journey.check("edit the narrative")
@@ -100,8 +103,10 @@ def test_a_self_evaluation_prepared_reviewed_published_and_downloaded(
         page.wait_for_selector("text=Narrative saved.")
         assert NARRATIVE["know"] in page.inner_text("#narrative-know")
         page.click("button:has-text('Refresh the figures')")
-        page.wait_for_selector("text=Figures refreshed")
+        page.wait_for_selector("text=The figures are being counted again")
         journey.check("figures refreshed")
+        assert page.locator("#figures-pending").count() == 0  # counted again on commit
+        assert "Source: 12 audits completed" in page.inner_text("#pack-source")
         page.select_option("#id_reviewer", str(org.director.pk))
         page.click("button:has-text('Send for review')")
         page.wait_for_selector(f"text=Sent to {org.director.name} for review.")

@@ -21,6 +21,8 @@ from caseaudit.core.access_matrix import GET, POST, E, Entry
 from caseaudit.selfeval import services
 from caseaudit.selfeval.models import PackScope
 
+from .conftest import counted
+
 PUBLISHED = {"pk": "@selfeval_pack.pk"}
 SOUTH = {"pk": "@selfeval_south.pk"}
 DRAFT = {"pk": "@selfeval_draft.pk"}
@@ -71,14 +73,16 @@ ENTRIES: tuple[Entry, ...] = (
 
 def _published(world, *, kind: str, service=None, title: str):
     today = timezone.localdate()
-    pack = services.pack_create(
-        by=world.performance.user,
-        title=title,
-        scope_kind=kind,
-        service=service,
-        period_start=today - dt.timedelta(days=364),
-        period_end=today,
-    )
+    with counted():  # the world is built in a transaction: run the figures' count now
+        pack = services.pack_create(
+            by=world.performance.user,
+            title=title,
+            scope_kind=kind,
+            service=service,
+            period_start=today - dt.timedelta(days=364),
+            period_end=today,
+        )
+    pack.refresh_from_db()
     pack = services.pack_send_for_review(
         pack=pack, by=world.performance.user, reviewer=world.director
     )
@@ -94,11 +98,13 @@ def add_to_world(world) -> None:
         world, kind=PackScope.SERVICE, service=world.south, title="Matrix South pack"
     )
     today = timezone.localdate()
-    world.selfeval_draft = services.pack_create(
-        by=world.performance.user,
-        title="Matrix draft pack",
-        scope_kind=PackScope.AUTHORITY,
-        service=None,
-        period_start=today - dt.timedelta(days=364),
-        period_end=today,
-    )
+    with counted():
+        world.selfeval_draft = services.pack_create(
+            by=world.performance.user,
+            title="Matrix draft pack",
+            scope_kind=PackScope.AUTHORITY,
+            service=None,
+            period_start=today - dt.timedelta(days=364),
+            period_end=today,
+        )
+    world.selfeval_draft.refresh_from_db()

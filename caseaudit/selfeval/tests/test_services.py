@@ -12,9 +12,15 @@ from caseaudit.audits.tests.concurrency import require_postgresql, run_together
 from caseaudit.core.exceptions import TransitionConflict
 from caseaudit.notifications.models import Notification, NotificationKind
 from caseaudit.selfeval import policy, services
-from caseaudit.selfeval.models import PackEvent, PackEventKind, PackScope, PackStatus
+from caseaudit.selfeval.models import (
+    FiguresStatus,
+    PackEvent,
+    PackEventKind,
+    PackScope,
+    PackStatus,
+)
 
-from .conftest import approved_pack, completed_audit, draft_pack, published_pack, year
+from .conftest import approved_pack, completed_audit, counted, draft_pack, published_pack, year
 
 pytestmark = pytest.mark.django_db
 
@@ -30,14 +36,18 @@ def _kinds(pack):
 
 
 def test_a_draft_is_started_with_its_figures_and_a_generated_narrative(org, audits):
-    pack = draft_pack(org)
+    pack = draft_pack(org)  # its figures counted by the task queued on commit
     assert pack.status == PackStatus.DRAFT
+    assert pack.figures_status == FiguresStatus.READY and pack.figures_at is not None
     assert pack.figures["know"]["audits"] == 4
     assert pack.figures_by == org.performance
     for key in ("know", "how", "doing"):
         assert pack.narrative(key) == pack.figures["drafts"][key] != ""
     assert "4 audits of 4 cases" in pack.narrative_know
-    assert _kinds(pack) == [PackEventKind.CREATED]
+    assert _kinds(pack) == [PackEventKind.CREATED, PackEventKind.COUNTED]
+    counted_event = PackEvent.objects.get(pack=pack, kind=PackEventKind.COUNTED)
+    assert counted_event.by == org.performance.user
+    assert counted_event.detail == {"audits": 4, "figures_at": pack.figures_at.isoformat()}
 
 
 @pytest.mark.parametrize(
@@ -143,13 +153,21 @@ def test_refresh_recomputes_from_live_data_and_records_who(org, audits):
     )
     completed_audit(case=org.case, auditor=org.director, scale=8)
     admin_side = org.performance  # any of Performance Assurance
-    refreshed = services.pack_refresh(pack=pack, by=admin_side.user)
+    with counted():
+        asked = services.pack_refresh(pack=pack, by=admin_side.user)
+        # Asked for: pending until the task runs (on commit), the old figures still there.
+        assert asked.figures_status == FiguresStatus.PENDING
+        assert asked.figures["know"]["audits"] == 4 and asked.figures_at == pack.figures_at
+    refreshed = type(pack).objects.get(pk=pack.pk)
+    assert refreshed.figures_status == FiguresStatus.READY
     assert refreshed.figures["know"]["audits"] == 5
     assert refreshed.narrative_know == "Mine."  # the authors' words are kept
     assert "5 audits" in refreshed.figures["drafts"]["know"]
     assert refreshed.figures_by == admin_side and refreshed.figures_at >= pack.figures_at
     event = PackEvent.objects.get(pack=pack, kind=PackEventKind.REFRESHED)
-    assert event.by == admin_side.user and event.detail == {"audits": 5}
+    assert event.by == admin_side.user and event.detail == {}
+    counted_event = PackEvent.objects.filter(pack=pack, kind=PackEventKind.COUNTED).last()
+    assert counted_event.by == admin_side.user and counted_event.detail["audits"] == 5
 
 
 def test_send_for_review_needs_a_reviewer_of_the_scope_and_every_part_written(org):
@@ -211,6 +229,7 @@ def test_review_returns_with_a_comment_or_approves_and_the_author_is_told(org):
     assert pack.status == PackStatus.APPROVED
     assert _kinds(pack) == [
         PackEventKind.CREATED,
+        PackEventKind.COUNTED,
         PackEventKind.SENT_FOR_REVIEW,
         PackEventKind.RETURNED,
         PackEventKind.SENT_FOR_REVIEW,
