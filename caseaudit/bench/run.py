@@ -929,6 +929,10 @@ def measure(label: str, what: str) -> None:
 
     django.setup()
     m = _Measure(label)
+    # As the serving processes do (caseaudit/wsgi.py): this process stands for one of them.
+    from caseaudit.core.memory import tune_garbage_collector
+
+    tune_garbage_collector()
     if what == "gunicorn":  # BENCH_ONLY=gunicorn
         m.gunicorn()
         return
