@@ -5,6 +5,7 @@ findings report's ranking of each theme's best and worst scaled sections' texts.
 import datetime as dt
 import operator
 from collections import defaultdict
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from functools import reduce
 from typing import Any
@@ -120,6 +121,7 @@ RANKED_TEXTS = (
     ("worried_about", False),
     ("needs_to_happen", False),
 )
+ALL_COLUMNS = tuple(name for name, _best in RANKED_TEXTS)
 
 
 @dataclass
@@ -138,7 +140,7 @@ class Candidates:
 EVERY_ANSWER = Candidates([(None, Q())])
 
 
-def _excerpt_candidates(facts: ScaleFacts) -> Candidates:
+def _excerpt_candidates(facts: ScaleFacts, columns: Collection[str] = ALL_COLUMNS) -> Candidates:
     """The answers the excerpts of each theme and column can come from, found from the facts'
     counts of written columns per month and point of the scale. Ranking is by scale, then the
     most recent: so for each theme and column the excerpts are the answers scaled beyond some
@@ -156,6 +158,8 @@ def _excerpt_candidates(facts: ScaleFacts) -> Candidates:
     # (theme, column) -> (the earliest month it needs, its candidates' condition)
     pairs: dict[tuple[int, str], tuple[dt.date, Q]] = {}
     for (theme_id, name), by_point in _written_counts(facts).items():
+        if name not in columns:  # the page shows only some columns' excerpts
+            continue
         since, wanted = _pair_candidates(by_point, best_first=dict(RANKED_TEXTS)[name])
         condition = Q(section_id__in=theme_sections[theme_id]) & ~Q(**{name: ""}) & wanted
         pairs[(theme_id, name)] = (since, condition)
@@ -227,27 +231,31 @@ Excerpt = tuple[Link, str, int]
 
 
 def _ranked_texts(
-    answers: QuerySet[SectionAnswer], candidates: Candidates
+    answers: QuerySet[SectionAnswer],
+    candidates: Candidates,
+    columns: Collection[str] = ALL_COLUMNS,
 ) -> dict[str, dict[int, list[Excerpt]]]:
     """For each Signs of Safety column, up to THEME_EXCERPTS texts per theme from its highest
     ("working well") or lowest scaled sections, most recent first among equals; blank texts
     rank last and are dropped. Two queries: the ranking (a window function per column over
     one pass of each part of the candidates, carrying no text through its sorts; the parts
-    joined by UNION ALL), then the few winners' texts.
+    joined by UNION ALL), then the few winners' texts. `columns`: only these columns' (a tab
+    shows one or two; each is a window function of the ranking); the others' are empty.
     """
-    ranks = _ranks(answers, candidates)
+    ranked = [(name, best) for name, best in RANKED_TEXTS if name in columns]
+    ranks = _ranks(answers, candidates, ranked)
     rows = SectionAnswer.objects.filter(pk__in=list(ranks)).values(
         "pk",
         "scale",
         "audit_id",
-        *(name for name, _best in RANKED_TEXTS),
+        *(name for name, _best in ranked),
         theme_id=F("section__theme_id"),
         reference=F("audit__case__reference"),
         display_name=F("audit__case__display_name"),
     )
     found: dict[str, dict[int, list]] = {name: defaultdict(list) for name, _best in RANKED_TEXTS}
     for r in rows:
-        for name, _best in RANKED_TEXTS:
+        for name, _best in ranked:
             for pairs, rank in ranks[r["pk"]][name]:
                 holds = pairs is None or (r["theme_id"], name) in pairs
                 if holds and r[name] and rank <= THEME_EXCERPTS:
@@ -268,11 +276,16 @@ def _ranked_texts(
     return texts
 
 
-def _ranks(answers: QuerySet[SectionAnswer], candidates: Candidates) -> dict[int, Any]:
+def _ranks(
+    answers: QuerySet[SectionAnswer],
+    candidates: Candidates,
+    order: Sequence[tuple[str, bool]] = RANKED_TEXTS,
+) -> dict[int, Any]:
     """(answer, column) -> its ranks (each with the pairs of the part it came from) for the
-    answers near the top of some theme and column: the ranking query."""
+    answers near the top of some theme and column (`order`: the columns, and whether best
+    first): the ranking query."""
     windows = {}
-    for name, best_first in RANKED_TEXTS:
+    for name, best_first in order:
         blank_last = Case(When(**{name: ""}, then=Value(1)), default=Value(0))
         scale_order = F("scale").desc() if best_first else F("scale").asc()
         windows[f"rank_{name}"] = Window(
@@ -286,7 +299,7 @@ def _ranks(answers: QuerySet[SectionAnswer], candidates: Candidates) -> dict[int
             ],
         )
     near_top = Q()
-    for name, _best in RANKED_TEXTS:
+    for name, _best in order:
         near_top |= Q(**{f"rank_{name}__lte": THEME_EXCERPTS})
     ranked = [
         answers.filter(condition)
@@ -302,7 +315,7 @@ def _ranks(answers: QuerySet[SectionAnswer], candidates: Candidates) -> dict[int
     ranks: dict = {}
     for r in ranked[0]:
         pairs = candidates.parts[r["part"]][0]
-        for name, _best in RANKED_TEXTS:
+        for name, _best in order:
             ranks.setdefault(r["pk"], {}).setdefault(name, [])
             ranks[r["pk"]][name].append((pairs, r[f"rank_{name}"]))
     return ranks

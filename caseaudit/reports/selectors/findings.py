@@ -111,34 +111,41 @@ def findings_report(
         )
         figures |= {**overview, "average": one_decimal(overview["average"])}
         tables["overall-bands"] = _overall_bands_table(overview, bands)
-    if wanted(*WORDS_TABLES):
+    words, needs_wanted = wanted("themes", "working-well", "worries"), wanted("recommendations")
+    if words or needs_wanted:
         answers = section_answers(scope=scope, filters=filters)
         facts = scale_facts(scope=scope, filters=filters, today=today)
         theme_rows = _theme_rows(facts, bands)
-        texts = _ranked_texts(answers, _excerpt_candidates(facts))
+        # Only the columns the tables asked for are ranked (a window function each).
+        columns = (["working_well", "worried_about"] if words else []) + (
+            ["needs_to_happen"] if needs_wanted else []
+        )
+        texts = _ranked_texts(answers, _excerpt_candidates(facts, columns), columns)
         well, worries, needs = (texts[name] for name, _best in RANKED_TEXTS)
-        themes = [
-            ThemeFinding(
-                theme=r["theme"],
-                n=r["n"],
-                average=one_decimal(r["avg"]),
-                band=band_of_average(average=r["avg"], bands=bands),
-                working_well_count=r["working_well"],
-                worried_count=r["worried_about"],
-                working_well=well.get(r["theme_id"], []),
-                worries=worries.get(r["theme_id"], []),
+        if words:
+            themes = [
+                ThemeFinding(
+                    theme=r["theme"],
+                    n=r["n"],
+                    average=one_decimal(r["avg"]),
+                    band=band_of_average(average=r["avg"], bands=bands),
+                    working_well_count=r["working_well"],
+                    worried_count=r["worried_about"],
+                    working_well=well.get(r["theme_id"], []),
+                    worries=worries.get(r["theme_id"], []),
+                )
+                for r in theme_rows
+            ]
+            tables["themes"] = _findings_theme_table(theme_rows, bands)
+            tables["working-well"] = _excerpt_table(
+                "working-well", "What is working well", themes, lambda t: t.working_well
             )
-            for r in theme_rows
-        ]
-        recommendations = _recommendations(theme_rows, bands, needs)
-        tables["themes"] = _findings_theme_table(theme_rows, bands)
-        tables["working-well"] = _excerpt_table(
-            "working-well", "What is working well", themes, lambda t: t.working_well
-        )
-        tables["worries"] = _excerpt_table(
-            "worries", "What we are worried about", themes, lambda t: t.worries
-        )
-        tables["recommendations"] = _recommendation_table(recommendations)
+            tables["worries"] = _excerpt_table(
+                "worries", "What we are worried about", themes, lambda t: t.worries
+            )
+        if needs_wanted:
+            recommendations = _recommendations(theme_rows, bands, needs)
+            tables["recommendations"] = _recommendation_table(recommendations)
     if only is None:
         responses = responses_overview(scope=scope, filters=filters, today=today)
         programme = programme_tally(scope=scope, filters=filters, today=today)
@@ -163,7 +170,7 @@ def findings_report(
     )
 
 
-# The report's tables in order, and those made from the auditors' words by theme.
+# The report's tables in order.
 TABLE_ORDER = (
     "overall-bands",
     "themes",
@@ -173,7 +180,6 @@ TABLE_ORDER = (
     "good-practice",
     "urgent",
 )
-WORDS_TABLES = ("themes", "working-well", "worries", "recommendations")
 
 
 def _recommendations(

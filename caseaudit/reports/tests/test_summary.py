@@ -236,6 +236,17 @@ def test_excerpts_from_the_candidates_are_those_of_every_answer(org, history, va
     assert all(everything[name] for name in ("working_well", "worried_about", "needs_to_happen"))
     # the candidates really are fewer than the answers with words
     assert answers.filter(_excerpt_candidates(facts).q).count() < answers.count()
+    # A tab ranks only the columns it shows: the same excerpts of those, none of the others.
+    for columns in (["working_well", "worried_about"], ["needs_to_happen"]):
+        some = _ranked_texts(answers, _excerpt_candidates(facts, columns), columns)
+        assert {name: some[name] for name in columns} == {
+            name: everything[name] for name in columns
+        }
+        assert not any(some[name] for name in everything if name not in columns)
+        assert (
+            answers.filter(_excerpt_candidates(facts, columns).q).count()
+            < answers.filter(_excerpt_candidates(facts).q).count()
+        )
 
 
 @pytest.mark.parametrize("built", [False, True])
