@@ -16,7 +16,7 @@ from django.db.models import (
 from django.http import Http404
 from django.utils import timezone
 
-from caseaudit.cases.models import Case, SubjectType
+from caseaudit.cases.models import Case, SubjectType, audit_clock_start
 from caseaudit.cases.selectors import case_visible_qs
 from caseaudit.core.typing import Actor
 from caseaudit.organisation.models import Staff
@@ -392,9 +392,6 @@ def due_list(
     when: "overdue" (due before the month starts), "month" (due by the month's end,
     overdue included), "next" (due by the end of the following month).
     """
-    from django.db.models import DateField
-    from django.db.models.functions import Coalesce, Greatest
-
     from .due import add_months, month_end
 
     month = month.replace(day=1)
@@ -410,10 +407,9 @@ def due_list(
         qs = qs.filter(team_id=team_id)
     if service_area_id:
         qs = qs.filter(team__service_area_id=service_area_id)
-    start = Coalesce("first_panel_on", "opened_on", output_field=DateField())
-    base = Greatest(start, Coalesce("last_audited_on", start), output_field=DateField())
     return (
-        qs.annotate(due_base=base)
+        # The index of open cases holds this order (`audit_clock_start`).
+        qs.annotate(due_base=audit_clock_start())
         .select_related("team", "allocated_worker")
         .order_by("due_base", "reference")
     )

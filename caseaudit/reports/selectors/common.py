@@ -8,11 +8,12 @@ from typing import Any, overload
 
 from django.core.paginator import Page, Paginator
 from django.db.models import Case, DateField, Q, QuerySet, Value, When
-from django.db.models.functions import Coalesce, Greatest
+from django.db.models.functions import Greatest
 from django.urls import reverse
 from django.utils import timezone
 
 from caseaudit.audits.models import Audit, AuditStatus
+from caseaudit.cases.models import audit_clock_start
 from caseaudit.programme.due import add_months
 
 from ..scope import ReportFilters, ReportScope
@@ -107,10 +108,9 @@ def _auditor_q(scope: ReportScope, filters: ReportFilters, prefix: str = "audito
 
 
 def _due_base() -> Greatest:
-    """The date a case's 12-month audit clock runs from: its last audit, or its opening
-    (carers: their first Panel), whichever is later (as `programme.due.next_due`)."""
-    start = Coalesce("first_panel_on", "opened_on", output_field=DateField())
-    return Greatest(start, Coalesce("last_audited_on", start), output_field=DateField())
+    """The date a case's 12-month audit clock runs from (`cases.models.audit_clock_start`,
+    the expression its index of open cases holds)."""
+    return audit_clock_start()
 
 
 def _column_totals(rows: Sequence[Mapping[str, Any]], counts: Mapping[str, Any]) -> dict[str, int]:

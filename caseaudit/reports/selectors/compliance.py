@@ -575,8 +575,9 @@ def _closures_pending(
     cases = cast("QuerySet[WithAnnotations[Case, _ClosureFields]]", pending).filter(scope.own_cases)
     if filters.case_type:
         cases = cases.filter(case_type=filters.case_type)
-    count = cases.count()
     shown = list(cases if full else cases[:CLOSURES_SHOWN])
+    # A page that is not full is all of them: no COUNT (the same joins again) is needed.
+    count = len(shown) if full or len(shown) < CLOSURES_SHOWN else cases.count()
     return count, Table(
         "closure-pending",
         "Closure audits pending",

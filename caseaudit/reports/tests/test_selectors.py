@@ -447,7 +447,7 @@ def test_dashboard_figures_for_managers_and_practitioners(
     assert selectors.dashboard_figures(user=org.outsider.user, today=TODAY)[0].value == "0"
 
 
-def test_closure_audits_pending_in_scope(org, history):
+def test_closure_audits_pending_in_scope(org, history, monkeypatch):
     draft = history.audit(
         case=org.case,
         auditor=org.ps2,
@@ -478,6 +478,14 @@ def test_closure_audits_pending_in_scope(org, history):
         scope=report_scope(org.performance.user), filters=Q2, today=TODAY
     )
     assert perf.figures["closures_pending"] == 3
+    # A full page counts the rest (the COUNT is skipped only when the page is not full).
+    for shown, table_rows in ((3, 3), (2, 2), (1, 1)):
+        monkeypatch.setattr(selectors.compliance, "CLOSURES_SHOWN", shown)
+        again = selectors.compliance_report(
+            scope=report_scope(org.performance.user), filters=Q2, today=TODAY
+        )
+        assert again.figures["closures_pending"] == 3
+        assert len(again.table("closure-pending").rows) == table_rows
 
 
 def test_the_page_shows_the_most_overdue_people_and_the_files_everyone(org, programme, monkeypatch):
