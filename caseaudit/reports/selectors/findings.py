@@ -321,14 +321,15 @@ def _recommendation_rows(rec: Recommendation) -> list[list[Any]]:
 
 
 def urgent_findings_chased(
-    *, scope: ReportScope, filters: ReportFilters, table: bool = True
+    *, scope: ReportScope, filters: ReportFilters, table: bool = True, median: bool = True
 ) -> dict[str, Any]:
     """Urgent findings raised in the period: how many, how fast they were acknowledged (within
     a day, the median hours), and how many had to be chased because nobody acknowledged them:
     reminded after 1 working day, escalated to the Children's Service Manager after 2 and to
     the Assistant Director after 5. Those withdrawn by their auditor as raised in error are
-    counted apart, not as raised. Three queries (the totals, by team, the median); two and no
-    "table" without `table` (the figures at a glance)."""
+    counted apart, not as raised. Three queries (the totals, by team, the median); no "table"
+    without `table`, and no median hours (None) without `median` (the period before, at a
+    glance, whose median is not shown)."""
     findings = UrgentFinding.objects.filter(scope.case_q(filters)).filter(
         filters.when_q("raised_at")
     )
@@ -348,12 +349,14 @@ def urgent_findings_chased(
         "withdrawn": Count("pk", filter=Q(withdrawn_at__isnull=False)),
     }
     totals = findings.aggregate(**counts)
-    median = _median_hours(findings.filter(acknowledged), totals["acknowledged"])
+    median_hours = (
+        _median_hours(findings.filter(acknowledged), totals["acknowledged"]) if median else None
+    )
     figures = {
         "urgent_raised": totals["raised"],
         "urgent_open": totals["open"],
         "urgent_within_day": percent(totals["within_day"], totals["acknowledged"]),
-        "urgent_median_hours": median,
+        "urgent_median_hours": median_hours,
         "urgent_reminded": totals["reminded"],
         "urgent_to_csm": totals["to_csm"],
         "urgent_to_ad": totals["to_ad"],

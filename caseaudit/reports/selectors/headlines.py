@@ -219,7 +219,9 @@ def quality_glance(*, scope: ReportScope, filters: ReportFilters, today: dt.date
     audits_now = _audit_figures(scope, filters, bands)
     audits_then = _audit_figures(scope, before, bands)
     urgent_now = urgent_findings_chased(scope=scope, filters=filters, table=False)["figures"]
-    urgent_then = urgent_findings_chased(scope=scope, filters=before, table=False)["figures"]
+    urgent_then = urgent_findings_chased(scope=scope, filters=before, table=False, median=False)[
+        "figures"
+    ]
     label = good_label(bands=bands)
     headlines = [
         Headline(

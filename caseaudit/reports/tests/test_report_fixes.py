@@ -284,11 +284,16 @@ def test_the_quality_page_draws_the_trend_as_small_multiples(org, login, county)
 
 
 def pdf_text(content: bytes) -> bytes:
-    """The PDF's bytes with each compressed stream (and object stream) inflated, to search."""
+    """The PDF's bytes with each compressed stream (and object stream) inflated, to search.
+
+    Each stream is read up to its "endstream" with the end of line before it, and inflated
+    by a decompressor that stops where the compressed data ends: cutting the end of line
+    off by pattern cut the data's own last byte whenever it was a carriage return (a
+    random one in 256 streams), and that stream then read as nothing."""
     parts = [content]
-    for match in re.finditer(rb"stream\r?\n(.*?)\r?\nendstream", content, re.S):
+    for match in re.finditer(rb"stream\r?\n(.*?)endstream", content, re.S):
         try:
-            parts.append(zlib.decompress(match.group(1)))
+            parts.append(zlib.decompressobj().decompress(match.group(1)))
         except zlib.error:  # not a Flate stream (an image, a font): nothing to read
             continue
     return b"\n".join(parts)
