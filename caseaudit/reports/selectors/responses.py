@@ -24,9 +24,10 @@ from .. import charts
 from ..charts import Series
 from ..periods import month_label
 from ..scope import ReportFilters, ReportScope
-from ..services import ACTIONS, summary_is_built
+from ..services import ACTIONS
 from ..tables import MONTH, NUMBER, PERCENT, Column, Table, percent
-from .common import SimpleReport, _column_totals, _month, audit_q, month_of, whole_months
+from .common import SimpleReport, _column_totals, _month, audit_q, month_of
+from .summary import _summary_answers_for, team_summary_rows
 
 
 def _response_counts(today: dt.date) -> dict[str, Count]:
@@ -215,9 +216,7 @@ def _action_table(
 def _action_summary_answers_for(scope: ReportScope, filters: ReportFilters, today: dt.date) -> bool:
     """Whether the actions' summary can answer: as the scale summary (`summary`), a scope of
     whole teams, a period of whole months and the summary built and current."""
-    if not scope.by_team or not whole_months(filters=filters, today=today):
-        return False
-    return summary_is_built(name=ACTIONS)
+    return _summary_answers_for(scope, filters, today, name=ACTIONS)
 
 
 def _actions_by_team_from_summary(
@@ -228,15 +227,7 @@ def _actions_by_team_from_summary(
     actions, `audits.RestorativeAction`'s index of open actions by due date) those due
     earlier this month. Three queries (two on a month's first day)."""
     this_month = today.replace(day=1)
-    rows = ActionSummary.objects.filter(month__gte=filters.start, month__lte=filters.end)
-    if not scope.authority_wide:
-        rows = rows.filter(team__in=Team.objects.filter(scope.team_q))
-    if filters.team is not None:
-        rows = rows.filter(team_id=filters.team.pk)
-    if filters.service is not None:
-        rows = rows.filter(team__service_area_id=filters.service.pk)
-    if filters.case_type:
-        rows = rows.filter(case_type=filters.case_type)
+    rows = team_summary_rows(ActionSummary.objects.all(), scope, filters)
     if filters.tool is not None:
         rows = rows.filter(tool_id=filters.tool.pk)
     is_open = Q(status=ActionStatus.OPEN)

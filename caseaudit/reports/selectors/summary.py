@@ -8,8 +8,9 @@ import datetime as dt
 from collections.abc import Callable, Hashable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cached_property
-from typing import Any, cast
+from typing import Any, TypeVar, cast
 
+from django.db import models
 from django.db.models import Aggregate, Count, F, Q, QuerySet, Sum
 from django.utils.safestring import SafeString
 
@@ -21,11 +22,12 @@ from .. import charts
 from ..charts import Series
 from ..models import SCALE_POINTS, ScaleSummary
 from ..scope import ReportFilters, ReportScope
-from ..services import COUNT_COLUMNS, summary_counts, summary_is_built
+from ..services import COUNT_COLUMNS, SCALE, summary_counts, summary_is_built
 from ..tables import DECIMAL, NUMBER, Column, one_decimal
 from .common import audit_q, month_of, whole_months
 
 TEAM_COLUMNS = ("n", "total", *[f"s{point}" for point in SCALE_POINTS])
+M = TypeVar("M", bound=models.Model)
 
 
 @dataclass
@@ -65,17 +67,22 @@ def section_answers(*, scope: ReportScope, filters: ReportFilters) -> QuerySet[S
     return qs
 
 
-def _summary_answers_for(scope: ReportScope, filters: ReportFilters, today: dt.date) -> bool:
+def _summary_answers_for(
+    scope: ReportScope, filters: ReportFilters, today: dt.date, name: str = SCALE
+) -> bool:
     """Whether the scale summary can answer: a scope of whole teams, a period of whole months
     (one that ends today covers its month: nothing is completed after today) and a summary
     that is built."""
     if not scope.by_team or not whole_months(filters=filters, today=today):
         return False
-    return summary_is_built()
+    return summary_is_built(name=name)
 
 
-def _summary_rows(scope: ReportScope, filters: ReportFilters) -> QuerySet[ScaleSummary]:
-    qs = ScaleSummary.objects.filter(month__gte=filters.start, month__lte=filters.end)
+def team_summary_rows(qs: QuerySet[M], scope: ReportScope, filters: ReportFilters) -> QuerySet[M]:
+    """Rows of a summary kept by month, team and case type (`ScaleSummary`, the responses'
+    `ActionSummary`) in the scope and matching the period, team, service and case type; the
+    caller adds the filters of its own keys (tool, theme)."""
+    qs = qs.filter(month__gte=filters.start, month__lte=filters.end)
     if not scope.authority_wide:
         qs = qs.filter(team__in=Team.objects.filter(scope.team_q))
     if filters.team is not None:
@@ -84,6 +91,11 @@ def _summary_rows(scope: ReportScope, filters: ReportFilters) -> QuerySet[ScaleS
         qs = qs.filter(team__service_area_id=filters.service.pk)
     if filters.case_type:
         qs = qs.filter(case_type=filters.case_type)
+    return qs
+
+
+def _summary_rows(scope: ReportScope, filters: ReportFilters) -> QuerySet[ScaleSummary]:
+    qs = team_summary_rows(ScaleSummary.objects.all(), scope, filters)
     if filters.tool is not None:
         qs = qs.filter(section__version__tool_id=filters.tool.pk)
     if filters.theme is not None:
