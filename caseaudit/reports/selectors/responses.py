@@ -227,7 +227,7 @@ def _actions_by_team_from_summary(
     actions, `audits.RestorativeAction`'s index of open actions by due date) those due
     earlier this month. Three queries (two on a month's first day)."""
     this_month = today.replace(day=1)
-    rows = team_summary_rows(ActionSummary.objects.all(), scope, filters)
+    rows = team_summary_rows(qs=ActionSummary.objects.all(), scope=scope, filters=filters)
     if filters.tool is not None:
         rows = rows.filter(tool_id=filters.tool.pk)
     is_open = Q(status=ActionStatus.OPEN)

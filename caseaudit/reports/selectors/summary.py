@@ -78,7 +78,9 @@ def _summary_answers_for(
     return summary_is_built(name=name)
 
 
-def team_summary_rows(qs: QuerySet[M], scope: ReportScope, filters: ReportFilters) -> QuerySet[M]:
+def team_summary_rows(
+    *, qs: QuerySet[M], scope: ReportScope, filters: ReportFilters
+) -> QuerySet[M]:
     """Rows of a summary kept by month, team and case type (`ScaleSummary`, the responses'
     `ActionSummary`) in the scope and matching the period, team, service and case type; the
     caller adds the filters of its own keys (tool, theme)."""
@@ -95,7 +97,7 @@ def team_summary_rows(qs: QuerySet[M], scope: ReportScope, filters: ReportFilter
 
 
 def _summary_rows(scope: ReportScope, filters: ReportFilters) -> QuerySet[ScaleSummary]:
-    qs = team_summary_rows(ScaleSummary.objects.all(), scope, filters)
+    qs = team_summary_rows(qs=ScaleSummary.objects.all(), scope=scope, filters=filters)
     if filters.tool is not None:
         qs = qs.filter(section__version__tool_id=filters.tool.pk)
     if filters.theme is not None:
