@@ -23,18 +23,18 @@ process of its own with production settings (DEBUG off, whitenoise's manifest st
 
 and at the county scale also: the rows per second of a 20,000-row case CSV through
 `imports.services.case_file_import` against a raw `executemany` INSERT of the same rows into a
-scratch table (both rolled back), the audit PDF's render time, and the requests per second
-under gunicorn (2 sync workers, `wrk` with 2 threads x 20
-connections, 10 seconds each) of a bare Django view with only SecurityMiddleware
-(`caseaudit/bench/bare_settings.py`, its own gunicorn with the same arguments), then, signed
-in as demo users (sending the cookies their browser holds after its first page: session, CSRF,
-signed-in marker), `/bench/ping` (`caseaudit/bench/urls.py`: the app's whole middleware, no
-view work), the case list, a case page and the home page, each as `gunicorn.<page>.rps` and
-`gunicorn.<page>.vs_bare_ratio`. `wrk` is required (`apt-get install -y wrk`). Before the
-load, each page's CPU time per request in this process (`gunicorn.<page>.cpu_ms`: Django's
-test client, the same user, CPU_REQUESTS requests after 5 warm-ups; `caseaudit/bench/cpu.py`
-gives the same figure alone, with the queries): on a machine shared with other work the rates
-vary from run to run, the CPU time much less.
+scratch table (both rolled back; `caseaudit/bench/import_rate.py`), the audit PDF's render time,
+and the requests per second under gunicorn (`caseaudit/bench/load.py`: 2 sync workers, `wrk`
+with 2 threads x 20 connections, 10 seconds each) of a bare Django view with only
+SecurityMiddleware (`caseaudit/bench/bare_settings.py`, its own gunicorn with the same
+arguments), then, signed in as demo users (sending the cookies their browser holds after its
+first page: session, CSRF, signed-in marker), `/bench/ping` (`caseaudit/bench/urls.py`: the
+app's whole middleware, no view work), the case list, a case page and the home page, each as
+`gunicorn.<page>.rps` and `gunicorn.<page>.vs_bare_ratio`. `wrk` is required (`apt-get install
+-y wrk`). Before the load, each page's CPU time per request in this process
+(`gunicorn.<page>.cpu_ms`: Django's test client, the same user, CPU_REQUESTS requests after 5
+warm-ups; `caseaudit/bench/cpu.py` gives the same figure alone, with the queries): on a machine
+shared with other work the rates vary from run to run, the CPU time much less.
 
 Output: one `name: value` line per figure, then `target.<name>: ok|MISSED` for the targets
 (query counts equal at county and national scale, p95 under 300 ms at county and 1 s at
@@ -57,7 +57,6 @@ import math
 import os
 import re
 import shutil
-import socket
 import statistics
 import subprocess  # nosec B404
 import sys
@@ -65,6 +64,18 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
+if str(ROOT) not in sys.path:  # run as a script (`make bench`): the project's own modules
+    sys.path.insert(0, str(ROOT))
+
+from caseaudit.bench.load import (  # noqa: E402
+    GUNICORN_ARGS,
+    LOAD_CONNECTIONS,
+    LOAD_THREADS,
+    Gunicorn,
+    get_status,
+    load,
+)
+
 PG_SERVER = "postgresql://postgres@127.0.0.1:5432"
 # BENCH_DB_PREFIX: another prefix for the databases (several people benchmarking on one server).
 DB_PREFIX = os.environ.get("BENCH_DB_PREFIX", "caseaudit_bench_")
@@ -76,16 +87,10 @@ SCALES = [
 ]
 WARMUPS, REQUESTS = 3, 30
 SLOW_SECONDS, SLOW_REQUESTS = 1.0, 10  # pages slower than this get fewer requests
-LOAD_SECONDS = 10
-LOAD_THREADS, LOAD_CONNECTIONS = 2, 20
-GUNICORN_ARGS = ["-w", "2"]  # sync workers, as production's default
-GUNICORN_LOG = "/tmp/caseaudit-bench-gunicorn.log"  # noqa: S108  # nosec B108
 # Requests per second as a share of the bare Django view's, under the same gunicorn and load.
 VS_BARE_TARGETS = {"ping": 0.5, "case_list": 0.05, "case_page": 0.05, "home": 0.04}
 CPU_REQUESTS = 100  # in-process requests per page for `gunicorn.<page>.cpu_ms`
 SELFEVAL_RUNS = 5  # calls of the self-evaluation pack's figures after the first
-IMPORT_ROWS = 20_000
-IMPORT_TRIES = 3
 P95_TARGET_MS = {"county": 300, "national": 1000}
 REPORT_P95_TARGET_MS = 300  # the report pages, at the national scale too
 IMPORT_RATIO_TARGET = 1 / 3
@@ -568,159 +573,13 @@ class _Measure:
         emit("pdf.audit.kilobytes", len(data) / 1024)
 
     def imports(self) -> None:
-        """A generated 20,000-row case CSV through the import service, against a raw
-        executemany INSERT of the same rows into a scratch table; both rolled back."""
-        import csv
-        import datetime as dt
-        import io
-        import random
+        """A generated IMPORT_ROWS-row case CSV through the import service, against a raw
+        executemany INSERT of the same rows (caseaudit/bench/import_rate.py)."""
+        from caseaudit.bench.import_rate import import_rates
+        from caseaudit.organisation.models import Role
 
-        from django.db import connection, transaction
-        from django.utils import timezone
-
-        from caseaudit.cases.models import Case
-        from caseaudit.imports.services import case_file_import
-        from caseaudit.organisation.models import Role, Staff
-
-        rng = random.Random(9)
-        workers = list(
-            Staff.objects.filter(role=Role.PRACTITIONER, team__isnull=False).values_list(
-                "pk", "staff_id", "team_id", "team__code"
-            )
-        )
-        types = ["cin", "cp", "cla", "care_leaver", "early_help"]
-        rows = []
-        for i in range(IMPORT_ROWS):
-            pk, staff_id, team_id, team_code = rng.choice(workers)
-            dob = self.today - dt.timedelta(days=rng.randint(200, 17 * 365))
-            opened = self.today - dt.timedelta(days=rng.randint(10, 900))
-            rows.append(
-                (
-                    f"BENCH{i:06d}",
-                    "child",
-                    rng.choice(types),
-                    f"Bench Child {i}",
-                    dob,
-                    opened,
-                    team_code,
-                    staff_id,
-                    team_id,
-                    pk,
-                )
-            )
-        out = io.StringIO()
-        writer = csv.writer(out)
-        writer.writerow(
-            [
-                "case_id",
-                "subject_type",
-                "case_type",
-                "name",
-                "date_of_birth",
-                "opened_on",
-                "closed_on",
-                "team",
-                "allocated_worker_id",
-                "first_panel_on",
-                "last_audited_on",
-            ]
-        )
-        for ref, subject, kind, name, dob, opened, team_code, staff_id, _t, _w in rows:
-            writer.writerow(
-                [
-                    ref,
-                    subject,
-                    kind,
-                    name,
-                    dob.isoformat(),
-                    opened.isoformat(),
-                    "",
-                    team_code,
-                    staff_id,
-                    "",
-                    "",
-                ]
-            )
-        data = out.getvalue().encode()
-        admin = self.staff[Role.ADMIN].user
-
-        class Rollback(Exception):
-            pass
-
-        def run_import() -> tuple[float, int]:
-            t = time.perf_counter()
-            try:
-                with transaction.atomic():
-                    result = case_file_import(
-                        file=io.BytesIO(data), file_name="bench-cases.csv", by=admin
-                    )
-                    elapsed = time.perf_counter() - t
-                    raise Rollback
-            except Rollback:
-                pass
-            return elapsed, result.created
-
-        # The same rows, already resolved to ids, with one prepared INSERT.
-        quote = connection.ops.quote_name
-        fields = [f for f in Case._meta.concrete_fields if not f.primary_key]
-        columns = ", ".join(quote(f.column) for f in fields)
-        now = timezone.now()
-        params = []
-        for ref, subject, kind, name, dob, opened, _code, _sid, team_id, worker_id in rows:
-            values = {
-                "reference": ref,
-                "display_name": name,
-                "subject_type": subject,
-                "case_type": kind,
-                "date_of_birth": dob,
-                "opened_on": opened,
-                "team_id": team_id,
-                "allocated_worker_id": worker_id,
-                "created_at": now,
-                "updated_at": now,
-            }
-            params.append([values.get(f.attname, f.get_default()) for f in fields])
-        table = quote("bench_case_scratch")
-        with connection.cursor() as cursor:
-            cursor.execute(f"DROP TABLE IF EXISTS {table}")
-            if connection.vendor == "postgresql":
-                cursor.execute(
-                    f"CREATE TABLE {table} (LIKE {quote(Case._meta.db_table)} INCLUDING ALL)"
-                )
-            else:
-                source = quote(Case._meta.db_table)
-                create = f"CREATE TABLE {table} AS SELECT * FROM {source} WHERE 0"  # noqa: S608  # nosec B608
-                cursor.execute(create)
-        marks = ", ".join(["%s"] * len(fields))
-        sql = f"INSERT INTO {table} ({columns}) VALUES ({marks})"  # noqa: S608  # nosec B608
-
-        def run_raw() -> float:
-            t = time.perf_counter()
-            try:
-                with transaction.atomic(), connection.cursor() as cursor:
-                    for start in range(0, len(params), 5000):
-                        cursor.executemany(sql, params[start : start + 5000])
-                    elapsed = time.perf_counter() - t
-                    raise Rollback
-            except Rollback:
-                pass
-            return elapsed
-
-        # Side by side, alternating, IMPORT_TRIES times each; the best of each is compared, so
-        # a moment of other work on the machine does not decide the ratio.
-        import_times, raw_times = [], []
-        for _ in range(IMPORT_TRIES):
-            elapsed, created = run_import()
-            import_times.append(elapsed)
-            raw_times.append(run_raw())
-        with connection.cursor() as cursor:
-            cursor.execute(f"DROP TABLE IF EXISTS {table}")
-        import_rps = IMPORT_ROWS / min(import_times)
-        raw_rps = IMPORT_ROWS / min(raw_times)
-        emit("import.rows", created)
-        emit("import.rows_per_second", import_rps)
-        emit("import.executemany_rows_per_second", raw_rps)
-        emit("import.vs_executemany_ratio", import_rps / raw_rps)
+        for name, value in import_rates(today=self.today, by=self.staff[Role.ADMIN].user).items():
+            emit(f"import.{name}", value)
 
     def gunicorn_pages(self) -> list[tuple[str, object, str]]:
         """(name, role, path) of the pages loaded under gunicorn, each as the demo user the
@@ -791,32 +650,37 @@ class _Measure:
                     return
         self.cpu_per_request(pages)
         bare_env = dict(os.environ, DJANGO_SETTINGS_MODULE="caseaudit.bench.bare_settings")
-        with _gunicorn("caseaudit.wsgi", bare_env) as base:
+        bare_server = Gunicorn("caseaudit.wsgi", bare_env)
+        with bare_server as base:
             if base is None:
-                return
-            bare, errors = _load(base + "/bench/ping", {})
+                return _no_server(bare_server)
+            bare, errors = load(base + "/bench/ping", {})
         emit("gunicorn.bare.rps", bare)
         emit("gunicorn.bare.errors", errors)
         profile = os.environ.get("BENCH_PROFILE") == "1"
         app = "caseaudit.bench.profiled_wsgi" if profile else "caseaudit.wsgi"
-        with _gunicorn(app, dict(os.environ)) as base:
+        server = Gunicorn(app, dict(os.environ))
+        with server as base:
             if base is None:
-                return
+                return _no_server(server)
             for name, role, path in pages:
-                headers = {"Cookie": cookies[role]}
-                # wrk counts a redirect (to the sign-in page) as a success: check first.
-                status = _get(base + path, headers)
-                if status != 200:
-                    emit(f"gunicorn.{name}.status", status)
-                    emit(f"gunicorn.{name}.errors", "status")
-                    continue
-                rps, errors = _load(base + path, headers)
-                status = _get(base + path, headers)  # still signed in at the end
-                emit(f"gunicorn.{name}.rps", rps)
-                emit(f"gunicorn.{name}.errors", errors + (status != 200))
-                emit(f"gunicorn.{name}.vs_bare_ratio", rps / bare)
+                self._load_page(base, name, path, {"Cookie": cookies[role]}, bare)
         if profile:
             emit("gunicorn.profile", "/tmp/caseaudit-bench-profile-<pid>.prof")  # noqa: S108  # nosec B108
+
+    @staticmethod
+    def _load_page(base: str, name: str, path: str, headers: dict, bare: float) -> None:
+        # wrk counts a redirect (to the sign-in page) as a success: check first.
+        status = get_status(base + path, headers)
+        if status != 200:
+            emit(f"gunicorn.{name}.status", status)
+            emit(f"gunicorn.{name}.errors", "status")
+            return
+        rps, errors = load(base + path, headers)
+        status = get_status(base + path, headers)  # still signed in at the end
+        emit(f"gunicorn.{name}.rps", rps)
+        emit(f"gunicorn.{name}.errors", errors + (status != 200))
+        emit(f"gunicorn.{name}.vs_bare_ratio", rps / bare)
 
     def cpu_per_request(self, pages) -> None:
         """`gunicorn.<page>.cpu_ms`: this process's CPU time per request of each page."""
@@ -830,98 +694,9 @@ class _Measure:
             emit(f"gunicorn.{name}.cpu_ms", cpu)
 
 
-class _gunicorn:
-    """A gunicorn server for the duration of a `with`: its base URL, or None (with a note)
-    if it did not come up."""
-
-    def __init__(self, app: str, env: dict):
-        self.app, self.env = app, env
-
-    def __enter__(self) -> str | None:
-        with socket.socket() as s:
-            s.bind(("127.0.0.1", 0))
-            port = s.getsockname()[1]
-        gunicorn = str(Path(sys.executable).parent / "gunicorn")
-        self.log = open(GUNICORN_LOG, "a")  # noqa: SIM115
-        self.server = subprocess.Popen(  # noqa: S603  # nosec B603
-            [gunicorn, self.app, *GUNICORN_ARGS, "-b", f"127.0.0.1:{port}"],
-            env=self.env,
-            cwd=ROOT,
-            stdout=self.log,
-            stderr=self.log,
-        )
-        base = f"http://127.0.0.1:{port}"
-        if not _wait_until_up(base + "/bench/ping", {}):
-            emit("gunicorn.note", f"gunicorn ({self.app}) did not answer; see {GUNICORN_LOG}")
-            emit("gunicorn.errors", "no server")
-            return None
-        return base
-
-    def __exit__(self, *exc) -> None:
-        self.server.terminate()
-        self.server.wait(timeout=20)
-        self.log.close()
-
-
-def _get(url: str, headers: dict) -> int:
-    import http.client
-    from urllib.parse import urlsplit
-
-    parts = urlsplit(url)
-    connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=30)
-    try:
-        connection.request("GET", parts.path, headers=headers)
-        response = connection.getresponse()
-        response.read()
-        return response.status
-    finally:
-        connection.close()
-
-
-def _wait_until_up(url: str, headers: dict) -> bool:
-    for _ in range(100):
-        try:
-            if _get(url, headers) in (200, 302):
-                return True
-        except OSError:
-            pass
-        time.sleep(0.2)
-    return False
-
-
-def _load(url: str, headers: dict) -> tuple[float, int]:
-    """Requests per second and errors (non-2xx/3xx answers, socket errors) over LOAD_SECONDS
-    with wrk (`apt-get install wrk`)."""
-    header_args = []
-    for name, value in headers.items():
-        header_args += ["-H", f"{name}: {value}"]
-    out = subprocess.run(  # noqa: S603  # nosec B603
-        [
-            shutil.which("wrk"),
-            "-t",
-            str(LOAD_THREADS),
-            "-c",
-            str(LOAD_CONNECTIONS),
-            "-d",
-            f"{LOAD_SECONDS}s",
-            "--timeout",
-            "10s",
-            *header_args,
-            url,
-        ],
-        check=True,
-        capture_output=True,
-        text=True,
-    ).stdout
-    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out)[1])
-    errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
-    socket_errors = re.search(
-        r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", out
-    )
-    total = int(errors[1]) if errors else 0
-    if socket_errors:
-        total += sum(int(n) for n in socket_errors.groups())
-    return rps, total
+def _no_server(server: Gunicorn) -> None:
+    emit("gunicorn.note", server.note)
+    emit("gunicorn.errors", "no server")
 
 
 def measure(label: str, what: str) -> None:
@@ -950,7 +725,6 @@ def measure(label: str, what: str) -> None:
 
 
 if __name__ == "__main__":
-    sys.path.insert(0, str(ROOT))
     if len(sys.argv) > 1 and sys.argv[1] == "seed":
         seed(sys.argv[2])
     elif len(sys.argv) > 1 and sys.argv[1] == "summaries":
