@@ -18,6 +18,7 @@ from caseaudit.accounts.models import AccessObjectType
 from caseaudit.accounts.services import access_record
 from caseaudit.core.typing import AuthenticatedHttpRequest
 from caseaudit.organisation.selectors import staff_for_user
+from caseaudit.workflows import moderation as workflows
 
 from . import policy, selectors, services
 from .forms import ReferForm, ReplyForm, SampleForm
@@ -179,7 +180,7 @@ def moderation_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpRespons
                     request, "Your scales are fixed. Here is how they compare with the auditor's."
                 )
             elif action == "complete":
-                services.moderation_complete(moderation=moderation, by=request.user)
+                workflows.moderation_complete(moderation=moderation, by=request.user)
                 messages.success(request, "Moderation completed. The auditor has been told.")
             else:
                 messages.success(request, "Saved.")

@@ -17,7 +17,9 @@ when it was last built: no row means "not built", so the live path is used.
 `AuditorSummary` is kept the same way (by the same calls, each table with its own state
 row): the compliance report's "other audits" (completed audits that no programme allocation
 asked for) by month, auditor, case type and tool, which at the national scale was a count of
-a year's audits on every view of the report.
+a year's audits on every view of the report. So is `GradeSummary`: completed audits and their
+overall scale (final grade) by month, team, case type and tool, for the pages' figures of the
+audits.
 """
 
 import uuid
@@ -100,6 +102,39 @@ class AuditorSummary(models.Model):
 
     def __str__(self) -> str:
         return f"{self.month:%Y-%m} auditor {self.auditor_id} {self.case_type} tool {self.tool_id}"
+
+
+class GradeSummary(models.Model):
+    """Completed audits by the month they were completed in (the authority's time zone), the
+    case's team and type, and the tool: how many, and how many at each point of the overall
+    scale, which is the audit's final grade (a completed moderation that changes it moves its
+    audit from the auditor's point to the moderated one: `workflows.moderation`). The report
+    pages' figures of the audits (how many, their average overall scale, how many in each
+    band) add up a year of these rows instead of a year of audits."""
+
+    month = models.DateField()
+    team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="+")
+    case_type = models.CharField(max_length=16)
+    tool = models.ForeignKey(Tool, on_delete=models.CASCADE, related_name="+")
+    audits = models.IntegerField(default=0)
+    for _point in SCALE_POINTS:
+        locals()[f"o{_point}"] = models.IntegerField(default=0)
+    del _point
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["month", "team", "case_type", "tool"], name="gradesummary_unique"
+            )
+        ]
+        indexes = [models.Index(fields=["month"], name="gradesummary_month")]
+
+    def __str__(self) -> str:
+        return f"{self.month:%Y-%m} team {self.team_id} {self.case_type} tool {self.tool_id}"
+
+
+# The overall scale's columns of `GradeSummary`: "o7" counts the audits graded 7.
+GRADE_COLUMNS = tuple(f"o{point}" for point in SCALE_POINTS)
 
 
 class SummaryState(models.Model):

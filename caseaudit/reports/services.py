@@ -1,6 +1,6 @@
 """Writes of the reports app: keeping the report summaries (`models.ScaleSummary`,
-`models.AuditorSummary`, and the responses app's `ActionSummary` of restorative actions)
-current.
+`models.GradeSummary`, `models.AuditorSummary`, and the responses app's `ActionSummary` of
+restorative actions) current.
 
 - `summary_rebuild()`: recount every summary from the audits in one transaction (an
   INSERT ... SELECT each), and mark each built. Nightly, after seeding, and after anything
@@ -11,6 +11,8 @@ current.
   summary is kept by the responses app (`responses.action_summary`: audits counted in and
   out by `workflows.audits`, each change of an action's state by its service); here it is
   only rebuilt and marked built.
+- `summary_regrade(audit_id, before, after)`: a completed audit's overall scale changed (a
+  moderation set its final grade: `workflows.moderation`), in the caller's transaction.
 - Stale: something moved counts between teams or case types, or removed audits (a case
   import, an erasure: `cases.services.cases_regrouped` moves the case register's grouping
   version on). A summary counted at an older version is not current: reports read the live
@@ -37,11 +39,13 @@ from caseaudit.responses.action_summary import action_summary_rows
 from caseaudit.responses.models import ActionSummary
 
 from .models import (
+    GRADE_COLUMNS,
     SCALE_POINTS,
     TEXT_FIELDS,
     TEXT_PREFIXES,
     AuditorSummary,
     ExportStatus,
+    GradeSummary,
     ReportExport,
     ScaleSummary,
     SummaryState,
@@ -52,12 +56,13 @@ logger = logging.getLogger(__name__)
 # The summaries, by their `SummaryState` names. Each has a state of its own, so a summary
 # added by a migration reads as "not built" (the live path) until its first rebuild.
 SCALE = "scale"
+GRADES = "grades"
 AUDITORS = "auditors"
 # The restorative actions' summary (`responses.models.ActionSummary`): the responses app keeps
 # its counts as actions change state, whether built or not; it is recounted and marked built
 # here with the others.
 ACTIONS = "actions"
-SUMMARIES = (SCALE, AUDITORS, ACTIONS)
+SUMMARIES = (SCALE, GRADES, AUDITORS, ACTIONS)
 
 
 def summary_counts() -> dict[str, Aggregate]:
@@ -100,6 +105,25 @@ def _grouped_answers(audits: Q) -> QuerySet[SectionAnswer, Any]:
             summary_section=F("section_id"),
         )
         .annotate(**summary_counts())
+        .order_by()
+    )
+
+
+def _grouped_grades() -> QuerySet[Audit, Any]:
+    """Completed audits grouped as GradeSummary is, in its column order: how many, and how
+    many at each point of the overall scale."""
+    return (
+        Audit.objects.filter(status=AuditStatus.COMPLETED)
+        .values(
+            summary_month=_completed_month("completed_at"),
+            summary_team=F("case__team_id"),
+            summary_case_type=F("case__case_type"),
+            summary_tool=F("tool_version__tool_id"),
+        )
+        .annotate(
+            audits=Count("pk"),
+            **{f"o{point}": Count("pk", filter=Q(overall_scale=point)) for point in SCALE_POINTS},
+        )
         .order_by()
     )
 
@@ -165,6 +189,11 @@ def summary_rebuild() -> int:
             # summary_month is the grouped query's own annotation, which the stubs cannot see.
             _grouped_answers(Q()).order_by("summary_month"),  # type: ignore[misc]
         )
+        _refill(
+            GradeSummary,
+            ("month", "team_id", "case_type", "tool_id", "audits", *GRADE_COLUMNS),
+            _grouped_grades().order_by("summary_month"),  # type: ignore[misc]
+        )
         auditor_rows = _refill(
             AuditorSummary,
             ("month", "auditor_id", "case_type", "tool_id", "other"),
@@ -188,7 +217,8 @@ def summary_rebuild() -> int:
                 },
             )
     logger.info(
-        "report summaries rebuilt: %s scale rows, %s auditor rows, %s action rows in %.1fs",
+        "report summaries rebuilt: %s scale rows, %s auditor rows, %s action rows in %.1fs"
+        " (and the grades' summary)",
         rows,
         auditor_rows,
         action_rows,
@@ -230,6 +260,8 @@ def summary_add_audit(*, audit: Audit, completed_at: dt.datetime, sign: int) -> 
     month = timezone.localtime(completed_at).date().replace(day=1)
     if SCALE in built:
         _add_scales(audit, month, sign)
+    if GRADES in built:
+        _add_grade(audit.pk, month, {"audits": sign}, ((None, sign),))
     if AUDITORS in built:
         _add_other_audit(audit, month, sign)
 
@@ -258,6 +290,42 @@ def _add_scales(audit: Audit, month: dt.date, sign: int) -> None:
             },
         }
         increment(ScaleSummary, key, change)
+
+
+def summary_regrade(*, audit_id: int, before: int | None, after: int | None) -> None:
+    """A completed audit's overall scale went from `before` to `after` (a moderation set its
+    final grade): move it between the points of the grades' summary, if built. Runs in the
+    caller's transaction."""
+    if before == after or not SummaryState.objects.filter(name=GRADES).exists():
+        return
+    completed_at = Audit.objects.values_list("completed_at", flat=True).get(pk=audit_id)
+    month = timezone.localtime(completed_at).date().replace(day=1)
+    _add_grade(audit_id, month, {}, ((before, -1), (after, +1)))
+
+
+def _add_grade(
+    audit_id: int, month: dt.date, change: dict[str, int], points: tuple[tuple[Any, int], ...]
+) -> None:
+    """Add `change` and, for each (point, sign) of `points`, `sign` to the audit's point of the
+    overall scale (the one it has now where the point is None; nothing for an audit without
+    one) under the audit's key: its case's team and type and its tool, as they are now."""
+    row = (
+        Audit.objects.filter(pk=audit_id)
+        .values("case__team_id", "case__case_type", "tool_version__tool_id", "overall_scale")
+        .get()
+    )
+    change = dict(change)
+    for point, sign in points:
+        point = row["overall_scale"] if point is None else point
+        if point is not None:
+            change[f"o{point}"] = change.get(f"o{point}", 0) + sign
+    key = {
+        "month": month,
+        "team_id": row["case__team_id"],
+        "case_type": row["case__case_type"],
+        "tool_id": row["tool_version__tool_id"],
+    }
+    increment(GradeSummary, key, change)
 
 
 def _add_other_audit(audit: Audit, month: dt.date, sign: int) -> None:

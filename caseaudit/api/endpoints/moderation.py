@@ -18,6 +18,7 @@ from caseaudit.moderation.models import Moderation
 from caseaudit.reports import moderation as moderation_report
 from caseaudit.reports.forms import ReportFilterForm
 from caseaudit.reports.scope import report_scope_or_404
+from caseaudit.workflows import moderation as workflows
 
 from ..api import LIST_ERRORS, READ_ERRORS, WRITE_ERRORS, ApiError, api_error_from
 from ..schemas import MAX_ID, ReportOut, StaffRef
@@ -258,7 +259,7 @@ def moderation_complete(
     try:
         if not moderation.is_revealed:
             moderation = services.moderation_reveal(moderation=moderation, by=request.user)
-        services.moderation_complete(moderation=moderation, by=request.user)
+        workflows.moderation_complete(moderation=moderation, by=request.user)
     except ValidationError as error:
         raise api_error_from(error) from error
     return _fresh(request, moderation.pk)

@@ -25,6 +25,7 @@ from .excerpts import (
     _ranked_texts,
     good_practice_table,
 )
+from .grades import audit_grades
 from .quality import _median_hours
 from .responses import responses_overview
 from .summary import (
@@ -100,15 +101,18 @@ def findings_report(
     themes: list[ThemeFinding] = []
     recommendations: list[Recommendation] = []
     if wanted("overall-bands"):
-        # The overview names the cases (a distinct count, most of the query's time): not a tab.
-        distinct_cases = {"cases": Count("case_id", distinct=True)} if only is None else {}
-        overview = completed_audits(scope=scope, filters=filters).aggregate(
-            audits=Count("pk"),
-            **distinct_cases,
-            average=Avg("overall_scale"),
-            scaled=Count("pk", filter=Q(overall_scale__isnull=False)),
-            **_band_counts(bands, "overall_scale"),
-        )
+        # The overview names the cases (a distinct count, most of the query's time): not a
+        # tab, which reads the grades summary where it answers.
+        if only is None:
+            overview = completed_audits(scope=scope, filters=filters).aggregate(
+                audits=Count("pk"),
+                cases=Count("case_id", distinct=True),
+                average=Avg("overall_scale"),
+                scaled=Count("pk", filter=Q(overall_scale__isnull=False)),
+                **_band_counts(bands, "overall_scale"),
+            )
+        else:
+            overview = audit_grades(scope=scope, filters=filters, today=today, bands=bands)
         figures |= {**overview, "average": one_decimal(overview["average"])}
         tables["overall-bands"] = _overall_bands_table(overview, bands)
     words, needs_wanted = wanted("themes", "working-well", "worries"), wanted("recommendations")

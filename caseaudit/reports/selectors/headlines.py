@@ -14,7 +14,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Avg, Count, Q
 from django.utils.safestring import SafeString
 
 from caseaudit.audit_tools.models import ScalingBand
@@ -26,7 +25,6 @@ from ..charts import Series
 from ..periods import month_label
 from ..scope import ReportFilters, ReportScope
 from ..tables import one_decimal, percent
-from .common import completed_audits
 from .compliance import (
     BEHIND_BELOW,
     SENIOR_MANAGERS,
@@ -36,6 +34,7 @@ from .compliance import (
     programme_tally,
 )
 from .findings import urgent_findings_chased
+from .grades import audit_grades
 from .responses import responses_overview, responses_report
 from .summary import ScaleFacts, scale_facts
 
@@ -186,23 +185,14 @@ def _month_of(value: Any) -> dt.date | None:
 
 
 def _audit_figures(
-    scope: ReportScope, filters: ReportFilters, bands: list[ScalingBand]
+    scope: ReportScope, filters: ReportFilters, today: dt.date, bands: list[ScalingBand]
 ) -> dict[str, Any]:
     """The period's completed audits: how many, their average overall scale and how many
-    were scaled good or better (one query). Not of how many cases: counting distinct cases
-    took two thirds of the query's time at the national scale; the findings report's
-    overview says it."""
-    return completed_audits(scope=scope, filters=filters).aggregate(
-        audits=Count("pk"),
-        scaled=Count("pk", filter=Q(overall_scale__isnull=False)),
-        average=Avg("overall_scale"),
-        good=Count("pk", filter=Q(overall_scale__gte=good_floor(bands=bands))),
-        **{
-            f"band_{b.pk}": Count(
-                "pk", filter=Q(overall_scale__gte=b.min_score, overall_scale__lte=b.max_score)
-            )
-            for b in bands
-        },
+    were scaled good or better (one query, of the grades summary where it answers). Not of
+    how many cases: counting distinct cases took two thirds of the query's time at the
+    national scale; the findings report's overview says it."""
+    return audit_grades(
+        scope=scope, filters=filters, today=today, bands=bands, good_from=good_floor(bands=bands)
     )
 
 
@@ -216,8 +206,8 @@ def quality_glance(*, scope: ReportScope, filters: ReportFilters, today: dt.date
     now_facts = scale_facts(scope=scope, filters=filters, today=today, by_section=False)
     then_facts = scale_facts(scope=scope, filters=before, today=today, by_section=False)
     now, then = _sections(now_facts, bands), _sections(then_facts, bands)
-    audits_now = _audit_figures(scope, filters, bands)
-    audits_then = _audit_figures(scope, before, bands)
+    audits_now = _audit_figures(scope, filters, today, bands)
+    audits_then = _audit_figures(scope, before, today, bands)
     urgent_now = urgent_findings_chased(scope=scope, filters=filters, table=False)["figures"]
     urgent_then = urgent_findings_chased(scope=scope, filters=before, table=False, median=False)[
         "figures"
@@ -493,8 +483,8 @@ def responses_glance(*, scope: ReportScope, filters: ReportFilters, today: dt.da
 def findings_glance(*, scope: ReportScope, filters: ReportFilters, today: dt.date) -> Glance:
     bands = scaling_bands()
     before = previous_filters(filters=filters)
-    now = _audit_figures(scope, filters, bands)
-    then = _audit_figures(scope, before, bands)
+    now = _audit_figures(scope, filters, today, bands)
+    then = _audit_figures(scope, before, today, bands)
     programme_now = programme_tally(scope=scope, filters=filters, today=today)
     programme_then = programme_tally(scope=scope, filters=before, today=today)
     responses_now = responses_overview(scope=scope, filters=filters, today=today)

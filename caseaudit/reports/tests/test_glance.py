@@ -253,8 +253,10 @@ GLANCE_QUERIES = {
     # The period's report (5: with whether the actions' summary is built, here not) and the
     # period before's overview (1).
     "responses": 13,
-    "quality": 19,  # scale facts by month, overall scales, urgent findings (2), each period
-    "findings": 15,  # overall scales, programme and responses (1 each), twice
+    # Scale facts by month, overall scales (2 each: the summaries' state), urgent findings
+    # (2), each period.
+    "quality": 21,
+    "findings": 17,  # overall scales (2), programme and responses (1 each), twice
     "moderation": 14,  # the moderations' agreement, twice
 }
 # A tab counts only its own tables (`build_report(only=...)`): the page's own queries (8,
@@ -285,7 +287,9 @@ TAB_PARTS = {
     ("quality", "urgent"): 5,  # bands, urgent findings by team and their medians
     ("quality", "good-practice"): 3,  # bands, good practice
     ("quality", "voice"): 6,  # bands, the views, the family's voice
-    ("findings", "themes"): 7,  # bands, overall scales, the scale facts and the words
+    # Bands, overall scales (the grades summary's state and its rows), the scale facts and
+    # the words.
+    ("findings", "themes"): 8,
     ("findings", "recommendations"): 6,  # bands, the scale facts and the words
     ("findings", "good-practice"): 3,  # bands, good practice, the family's words
     ("findings", "urgent"): 4,  # bands, urgent findings by team and their medians

@@ -23,6 +23,7 @@ from caseaudit.reports.selectors import compliance_counts, compliance_report
 from caseaudit.reports.services import (
     ACTIONS,
     AUDITORS,
+    GRADES,
     SCALE,
     summary_all_built,
     summary_catch_up,
@@ -238,8 +239,14 @@ def test_the_summary_is_kept_only_while_built_and_goes_stale_with_the_scale_summ
     _complete(org.case, org.tm)
     assert not AuditorSummary.objects.exists()
     summary_rebuild()
-    # (The restorative actions' summary is rebuilt and marked built by the same rebuild.)
-    assert set(SummaryState.objects.values_list("name", flat=True)) == {SCALE, AUDITORS, ACTIONS}
+    # (The restorative actions' and the grades' summaries are rebuilt and marked built by the
+    # same rebuild.)
+    assert set(SummaryState.objects.values_list("name", flat=True)) == {
+        SCALE,
+        GRADES,
+        AUDITORS,
+        ACTIONS,
+    }
     assert summary_is_built(name=AUDITORS) and summary_all_built()
     kept = summary_rows()
     assert kept
