@@ -330,16 +330,20 @@ def referable_audits(*, user: Actor, limit: int = 200) -> QuerySet[Audit]:
     )
 
 
-def grades_changed(*, audits: QuerySet[Audit]) -> int:
-    """How many of these audits' overall scales were changed by a completed moderation (the
-    reports' "grades changed by moderation" line)."""
+def changed_moderations() -> QuerySet[Moderation]:
+    """Completed moderations that changed their audit's overall scale (both scaled)."""
     return (
-        Moderation.objects.filter(status=ModerationStatus.COMPLETED, audit__in=audits.values("pk"))
+        Moderation.objects.filter(status=ModerationStatus.COMPLETED)
         .exclude(auditor_overall_scale=None)
         .exclude(overall_scale=None)
         .filter(~Q(overall_scale=F("auditor_overall_scale")))
-        .count()
     )
+
+
+def grades_changed(*, audits: QuerySet[Audit]) -> int:
+    """How many of these audits' overall scales were changed by a completed moderation (the
+    reports' "grades changed by moderation" line; an audit has one moderation at most)."""
+    return changed_moderations().filter(audit__in=audits.values("pk")).count()
 
 
 def pick_labels(*, picks: Iterable[Any]) -> dict[str, dict[int, str]]:

@@ -120,6 +120,9 @@ class GradeSummary(models.Model):
     for _point in SCALE_POINTS:
         locals()[f"o{_point}"] = models.IntegerField(default=0)
     del _point
+    # Audits whose overall scale a completed moderation changed (the auditor's and the
+    # moderated scale both given, and different): "grades changed by moderation".
+    regraded = models.IntegerField(default=0)
 
     class Meta:
         constraints = [

@@ -33,6 +33,7 @@ from caseaudit.audits.models import Audit, AuditStatus, SectionAnswer
 from caseaudit.cases.models import CaseGrouping, case_grouping_version
 from caseaudit.core.counters import increment
 from caseaudit.core.typing import User
+from caseaudit.moderation.selectors import changed_moderations
 from caseaudit.programme.models import Allocation
 from caseaudit.responses import action_summary
 from caseaudit.responses.action_summary import action_summary_rows
@@ -123,9 +124,15 @@ def _grouped_grades() -> QuerySet[Audit, Any]:
         .annotate(
             audits=Count("pk"),
             **{f"o{point}": Count("pk", filter=Q(overall_scale=point)) for point in SCALE_POINTS},
+            regraded=Count("pk", filter=Q(Exists(_changed_moderation()))),
         )
         .order_by()
     )
+
+
+def _changed_moderation() -> QuerySet[Any]:
+    """The audit's completed moderation that changed its overall scale (for an Exists)."""
+    return changed_moderations().filter(audit=OuterRef("pk"))
 
 
 def unallocated_audits() -> QuerySet[Audit]:
@@ -191,7 +198,7 @@ def summary_rebuild() -> int:
         )
         _refill(
             GradeSummary,
-            ("month", "team_id", "case_type", "tool_id", "audits", *GRADE_COLUMNS),
+            ("month", "team_id", "case_type", "tool_id", "audits", *GRADE_COLUMNS, "regraded"),
             _grouped_grades().order_by("summary_month"),  # type: ignore[misc]
         )
         auditor_rows = _refill(
@@ -300,7 +307,9 @@ def summary_regrade(*, audit_id: int, before: int | None, after: int | None) -> 
         return
     completed_at = Audit.objects.values_list("completed_at", flat=True).get(pk=audit_id)
     month = timezone.localtime(completed_at).date().replace(day=1)
-    _add_grade(audit_id, month, {}, ((before, -1), (after, +1)))
+    # Counted as changed by moderation where both scales are given (`changed_moderations`).
+    regraded = {"regraded": 1} if before is not None and after is not None else {}
+    _add_grade(audit_id, month, regraded, ((before, -1), (after, +1)))
 
 
 def _add_grade(
@@ -312,9 +321,12 @@ def _add_grade(
     row = (
         Audit.objects.filter(pk=audit_id)
         .values("case__team_id", "case__case_type", "tool_version__tool_id", "overall_scale")
+        .annotate(regraded=Exists(_changed_moderation()))
         .get()
     )
     change = dict(change)
+    if "audits" in change and row["regraded"]:  # counted in or out with its moderation's change
+        change["regraded"] = change["audits"]
     for point, sign in points:
         point = row["overall_scale"] if point is None else point
         if point is not None:

@@ -18,7 +18,6 @@ from django.views.decorators.http import require_POST
 from caseaudit.accounts.models import AccessObjectType
 from caseaudit.accounts.services import access_record
 from caseaudit.core.downloads import attachment
-from caseaudit.moderation.selectors import grades_changed
 
 from . import exports, selectors, services
 from .files import (
@@ -34,7 +33,7 @@ from .forms import ReportFilterForm, filter_querystring
 from .models import ExportStatus, ReportExport
 from .periods import PERIOD_CHOICES, QUICK_PICKS
 from .scope import ReportFilters, ReportScope, report_scope_or_404
-from .selectors.common import completed_audits
+from .selectors.grades import grades_changed_count
 from .selectors.headlines import Glance, previous_filters, previous_label, report_glance
 from .tabs import TAB_TABLES, TABS, tab_label
 from .text import figure_change, figure_value, glance_lead, glance_sentences
@@ -148,7 +147,7 @@ def _tab(request: HttpRequest, report: str, tab: str) -> HttpResponse:
             for pk, name in getattr(data, "extra", {}).get("themes", [])
         ],
         # The reports that show grades say how many moderation changed (one COUNT).
-        "moderation_changed": grades_changed(audits=completed_audits(scope=scope, filters=filters))
+        "moderation_changed": grades_changed_count(scope=scope, filters=filters, today=today)
         if report in GRADE_REPORTS and tab in GRADE_TABS
         else None,
     }

@@ -2,11 +2,16 @@
 the reports' grades summary (`workflows.moderation`), through the page and the API alike:
 the summary stays equal to a rebuild from the audits."""
 
+import datetime as dt
+
 import pytest
 from django.urls import reverse
 
-from caseaudit.reports.models import GRADE_COLUMNS, GradeSummary
-from caseaudit.reports.services import summary_rebuild
+from caseaudit.reports.models import GRADE_COLUMNS, GradeSummary, SummaryState
+from caseaudit.reports.scope import ReportFilters, report_scope
+from caseaudit.reports.selectors.grades import grades_changed_count
+from caseaudit.reports.services import GRADES, summary_rebuild
+from caseaudit.workflows import audits as workflows
 
 from .test_flow import MONTH
 from .test_flow import sampled as sampled  # noqa: F401  (a fixture)
@@ -17,9 +22,24 @@ pytestmark = pytest.mark.django_db
 def grades() -> list[tuple]:
     return sorted(
         GradeSummary.objects.filter(audits__gt=0).values_list(
-            "month", "team_id", "case_type", "tool_id", "audits", *GRADE_COLUMNS
+            "month", "team_id", "case_type", "tool_id", "audits", *GRADE_COLUMNS, "regraded"
         )
     )
+
+
+def changed(org) -> tuple[int, int]:
+    """Grades changed by moderation in October and November, from the summary and recounted
+    from the moderations (the summary marked not built for the while)."""
+    scope = report_scope(org.performance.user)
+    filters = ReportFilters(start=MONTH, end=dt.date(2026, 11, 30))
+    today = dt.date(2026, 12, 4)
+    from_summary = grades_changed_count(scope=scope, filters=filters, today=today)
+    state = SummaryState.objects.get(name=GRADES)
+    state.delete()
+    try:
+        return from_summary, grades_changed_count(scope=scope, filters=filters, today=today)
+    finally:
+        state.save()
 
 
 def _compare_and_complete(client, url, moderation, scaled, *, overall: str, scale: str):
@@ -50,8 +70,17 @@ def test_a_moderated_grade_moves_the_audit_in_the_summary(org, audits, sampled, 
     audit.refresh_from_db()
     assert audit.overall_scale == 6
     row.refresh_from_db()
-    assert (row.audits, row.o8, row.o6) == (1, 0, 1)
+    assert (row.audits, row.o8, row.o6, row.regraded) == (1, 0, 1, 1)
+    assert changed(org) == (1, 1)
     kept = grades()
+    summary_rebuild()
+    assert grades() == kept
+
+    # Reopened, the audit and its changed grade are counted out.
+    workflows.audit_reopen(audit=audit, by=org.csm_north.user, reason="Wrong case.")
+    assert changed(org) == (0, 0)
+    kept = grades()
+    assert not kept
     summary_rebuild()
     assert grades() == kept
 

@@ -10,6 +10,7 @@ from typing import Any
 from django.db.models import Avg, Count, Q, Sum
 
 from caseaudit.audit_tools.models import ScalingBand
+from caseaudit.moderation.selectors import grades_changed
 
 from ..models import GRADE_COLUMNS, SCALE_POINTS, GradeSummary
 from ..scope import ReportFilters, ReportScope
@@ -63,3 +64,14 @@ def audit_grades(
             for b in bands
         },
     }
+
+
+def grades_changed_count(*, scope: ReportScope, filters: ReportFilters, today: dt.date) -> int:
+    """How many of the period's completed audits had their overall scale changed by a
+    completed moderation (from the grades summary where it answers)."""
+    if not _summary_answers_for(scope, filters, today, name=GRADES):
+        return grades_changed(audits=completed_audits(scope=scope, filters=filters))
+    rows = team_summary_rows(qs=GradeSummary.objects.all(), scope=scope, filters=filters)
+    if filters.tool is not None:
+        rows = rows.filter(tool_id=filters.tool.pk)
+    return rows.aggregate(n=Sum("regraded"))["n"] or 0

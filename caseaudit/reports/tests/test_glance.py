@@ -334,12 +334,13 @@ def test_tab_queries_do_not_grow_with_data(
         assert client.get(address).status_code == 200
 
 
-# The tabs that also count the grades moderation changed (one COUNT); moderation's auditors'
+# The tabs that also count the grades moderation changed; moderation's auditors'
 # tab, the auditors' moderations and pairs (two grouped queries the other tabs need not run).
 TAB_EXTRA = {
-    ("quality", "audits"): 1,
-    ("quality", "themes"): 1,
-    ("findings", "themes"): 1,
+    # (Two: whether the grades summary answers, then its sum or the COUNT.)
+    ("quality", "audits"): 2,
+    ("quality", "themes"): 2,
+    ("findings", "themes"): 2,
     ("moderation", "auditors"): 2,
 }
 
