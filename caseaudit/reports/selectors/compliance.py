@@ -227,10 +227,11 @@ def _other_audits(scope: ReportScope, filters: ReportFilters, today: dt.date) ->
     return summary.union(live.filter(~built), all=True)
 
 
-def _staff_named(
-    scope: ReportScope, filters: ReportFilters, people: Container[int]
+def staff_named(
+    *, scope: ReportScope, filters: ReportFilters, people: Container[int] | None = None
 ) -> dict[int, Mapping[str, Any]]:
-    """The names, roles, teams and services of `people` (staff ids)."""
+    """The names, roles, teams and services of `people` (staff ids; None: everyone the
+    programme figures of the scope and filters can be about, whatever the period)."""
     # The staff the figures can be about, not `pk__in` thousands of ids (each a parameter).
     return {
         p["id"]: p
@@ -241,15 +242,21 @@ def _staff_named(
             team_name=F("team__name"),
             service_name=Coalesce("service_area__name", "team__service_area__name"),
         )
-        if p["id"] in people
+        if people is None or p["id"] in people
     }
 
 
 def compliance_counts(
-    *, scope: ReportScope, filters: ReportFilters, today: dt.date
+    *,
+    scope: ReportScope,
+    filters: ReportFilters,
+    today: dt.date,
+    staff: dict[int, Mapping[str, Any]] | None = None,
 ) -> ComplianceCounts:
     """Allocated audits expected and done and other audits done, added up by person and by
-    month, with the people's names (three queries). Each count is grouped in SQL by month and
+    month, with the people's names (three queries; two given `staff`, `staff_named`'s
+    everyone, which two periods of the same scope and filters share). Each count is grouped
+    in SQL by month and
     staff id (names added after: grouping by names sorts rows a dozen times wider), then
     added up by month and by person in the same query (`_by_month_and_person`): at the
     national scale there are some 50,000 person-months, and adding them up here took longer
@@ -273,7 +280,9 @@ def compliance_counts(
     for month, person_id, other in _by_month_and_person(others, sums=1):
         for t in counts.tallies_of(month, person_id):
             t.other += other
-    counts.staff = _staff_named(scope, filters, counts.people)
+    counts.staff = (
+        staff_named(scope=scope, filters=filters, people=counts.people) if staff is None else staff
+    )
     return counts
 
 

@@ -32,6 +32,7 @@ from .compliance import (
     Tally,
     compliance_counts,
     programme_tally,
+    staff_named,
 )
 from .findings import urgent_findings_chased
 from .grades import audit_grades
@@ -344,8 +345,10 @@ def _teams(counts: ComplianceCounts) -> dict[tuple[str, str], Tally]:
 
 def compliance_glance(*, scope: ReportScope, filters: ReportFilters, today: dt.date) -> Glance:
     before = previous_filters(filters=filters)
-    now_counts = compliance_counts(scope=scope, filters=filters, today=today)
-    then_counts = compliance_counts(scope=scope, filters=before, today=today)
+    # The same people either side: the period before differs only in its dates.
+    staff = staff_named(scope=scope, filters=filters)
+    now_counts = compliance_counts(scope=scope, filters=filters, today=today, staff=staff)
+    then_counts = compliance_counts(scope=scope, filters=before, today=today, staff=staff)
     now, then = now_counts.total(), then_counts.total()
     teams_now, teams_then = _teams(now_counts), _teams(then_counts)
     due_now = sum(1 for t in teams_now.values() if t.expected_ended)

@@ -249,7 +249,9 @@ def test_the_index_links_the_self_evaluation_pack_for_those_who_see_quality(org,
 # report's grouped queries. At a glance: those of the period and the period before (the
 # scale summary's two small ones where it answers).
 GLANCE_QUERIES = {
-    "compliance": 14,  # the programme's counts, twice (2 each: other audits from the summary)
+    # The programme's counts, twice (2 each: other audits from the summary), and the staff
+    # they are about, once for both periods.
+    "compliance": 13,
     # The period's report (5: with whether the actions' summary is built, here not) and the
     # period before's overview (1).
     "responses": 13,
