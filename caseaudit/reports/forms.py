@@ -5,7 +5,7 @@ from django.utils.http import urlencode
 
 from caseaudit.audit_tools.models import Theme, Tool
 from caseaudit.cases.models import CaseType
-from caseaudit.core.widgets import FastSelect
+from caseaudit.core.widgets import FastSelect, NamedModelChoiceField
 
 from .periods import CUSTOM, LAST_12_MONTHS, MAX_DAYS, PERIOD_CHOICES, period_range
 from .scope import ReportFilters, ReportScope
@@ -33,15 +33,16 @@ class ReportFilterForm(forms.Form):
     )
     start = forms.DateField(label="From", required=False, widget=DateInput())
     end = forms.DateField(label="To", required=False, widget=DateInput())
-    service = forms.ModelChoiceField(
+    service = NamedModelChoiceField(
         label="Service",
         queryset=None,
         required=False,
         empty_label="All services",
         widget=FastSelect,
     )
-    team = forms.ModelChoiceField(
-        # A scope's hundreds of teams: written in one pass (`FastSelect`), as every select here.
+    team = NamedModelChoiceField(
+        # A scope's hundreds of teams: read as rows (`NamedModelChoiceField`) and written in one
+        # pass (`FastSelect`), as every select here.
         label="Team",
         queryset=None,
         required=False,

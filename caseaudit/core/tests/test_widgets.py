@@ -1,13 +1,17 @@
 """FastSelect writes the select the project's template writes (templates/django/forms/
-widgets/select.html), option for option."""
+widgets/select.html), option for option; NamedModelChoiceField offers what Django's
+ModelChoiceField does, read as rows."""
 
 import re
 
+import pytest
 from django import forms
 from hypothesis import given
 from hypothesis import strategies as st
 
-from caseaudit.core.widgets import FastSelect
+from caseaudit.core.widgets import FastSelect, NamedModelChoiceField
+from caseaudit.factories import TeamFactory
+from caseaudit.organisation.models import Team
 
 TEXT = st.text(alphabet=st.characters(codec="utf-8", exclude_categories=("Cs", "Cc")), max_size=12)
 
@@ -45,3 +49,44 @@ def test_a_form_field_renders_with_its_choice_selected_and_escaped():
     assert '<option value="a&amp;b" selected>North &lt;A&gt;</option>' in html
     assert '<option value="">All teams</option>' in html
     assert html.startswith('<select name="team" class="govuk-select" required id="id_team">')
+
+
+@pytest.mark.django_db
+def test_a_named_model_choice_field_offers_what_a_model_choice_field_does(
+    django_assert_num_queries,
+):
+    """The same options in the same order, the same selected one, the same validation, with
+    no model instance made per option (so no `Team.__init__`)."""
+    teams = [TeamFactory(name=name) for name in ("South <B>", "North & A", "East")]
+    outside = TeamFactory(name="Elsewhere")
+    queryset = Team.objects.filter(pk__in=[t.pk for t in teams]).order_by("name")
+
+    def form(field_class, data):
+        class Form(forms.Form):
+            team = field_class(queryset=queryset, required=False, empty_label="All teams")
+
+        return Form(data)
+
+    for data in ({}, {"team": str(teams[1].pk)}):
+        ours, theirs = form(NamedModelChoiceField, data), form(forms.ModelChoiceField, data)
+        assert str(ours["team"]) == str(theirs["team"])
+    # Two: the options, and the chosen team (the form validates its data to show errors).
+    made = []
+    original_init = Team.__init__
+
+    def counted_init(self, *args, **kwargs):
+        made.append(self)
+        original_init(self, *args, **kwargs)
+
+    Team.__init__ = counted_init
+    try:
+        with django_assert_num_queries(2):
+            html = str(form(NamedModelChoiceField, {"team": str(teams[1].pk)})["team"])
+    finally:
+        Team.__init__ = original_init
+    assert made == [teams[1]]  # that one, not one per option
+    assert f'<option value="{teams[1].pk}" selected>North &amp; A</option>' in _same(html)
+    chosen = form(NamedModelChoiceField, {"team": str(teams[0].pk)})
+    assert chosen.is_valid() and chosen.cleaned_data["team"] == teams[0]
+    refused = form(NamedModelChoiceField, {"team": str(outside.pk)})
+    assert not refused.is_valid() and "team" in refused.errors
