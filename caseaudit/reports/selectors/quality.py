@@ -52,7 +52,16 @@ def quality_report(
     tables: dict[str, Table] = {}
     figures: dict[str, Any] = {}
     extra: dict[str, Any] = {"bands": bands}
-    if wanted(*SCALE_TABLES):
+    if only is not None and wanted("by-team", "by-service") and not wanted(*MONTH_SECTION_TABLES):
+        # The teams' tab: the rows by team alone (no grouping by month and section).
+        facts = scale_facts(scope=scope, filters=filters, today=today, teams_only=True)
+        tables["by-team"], tables["by-service"] = _quality_team_tables(facts, bands, band_note)
+        totals = _sum_facts(facts, lambda r, s: "all", bands, by_team=True).get(
+            "all", _empty_group(bands)
+        )
+        figures |= {"sections": totals["n"], "average": one_decimal(totals["avg"])}
+        extra |= {"source": facts.source}
+    elif wanted(*SCALE_TABLES):
         facts = scale_facts(scope=scope, filters=filters, today=today)
         themes = _theme_rows(facts, bands)
         tables["by-theme"] = _quality_theme_table(themes, bands, band_note)
@@ -100,6 +109,8 @@ TABLE_ORDER = (
     "contact",
 )
 SCALE_TABLES = ("trend", "by-theme", "by-month", "by-team", "by-service", "by-section")
+# The scaling tables added up from the facts by month and section (the others, by team).
+MONTH_SECTION_TABLES = ("trend", "by-theme", "by-month", "by-section")
 
 
 def _quality_theme_table(

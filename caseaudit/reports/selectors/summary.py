@@ -106,11 +106,18 @@ def _summary_rows(scope: ReportScope, filters: ReportFilters) -> QuerySet[ScaleS
 
 
 def scale_facts(
-    *, scope: ReportScope, filters: ReportFilters, today: dt.date, by_section: bool = True
+    *,
+    scope: ReportScope,
+    filters: ReportFilters,
+    today: dt.date,
+    by_section: bool = True,
+    teams_only: bool = False,
 ) -> ScaleFacts:
     """The period's section scaling grouped by month and section (`by_section=False`: by
     month alone, with the scale counts only, no sections: what the figures at a glance
-    add up, in a third of the time), from the summary where it answers, else the audits."""
+    add up, in a third of the time), from the summary where it answers, else the audits.
+    `teams_only`: no grouping by month at all, only the rows by team (`by_team`), for the
+    tables by team and service."""
     # Rows of either table, grouped the same way: dicts of the same names.
     grouped: QuerySet[Any, Any]
     by_team: QuerySet[Any, Any]
@@ -129,6 +136,9 @@ def scale_facts(
             **section_key,
         )
         by_team = answers.values(team_id=F("audit__case__team_id"))
+    if teams_only:
+        team_only_counts = {name: counts[name] for name in TEAM_COLUMNS}
+        return ScaleFacts([], {}, source, by_team.annotate(**team_only_counts).order_by())
     if not by_section:
         counts = {name: counts[name] for name in TEAM_COLUMNS}
     # Rows of the grouping and `counts`' names (which the stubs do not see through `**`).
