@@ -152,7 +152,7 @@ def _what_we_know(scope: ReportScope, filters: ReportFilters, today: dt.date) ->
         if t.average is not None
     ]
     ranked = sorted(themes, key=lambda t: (-t["average"], t["theme"]))
-    voice = family_voice_figures(scope=scope, filters=filters)
+    voice = family_voice_figures(scope=scope, filters=filters, today=today)
     return {
         "audits": f["audits"],
         "cases": f["cases"],

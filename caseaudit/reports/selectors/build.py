@@ -47,7 +47,9 @@ def build_report(
     if report == "quality":
         quality = quality_report(scope=scope, filters=filters, today=today, full=full, only=only)
         if only is None or any(key in only for key in FAMILY_VOICE_TABLES):
-            voice = family_voice_figures(scope=scope, filters=filters)  # caseaudit.feedback
+            voice = family_voice_figures(
+                scope=scope, filters=filters, today=today
+            )  # caseaudit.feedback
             quality.tables.extend(voice.pop("tables"))
             quality.extra["family_voice"] = voice
         return quality

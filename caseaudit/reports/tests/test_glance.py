@@ -310,7 +310,9 @@ TAB_PARTS = {
     ("quality", "audits"): 3,  # bands, the overall scales and contact (one aggregate)
     ("quality", "urgent"): 5,  # bands, urgent findings by team and their medians
     ("quality", "good-practice"): 3,  # bands, good practice
-    ("quality", "voice"): 6,  # bands, the views, the family's voice
+    # Bands, the views, the family's voice (the audits by team: whether the grades summary
+    # answers and its rows; the reflections and requests; the family's answers).
+    ("quality", "voice"): 8,
     # Bands, overall scales (the grades summary's state and its rows), the scale facts and
     # the words.
     ("findings", "themes"): 8,

@@ -13,6 +13,7 @@ from caseaudit.audit_tools.selectors import scaling_bands
 from caseaudit.programme.due import add_months
 from caseaudit.reports.models import GRADE_COLUMNS, GradeSummary, SummaryState
 from caseaudit.reports.scope import ReportFilters, report_scope
+from caseaudit.reports.selectors.family_voice import family_voice_figures
 from caseaudit.reports.selectors.grades import audit_grades
 from caseaudit.reports.selectors.headlines import findings_glance, good_floor, quality_glance
 from caseaudit.reports.services import GRADES, summary_rebuild
@@ -34,7 +35,8 @@ def summary_rows() -> list[tuple]:
 
 
 def figures(staff, filters: ReportFilters, today: dt.date) -> dict:
-    """The audits' figures and the two glances' headlines (values now and before)."""
+    """The audits' figures, the two glances' headlines (values now and before) and the
+    family's voice by team (its audits counted by team)."""
     scope, bands = report_scope(staff.user), scaling_bands()
     grades = audit_grades(
         scope=scope, filters=filters, today=today, bands=bands, good_from=good_floor(bands=bands)
@@ -48,7 +50,9 @@ def figures(staff, filters: ReportFilters, today: dt.date) -> dict:
         ]
         for name, glance in (("quality", quality_glance), ("findings", findings_glance))
     }
-    return {"grades": grades, **glances}
+    voice = family_voice_figures(scope=scope, filters=filters, today=today)
+    voice["tables"] = [(t.key, t.rows) for t in voice["tables"]]  # the family's voice by team
+    return {"grades": grades, **glances, "voice": voice}
 
 
 def live(staff, filters: ReportFilters, today: dt.date) -> dict:
@@ -69,8 +73,10 @@ def test_the_figures_read_from_the_summary_equal_a_recount(org, history, made_up
         staff, filters = getattr(org, who), _filters(org, today, fields)
         from_summary = figures(staff, filters, today)
         assert from_summary == live(staff, filters, today), (who, fields)
-    everyone = figures(org.performance, period(today), today)["grades"]
-    assert everyone["audits"] > 0 and everyone["scaled"] > 0 and everyone["good"] > 0
+    everyone = figures(org.performance, period(today), today)
+    grades = everyone["grades"]
+    assert grades["audits"] > 0 and grades["scaled"] > 0 and grades["good"] > 0
+    assert any(rows for _key, rows in everyone["voice"]["tables"])
 
 
 def test_periods_the_summary_cannot_answer_are_counted_from_the_audits(org, history, made_up):
