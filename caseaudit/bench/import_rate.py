@@ -15,19 +15,6 @@ from typing import Any
 IMPORT_ROWS = 20_000
 IMPORT_TRIES = 3
 CASE_TYPES = ["cin", "cp", "cla", "care_leaver", "early_help"]
-CSV_HEADER = [
-    "case_id",
-    "subject_type",
-    "case_type",
-    "name",
-    "date_of_birth",
-    "opened_on",
-    "closed_on",
-    "team",
-    "allocated_worker_id",
-    "first_panel_on",
-    "last_audited_on",
-]
 
 
 class _Rollback(Exception):
@@ -85,9 +72,12 @@ def _case_rows(today: dt.date) -> list[tuple]:
 
 
 def _case_csv(rows: list[tuple]) -> bytes:
+    """The rows as a case list in the import's own template (`csv_template.COLUMNS`)."""
+    from caseaudit.imports.parsers.csv_template import COLUMNS
+
     out = io.StringIO()
     writer = csv.writer(out)
-    writer.writerow(CSV_HEADER)
+    writer.writerow(COLUMNS)
     for ref, subject, kind, name, dob, opened, team_code, staff_id, _team, _worker in rows:
         writer.writerow(
             [ref, subject, kind, name, dob.isoformat(), opened.isoformat()]

@@ -268,7 +268,11 @@ def summary_add_audit(*, audit: Audit, completed_at: dt.datetime, sign: int) -> 
     if SCALE in built:
         _add_scales(audit, month, sign)
     if GRADES in built:
-        _add_grade(audit.pk, month, {"audits": sign}, ((None, sign),))
+        key, point, regraded = _grade_key(audit.pk, month)
+        change = {"audits": sign, **({f"o{point}": sign} if point is not None else {})}
+        if regraded:  # counted in or out with its moderation's change of grade
+            change["regraded"] = sign
+        increment(GradeSummary, key, change)
     if AUDITORS in built:
         _add_other_audit(audit, month, sign)
 
@@ -306,38 +310,33 @@ def summary_regrade(*, audit_id: int, before: int | None, after: int | None) -> 
     if before == after or not SummaryState.objects.filter(name=GRADES).exists():
         return
     completed_at = Audit.objects.values_list("completed_at", flat=True).get(pk=audit_id)
-    month = timezone.localtime(completed_at).date().replace(day=1)
-    # Counted as changed by moderation where both scales are given (`changed_moderations`).
-    regraded = {"regraded": 1} if before is not None and after is not None else {}
-    _add_grade(audit_id, month, regraded, ((before, -1), (after, +1)))
+    key, _point, _regraded = _grade_key(audit_id, timezone.localtime(completed_at).date())
+    change: dict[str, int] = {}
+    for point, sign in ((before, -1), (after, +1)):
+        if point is not None:
+            change[f"o{point}"] = sign
+    if before is not None and after is not None:  # as `changed_moderations` counts it
+        change["regraded"] = 1
+    increment(GradeSummary, key, change)
 
 
-def _add_grade(
-    audit_id: int, month: dt.date, change: dict[str, int], points: tuple[tuple[Any, int], ...]
-) -> None:
-    """Add `change` and, for each (point, sign) of `points`, `sign` to the audit's point of the
-    overall scale (the one it has now where the point is None; nothing for an audit without
-    one) under the audit's key: its case's team and type and its tool, as they are now."""
+def _grade_key(audit_id: int, day: dt.date) -> tuple[dict[str, Any], int | None, bool]:
+    """The audit's row of the grades summary (the month of `day`, its case's team and type and
+    its tool, as they are now), its overall scale, and whether a completed moderation changed
+    that scale."""
     row = (
         Audit.objects.filter(pk=audit_id)
         .values("case__team_id", "case__case_type", "tool_version__tool_id", "overall_scale")
         .annotate(regraded=Exists(_changed_moderation()))
         .get()
     )
-    change = dict(change)
-    if "audits" in change and row["regraded"]:  # counted in or out with its moderation's change
-        change["regraded"] = change["audits"]
-    for point, sign in points:
-        point = row["overall_scale"] if point is None else point
-        if point is not None:
-            change[f"o{point}"] = change.get(f"o{point}", 0) + sign
     key = {
-        "month": month,
+        "month": day.replace(day=1),
         "team_id": row["case__team_id"],
         "case_type": row["case__case_type"],
         "tool_id": row["tool_version__tool_id"],
     }
-    increment(GradeSummary, key, change)
+    return key, row["overall_scale"], row["regraded"]
 
 
 def _add_other_audit(audit: Audit, month: dt.date, sign: int) -> None:

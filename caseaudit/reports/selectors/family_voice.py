@@ -28,13 +28,11 @@ from caseaudit.feedback.models import (
     RequestStatus,
 )
 
-from ..models import GradeSummary
 from ..scope import ReportFilters, ReportScope
-from ..services import GRADES
 from ..tables import DATE, DECIMAL, NUMBER, PERCENT, Column, Table, one_decimal, percent
 from ..text import excerpt
 from .common import NO_TEAM, audit_q, completed_audits
-from .summary import _summary_answers_for, team_summary_rows
+from .grades import grade_summary_rows
 
 TEAM = "case__team__name"
 WORDS_SHOWN = 12
@@ -60,11 +58,9 @@ def _audit_counts_by_team(
     rows each, are counted from their own tables in one query (a union: joining the requests
     to the audits would count each audit once per request)."""
     audit_rows: QuerySet[Any, Any]
-    if _summary_answers_for(scope, filters, today, name=GRADES):
-        rows = team_summary_rows(qs=GradeSummary.objects.all(), scope=scope, filters=filters)
-        if filters.tool is not None:
-            rows = rows.filter(tool_id=filters.tool.pk)
-        audit_rows = rows.values(team_label=F("team__name")).annotate(n=Sum("audits"))
+    summary = grade_summary_rows(scope=scope, filters=filters, today=today)
+    if summary is not None:
+        audit_rows = summary.values(team_label=F("team__name")).annotate(n=Sum("audits"))
     else:
         audit_rows = audits.values(team_label=F(TEAM)).annotate(n=Count("pk"))
     nought = Sum(Value(0))

@@ -7,7 +7,7 @@ summary."""
 import datetime as dt
 from typing import Any
 
-from django.db.models import Avg, Count, Q, Sum
+from django.db.models import Avg, Count, Q, QuerySet, Sum
 
 from caseaudit.audit_tools.models import ScalingBand
 from caseaudit.moderation.selectors import grades_changed
@@ -16,7 +16,21 @@ from ..models import GRADE_COLUMNS, SCALE_POINTS, GradeSummary
 from ..scope import ReportFilters, ReportScope
 from ..services import GRADES
 from .common import completed_audits
-from .summary import _summary_answers_for, team_summary_rows
+from .summary import _band_counts, _summary_answers_for, team_summary_rows
+
+
+def grade_summary_rows(
+    *, scope: ReportScope, filters: ReportFilters, today: dt.date
+) -> QuerySet[GradeSummary] | None:
+    """The grades summary's rows of the scope, period and filters, or None where it cannot
+    answer (not built or not current, a scope not of whole teams, a period not of whole
+    months): the caller then counts the audits."""
+    if not _summary_answers_for(scope, filters, today, name=GRADES):
+        return None
+    rows = team_summary_rows(qs=GradeSummary.objects.all(), scope=scope, filters=filters)
+    if filters.tool is not None:
+        rows = rows.filter(tool_id=filters.tool.pk)
+    return rows
 
 
 def audit_grades(
@@ -29,7 +43,8 @@ def audit_grades(
 ) -> dict[str, Any]:
     """{"audits", "scaled", "average" (None without a scaled audit), "band_<pk>" for each
     band, and with `good_from` "good": how many were scaled `good_from` or better}."""
-    if not _summary_answers_for(scope, filters, today, name=GRADES):
+    rows = grade_summary_rows(scope=scope, filters=filters, today=today)
+    if rows is None:
         good: dict[str, Count] = {}
         if good_from is not None:
             good["good"] = Count("pk", filter=Q(overall_scale__gte=good_from))
@@ -38,16 +53,8 @@ def audit_grades(
             scaled=Count("pk", filter=Q(overall_scale__isnull=False)),
             average=Avg("overall_scale"),
             **good,
-            **{
-                f"band_{b.pk}": Count(
-                    "pk", filter=Q(overall_scale__gte=b.min_score, overall_scale__lte=b.max_score)
-                )
-                for b in bands
-            },
+            **_band_counts(bands, "overall_scale"),
         )
-    rows = team_summary_rows(qs=GradeSummary.objects.all(), scope=scope, filters=filters)
-    if filters.tool is not None:
-        rows = rows.filter(tool_id=filters.tool.pk)
     sums = rows.aggregate(audits=Sum("audits"), **{name: Sum(name) for name in GRADE_COLUMNS})
     points = {point: sums[f"o{point}"] or 0 for point in SCALE_POINTS}
     scaled = sum(points.values())
@@ -69,9 +76,7 @@ def audit_grades(
 def grades_changed_count(*, scope: ReportScope, filters: ReportFilters, today: dt.date) -> int:
     """How many of the period's completed audits had their overall scale changed by a
     completed moderation (from the grades summary where it answers)."""
-    if not _summary_answers_for(scope, filters, today, name=GRADES):
+    rows = grade_summary_rows(scope=scope, filters=filters, today=today)
+    if rows is None:
         return grades_changed(audits=completed_audits(scope=scope, filters=filters))
-    rows = team_summary_rows(qs=GradeSummary.objects.all(), scope=scope, filters=filters)
-    if filters.tool is not None:
-        rows = rows.filter(tool_id=filters.tool.pk)
     return rows.aggregate(n=Sum("regraded"))["n"] or 0
