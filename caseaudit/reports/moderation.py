@@ -18,7 +18,7 @@ from django.utils.http import urlencode
 from caseaudit.accounts.models import AccessObjectType
 from caseaudit.accounts.services import access_record
 from caseaudit.core.downloads import attachment
-from caseaudit.moderation.agreement import agreement_report
+from caseaudit.moderation.agreement import AgreementReport, agreement_report
 from caseaudit.moderation.selectors import moderations_for_report
 
 from . import charts, exports
@@ -76,6 +76,82 @@ def _cells(row: dict[str, Any]) -> list[Any]:
     ]
 
 
+def _auditor_table(data: AgreementReport, query: str) -> Table:
+    """`query` is the page's filters: each name links to them narrowed to that auditor."""
+    return Table(
+        "by-auditor",
+        "Agreement by auditor",
+        [Column("auditor", "Auditor"), Column("staff_id", "Staff ID"), *AGREEMENT_COLUMNS],
+        [
+            [
+                Link(
+                    r["name"],
+                    "?" + "&".join(filter(None, [query, urlencode({"auditor": r["staff_id"]})])),
+                ),
+                r["staff_id"],
+                *_cells(r),
+            ]
+            for r in data.by_auditor
+        ],
+        description="Each auditor's moderated audits, the most generous first (the largest mean "
+        "difference). A positive mean difference: the auditor scaled higher than the "
+        "moderators, on average, by that many points. Choose a name to see that auditor only.",
+        note=(
+            f"The {len(data.by_auditor)} auditors with the most moderated audits, of "
+            f"{data.auditors:,}: the spreadsheet and the CSV file list everyone."
+            if len(data.by_auditor) < data.auditors
+            else ""
+        ),
+    )
+
+
+def _month_table(data: AgreementReport) -> Table:
+    """The chart rides on the table: the glance page reads it from there."""
+    by_month = Table(
+        "by-month",
+        "Agreement by month",
+        [Column("month", "Month", MONTH), *AGREEMENT_COLUMNS],
+        [[r["month"], *_cells(r)] for r in data.by_month],
+        description="By the month the moderation was completed.",
+    )
+    by_month.chart = charts.line_chart(
+        chart_id="chart-moderation-months",
+        title="Agreement within one point and exact agreement, month by month",
+        description="Two lines across the months of the period, in percent of the section "
+        "pairs of the moderations completed that month. The figures, with the mean difference "
+        "and alpha, are in the table that follows.",
+        categories=[month_label(r["month"]) for r in data.by_month],
+        series=[
+            Series("Within one point", [r["within_one"] for r in data.by_month]),
+            Series("Exact agreement", [r["exact_agreement"] for r in data.by_month]),
+        ],
+        min_value=0,
+        max_value=100,
+        unit="%",
+    )
+    return by_month
+
+
+def _band_table(data: AgreementReport) -> Table:
+    return Table(
+        "by-band",
+        "Overall grades changed, by the auditor's band",
+        [
+            Column("band", "Auditor's overall band"),
+            Column("moderated", "Audits moderated", NUMBER),
+            Column("changed", "Overall scale changed", NUMBER),
+            Column("changed_pct", "Changed %", PERCENT),
+            Column("moved_band", "Moved to another band", NUMBER),
+        ],
+        [
+            [r["band"], r["moderated"], r["changed"], r["changed_pct"], r["moved_band"]]
+            for r in data.by_band
+        ],
+        description="The moderated overall scale is the audit's final grade: how often it "
+        "differs from the auditor's, by the band of the auditor's overall scale.",
+    )
+
+
 def moderation_report(
     *,
     scope: ReportScope,
@@ -103,74 +179,11 @@ def moderation_report(
         by_auditor=by_auditor,
         auditors_shown=auditors_shown,
     )
-    auditors = Table(
-        "by-auditor",
-        "Agreement by auditor",
-        [Column("auditor", "Auditor"), Column("staff_id", "Staff ID"), *AGREEMENT_COLUMNS],
-        [
-            [
-                Link(
-                    r["name"],
-                    "?" + "&".join(filter(None, [query, urlencode({"auditor": r["staff_id"]})])),
-                ),
-                r["staff_id"],
-                *_cells(r),
-            ]
-            for r in data.by_auditor
-        ],
-        description="Each auditor's moderated audits, the most generous first (the largest mean "
-        "difference). A positive mean difference: the auditor scaled higher than the "
-        "moderators, on average, by that many points. Choose a name to see that auditor only.",
-        note=(
-            f"The {len(data.by_auditor)} auditors with the most moderated audits, of "
-            f"{data.auditors:,}: the spreadsheet and the CSV file list everyone."
-            if len(data.by_auditor) < data.auditors
-            else ""
-        ),
-    )
-    by_month = Table(
-        "by-month",
-        "Agreement by month",
-        [Column("month", "Month", MONTH), *AGREEMENT_COLUMNS],
-        [[r["month"], *_cells(r)] for r in data.by_month],
-        description="By the month the moderation was completed.",
-    )
-    by_month.chart = charts.line_chart(
-        chart_id="chart-moderation-months",
-        title="Agreement within one point and exact agreement, month by month",
-        description="Two lines across the months of the period, in percent of the section "
-        "pairs of the moderations completed that month. The figures, with the mean difference "
-        "and alpha, are in the table that follows.",
-        categories=[month_label(r["month"]) for r in data.by_month],
-        series=[
-            Series("Within one point", [r["within_one"] for r in data.by_month]),
-            Series("Exact agreement", [r["exact_agreement"] for r in data.by_month]),
-        ],
-        min_value=0,
-        max_value=100,
-        unit="%",
-    )
-    by_band = Table(
-        "by-band",
-        "Overall grades changed, by the auditor's band",
-        [
-            Column("band", "Auditor's overall band"),
-            Column("moderated", "Audits moderated", NUMBER),
-            Column("changed", "Overall scale changed", NUMBER),
-            Column("changed_pct", "Changed %", PERCENT),
-            Column("moved_band", "Moved to another band", NUMBER),
-        ],
-        [
-            [r["band"], r["moderated"], r["changed"], r["changed_pct"], r["moved_band"]]
-            for r in data.by_band
-        ],
-        description="The moderated overall scale is the audit's final grade: how often it "
-        "differs from the auditor's, by the band of the auditor's overall scale.",
-    )
+    tables = [_auditor_table(data, query), _month_table(data), _band_table(data)]
     figures = {key: data.figures[key] for key in FIGURE_KEYS}
     figures["pairs"] = data.figures["pairs"]
     figures["grades_changed_count"] = data.figures["grades_changed_count"]
-    return SimpleReport(figures=figures, tables=[auditors, by_month, by_band])
+    return SimpleReport(figures=figures, tables=tables)
 
 
 def setup(request: HttpRequest) -> tuple[ReportScope, ReportFilterForm, ReportFilters, str]:

@@ -26,7 +26,14 @@ from caseaudit.organisation.selectors import staff_for_user
 from .action_summary import action_summary_tracking
 from .answers import answer_clean
 from .common import clean_text, managers_to_tell, record_event, response_url
-from .models import WITH_WORKER, ActionResponse, EventKind, QAResponse, ResponseStatus
+from .models import (
+    WITH_WORKER,
+    ActionResponse,
+    EventKind,
+    QAResponse,
+    ResponseEvent,
+    ResponseStatus,
+)
 from .policy import can_agree, can_resolve
 
 
@@ -75,6 +82,45 @@ def action_number(action: RestorativeAction) -> int:
     return RestorativeAction.objects.filter(audit_id=action.audit_id).filter(earlier).count() + 1
 
 
+def _action_owner(action: RestorativeAction, response: QAResponse, by: User) -> Staff:
+    """`by`'s staff record, once they may answer the action now: the owner's `_action_manager`."""
+    staff = staff_for_user(by)
+    # can_resolve refuses None too: the test is for the type checker.
+    if staff is None or not can_resolve(staff, action, response):
+        raise ValidationError("Only the action's owner can mark it resolved.", code="not_allowed")
+    if response.status in WITH_WORKER:
+        raise ValidationError(
+            "Answer this action in the QA response: submitting the response marks it resolved.",
+            code="state",
+        )
+    if action.status != ActionStatus.OPEN:
+        raise TransitionConflict("This action is already marked resolved.")
+    return staff
+
+
+def _tell_managers_resolved(
+    action: RestorativeAction, response: QAResponse, staff: Staff, event: ResponseEvent
+) -> None:
+    """Those who authorise the response, bar whoever resolved it; keyed by the event, so an
+    action reopened and resolved again tells them again."""
+    for manager in managers_to_tell(response):
+        if manager.pk == staff.pk:
+            continue
+        notify(
+            recipient=manager,
+            kind=NotificationKind.ACTION_RESOLVED,
+            subject=f"Restorative action resolved: case {response.case.reference}",
+            body=(
+                f"{staff.name} has marked a restorative action on case "
+                f"{response.case.reference} resolved. Open the response to agree it is "
+                "resolved, or reopen it."
+            ),
+            url=response_url(response) + "#actions",
+            idempotency_key=f"action-resolved:{action.pk}:{event.pk}:{manager.pk}",
+            email=False,
+        )
+
+
 def action_resolve(
     *,
     action: RestorativeAction,
@@ -94,18 +140,7 @@ def action_resolve(
     with transaction.atomic():
         _lock_action(action)
         response = _action_response(action)
-        staff = staff_for_user(by)
-        if not can_resolve(staff, action, response):
-            raise ValidationError(
-                "Only the action's owner can mark it resolved.", code="not_allowed"
-            )
-        if response.status in WITH_WORKER:
-            raise ValidationError(
-                "Answer this action in the QA response: submitting the response marks it resolved.",
-                code="state",
-            )
-        if action.status != ActionStatus.OPEN:
-            raise TransitionConflict("This action is already marked resolved.")
+        staff = _action_owner(action, response, by)
         errors: dict[str, list[str]] = {}
         answer = answer_clean(
             values={"what_done": what_done, "done_on": done_on, "evidence": evidence},
@@ -139,22 +174,7 @@ def action_resolve(
             evidence=answer.evidence,
             **_action_detail(action),
         )
-        for manager in managers_to_tell(response):
-            if manager.pk == staff.pk:
-                continue
-            notify(
-                recipient=manager,
-                kind=NotificationKind.ACTION_RESOLVED,
-                subject=f"Restorative action resolved: case {response.case.reference}",
-                body=(
-                    f"{staff.name} has marked a restorative action on case "
-                    f"{response.case.reference} resolved. Open the response to agree it is "
-                    "resolved, or reopen it."
-                ),
-                url=response_url(response) + "#actions",
-                idempotency_key=f"action-resolved:{action.pk}:{event.pk}:{manager.pk}",
-                email=False,
-            )
+        _tell_managers_resolved(action, response, staff, event)
         return action
 
 

@@ -200,21 +200,8 @@ def _audit_figures(
 # --- Practice quality ---------------------------------------------------------------------
 
 
-def quality_glance(*, scope: ReportScope, filters: ReportFilters, today: dt.date) -> Glance:
-    bands = scaling_bands()
-    before = previous_filters(filters=filters)
-    # By month alone: the headlines and the chart add the sections up.
-    now_facts = scale_facts(scope=scope, filters=filters, today=today, by_section=False)
-    then_facts = scale_facts(scope=scope, filters=before, today=today, by_section=False)
-    now, then = _sections(now_facts, bands), _sections(then_facts, bands)
-    audits_now = _audit_figures(scope, filters, today, bands)
-    audits_then = _audit_figures(scope, before, today, bands)
-    urgent_now = urgent_findings_chased(scope=scope, filters=filters, table=False)["figures"]
-    urgent_then = urgent_findings_chased(scope=scope, filters=before, table=False, median=False)[
-        "figures"
-    ]
-    label = good_label(bands=bands)
-    headlines = [
+def _quality_section_headlines(now: _Sections, then: _Sections, label: str) -> list[Headline]:
+    return [
         Headline(
             "sections-good",
             f"Sections {label}",
@@ -233,50 +220,86 @@ def quality_glance(*, scope: ReportScope, filters: ReportFilters, today: dt.date
             detail="Out of 10 (10 best).",
             tab="months",
         ),
+    ]
+
+
+def _quality_audit_headlines(
+    now: Mapping[str, Any], then: Mapping[str, Any], label: str
+) -> list[Headline]:
+    """`now` and `then`: `_audit_figures` of the period and the period before."""
+    return [
         Headline(
             "audits-good",
             f"Audits graded {label}",
-            percent(audits_now["good"], audits_now["scaled"]),
-            percent(audits_then["good"], audits_then["scaled"]),
+            percent(now["good"], now["scaled"]),
+            percent(then["good"], then["scaled"]),
             PERCENT,
-            detail=f"The overall scale of {audits_now['scaled']:,} audit"
-            f"{'s' if audits_now['scaled'] != 1 else ''}.",
+            detail=f"The overall scale of {now['scaled']:,} audit"
+            f"{'s' if now['scaled'] != 1 else ''}.",
             tab="audits",
         ),
         Headline(
             "audits",
             "Audits completed",
-            audits_now["audits"],
-            audits_then["audits"],
+            now["audits"],
+            then["audits"],
             COUNT,
             better=NEUTRAL,
             detail="Completed in the period, whatever their tool.",
             tab="audits",
         ),
+    ]
+
+
+def _quality_urgent_headlines(now: Mapping[str, Any], then: Mapping[str, Any]) -> list[Headline]:
+    """`now` and `then`: `urgent_findings_chased`'s figures (the period before's has no
+    median: only the period's is shown)."""
+    return [
         Headline(
             "urgent",
             "Urgent findings raised",
-            urgent_now["urgent_raised"],
-            urgent_then["urgent_raised"],
+            now["urgent_raised"],
+            then["urgent_raised"],
             COUNT,
             better=NEUTRAL,
-            detail=f"{urgent_now['urgent_open']:,} not yet acknowledged.",
+            detail=f"{now['urgent_open']:,} not yet acknowledged.",
             tab="urgent",
         ),
         Headline(
             "urgent-within-day",
             "Acknowledged within 24 hours",
-            urgent_now["urgent_within_day"],
-            urgent_then["urgent_within_day"],
+            now["urgent_within_day"],
+            then["urgent_within_day"],
             PERCENT,
             detail="Of the urgent findings acknowledged."
             + (
-                f" Median {urgent_now['urgent_median_hours']:.1f} hours."
-                if urgent_now["urgent_median_hours"] is not None
+                f" Median {now['urgent_median_hours']:.1f} hours."
+                if now["urgent_median_hours"] is not None
                 else ""
             ),
             tab="urgent",
         ),
+    ]
+
+
+def quality_glance(*, scope: ReportScope, filters: ReportFilters, today: dt.date) -> Glance:
+    bands = scaling_bands()
+    before = previous_filters(filters=filters)
+    # By month alone: the headlines and the chart add the sections up.
+    now_facts = scale_facts(scope=scope, filters=filters, today=today, by_section=False)
+    then_facts = scale_facts(scope=scope, filters=before, today=today, by_section=False)
+    now, then = _sections(now_facts, bands), _sections(then_facts, bands)
+    audits_now = _audit_figures(scope, filters, today, bands)
+    audits_then = _audit_figures(scope, before, today, bands)
+    urgent_now = urgent_findings_chased(scope=scope, filters=filters, table=False)["figures"]
+    urgent_then = urgent_findings_chased(scope=scope, filters=before, table=False, median=False)[
+        "figures"
+    ]
+    label = good_label(bands=bands)
+    headlines = [
+        *_quality_section_headlines(now, then, label),
+        *_quality_audit_headlines(audits_now, audits_then, label),
+        *_quality_urgent_headlines(urgent_now, urgent_then),
     ]
     recorded = bool(then.n or audits_then["audits"] or urgent_then["urgent_raised"])
     return Glance(
