@@ -98,58 +98,16 @@ def findings_report(
     bands = scaling_bands()
     tables: dict[str, Table] = {}
     figures: dict[str, Any] = {}
-    themes: list[ThemeFinding] = []
-    recommendations: list[Recommendation] = []
     if wanted("overall-bands"):
-        # The overview names the cases (a distinct count, most of the query's time): not a
-        # tab, which reads the grades summary where it answers.
-        if only is None:
-            overview = completed_audits(scope=scope, filters=filters).aggregate(
-                audits=Count("pk"),
-                cases=Count("case_id", distinct=True),
-                average=Avg("overall_scale"),
-                scaled=Count("pk", filter=Q(overall_scale__isnull=False)),
-                **_band_counts(bands, "overall_scale"),
-            )
-        else:
-            overview = audit_grades(scope=scope, filters=filters, today=today, bands=bands)
+        overview = _overview(scope, filters, today, bands, whole=only is None)
         figures |= {**overview, "average": one_decimal(overview["average"])}
         tables["overall-bands"] = _overall_bands_table(overview, bands)
-    words, needs_wanted = wanted("themes", "working-well", "worries"), wanted("recommendations")
-    if words or needs_wanted:
-        answers = section_answers(scope=scope, filters=filters)
-        facts = scale_facts(scope=scope, filters=filters, today=today)
-        theme_rows = _theme_rows(facts, bands)
-        # Only the columns the tables asked for are ranked (a window function each).
-        columns = (["working_well", "worried_about"] if words else []) + (
-            ["needs_to_happen"] if needs_wanted else []
-        )
-        texts = _ranked_texts(answers, _excerpt_candidates(facts, columns), columns)
-        well, worries, needs = (texts[name] for name, _best in RANKED_TEXTS)
-        if words:
-            themes = [
-                ThemeFinding(
-                    theme=r["theme"],
-                    n=r["n"],
-                    average=one_decimal(r["avg"]),
-                    band=band_of_average(average=r["avg"], bands=bands),
-                    working_well_count=r["working_well"],
-                    worried_count=r["worried_about"],
-                    working_well=well.get(r["theme_id"], []),
-                    worries=worries.get(r["theme_id"], []),
-                )
-                for r in theme_rows
-            ]
-            tables["themes"] = _findings_theme_table(theme_rows, bands)
-            tables["working-well"] = _excerpt_table(
-                "working-well", "What is working well", themes, lambda t: t.working_well
-            )
-            tables["worries"] = _excerpt_table(
-                "worries", "What we are worried about", themes, lambda t: t.worries
-            )
-        if needs_wanted:
-            recommendations = _recommendations(theme_rows, bands, needs)
-            tables["recommendations"] = _recommendation_table(recommendations)
+    words = _Words(
+        themes=wanted("themes", "working-well", "worries"), needs=wanted("recommendations")
+    )
+    if words.themes or words.needs:
+        words.read(scope, filters, today, bands)
+        tables |= words.tables
     if only is None:
         responses = responses_overview(scope=scope, filters=filters, today=today)
         programme = programme_tally(scope=scope, filters=filters, today=today)
@@ -167,11 +125,82 @@ def findings_report(
         tables["urgent"] = urgent["table"]
     return FindingsReport(
         figures=figures,
-        themes=themes,
-        recommendations=recommendations,
+        themes=words.found,
+        recommendations=words.recommendations,
         tables=[tables[key] for key in TABLE_ORDER if key in tables],
         bands=bands,
     )
+
+
+def _overview(
+    scope: ReportScope,
+    filters: ReportFilters,
+    today: dt.date,
+    bands: list[ScalingBand],
+    *,
+    whole: bool,
+) -> Mapping[str, Any]:
+    """The period's audits: how many, their average and bands. The whole report's overview
+    also names the cases (a distinct count, most of the query's time); a tab reads the grades
+    summary where it answers."""
+    if not whole:
+        return audit_grades(scope=scope, filters=filters, today=today, bands=bands)
+    return completed_audits(scope=scope, filters=filters).aggregate(
+        audits=Count("pk"),
+        cases=Count("case_id", distinct=True),
+        average=Avg("overall_scale"),
+        scaled=Count("pk", filter=Q(overall_scale__isnull=False)),
+        **_band_counts(bands, "overall_scale"),
+    )
+
+
+@dataclass
+class _Words:
+    """The auditors' words by theme: what is working well and what worries them (`themes`),
+    and the recommendations with what needs to happen (`needs`); each only if asked for."""
+
+    themes: bool
+    needs: bool
+    found: list[ThemeFinding] = field(default_factory=list)
+    recommendations: list[Recommendation] = field(default_factory=list)
+    tables: dict[str, Table] = field(default_factory=dict)
+
+    def read(
+        self, scope: ReportScope, filters: ReportFilters, today: dt.date, bands: list[ScalingBand]
+    ) -> None:
+        answers = section_answers(scope=scope, filters=filters)
+        facts = scale_facts(scope=scope, filters=filters, today=today)
+        theme_rows = _theme_rows(facts, bands)
+        # Only the columns the tables asked for are ranked (a window function each).
+        columns = (["working_well", "worried_about"] if self.themes else []) + (
+            ["needs_to_happen"] if self.needs else []
+        )
+        texts = _ranked_texts(answers, _excerpt_candidates(facts, columns), columns)
+        well, worries, needs = (texts[name] for name, _best in RANKED_TEXTS)
+        if self.themes:
+            self.found = [
+                ThemeFinding(
+                    theme=r["theme"],
+                    n=r["n"],
+                    average=one_decimal(r["avg"]),
+                    band=band_of_average(average=r["avg"], bands=bands),
+                    working_well_count=r["working_well"],
+                    worried_count=r["worried_about"],
+                    working_well=well.get(r["theme_id"], []),
+                    worries=worries.get(r["theme_id"], []),
+                )
+                for r in theme_rows
+            ]
+            self.tables["themes"] = _findings_theme_table(theme_rows, bands)
+            self.tables["working-well"] = _excerpt_table(
+                "working-well", "What is working well", self.found, lambda t: t.working_well
+            )
+            self.tables["worries"] = _excerpt_table(
+                "worries", "What we are worried about", self.found, lambda t: t.worries
+            )
+        if self.needs:
+            self.recommendations = _recommendations(theme_rows, bands, needs)
+            self.tables["recommendations"] = _recommendation_table(self.recommendations)
 
 
 # The report's tables in order.
@@ -371,40 +400,45 @@ def urgent_findings_chased(
     by_team: list[Mapping[str, Any]] = list(
         findings.values(team=F("case__team__name")).annotate(**counts).order_by("team")
     )
-    return {
-        "figures": figures,
-        "table": Table(
-            "urgent",
-            "Urgent findings by team",
+    return {"figures": figures, "table": _urgent_table(by_team)}
+
+
+URGENT_COLUMNS = [
+    Column("team", "Team"),
+    Column("raised", "Raised", NUMBER),
+    Column("open", "Still open", NUMBER),
+    Column("acknowledged", "Acknowledged", NUMBER),
+    Column("within_day", "Acknowledged within 24 hours", NUMBER),
+    Column("within_day_pct", "% within 24 hours", PERCENT),
+    Column("reminded", "Reminded (1 working day)", NUMBER),
+    Column("to_csm", "Escalated to the CSM (2 working days)", NUMBER),
+    Column("to_ad", "Escalated to the AD (5 working days)", NUMBER),
+    Column("withdrawn", "Withdrawn as raised in error", NUMBER),
+]
+
+
+def _urgent_table(by_team: list[Mapping[str, Any]]) -> Table:
+    """The urgent findings' counts by team (a row of `urgent_findings_chased`' counts each)."""
+    return Table(
+        "urgent",
+        "Urgent findings by team",
+        URGENT_COLUMNS,
+        [
             [
-                Column("team", "Team"),
-                Column("raised", "Raised", NUMBER),
-                Column("open", "Still open", NUMBER),
-                Column("acknowledged", "Acknowledged", NUMBER),
-                Column("within_day", "Acknowledged within 24 hours", NUMBER),
-                Column("within_day_pct", "% within 24 hours", PERCENT),
-                Column("reminded", "Reminded (1 working day)", NUMBER),
-                Column("to_csm", "Escalated to the CSM (2 working days)", NUMBER),
-                Column("to_ad", "Escalated to the AD (5 working days)", NUMBER),
-                Column("withdrawn", "Withdrawn as raised in error", NUMBER),
-            ],
-            [
-                [
-                    r["team"],
-                    r["raised"],
-                    r["open"],
-                    r["acknowledged"],
-                    r["within_day"],
-                    percent(r["within_day"], r["acknowledged"]),
-                    r["reminded"],
-                    r["to_csm"],
-                    r["to_ad"],
-                    r["withdrawn"],
-                ]
-                for r in by_team
-            ],
-            description="Findings raised in the period by a scale in an urgent band or a serious "
-            "safeguarding issue, until a manager acknowledges them; those nobody acknowledged in "
-            "time were reminded and escalated.",
-        ),
-    }
+                r["team"],
+                r["raised"],
+                r["open"],
+                r["acknowledged"],
+                r["within_day"],
+                percent(r["within_day"], r["acknowledged"]),
+                r["reminded"],
+                r["to_csm"],
+                r["to_ad"],
+                r["withdrawn"],
+            ]
+            for r in by_team
+        ],
+        description="Findings raised in the period by a scale in an urgent band or a serious "
+        "safeguarding issue, until a manager acknowledges them; those nobody acknowledged in "
+        "time were reminded and escalated.",
+    )
