@@ -271,9 +271,10 @@ def test_the_index_links_the_self_evaluation_pack_for_those_who_see_quality(org,
 # report's grouped queries. At a glance: those of the period and the period before (the
 # scale summary's two small ones where it answers).
 GLANCE_QUERIES = {
-    # The programme's counts, twice (2 each: other audits from the summary), and the staff
-    # they are about, once for both periods.
-    "compliance": 13,
+    # The programme's counts, twice (3 each: the allocations, whether the auditors' summary
+    # is built, then the other audits from it), and the staff they are about, once for both
+    # periods.
+    "compliance": 15,
     # The period's report (5: with whether the actions' summary is built, here not) and the
     # period before's overview (1).
     "responses": 13,
@@ -287,12 +288,12 @@ GLANCE_QUERIES = {
 # as at a glance less the report's), then each part the tab's tables are made of.
 TAB_BASE = 8
 TAB_PARTS = {
-    # The programme's counts: allocations and other audits (one query), the summary's state,
-    # the staff named.
-    ("compliance", "teams"): 3,
-    ("compliance", "months"): 3,
-    ("compliance", "people"): 3,
-    ("compliance", "services"): 3,
+    # The programme's counts: the allocations, whether the auditors' summary is built, the
+    # other audits (from it or the audits), the staff named.
+    ("compliance", "teams"): 4,
+    ("compliance", "months"): 4,
+    ("compliance", "people"): 4,
+    ("compliance", "services"): 4,
     # Coverage and cases not audited (3), closures pending (1: the COUNT only when the page
     # of them is full).
     ("compliance", "cases"): 4,
