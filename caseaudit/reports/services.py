@@ -1,6 +1,7 @@
-"""Writes of the reports app: keeping the report summaries (`models.ScaleSummary`,
-`models.GradeSummary`, `models.AuditorSummary`, and the responses app's `ActionSummary` of
-restorative actions) current.
+"""Writes of the reports app: keeping the report summaries (`models.ScaleSummary` and its
+sum over the teams `models.AuthorityScaleSummary`, `models.GradeSummary`,
+`models.AuditorSummary`, and the responses app's `ActionSummary` of restorative actions)
+current.
 
 - `summary_rebuild()`: recount every summary from the audits in one transaction (an
   INSERT ... SELECT each), and mark each built. Nightly, after seeding, and after anything
@@ -45,6 +46,7 @@ from .models import (
     TEXT_FIELDS,
     TEXT_PREFIXES,
     AuditorSummary,
+    AuthorityScaleSummary,
     ExportStatus,
     GradeSummary,
     ReportExport,
@@ -57,13 +59,14 @@ logger = logging.getLogger(__name__)
 # The summaries, by their `SummaryState` names. Each has a state of its own, so a summary
 # added by a migration reads as "not built" (the live path) until its first rebuild.
 SCALE = "scale"
+AUTHORITY_SCALE = "authority_scale"  # the scale summary's rows added up over the teams
 GRADES = "grades"
 AUDITORS = "auditors"
 # The restorative actions' summary (`responses.models.ActionSummary`): the responses app keeps
 # its counts as actions change state, whether built or not; it is recounted and marked built
 # here with the others.
 ACTIONS = "actions"
-SUMMARIES = (SCALE, GRADES, AUDITORS, ACTIONS)
+SUMMARIES = (SCALE, AUTHORITY_SCALE, GRADES, AUDITORS, ACTIONS)
 
 
 def summary_counts() -> dict[str, Aggregate]:
@@ -107,6 +110,16 @@ def _grouped_answers(audits: Q) -> QuerySet[SectionAnswer, Any]:
         )
         .annotate(**summary_counts())
         .order_by()
+    )
+
+
+def _authority_rows() -> QuerySet[ScaleSummary, Any]:
+    """ScaleSummary's rows added up by month, case type and section, in
+    AuthorityScaleSummary's column order (the sums named apart from the fields they add)."""
+    return (
+        ScaleSummary.objects.values("month", "case_type", "section_id")
+        .annotate(**{f"sum_{name}": Sum(name) for name in COUNT_COLUMNS})
+        .order_by("month")
     )
 
 
@@ -196,6 +209,12 @@ def summary_rebuild() -> int:
             # summary_month is the grouped query's own annotation, which the stubs cannot see.
             _grouped_answers(Q()).order_by("summary_month"),  # type: ignore[misc]
         )
+        # Added up from the team rows just written: the same counts, whatever the teams.
+        _refill(
+            AuthorityScaleSummary,
+            ("month", "case_type", "section_id", *COUNT_COLUMNS),
+            _authority_rows(),
+        )
         _refill(
             GradeSummary,
             ("month", "team_id", "case_type", "tool_id", "audits", *GRADE_COLUMNS, "regraded"),
@@ -244,6 +263,11 @@ def summary_is_built(*, name: str = SCALE) -> bool:
     return _current().filter(name=name).exists()
 
 
+def summaries_built(*, names: tuple[str, ...]) -> set[str]:
+    """Which of the summaries `names` are complete and current (one query)."""
+    return set(_current().filter(name__in=names).values_list("name", flat=True))
+
+
 def summary_all_built() -> bool:
     """Whether every summary is complete and current (one query)."""
     return _current().filter(name__in=SUMMARIES).count() == len(SUMMARIES)
@@ -265,8 +289,8 @@ def summary_add_audit(*, audit: Audit, completed_at: dt.datetime, sign: int) -> 
     if not built:
         return
     month = timezone.localtime(completed_at).date().replace(day=1)
-    if SCALE in built:
-        _add_scales(audit, month, sign)
+    if SCALE in built or AUTHORITY_SCALE in built:
+        _add_scales(audit, month, sign, built)
     if GRADES in built:
         key, point, regraded = _grade_key(audit.pk, month)
         change = {"audits": sign, **({f"o{point}": sign} if point is not None else {})}
@@ -277,18 +301,18 @@ def summary_add_audit(*, audit: Audit, completed_at: dt.datetime, sign: int) -> 
         _add_other_audit(audit, month, sign)
 
 
-def _add_scales(audit: Audit, month: dt.date, sign: int) -> None:
+def _add_scales(audit: Audit, month: dt.date, sign: int, built: set[str]) -> None:
+    """The audit's scaled sections, into the team's rows and the authority's (those built).
+    In the order of the sections: completions at once lock the authority's rows, which
+    every team shares, in the same order, so one waits for the other, never both."""
     case = audit.case
-    answers = SectionAnswer.objects.filter(audit_id=audit.pk, scale__isnull=False).values(
-        "section_id", "scale", *TEXT_FIELDS
+    answers = (
+        SectionAnswer.objects.filter(audit_id=audit.pk, scale__isnull=False)
+        .values("section_id", "scale", *TEXT_FIELDS)
+        .order_by("section_id")
     )
     for answer in answers:
-        key = {
-            "month": month,
-            "team_id": case.team_id,
-            "case_type": case.case_type,
-            "section_id": answer["section_id"],
-        }
+        key = {"month": month, "case_type": case.case_type, "section_id": answer["section_id"]}
         change = {
             "n": sign,
             "total": sign * answer["scale"],
@@ -300,7 +324,10 @@ def _add_scales(audit: Audit, month: dt.date, sign: int) -> None:
                 if answer[name]
             },
         }
-        increment(ScaleSummary, key, change)
+        if SCALE in built:
+            increment(ScaleSummary, {**key, "team_id": case.team_id}, change)
+        if AUTHORITY_SCALE in built:
+            increment(AuthorityScaleSummary, key, change)
 
 
 def summary_regrade(*, audit_id: int, before: int | None, after: int | None) -> None:

@@ -1,6 +1,7 @@
 """Section scaling read as "facts": sums of scaled sections grouped by month and section, and
 by team, from the scale summary (`reports.services`, ADR 0005) when it can answer for the
-scope and period (two small queries), else from the audits themselves (two grouped queries).
+scope and period (two small queries; for the whole authority, its rows added up over the
+teams), else from the audits themselves (two grouped queries).
 Every scaling table of the practice quality and findings reports is added up from these in
 Python, with the helpers here for their columns and cells."""
 
@@ -20,9 +21,16 @@ from caseaudit.organisation.models import Team
 
 from .. import charts
 from ..charts import Series
-from ..models import SCALE_POINTS, ScaleSummary
+from ..models import SCALE_POINTS, AuthorityScaleSummary, ScaleSummary
 from ..scope import ReportFilters, ReportScope
-from ..services import COUNT_COLUMNS, SCALE, summary_counts, summary_is_built
+from ..services import (
+    AUTHORITY_SCALE,
+    COUNT_COLUMNS,
+    SCALE,
+    summaries_built,
+    summary_counts,
+    summary_is_built,
+)
 from ..tables import DECIMAL, NUMBER, Column, one_decimal
 from .common import audit_q, month_of, whole_months
 
@@ -96,8 +104,35 @@ def team_summary_rows(
     return qs
 
 
+def _scale_source(scope: ReportScope, filters: ReportFilters, today: dt.date) -> str:
+    """Where the scaling is read from: "authority" (the authority's rows, and the teams' for
+    the tables by team) for the whole authority with no team or service chosen, "teams"
+    (the teams' rows) where the scale summary answers otherwise, else "audits". One query."""
+    if not scope.by_team or not whole_months(filters=filters, today=today):
+        return "audits"
+    whole = scope.authority_wide and filters.team is None and filters.service is None
+    if not whole:
+        return "teams" if summary_is_built(name=SCALE) else "audits"
+    built = summaries_built(names=(SCALE, AUTHORITY_SCALE))
+    if SCALE not in built:
+        return "audits"
+    return "authority" if AUTHORITY_SCALE in built else "teams"
+
+
+def _authority_rows(filters: ReportFilters) -> QuerySet[AuthorityScaleSummary]:
+    qs = AuthorityScaleSummary.objects.filter(month__gte=filters.start, month__lte=filters.end)
+    if filters.case_type:
+        qs = qs.filter(case_type=filters.case_type)
+    return _section_filters(qs, filters)
+
+
 def _summary_rows(scope: ReportScope, filters: ReportFilters) -> QuerySet[ScaleSummary]:
     qs = team_summary_rows(qs=ScaleSummary.objects.all(), scope=scope, filters=filters)
+    return _section_filters(qs, filters)
+
+
+def _section_filters(qs: QuerySet[M], filters: ReportFilters) -> QuerySet[M]:
+    """Either summary's rows of the sections of the tool and theme chosen."""
     if filters.tool is not None:
         qs = qs.filter(section__version__tool_id=filters.tool.pk)
     if filters.theme is not None:
@@ -123,11 +158,14 @@ def scale_facts(
     by_team: QuerySet[Any, Any]
     counts: dict[str, Aggregate]
     section_key = {"section_key": F("section_id")} if by_section else {}
-    if _summary_answers_for(scope, filters, today):
+    read_from = _scale_source(scope, filters, today)
+    if read_from != "audits":
         source, counts = "summary", {name: Sum(name) for name in COUNT_COLUMNS}
         rows = _summary_rows(scope, filters)
-        grouped = rows.values("month", **section_key)
         by_team = rows.values("team_id")
+        grouped = (_authority_rows(filters) if read_from == "authority" else rows).values(
+            "month", **section_key
+        )
     else:
         source, counts = "audits", summary_counts()
         answers = section_answers(scope=scope, filters=filters)

@@ -15,7 +15,7 @@ from caseaudit.imports.services import case_file_import
 from caseaudit.imports.tests.helpers import CASE_HEADER, case_row, csv_bytes
 from caseaudit.programme.due import add_months
 from caseaudit.qa.tests.conftest import audit_data, audit_started
-from caseaudit.reports.models import ScaleSummary, SummaryState
+from caseaudit.reports.models import AuthorityScaleSummary, ScaleSummary, SummaryState
 from caseaudit.reports.scope import ReportFilters, report_scope
 from caseaudit.reports.selectors import (
     EVERY_ANSWER,
@@ -27,7 +27,9 @@ from caseaudit.reports.selectors import (
     scale_facts,
     section_answers,
 )
+from caseaudit.reports.selectors.summary import _scale_source
 from caseaudit.reports.services import (
+    AUTHORITY_SCALE,
     summary_catch_up,
     summary_is_built,
     summary_rebuild,
@@ -86,6 +88,27 @@ def summary_rows() -> list[tuple]:
     return sorted(ScaleSummary.objects.values_list(*KEY, "n", "total", "s0", "s10", "working_well"))
 
 
+COUNTED = ("n", "total", "s0", "s3", "s10", "working_well", "ww3", "nh10")
+
+
+def authority_rows() -> list[tuple]:
+    """The authority's rows, and those that hold nothing (counted back to nought) left out."""
+    rows = AuthorityScaleSummary.objects.values_list("month", "case_type", "section_id", *COUNTED)
+    return sorted(r for r in rows if any(r[3:]))
+
+
+def teams_added_up() -> list[tuple]:
+    """The teams' rows added up by month, case type and section, as the authority's are."""
+    sums: dict[tuple, list[int]] = {}
+    for month, _team, case_type, section, *counts in ScaleSummary.objects.values_list(
+        *KEY, *COUNTED
+    ):
+        row = sums.setdefault((month, case_type, section), [0] * len(COUNTED))
+        for i, value in enumerate(counts):
+            row[i] += value
+    return sorted((*key, *counts) for key, counts in sums.items() if any(counts))
+
+
 def test_reports_read_the_same_figures_from_the_summary_as_from_the_audits(org, history, varied):
     today = timezone.localdate()
     voice = history.section("voice_of_child").theme
@@ -119,6 +142,53 @@ def test_reports_read_the_same_figures_from_the_summary_as_from_the_audits(org, 
             figures(findings_report(scope=scope, filters=filters, today=today)),
         )
         assert after == expected, (staff, fields)
+
+
+def test_the_whole_authority_reads_the_authority_s_rows_and_a_team_or_service_the_teams(
+    org, history, varied
+):
+    today = timezone.localdate()
+    summary_rebuild()
+    assert AuthorityScaleSummary.objects.exists()
+    assert authority_rows() == teams_added_up()
+    voice = history.section("voice_of_child").theme
+    for staff, fields, source in [
+        (org.performance, {}, "authority"),
+        (org.performance, {"theme": voice}, "authority"),
+        (org.performance, {"case_type": CaseType.CP}, "authority"),
+        (org.director, {"tool": history.generic.tool}, "authority"),
+        (org.performance, {"team": org.north_a}, "teams"),
+        (org.performance, {"service": org.north}, "teams"),
+        (org.tm, {}, "teams"),
+        (org.csm_north, {}, "teams"),
+    ]:
+        scope, filters = report_scope(staff.user), filters_for(org, history, today, **fields)
+        assert _scale_source(scope, filters, today) == source, (staff, fields)
+    # A database migrated to the authority's table reads the teams' rows until it is built.
+    SummaryState.objects.filter(name=AUTHORITY_SCALE).delete()
+    scope, filters = report_scope(org.performance.user), filters_for(org, history, today)
+    assert _scale_source(scope, filters, today) == "teams"
+
+
+def test_the_authority_s_rows_are_what_the_whole_authority_s_figures_come_from(
+    org, history, varied
+):
+    """Rows of the authority's table changed by hand change the whole authority's figures and
+    no team's: the figures are read from them, not from the teams'."""
+    today = timezone.localdate()
+    summary_rebuild()
+    scope, filters = report_scope(org.performance.user), filters_for(org, history, today)
+    team_scope = report_scope(org.tm.user)
+    before = scale_facts(scope=scope, filters=filters, today=today).by_month_section
+    team_before = scale_facts(scope=team_scope, filters=filters, today=today).by_month_section
+    AuthorityScaleSummary.objects.update(n=1000)
+    after = scale_facts(scope=scope, filters=filters, today=today).by_month_section
+    # Each month and section adds up its case types' rows: a thousand each now.
+    assert all(0 < r["n"] < 1000 for r in before)
+    assert after and all(r["n"] > 0 and r["n"] % 1000 == 0 for r in after)
+    assert scale_facts(scope=team_scope, filters=filters, today=today).by_month_section == (
+        team_before
+    )
 
 
 def test_a_team_manager_reads_only_their_team_from_the_summary(org, history, varied):
@@ -161,18 +231,26 @@ def test_completing_and_reopening_keep_the_summary_equal_to_a_recount(org, histo
     audit_services.audit_save(
         audit=audit, by=org.tm.user, data=audit_data(audit, scale=3), revision=audit.revision
     )
+    month = timezone.localdate().replace(day=1)
+    threes = AuthorityScaleSummary.objects.filter(month=month, case_type=org.case.case_type)
+    threes_before = sum(threes.values_list("s3", flat=True))
     workflows.audit_complete(audit=audit, by=org.tm.user)
-    kept = summary_rows()
+    kept, kept_authority = summary_rows(), authority_rows()
+    assert kept_authority == teams_added_up()
     summary_rebuild()
     assert summary_rows() == kept
-    month = timezone.localdate().replace(day=1)
+    assert authority_rows() == kept_authority
     assert ScaleSummary.objects.filter(month=month, team=org.north_a, s3__gt=0).exists()
+    assert sum(threes.values_list("s3", flat=True)) > threes_before
 
     workflows.audit_reopen(audit=audit, by=org.csm_north.user, reason="Wrong tool.")
-    kept = summary_rows()
+    kept, kept_authority = summary_rows(), authority_rows()
+    assert kept_authority == teams_added_up()
     summary_rebuild()
     assert summary_rows() == kept
+    assert authority_rows() == kept_authority
     assert not ScaleSummary.objects.filter(month=month, team=org.north_a, s3__gt=0).exists()
+    assert sum(threes.values_list("s3", flat=True)) == threes_before
 
 
 def test_a_case_moved_by_an_import_makes_the_summary_stale_and_it_is_caught_up(

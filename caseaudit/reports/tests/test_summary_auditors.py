@@ -23,6 +23,7 @@ from caseaudit.reports.selectors import compliance_counts, compliance_report
 from caseaudit.reports.services import (
     ACTIONS,
     AUDITORS,
+    AUTHORITY_SCALE,
     GRADES,
     SCALE,
     summary_all_built,
@@ -239,10 +240,11 @@ def test_the_summary_is_kept_only_while_built_and_goes_stale_with_the_scale_summ
     _complete(org.case, org.tm)
     assert not AuditorSummary.objects.exists()
     summary_rebuild()
-    # (The restorative actions' and the grades' summaries are rebuilt and marked built by the
-    # same rebuild.)
+    # (The restorative actions', the grades' and the authority's scale summaries are rebuilt
+    # and marked built by the same rebuild.)
     assert set(SummaryState.objects.values_list("name", flat=True)) == {
         SCALE,
+        AUTHORITY_SCALE,
         GRADES,
         AUDITORS,
         ACTIONS,
