@@ -16,6 +16,7 @@ from django.db.models import (
 from django.http import Http404
 from django.utils import timezone
 
+from caseaudit.audits.models import Audit, AuditStatus
 from caseaudit.cases.models import Case, SubjectType, audit_clock_start
 from caseaudit.cases.selectors import case_visible_qs
 from caseaudit.core.typing import Actor
@@ -186,7 +187,15 @@ def carried_over_q(month: dt.date) -> Q:
         case__isnull=False,
     ) & (
         Q(status__in=OPEN_STATUSES)
-        | Q(status=AllocationStatus.COMPLETED, audit__completed_at__gte=_month_start(month))
+        # The audits completed since (days' worth, from the covering index of completed
+        # audits alone) as a subquery, not a join: OR-ed with a joined column, the planner
+        # read every audit to filter them (0.7 s at national scale).
+        | Q(
+            status=AllocationStatus.COMPLETED,
+            audit__in=Audit.objects.filter(
+                status=AuditStatus.COMPLETED, completed_at__gte=_month_start(month)
+            ).values("pk"),
+        )
     )
 
 
