@@ -237,6 +237,7 @@ def agreement_report(
     theme_id: int | None = None,
     by_auditor: bool = True,
     auditors_shown: int | None = None,
+    months_and_bands: bool = True,
 ) -> AgreementReport:
     """The figures, by month of completion (`months`: those to show, in order), by band and
     (unless `by_auditor` is False: none then) by auditor, of the completed moderations among
@@ -244,7 +245,9 @@ def agreement_report(
     (the overall grades are the audits'). Every query is grouped by the values counted, so
     its rows do not grow with the moderations: two, and two more for the auditors. With
     `auditors_shown`, `by_auditor` lists only the rows of that many auditors, those with the
-    most moderations (`auditors` says how many there are)."""
+    most moderations (`auditors` says how many there are). Without `months_and_bands`, only the
+    auditors' rows are counted: the figures, months and bands are left at nought (the
+    auditors' tab shows none of them, and the months' pairs were most of its time)."""
     done = completed_moderations(moderations)
     month = TruncMonth("completed_at", tzinfo=timezone.get_current_timezone())
     bands = scaling_bands()
@@ -262,6 +265,8 @@ def agreement_report(
         done.values("auditor_overall_scale", "overall_scale", month=month)
         .annotate(n=Count("pk"))
         .order_by()
+        if months_and_bands
+        else []
     )
     for r in overall_rows:
         before, after = r["auditor_overall_scale"], r["overall_scale"]
@@ -270,7 +275,8 @@ def agreement_report(
             _add_moderations(group, r["n"], before, after)
         if before is not None and after is not None and band_key(after) != key:
             moved[key] += r["n"]
-    for month_value, overall, a, m, n in _pairs_by_month(done, theme_id=theme_id, month=month):
+    pairs = _pairs_by_month(done, theme_id=theme_id, month=month) if months_and_bands else []
+    for month_value, overall, a, m, n in pairs:
         pair = (a, m)
         for group in (total, by_month[_month_key(month_value)], by_band[band_key(overall)]):
             group.pairs[pair] += n

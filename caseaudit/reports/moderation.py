@@ -160,9 +160,11 @@ def moderation_report(
     query: str = "",
     by_auditor: bool = True,
     auditors_shown: int | None = None,
+    months_and_bands: bool = True,
 ) -> SimpleReport:
     """The report's figures and tables; without `by_auditor` its table of auditors is empty
-    (the pages that do not show it need not count every auditor's pairs). With
+    (the pages that do not show it need not count every auditor's pairs), and without
+    `months_and_bands` its figures and tables by month and band are (the auditors' tab). With
     `auditors_shown` (the tab), it lists only that many auditors, those with the most
     moderations, and says so under the table."""
     moderations = moderations_for_report(
@@ -178,6 +180,7 @@ def moderation_report(
         theme_id=filters.theme.pk if filters.theme is not None else None,
         by_auditor=by_auditor,
         auditors_shown=auditors_shown,
+        months_and_bands=months_and_bands,
     )
     tables = [_auditor_table(data, query), _month_table(data), _band_table(data)]
     figures = {key: data.figures[key] for key in FIGURE_KEYS}
@@ -259,6 +262,7 @@ def report_moderation_tab(request: HttpRequest, tab: str) -> HttpResponse:
         query=query,
         by_auditor="by-auditor" in keys,
         auditors_shown=AUDITORS_SHOWN,
+        months_and_bands=bool({"by-month", "by-band"} & set(keys)),
     )
     access_record(request=request, object_type=AccessObjectType.REPORT, object_id=KEY)
     context = _context(request, scope, form, filters, auditor)

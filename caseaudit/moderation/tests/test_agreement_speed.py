@@ -129,6 +129,12 @@ def test_auditors_shown_are_the_most_moderated_with_the_full_report_s_rows(three
     assert agreement_report(moderations=Moderation.objects.all(), auditors_shown=3).by_auditor == (
         full.by_auditor
     )
+    # The auditors' tab counts only the auditors: the same rows, and nothing by month.
+    alone = agreement_report(
+        moderations=Moderation.objects.all(), auditors_shown=2, months_and_bands=False
+    )
+    assert alone.by_auditor == shown.by_auditor and alone.auditors == 3
+    assert full.figures["moderated"] > 0 and alone.figures["moderated"] == 0
 
 
 def test_the_tab_lists_the_auditors_shown_and_the_csv_everyone(three_auditors, login, monkeypatch):

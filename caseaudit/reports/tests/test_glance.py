@@ -320,7 +320,9 @@ TAB_PARTS = {
     ("findings", "recommendations"): 6,  # bands, the scale facts and the words
     ("findings", "good-practice"): 3,  # bands, good practice, the family's words
     ("findings", "urgent"): 4,  # bands, urgent findings by team and their medians
-    ("moderation", "auditors"): 3,
+    # The auditors' tab: bands only; its own two queries are TAB_EXTRA's (not the months'
+    # overall scales and pairs, which the other two tabs count).
+    ("moderation", "auditors"): 1,
     ("moderation", "months"): 3,
     ("moderation", "bands"): 3,
 }
