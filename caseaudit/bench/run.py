@@ -50,7 +50,9 @@ seeded by an earlier run (for working on the benchmark itself, not for figures t
 BENCH_ONLY=gunicorn runs only the gunicorn part at county scale (reusing its database when
 seeded); BENCH_PROFILE=1 serves the app under cProfile (caseaudit/bench/profiled_wsgi.py: the
 rates then mean nothing, the profiles in /tmp do); BENCH_DB_PREFIX names the databases;
-REDIS_URL, when set, is the cache and session store as in production.
+REDIS_URL is the cache and session store, as in production (README: Redis is recommended
+there); unset, the Redis at REDIS_SERVER (database BENCH_REDIS_DB) if one answers, else
+the database (`gunicorn.cache` says which).
 """
 
 import math
@@ -143,6 +145,28 @@ def _pg_available() -> bool:
         return False
 
 
+REDIS_SERVER = "redis://127.0.0.1:6379"
+BENCH_REDIS_DB = 14  # a database of its own: the bench's sessions and counters
+
+
+def _redis_url() -> str:
+    """REDIS_URL if set, else the bench's database of the Redis at REDIS_SERVER if it answers,
+    else "" (the cache and sessions in the database)."""
+    if os.environ.get("REDIS_URL"):
+        return os.environ["REDIS_URL"]
+    url = f"{REDIS_SERVER}/{BENCH_REDIS_DB}"
+    try:
+        import redis
+
+        redis.Redis.from_url(url, socket_connect_timeout=2).ping()
+    except Exception as error:  # noqa: BLE001 - any failure means: no Redis here
+        print(
+            f"note: Redis is not reachable at {REDIS_SERVER} ({error}); the cache is the database."
+        )
+        return ""
+    return url
+
+
 def _database(label: str, use_pg: bool, reuse: bool) -> tuple[str, bool]:
     """The scale's database URL, fresh (dropped and created) unless reused; and whether it
     was already seeded."""
@@ -208,6 +232,9 @@ def main() -> int:
     reuse = os.environ.get("BENCH_REUSE") == "1" or bool(os.environ.get("BENCH_ONLY"))
     use_pg = _pg_available()
     emit("database", "postgresql" if use_pg else "sqlite")
+    # Every child process and server started from here inherits it (`bench_env`).
+    os.environ["REDIS_URL"] = _redis_url()
+    emit("cache", "redis" if os.environ["REDIS_URL"] else "database")
     emit("cpu_count", os.cpu_count() or 0)
     figures: dict[str, str] = {}
     python = sys.executable
@@ -639,8 +666,17 @@ class _Measure:
         emit("gunicorn.workers", GUNICORN_ARGS[1])
         emit("gunicorn.cache", "redis" if os.environ.get("REDIS_URL") else "database")
         from django.conf import settings
+        from django.db import connection
 
         emit("gunicorn.session_engine", settings.SESSION_ENGINE)
+        # The import measurement before this rolled back 20,000 cases: their dead rows are
+        # ten times the county's live cases, and every page that reads the cases would scan
+        # them (the case list at 0.027 of the bare view, against 0.048 once vacuumed).
+        # Autovacuum would clear them within a minute, but a server may run without it
+        # (autovacuum = off): the bench vacuums as it would.
+        t = time.monotonic()
+        _vacuum(os.environ["DATABASE_URL"], connection.vendor == "postgresql")
+        emit("gunicorn.vacuum_seconds", time.monotonic() - t)
         pages = self.gunicorn_pages()
         cookies = {}
         for _name, role, _path in pages:
