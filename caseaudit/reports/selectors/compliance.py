@@ -175,12 +175,16 @@ def _allocations(scope: ReportScope, filters: ReportFilters) -> QuerySet[Allocat
     return allocations
 
 
+def _done_and_ended(today: dt.date) -> tuple[Q, Q]:
+    """On allocations: done, and of a month that has ended (so due). An allocation is done
+    when its audit is completed: `audits.services.audit_complete` marks it so
+    (`programme.services.allocation_mark_completed`), and `audit_reopen` back
+    (`allocation_mark_reopened`). No join to the audits."""
+    return Q(status=AllocationStatus.COMPLETED), Q(programme__month__lt=today.replace(day=1))
+
+
 def _allocation_counts(today: dt.date) -> dict[str, Count]:
-    # An allocation is done when its audit is completed: `audits.services.audit_complete`
-    # marks it so (`programme.services.allocation_mark_completed`), and `audit_reopen` back
-    # (`allocation_mark_reopened`). No join to the audits.
-    done = Q(status=AllocationStatus.COMPLETED)
-    ended = Q(programme__month__lt=today.replace(day=1))
+    done, ended = _done_and_ended(today)
     return {
         "expected": Count("pk"),
         "done": Count("pk", filter=done),
@@ -198,10 +202,9 @@ def _other_audits(scope: ReportScope, filters: ReportFilters, today: dt.date) ->
     """Audits completed in the period that no allocation asked for, by month and auditor
     (rows of month, auditor id, how many: an audit each, or a row of the summary). For a
     period of whole months, from the auditor summary while it is built, else (and for other
-    periods) from the audits. Whether
-    it is built is asked first, on its own: a UNION of both halves, each asking, ran only one
-    of them but still started parallel workers for the other (some 10 ms at national
-    scale)."""
+    periods) from the audits. Whether it is built is asked first, on its own: a UNION of both
+    halves, each asking, ran only one of them but still started parallel workers for the
+    other (some 10 ms at national scale)."""
     others = unallocated_audits().filter(filters.when_q("completed_at"), _auditor_q(scope, filters))
     if filters.case_type:
         others = others.filter(case__case_type=filters.case_type)
@@ -262,8 +265,7 @@ def compliance_counts(
     (`_by_month_and_person`), by staff id (names added after: grouping by names sorts rows a
     dozen times wider): at the national scale a year is some 36,000 allocations by 2,000
     people."""
-    done = Q(status=AllocationStatus.COMPLETED)
-    ended = Q(programme__month__lt=today.replace(day=1))
+    done, ended = _done_and_ended(today)
     # A row per allocation: its month, auditor, and 1 or 0 for each count (expected, done,
     # of a month ended, done of a month ended).
     allocated = (

@@ -26,7 +26,7 @@ from .excerpts import (
     good_practice_table,
 )
 from .grades import audit_grades
-from .quality import _median_hours
+from .quality import URGENT_COLUMNS, _median_hours, urgent_cells
 from .responses import responses_overview
 from .summary import (
     _band_counts,
@@ -403,13 +403,9 @@ def urgent_findings_chased(
     return {"figures": figures, "table": _urgent_table(by_team)}
 
 
-URGENT_COLUMNS = [
-    Column("team", "Team"),
-    Column("raised", "Raised", NUMBER),
-    Column("open", "Still open", NUMBER),
-    Column("acknowledged", "Acknowledged", NUMBER),
-    Column("within_day", "Acknowledged within 24 hours", NUMBER),
-    Column("within_day_pct", "% within 24 hours", PERCENT),
+# The quality report's columns, and how the findings were chased.
+CHASED_COLUMNS = [
+    *URGENT_COLUMNS,
     Column("reminded", "Reminded (1 working day)", NUMBER),
     Column("to_csm", "Escalated to the CSM (2 working days)", NUMBER),
     Column("to_ad", "Escalated to the AD (5 working days)", NUMBER),
@@ -422,20 +418,9 @@ def _urgent_table(by_team: list[Mapping[str, Any]]) -> Table:
     return Table(
         "urgent",
         "Urgent findings by team",
-        URGENT_COLUMNS,
+        CHASED_COLUMNS,
         [
-            [
-                r["team"],
-                r["raised"],
-                r["open"],
-                r["acknowledged"],
-                r["within_day"],
-                percent(r["within_day"], r["acknowledged"]),
-                r["reminded"],
-                r["to_csm"],
-                r["to_ad"],
-                r["withdrawn"],
-            ]
+            [*urgent_cells(r), r["reminded"], r["to_csm"], r["to_ad"], r["withdrawn"]]
             for r in by_team
         ],
         description="Findings raised in the period by a scale in an urgent band or a serious "

@@ -320,29 +320,35 @@ def _urgent_findings(scope: ReportScope, filters: ReportFilters) -> dict[str, An
     }
 
 
+# The urgent findings by team: the columns and cells of a row (the findings report adds how
+# they were chased).
+URGENT_COLUMNS = [
+    Column("team", "Team"),
+    Column("raised", "Raised", NUMBER),
+    Column("open", "Still open", NUMBER),
+    Column("acknowledged", "Acknowledged", NUMBER),
+    Column("within_day", "Acknowledged within 24 hours", NUMBER),
+    Column("within_day_pct", "% within 24 hours", PERCENT),
+]
+
+
+def urgent_cells(r: Mapping[str, Any]) -> list[Any]:
+    return [
+        r["team"],
+        r["raised"],
+        r["open"],
+        r["acknowledged"],
+        r["within_day"],
+        percent(r["within_day"], r["acknowledged"]),
+    ]
+
+
 def _urgent_table(by_team: Sequence[Mapping[str, Any]]) -> Table:
     return Table(
         "urgent",
         "Urgent findings by team",
-        [
-            Column("team", "Team"),
-            Column("raised", "Raised", NUMBER),
-            Column("open", "Still open", NUMBER),
-            Column("acknowledged", "Acknowledged", NUMBER),
-            Column("within_day", "Acknowledged within 24 hours", NUMBER),
-            Column("within_day_pct", "% within 24 hours", PERCENT),
-        ],
-        [
-            [
-                r["team"],
-                r["raised"],
-                r["open"],
-                r["acknowledged"],
-                r["within_day"],
-                percent(r["within_day"], r["acknowledged"]),
-            ]
-            for r in by_team
-        ],
+        URGENT_COLUMNS,
+        [urgent_cells(r) for r in by_team],
         description="Findings raised in the period by a scale in an urgent band or a serious "
         "safeguarding issue, until a manager acknowledges them.",
     )
