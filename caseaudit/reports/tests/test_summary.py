@@ -8,6 +8,7 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from caseaudit.audits import services as audit_services
+from caseaudit.audits.tests.concurrency import load_shipped_tools, require_postgresql, run_together
 from caseaudit.cases.models import CaseType
 from caseaudit.dataprotection.services import case_erase
 from caseaudit.factories import CaseFactory
@@ -405,3 +406,36 @@ def test_a_sparse_theme_is_ranked_in_a_part_of_its_own(org, history, built):
     assert [text for _link, text, _scale in pruned["working_well"][voice]] == [
         f"Strength now {i}." for i in (3, 2, 1)
     ]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_completions_in_three_teams_at_once_all_count_in_the_authority_s_shared_rows(org):
+    """Every team's completions add to the same authority rows (same month, case type and
+    sections): three at once wait for one another in section order, none fails or
+    deadlocks, and both tables still equal a recount."""
+    require_postgresql()
+    load_shipped_tools()
+    cases = [org.case, org.case_b, org.south_case]  # north-a, north-b, south-a; all CIN or CP
+    auditors = [org.csm_north, org.csm_north, org.director]
+    audits = []
+    for case, auditor in zip(cases, auditors, strict=True):
+        audit = audit_started(case=case, auditor=auditor)
+        audit_services.audit_save(
+            audit=audit, by=auditor.user, data=audit_data(audit, scale=4), revision=audit.revision
+        )
+        audits.append((audit, auditor))
+    summary_rebuild()  # built (and empty of these): completing counts them in
+
+    def complete(audit, auditor):
+        return lambda: workflows.audit_complete(audit=audit, by=auditor.user)
+
+    results = run_together([complete(a, s) for a, s in audits])
+    assert not [r for r in results if isinstance(r, BaseException)], results
+    kept, kept_authority = summary_rows(), authority_rows()
+    assert kept_authority == teams_added_up()
+    assert sum(AuthorityScaleSummary.objects.values_list("s4", flat=True)) == sum(
+        a.tool_version.sections.filter(scaled=True).count() for a, _s in audits
+    )
+    summary_rebuild()
+    assert summary_rows() == kept
+    assert authority_rows() == kept_authority
