@@ -79,7 +79,23 @@ class ApiError(Exception):
         self.status, self.detail, self.errors, self.extra = status, detail, list(errors), extra
 
 
-api = NinjaAPI(
+class CaseauditAPI(NinjaAPI):
+    """The API, its OpenAPI document built once per path prefix: the operations are fixed when
+    the URLs load, and ninja would otherwise build the whole document (about half a second)
+    on every request for /openapi.json or the docs."""
+
+    def get_openapi_schema(
+        self, *, path_prefix: str | None = None, path_params: dict[str, Any] | None = None
+    ) -> Any:
+        if path_prefix is None:
+            path_prefix = self.get_root_path(path_params or {})
+        schemas: dict[str, Any] = self.__dict__.setdefault("_openapi_schemas", {})
+        if path_prefix not in schemas:
+            schemas[path_prefix] = super().get_openapi_schema(path_prefix=path_prefix)
+        return schemas[path_prefix]
+
+
+api = CaseauditAPI(
     urls_namespace="api",
     title="caseaudit API",
     version="1",

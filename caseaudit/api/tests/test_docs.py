@@ -10,6 +10,24 @@ from caseaudit.conftest import browser_screenshot
 
 
 @pytest.mark.django_db
+def test_the_document_is_built_once_and_served_the_same(client, monkeypatch):
+    """Building the document walks every operation (about half a second): it is built for
+    the first request and the same document answers every later one."""
+    import ninja.main
+
+    from caseaudit.api.api import api
+
+    monkeypatch.setattr(api, "_openapi_schemas", {}, raising=False)
+    built = []
+    real = ninja.main.get_schema
+    monkeypatch.setattr(ninja.main, "get_schema", lambda **kw: built.append(1) or real(**kw))
+    first = client.get("/api/v1/openapi.json").json()
+    second = client.get("/api/v1/openapi.json").json()
+    assert len(built) == 1
+    assert first == second and "/api/v1/cases" in first["paths"]
+
+
+@pytest.mark.django_db
 def test_openapi_document_is_public_json(client):
     response = client.get("/api/v1/openapi.json")
     assert response.status_code == 200

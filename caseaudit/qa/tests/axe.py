@@ -9,9 +9,19 @@ Security Policy, which stays fully enforced (`script-src 'self'`, no inline scri
 not use `add_script_tag(path=...)` (an inline <script> the CSP blocks) nor a context created
 with `bypass_csp=True` (which would also let through inline styles and scripts the CSP blocks
 for real users, hiding exactly the breakage we want to see).
+
+axe runs once per page state (`page_state`): the view's address with its numbers left out,
+the window's width and the set of element kinds the page shows (tag, classes, role, and the
+states a rule reads: open, hidden, expanded, invalid, empty). A page seen again in a state
+already checked (the same case list for another person, the home page after an action that
+changed only its figures) is not checked again: the same template in the same state gives
+the same findings, and axe was a quarter of the browser tests' time. A new banner, an error
+summary, an open dialog or another width is a new state, and is checked.
 """
 
+import hashlib
 import os
+import re
 from functools import cache
 from pathlib import Path
 
@@ -25,8 +35,9 @@ FAILING_IMPACTS = ("minor", "moderate", "serious", "critical")
 
 # Every finding of the run: (impact, rule id, help, page label, selectors).
 FINDINGS: list[tuple[str, str, str, str, str]] = []
-# Every page axe checked (labels).
+# Every page axe checked (labels), and every page not checked again (`page_state`).
 CHECKED: list[str] = []
+SKIPPED: list[str] = []
 
 RUN = """async (tags) => {
   const result = await axe.run(document, {
@@ -38,6 +49,34 @@ RUN = """async (tags) => {
     count: v.nodes.length,
   }));
 }"""
+
+
+# The element kinds of a page, for `page_state`.
+KINDS = """() => {
+  const kinds = new Set();
+  for (const e of document.querySelectorAll("body *")) {
+    const a = (name) => e.getAttribute(name) ?? "";
+    kinds.add([
+      e.tagName, [...e.classList].sort().join("."), a("role"), a("type"),
+      e.hasAttribute("open"), e.hidden, a("aria-expanded"), a("aria-hidden"), a("aria-invalid"),
+      e.childElementCount === 0 && !e.textContent.trim(),
+    ].join(":"));
+  }
+  return [...kinds].sort().join("|");
+}"""
+# Page states checked in this test process, with the label of the first check of each.
+STATES: dict[str, str] = {}
+
+
+def page_state(page) -> str:
+    """The view (the path with its numbers and query values left out), the window's width and
+    the element kinds shown, as one key."""
+    path, _, query = page.url.split("://", 1)[-1].partition("/")[2].partition("?")
+    view = re.sub(r"(?<=/)[0-9]+(?=/|$)", "N", "/" + path.split("#")[0])
+    params = sorted(part.split("=")[0] for part in query.split("#")[0].split("&") if part)
+    width = page.evaluate("() => window.innerWidth")
+    kinds = hashlib.sha256(page.evaluate(KINDS).encode()).hexdigest()
+    return f"{view}?{'&'.join(params)} @{width}px {kinds}"
 
 
 @cache
@@ -52,8 +91,14 @@ def axe_violations(page) -> list[dict]:
 
 
 def axe_check(page, label: str) -> list[dict]:
-    """Run axe on the page as it is now. Fails on a violation of any impact (`FAILING_IMPACTS`);
+    """Run axe on the page as it is now, unless this test process has checked the page in
+    the same state (`page_state`). Fails on a violation of any impact (`FAILING_IMPACTS`);
     returns (and prints, and records for the summary) what it found."""
+    state = page_state(page)
+    if state in STATES:
+        SKIPPED.append(f"{label} (as {STATES[state]})")
+        return []
+    STATES[state] = label
     violations = axe_violations(page)
     CHECKED.append(label)
     for v in violations:
@@ -76,7 +121,10 @@ def axe_findings_summary() -> list[str]:
     """How many pages were checked, then one line per (impact, rule, page)."""
     if not CHECKED:
         return []
-    return [f"axe-core checked {len(CHECKED)} pages; findings:"] + [
+    return [
+        f"axe-core checked {len(CHECKED)} page states ({len(SKIPPED)} pages were in a state"
+        " already checked); findings:"
+    ] + [
         f"{impact}: {rule} ({help_text}) on {label}: {targets}"
         for impact, rule, help_text, label, targets in sorted(set(FINDINGS))
     ]
