@@ -1,8 +1,9 @@
 """Fuzzing the API with schemathesis: every operation of the OpenAPI document, called with
 generated requests (valid ones, and invalid ones) and a valid Performance Assurance token, on a
 small seeded organisation (the moderation and improvement operations are fuzzed by their
-apps' own tests, on data of their own: `OWN_FUZZ_TESTS`). No request may produce a server error, and every response must be
-one the document declares, with the content type and body it describes.
+apps' own tests, on data of their own: `OWN_FUZZ_TESTS`). No request may produce a server
+error, and every response must be one the document declares, with the content type and body
+it describes.
 
 Bounded and reproducible (`derandomize`), so it runs in `make test` and in CI in well under a
 minute; `pytest -m fuzz` runs only this.
