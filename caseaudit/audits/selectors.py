@@ -9,7 +9,7 @@ import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, OuterRef, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
@@ -45,7 +45,7 @@ from .models import (
     UrgentFinding,
     open_finding_q,
 )
-from .policy import audit_refusal, finding_case_q
+from .policy import NOTHING, audit_refusal, finding_case_q
 
 MY_AUDITS_RECENT_DAYS = 90
 
@@ -167,9 +167,16 @@ def urgent_findings_open_for(*, user: Actor) -> QuerySet[UrgentFinding]:
     """Open urgent findings the user must acknowledge: on cases in their scope where they are
     the Team Manager, the Practice Supervisor, the service's CSM, an AD or the Director."""
     staff = staff_for_user(user)
-    if staff is None:
+    responsible = finding_case_q(staff)
+    if responsible == NOTHING:  # no staff record, or not one who acknowledges
         return UrgentFinding.objects.none()
-    cases = case_visible_qs(user).filter(finding_case_q(staff))
+    # The case of each open finding is checked (a subquery on the finding's own case), rather
+    # than the person's whole case scope listed and matched with the open findings: those are
+    # a few hundred in the authority, the scope's cases thousands, and PostgreSQL would read
+    # every case to list them (a Team Manager's home page: 5 ms for this query, 0.6 ms so;
+    # a CSM's 10 ms, 2 ms; `make bench`, county). Referring to the outer row keeps PostgreSQL
+    # from turning the subquery back into a join.
+    cases = case_visible_qs(user).filter(responsible, pk=OuterRef("case_id"))
     return (
         UrgentFinding.objects.open()
         .filter(case__in=cases.values("pk"))
