@@ -7,6 +7,7 @@ The organisation (two services, three teams):
 plus a CSM for North, and authority-wide, IRO and CP chair roles.
 """
 
+import copy
 import os
 
 import pytest
@@ -26,7 +27,69 @@ def org(db):
 
 
 def build_org() -> Org:
-    """The organisation of the `org` fixture (callable from a module-scoped fixture)."""
+    """The organisation of the `org` fixture (callable from a module-scoped fixture).
+
+    The first one a test process builds is made with the factories (about 50 queries) and
+    kept as a pattern; later ones are the same rows, with the same ids, written again in five
+    bulk inserts (`_org_again`): a test's rows are gone when its transaction is rolled back,
+    so the ids are free again, and a sequence has already passed them. Each test still gets
+    objects of its own (a deep copy), so what one test changes in them no other sees. Where
+    the ids are taken (a second organisation in one test), the factories make a new one."""
+    from django.db import connection
+
+    pattern = _org_patterns.get(connection.alias)
+    if pattern is not None:
+        again = _org_again(pattern)
+        if again is not None:
+            return again
+    o = _org_with_factories()
+    if pattern is None:
+        _org_patterns[connection.alias] = copy.deepcopy(o)
+    return o
+
+
+# The first organisation each database connection's process built (see `build_org`).
+_org_patterns: dict[str, Org] = {}
+
+
+def _org_again(pattern: Org) -> Org | None:
+    """The pattern's rows inserted again with their own ids, as new objects; None (and
+    nothing written) when one of those rows is there already."""
+    from django.contrib.auth import get_user_model
+    from django.db import IntegrityError, transaction
+
+    from caseaudit.cases.models import Case
+    from caseaudit.organisation.models import ServiceArea, Staff, Team
+
+    o = copy.deepcopy(pattern)
+    rows: dict[type, dict[int, object]] = {}
+    for value in vars(o).values():
+        for obj in _with_related(value):
+            rows.setdefault(type(obj), {})[obj.pk] = obj
+    try:
+        with transaction.atomic():
+            for model in (ServiceArea, Team, get_user_model(), Staff, Case):
+                model.objects.bulk_create(sorted(rows.get(model, {}).values(), key=_pk))
+    except IntegrityError:
+        return None
+    return o
+
+
+def _pk(obj) -> int:
+    return obj.pk
+
+
+def _with_related(obj) -> list:
+    """`obj` and the organisation's objects it holds (a team's service, a person's user)."""
+    found = [obj]
+    for name in ("service_area", "user", "team", "allocated_worker"):
+        related = obj._state.fields_cache.get(name)
+        if related is not None:
+            found += _with_related(related)
+    return found
+
+
+def _org_with_factories() -> Org:
     o = Org()
     o.north_a = TeamFactory(
         code="north-a", name="North A", service_area__code="north", service_area__name="North"
@@ -88,6 +151,17 @@ def copy_test_database(path, django_db_blocker) -> bool:
         finally:
             target.close()
     return True
+
+
+@pytest.fixture(autouse=True)
+def _cache_emptied_after_each_test():
+    """The cache (local memory, per test process) is emptied after each test: the `org`
+    fixture gives every test the same ids (`build_org`), so what one test kept under a
+    person's or a scope's key (a summary, a sign-in count) must not reach the next."""
+    yield
+    from django.core.cache import cache
+
+    cache.clear()
 
 
 @pytest.fixture
