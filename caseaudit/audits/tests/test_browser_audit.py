@@ -7,7 +7,7 @@ from django.core import mail
 from django.utils import timezone
 
 from caseaudit.audits.models import Audit, UrgentFinding
-from caseaudit.conftest import browser_screenshot, browser_sign_in
+from caseaudit.conftest import browser_screenshot, browser_signed_in
 from caseaudit.programme.models import Allocation, ProgrammeMonth
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -35,7 +35,7 @@ def test_peer_audit_in_two_sittings_raises_an_urgent_finding(browser, live_serve
         context = browser.new_context(viewport={"width": 1280, "height": 900})
         page = context.new_page()
         page.base_url = live_server.url
-        browser_sign_in(page, staff)
+        browser_signed_in(page, staff)
         return context, page
 
     # First sitting: start from "My audits this month" (the task list), fill one section,

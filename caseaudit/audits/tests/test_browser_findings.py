@@ -8,7 +8,7 @@ from django.core import mail
 
 from caseaudit.audits import services
 from caseaudit.audits.models import FindingStatus, UrgentFinding
-from caseaudit.conftest import browser_screenshot, browser_sign_in
+from caseaudit.conftest import browser_screenshot, browser_signed_in
 from caseaudit.notifications.models import Notification, NotificationKind
 from caseaudit.qa.tests.axe import axe_check
 
@@ -28,7 +28,7 @@ def test_the_auditor_is_asked_before_alerting_and_withdraws_a_finding(browser, l
         context = browser.new_context(viewport={"width": 1280, "height": 900})
         page = context.new_page()
         page.base_url = live_server.url
-        browser_sign_in(page, staff)
+        browser_signed_in(page, staff)
         return context, page
 
     def save_draft(page):

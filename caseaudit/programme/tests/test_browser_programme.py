@@ -3,7 +3,7 @@
 import pytest
 from django.utils import timezone
 
-from caseaudit.conftest import browser_screenshot, browser_sign_in
+from caseaudit.conftest import browser_screenshot, browser_signed_in
 from caseaudit.factories import CaseFactory
 from caseaudit.programme import services, views
 from caseaudit.programme.models import Allocation, ProgrammeMonth
@@ -18,7 +18,7 @@ def test_generate_review_swap_confirm_and_start(browser_page, browser, live_serv
     for worker in (org.worker, org.colleague, org.worker_b):
         CaseFactory.create_batch(5, team=worker.team, allocated_worker=worker)
     page = browser_page
-    browser_sign_in(page, org.performance)
+    browser_signed_in(page, org.performance)
     page.click("nav >> text=Programme")
     label = timezone.localdate().strftime("%Y-%m")
     page.select_option("#id_month", label)
@@ -47,7 +47,7 @@ def test_generate_review_swap_confirm_and_start(browser_page, browser, live_serv
     context = browser.new_context()
     tm_page = context.new_page()
     tm_page.base_url = live_server.url
-    browser_sign_in(tm_page, org.tm)
+    browser_signed_in(tm_page, org.tm)
     assert tm_page.locator("#my-allocations tbody tr").count() == 1
     tm_page.click("#my-allocations button:has-text('Start audit')")
     tm_page.wait_for_url("**/audits/*/edit/")
@@ -65,7 +65,7 @@ def test_paged_table_next_page_and_swap_return_to_it(browser_page, live_server, 
     allocated = programme.allocations.exclude(case__isnull=True).count()
     assert allocated > 2
     page = browser_page
-    browser_sign_in(page, org.performance)
+    browser_signed_in(page, org.performance)
     page.goto(f"{live_server.url}/programme/{programme.label}/")
     assert page.locator("#allocations tbody tr").count() == 2
     assert page.locator("#allocated-count").inner_text() == str(allocated)
@@ -98,7 +98,7 @@ def test_a_team_manager_chases_a_ps_peer_audit(browser_page, browser, live_serve
     )
     allocation = Allocation.objects.get(programme=programme, auditor=org.ps1, rule="ps-peer")
     page = browser_page
-    browser_sign_in(page, org.tm)
+    browser_signed_in(page, org.tm)
     page.click("nav >> text=Programme")
     page.wait_for_url("**/programme/")
     assert page.locator("#team-months tbody tr").count() == 1
@@ -119,7 +119,7 @@ def test_a_team_manager_chases_a_ps_peer_audit(browser_page, browser, live_serve
     context = browser.new_context()
     ps_page = context.new_page()
     ps_page.base_url = live_server.url
-    browser_sign_in(ps_page, org.ps1)
+    browser_signed_in(ps_page, org.ps1)
     ps_page.goto(live_server.url + "/notifications/")
     assert allocation.case.reference in ps_page.locator("main").inner_text()
     context.close()

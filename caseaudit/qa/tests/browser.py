@@ -2,7 +2,7 @@
 
 import contextlib
 
-from caseaudit.conftest import browser_screenshot, browser_sign_in
+from caseaudit.conftest import browser_screenshot, browser_signed_in
 
 from .axe import axe_check
 
@@ -15,7 +15,7 @@ def page_for(browser, live_server, staff, *, width=1280, height=900, **context_o
         page = context.new_page()
         page.base_url = live_server.url
         if staff is not None:
-            browser_sign_in(page, staff)
+            browser_signed_in(page, staff)
         yield page
     finally:
         context.close()

@@ -6,7 +6,7 @@ import importlib
 import pytest
 from django.apps import apps
 
-from caseaudit.conftest import browser_screenshot, browser_sign_in
+from caseaudit.conftest import browser_screenshot, browser_signed_in
 from caseaudit.qa.tests.axe import axe_check
 from caseaudit.reports.tests.conftest import History, make_county
 
@@ -44,7 +44,7 @@ def axe_problems(page) -> list[str]:
 def test_each_report_shows_its_charts_and_tables(browser_page, org):
     make_county(org, History())
     page = browser_page
-    browser_sign_in(page, org.performance)
+    browser_signed_in(page, org.performance)
     page.click("nav >> text=Reports")
     page.wait_for_url("**/reports/")
     assert page.locator("#dashboard-figures .app-figure").count() == 4
@@ -69,7 +69,7 @@ def test_each_report_shows_its_charts_and_tables(browser_page, org):
 def test_following_voice_of_the_child_over_the_year(browser_page, org):
     make_county(org, History())
     page = browser_page
-    browser_sign_in(page, org.performance)
+    browser_signed_in(page, org.performance)
     page.goto(page.base_url + "/reports/quality/themes/")
     page.click("text=Change the period or filter")
     page.select_option("#id_theme", label="Voice of the child")
@@ -88,7 +88,7 @@ def test_filters_and_downloads_work_without_javascript(browser, live_server, org
     context = browser.new_context(java_script_enabled=False, accept_downloads=True)
     page = context.new_page()
     page.base_url = live_server.url
-    browser_sign_in(page, org.tm)
+    browser_signed_in(page, org.tm)
     page.goto(live_server.url + "/reports/compliance/months/")
     page.click("text=This quarter")
     page.wait_for_url("**/reports/compliance/months/?period=this_quarter*")
@@ -122,7 +122,7 @@ def test_business_support_opens_the_compliance_report(browser_page, org):
     compliance, QA responses), reached from the header; never practice quality or findings."""
     make_county(org, History())
     page = browser_page
-    browser_sign_in(page, org.business_support)
+    browser_signed_in(page, org.business_support)
     assert page.locator("nav >> text=Programme").count() == 1
     assert page.locator("nav >> text=Imports").count() == 1
     page.click("nav >> text=Reports")

@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from caseaudit.audits.models import ActionStatus
 from caseaudit.conftest import browser_screenshot as shot
-from caseaudit.conftest import browser_sign_in
+from caseaudit.conftest import browser_signed_in
 from caseaudit.responses.models import EventKind, QAResponse, ResponseDraft, ResponseStatus
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -36,7 +36,7 @@ def test_submit_return_resubmit_authorise(
 
     # The worker finds the response on their home page: one answer block for the action.
     worker = browser_page
-    browser_sign_in(worker, org.worker)
+    browser_signed_in(worker, org.worker)
     worker.click(f"#qa-response-panels a[href='/responses/{response.pk}/']")
     worker.wait_for_url(f"**/responses/{response.pk}/")
     assert "Awaiting response" in worker.locator("#response-status").inner_text()
@@ -80,7 +80,7 @@ def test_submit_return_resubmit_authorise(
     context = browser.new_context(viewport={"width": 1280, "height": 900})
     ps = context.new_page()
     ps.base_url = live_server.url
-    browser_sign_in(ps, org.ps1)
+    browser_signed_in(ps, org.ps1)
     ps.click(f"#qa-response-panels a[href='/responses/{response.pk}/']")
     ps.wait_for_url(f"**/responses/{response.pk}/")
     assert "I updated the chronology." in ps.locator(f"#answer-{action.pk}").inner_text()
@@ -136,7 +136,7 @@ def test_submit_return_resubmit_authorise(
 def test_the_team_manager_sees_what_is_outstanding(browser_page, org, shipped_tools, response_for):
     response_for(actions=2)
     page = browser_page
-    browser_sign_in(page, org.tm)
+    browser_signed_in(page, org.tm)
     page.click("nav >> text=Responses")
     page.click("text=Every outstanding response and open action I oversee")
     page.wait_for_url("**/responses/team/")
