@@ -9,12 +9,15 @@ plus a CSM for North, and authority-wide, IRO and CP chair roles.
 
 import copy
 import os
+from operator import attrgetter
 
 import pytest
 
 from caseaudit.cases.models import CaseType
 from caseaudit.factories import CaseFactory, StaffFactory, TeamFactory
 from caseaudit.organisation.models import Role
+
+by_pk = attrgetter("pk")
 
 
 class Org:
@@ -69,14 +72,10 @@ def _org_again(pattern: Org) -> Org | None:
     try:
         with transaction.atomic():
             for model in (ServiceArea, Team, get_user_model(), Staff, Case):
-                model.objects.bulk_create(sorted(rows.get(model, {}).values(), key=_pk))
+                model.objects.bulk_create(sorted(rows.get(model, {}).values(), key=by_pk))
     except IntegrityError:
         return None
     return o
-
-
-def _pk(obj) -> int:
-    return obj.pk
 
 
 def _with_related(obj) -> list:
