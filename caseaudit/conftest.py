@@ -176,6 +176,9 @@ def login(client):
 
 # Browser tests: Playwright's Python package driving Debian's Chromium (never a downloaded
 # browser). Without Chromium they are skipped, unless REQUIRE_BROWSER=1 (CI) makes that a failure.
+# Debian's chromium-headless-shell is preferred: the same Blink and V8 as `chromium`, without
+# the desktop browser around them (what Playwright itself runs headless), it took the browser
+# tests from 255 to 163 CPU seconds on two cores. `chromium` is used where only it is installed.
 CHROMIUM_ARGS = [
     "--headless",
     "--no-sandbox",
@@ -190,7 +193,10 @@ def chromium_path() -> str | None:
     import shutil
 
     return (
-        os.environ.get("CHROMIUM") or shutil.which("chromium") or shutil.which("chromium-browser")
+        os.environ.get("CHROMIUM")
+        or shutil.which("chromium-headless-shell")
+        or shutil.which("chromium")
+        or shutil.which("chromium-browser")
     )
 
 
@@ -200,7 +206,7 @@ def browser():
     if not path:
         if os.environ.get("REQUIRE_BROWSER") == "1":
             pytest.fail("Chromium is not installed but REQUIRE_BROWSER=1")
-        pytest.skip("Chromium is not installed (apt-get install chromium)")
+        pytest.skip("Chromium is not installed (apt-get install chromium-headless-shell)")
     from playwright.sync_api import sync_playwright
 
     # Playwright's sync API runs an event loop in this thread; the ORM calls the tests make
