@@ -274,7 +274,7 @@ def browser_sign_in(page, staff, password="correct-horse-battery"):
 SLOW_TEST_SECONDS = 8.0
 TEST_SECONDS = 0.03
 LONG_FILES = {
-    "caseaudit/qa/tests/test_timeout_autosave.py": 45.0,  # waits for two real idle timeouts
+    "caseaudit/qa/tests/test_timeout_autosave.py": 37.0,  # waits for two real idle timeouts
     "caseaudit/api/tests/test_schemathesis.py": 20.0,
     "caseaudit/demo/tests/test_demo_command.py": 12.0,
     "caseaudit/imports/tests/test_sqlite_lock.py": 10.0,
