@@ -62,8 +62,15 @@ def _name(func) -> str:
 
 def connected_project_receivers() -> set[str]:
     names = set()
+    # The test processes freeze what lives for the whole run (caseaudit/conftest.py), and
+    # gc.get_objects() does not list frozen objects: thaw them to look, freeze them again.
+    gc.unfreeze()
+    try:
+        objects = gc.get_objects()
+    finally:
+        gc.freeze()
     # type(), not isinstance(): a lazy object (request.user) would load itself to answer.
-    for signal in [obj for obj in gc.get_objects() if issubclass(type(obj), Signal)]:
+    for signal in [obj for obj in objects if issubclass(type(obj), Signal)]:
         for entry in signal.receivers:
             receiver = entry[1]
             if isinstance(receiver, weakref.ReferenceType):
