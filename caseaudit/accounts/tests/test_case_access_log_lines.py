@@ -44,3 +44,17 @@ def test_case_page_shows_the_lines(org, login):
     body = login(org.tm).get(reverse("case_detail", args=[org.case.pk])).content.decode()
     assert f"{org.colleague.name} (downloaded)" in body
     assert f"{org.tm.name} (viewed)" in body  # this visit, logged before the list is read
+
+
+def test_the_newest_are_kept_of_many_and_equal_times_go_by_entry(org):
+    # Chosen on the case's index before the accounts are joined: the newest `limit` entries,
+    # the later entry first where two share a time.
+    for minute in range(12):
+        _log(org.colleague.user, org.case, minutes=minute)
+    _log(org.tm.user, org.case, minutes=11)  # the same time as the last one, entered later
+    lines = case_access_log(case=org.case, limit=3)
+    assert [(line.who, line.at.minute) for line in lines] == [
+        (org.tm.name, 11),
+        (org.colleague.name, 11),
+        (org.colleague.name, 10),
+    ]
