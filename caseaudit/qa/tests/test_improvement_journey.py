@@ -134,7 +134,9 @@ def test_findings_report_written_reviewed_published_and_followed_up(
     with page_for(browser, live_server, org.tm) as page:
         journey = Journey(page, "tm")
         journey.open("/improvement/good-practice/to-decide/", "good practice to decide")
+        # Wait for the decision page: axe run mid-navigation loses its context.
         page.click("text=Life story work")
+        page.wait_for_url("**/improvement/good-practice/*/decide/")
         journey.check("decide good practice")
         page.check("#id_decision_0")
         page.click("button:has-text('Save your decision')")
