@@ -21,7 +21,7 @@ from ninja.throttling import AnonRateThrottle, SimpleRateThrottle
 
 from caseaudit.accounts.services import client_ip
 
-TOKEN_RATE_DEFAULT = "600/m"  # noqa: S105  # nosec B105 (a rate, not a password)
+TOKEN_RATE_DEFAULT = "600/m"  # noqa: S105  # nosec B105  # (a rate, not a password)
 ANON_RATE_DEFAULT = "60/m"
 
 

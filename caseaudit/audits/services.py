@@ -647,7 +647,7 @@ def audit_mark_reopened(*, audit: Audit, by: User, reason: str) -> dt.datetime:
         audit.completed_by = None
         _event(audit, by, EventKind.REOPENED, at=now, reason=reason)
         _notify_reopened(audit, by)
-        assert completed_at is not None  # noqa: S101  # nosec B101 - `done` was 1
+        assert completed_at is not None  # noqa: S101  # nosec B101  # `done` was 1
         return completed_at
 
 

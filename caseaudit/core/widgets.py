@@ -10,7 +10,7 @@ from django.utils.safestring import SafeString, mark_safe
 def _attributes(attrs: dict[str, Any]) -> SafeString:
     """Attributes as the project's attrs.html writes them: in their order, without "class",
     a True one by its name alone, a False one not at all."""
-    return mark_safe(  # noqa: S308  # nosec B308 B703 - escaped by format_html
+    return mark_safe(  # noqa: S308  # nosec B308 B703  # escaped by format_html
         "".join(
             format_html(" {}", name) if value is True else format_html(' {}="{}"', name, value)
             for name, value in attrs.items()

@@ -71,7 +71,7 @@ def moderation_demo(*, today: dt.date, rng_seed: int) -> dict[str, int]:
         .first()
     )
     user = performance.user if performance else None
-    rng = random.Random(rng_seed)  # nosec B311: demo data
+    rng = random.Random(rng_seed)  # nosec B311  # demo data
     generous: dict[int, int] = {}
     this_month = today.replace(day=1)
     made = {"moderation samples": 0, "moderations completed": 0, "grades changed": 0}

@@ -12,7 +12,7 @@ from django.core.cache import cache
 
 DEFAULTS = {
     "FEEDBACK_RATE_PER_ADDRESS": "60/600",
-    "FEEDBACK_RATE_PER_TOKEN": "20/3600",  # nosec B105 - a rate, not a password
+    "FEEDBACK_RATE_PER_TOKEN": "20/3600",  # nosec B105  # a rate, not a password
 }
 
 

@@ -81,7 +81,7 @@ def draw_sample(
     auditor_names: dict[int, str] | None = None,
 ) -> list[Pick]:
     """The sample (see the module's rules), ordered by auditor then audit."""
-    rng = random.Random(seed)  # nosec B311: a reproducible sample, not a secret
+    rng = random.Random(seed)  # nosec B311  # a reproducible sample, not a secret
     names = auditor_names or {}
     strata: dict[int, list[Candidate]] = defaultdict(list)
     for c in sorted(audits, key=lambda c: c.audit_id):

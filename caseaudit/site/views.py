@@ -57,7 +57,7 @@ def home(request: HttpRequest) -> HttpResponse:
             "my_cases": my_cases,
             "visible_open": visible_open,
             "dashboard_figures": figures,
-            "dashboard_panel": mark_safe(figures_panel),  # noqa: S308  # nosec B308 B703 - rendered by the template engine
+            "dashboard_panel": mark_safe(figures_panel),  # noqa: S308  # nosec B308 B703  # rendered by the template engine
             "urgent_findings": _urgent_findings(
                 key=key,
                 build=lambda: urgent_findings_open_for(user=user).only(*URGENT_FINDING_FIELDS)[:20],

@@ -26,7 +26,7 @@ def audit_complete(*, audit: Audit, by: User) -> Audit:
     with transaction.atomic():
         audit = audit_services.audit_mark_completed(audit=audit, by=by)
         completed_at = audit.completed_at
-        assert completed_at is not None  # noqa: S101  # nosec B101 - just completed
+        assert completed_at is not None  # noqa: S101  # nosec B101  # just completed
         response_services.response_create_for_audit(audit=audit, now=completed_at)
         programme_services.allocation_mark_completed(audit=audit)
         report_services.summary_add_audit(audit=audit, completed_at=completed_at, sign=+1)
