@@ -16,6 +16,13 @@ from .helpers import CASE_HEADER, STAFF_HEADER, case_row, csv_bytes
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
+def _submit(page) -> None:
+    """Upload and wait for the answer: reading the page straight after the click could read
+    the page before it (which may show the previous import's result)."""
+    with page.expect_navigation():
+        page.click("button:has-text('Upload and import')")
+
+
 def test_upload_check_import_and_refuse(browser_page, org, tmp_path):
     page = browser_page
     good = tmp_path / "cases.csv"
@@ -33,18 +40,18 @@ def test_upload_check_import_and_refuse(browser_page, org, tmp_path):
 
     page.set_input_files("#id_file", str(good))
     page.check("#id_dry_run")
-    page.click("button:has-text('Upload and import')")
+    _submit(page)
     assert "Nothing was changed: this was a check only" in page.inner_text("#import-result")
     assert not Case.objects.filter(reference="B1").exists()
     shot(page, "imports-dry-run")
 
     page.set_input_files("#id_file", str(good))
-    page.click("button:has-text('Upload and import')")
+    _submit(page)
     assert "cases.csv was imported" in page.inner_text("#import-result")
     assert Case.objects.filter(reference="B1").exists()
 
     page.set_input_files("#id_file", str(bad))
-    page.click("button:has-text('Upload and import')")
+    _submit(page)
     summary = page.inner_text(".govuk-error-summary")
     assert 'bad.csv row 2, column opened_on: "31/13/2024" is not a date' in summary
     shot(page, "imports-errors")
@@ -72,7 +79,7 @@ def test_a_team_typo_is_refused_then_created_once_ticked(browser_page, org, tmp_
     assert page.locator("#id_allow_new_teams").count() == 0
 
     page.set_input_files("#id_file", str(staff))
-    page.click("button:has-text('Upload and import')")
+    _submit(page)
     summary = page.inner_text(".govuk-error-summary")
     assert f'no team named "{typo}" in North (did you mean "North A"?)' in summary
     assert f"{typo} (service area North)" in page.inner_text("#new-places")
@@ -84,7 +91,7 @@ def test_a_team_typo_is_refused_then_created_once_ticked(browser_page, org, tmp_
     page.set_input_files("#id_file", str(staff))
     page.check("#id_allow_new_teams")
     page.check("#id_dry_run")
-    page.click("button:has-text('Upload and import')")
+    _submit(page)
     assert "Nothing was changed: this was a check only" in page.inner_text("#import-result")
     assert f"{typo} (service area North)" in page.inner_text("#new-teams")
     assert page.is_checked("#id_allow_new_teams")  # still ticked for this file
@@ -93,7 +100,7 @@ def test_a_team_typo_is_refused_then_created_once_ticked(browser_page, org, tmp_
     assert not Team.objects.filter(name=typo).exists()
 
     page.set_input_files("#id_file", str(staff))
-    page.click("button:has-text('Upload and import')")
+    _submit(page)
     assert "staff.csv was imported" in page.inner_text("#import-result")
     assert f"{typo} (service area North)" in page.inner_text("#new-teams")
     assert Team.objects.get(name=typo).service_area == org.north
