@@ -23,6 +23,16 @@ def test_sign_in_with_work_email_then_sign_out(client, db):
     assert client.get(reverse("home")).status_code == 302  # back to sign-in
 
 
+def test_the_signed_in_message_names_the_person_not_their_username(client, db):
+    staff = StaffFactory(
+        name="Sam Worker", user__email="sam.worker@example.org", user__username="s000123"
+    )
+    client.post(reverse("account_login"), {"login": "sam.worker@example.org", "password": PASSWORD})
+    page = client.get(reverse("home")).content.decode()
+    assert f"Successfully signed in as {staff.name}." in page
+    assert "s000123" not in page
+
+
 def test_wrong_password_is_refused_with_a_message(client, db):
     StaffFactory(user__email="sam.worker@example.org")
     response = client.post(
