@@ -48,15 +48,23 @@ class ReallocateForm(forms.Form):
         self.fields["auditor"].queryset = candidates
 
 
+# Short enough to read whole in the filter column (a quarter of the page): "month" is due by
+# the end of this month, "next" by the end of next month; the hint says both take in the
+# overdue ones.
 WHEN_CHOICES = [
-    ("month", "Due by the end of the month (overdue included)"),
+    ("month", "Due this month"),
     ("overdue", "Overdue"),
-    ("next", "Due by the end of next month"),
+    ("next", "Due up to next month"),
 ]
 
 
 class DueFilterForm(forms.Form):
-    when = forms.ChoiceField(label="Show", choices=WHEN_CHOICES, required=False)
+    when = forms.ChoiceField(
+        label="Show",
+        choices=WHEN_CHOICES,
+        required=False,
+        help_text="Due this month or next: overdue ones included.",
+    )
     team = forms.ModelChoiceField(queryset=Team.objects.none(), required=False, empty_label="All")
     service_area = forms.ModelChoiceField(
         label="Service",
