@@ -6,7 +6,7 @@ from allauth.core import context
 from allauth.mfa.adapter import DefaultMFAAdapter
 from django.conf import settings
 
-from caseaudit.organisation.selectors import staff_for_user
+from caseaudit.organisation.selectors import person_name
 
 from .mfa_secrets import secret_decrypt, secret_encrypt
 
@@ -14,8 +14,7 @@ from .mfa_secrets import secret_decrypt, secret_encrypt
 def user_display(user) -> str:
     """How allauth names a person (its "Successfully signed in as ..." message, its emails):
     the name the header shows, not the username (a staff number such as s000008)."""
-    staff = staff_for_user(user)
-    return (staff.name if staff else "") or user.get_full_name() or user.email
+    return person_name(user)
 
 
 class NoSignupAccountAdapter(DefaultAccountAdapter):

@@ -6,7 +6,7 @@ from django.http import Http404
 
 from caseaudit.core.exceptions import not_allowed
 from caseaudit.core.prepared import PreparedQuery
-from caseaudit.core.typing import Actor
+from caseaudit.core.typing import Actor, User
 
 from .models import ServiceArea, Staff, Team
 from .roles import Role
@@ -43,6 +43,13 @@ def staff_for_user(user: Actor) -> Staff | None:
     staff = rows[0] if rows else None  # one at most: Staff.user is one-to-one
     remember_staff(user=user, staff=staff)
     return staff
+
+
+def person_name(user: User) -> str:
+    """A person as the pages name them: their staff name, else the account's full name, else
+    its username."""
+    staff = staff_for_user(user)
+    return staff.name if staff is not None else (user.get_full_name() or user.get_username())
 
 
 def remember_staff(*, user: Actor, staff: Staff | None) -> None:

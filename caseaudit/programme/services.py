@@ -23,7 +23,7 @@ from caseaudit.core.typing import By, User
 from caseaudit.notifications.models import NotificationKind
 from caseaudit.notifications.services import notify
 from caseaudit.organisation.models import Staff
-from caseaudit.organisation.selectors import staff_for_user
+from caseaudit.organisation.selectors import person_name
 
 from . import engine, policy, selectors
 from .choices import OPEN_STATUSES
@@ -355,11 +355,6 @@ def _day_start(now: dt.datetime) -> dt.datetime:
     return timezone.make_aware(dt.datetime.combine(timezone.localtime(now).date(), dt.time.min))
 
 
-def _name(user: User) -> str:
-    staff = staff_for_user(user)
-    return staff.name if staff is not None else (user.get_full_name() or user.get_username())
-
-
 @transaction.atomic
 def allocation_chase(*, allocation: Allocation, by: User) -> Allocation:
     """Chase an allocated audit not yet done: tell its auditor (in the app and by email, at
@@ -394,7 +389,7 @@ def allocation_chase(*, allocation: Allocation, by: User) -> Allocation:
                 f"The audit of case {case.reference} is "
                 f"{current.get_status_display().lower()}: there is nothing to chase."
             )
-        who = f" by {_name(current.chased_by)}" if current.chased_by else ""
+        who = f" by {person_name(current.chased_by)}" if current.chased_by else ""
         when = f" at {timezone.localtime(current.chased_at):%H:%M}" if current.chased_at else ""
         raise TransitionConflict(
             f"{auditor.name} was already chased about case {case.reference} today{who}{when}. "
@@ -415,7 +410,7 @@ def allocation_chase(*, allocation: Allocation, by: User) -> Allocation:
         kind=NotificationKind.ALLOCATION_CHASED,
         subject=f"Please complete your audit of case {case.reference}",
         body=(
-            f"{_name(by)} asks you to complete your audit of case {case.reference} "
+            f"{person_name(by)} asks you to complete your audit of case {case.reference} "
             f"({allocation.get_rule_display()}), allocated to you for {month:%B %Y}. "
             f"It {'was' if late else 'is'} due by {due.day} {due:%B %Y}"
             f"{' and is overdue' if late else ''}. It is "
