@@ -529,11 +529,12 @@ class ResponseDetailOut(ResponseOut):
 
 
 def _person(user: User | None) -> str | None:
-    """A user as the pages name them: their staff name, else their username."""
+    """A user as the pages name them (`organisation.selectors.person_name`), from the staff
+    record read with the row: a leaver keeps the name the record was made under."""
     if user is None:
         return None
     staff = getattr(user, "staff", None)
-    return staff.name if staff is not None else user.get_username()
+    return staff.name if staff is not None else (user.get_full_name() or user.get_username())
 
 
 # --- programme ------------------------------------------------------------------------------

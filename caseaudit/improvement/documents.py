@@ -11,7 +11,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from caseaudit.core.word import MARKING, word_bytes, word_document, word_table
-from caseaudit.organisation.selectors import staff_for_user
+from caseaudit.organisation.selectors import person_name
 
 from .models import FindingsReport, ImprovementAction
 
@@ -30,7 +30,6 @@ def _published_on(report: FindingsReport) -> dt.date | None:
 
 
 def _context(report: FindingsReport, actions: list[ImprovementAction], user) -> dict:
-    staff = staff_for_user(user)
     return {
         "report": report,
         "snap": report.figures or {},
@@ -38,7 +37,7 @@ def _context(report: FindingsReport, actions: list[ImprovementAction], user) -> 
         "authority_name": settings.AUTHORITY_NAME,
         "published_on": _published_on(report),
         "produced": timezone.localtime(),
-        "produced_by": staff.name if staff else user.get_username(),
+        "produced_by": person_name(user),
         "marking": MARKING,
         "pdf": True,
     }

@@ -45,11 +45,14 @@ def staff_for_user(user: Actor) -> Staff | None:
     return staff
 
 
-def person_name(user: User) -> str:
-    """A person as the pages name them: their staff name, else the account's full name, else
-    its username."""
+def person_name(user: Actor) -> str:
+    """A person as the pages and files name them: their staff name, else the account's full
+    name, else its username."""
     staff = staff_for_user(user)
-    return staff.name if staff is not None else (user.get_full_name() or user.get_username())
+    if staff is not None:
+        return staff.name
+    full_name = user.get_full_name() if isinstance(user, User) else ""
+    return full_name or user.get_username()
 
 
 def remember_staff(*, user: Actor, staff: Staff | None) -> None:

@@ -6,6 +6,8 @@ import datetime as dt
 
 from django.http import Http404
 
+from caseaudit.organisation.selectors import person_name
+
 from . import exports, selectors
 from .forms import ReportFilterForm
 from .scope import ReportFilters, ReportScope, report_scope
@@ -20,15 +22,12 @@ REPORT_TITLES = {
 
 def about_rows(report: str, scope: ReportScope, filters: ReportFilters, user, now: dt.datetime):
     """The "About" rows of a file: the report, its scope and filters, when and by whom."""
-    from caseaudit.organisation.selectors import staff_for_user
-
-    staff = staff_for_user(user)
     return [
         ("Report", REPORT_TITLES[report]),
         ("Scope", scope.label[:1].upper() + scope.label[1:]),
         *filters.describe(),
         ("Produced", now.strftime("%-d %B %Y %H:%M")),
-        ("Produced by", staff.name if staff else user.get_username()),
+        ("Produced by", person_name(user)),
         ("Marking", "OFFICIAL-SENSITIVE"),
     ]
 

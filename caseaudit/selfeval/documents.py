@@ -16,7 +16,7 @@ from caseaudit.core.pdf import html_to_pdf
 from caseaudit.core.typing import Actor
 from caseaudit.core.word import MARKING, word_bytes, word_document, word_table
 from caseaudit.improvement.templatetags.improvement_tags import paragraphs
-from caseaudit.organisation.selectors import staff_for_user
+from caseaudit.organisation.selectors import person_name
 
 from .charts import pack_charts
 from .models import PARTS, SelfEvaluationPack
@@ -31,7 +31,6 @@ def filename(pack: SelfEvaluationPack, suffix: str) -> str:
 
 
 def _context(pack: SelfEvaluationPack, user: Actor) -> dict[str, Any]:
-    staff = staff_for_user(user)
     figures = pack.figures or {}
     return {
         "pack": pack,
@@ -41,7 +40,7 @@ def _context(pack: SelfEvaluationPack, user: Actor) -> dict[str, Any]:
         "authority_name": settings.AUTHORITY_NAME,
         "published_on": timezone.localdate(pack.published_at) if pack.published_at else None,
         "produced": timezone.localtime(),
-        "produced_by": staff.name if staff else user.get_username(),
+        "produced_by": person_name(user),
         "marking": MARKING,
         "pdf": True,
     }
