@@ -9,6 +9,7 @@ services' validation errors land on the right field. Restorative actions are a f
 from django import forms
 
 from caseaudit.audit_tools.models import QuestionKind
+from caseaudit.core.widgets import FastSelect
 from caseaudit.organisation.selectors import staff_for_user
 
 from . import fields, start_rules
@@ -357,6 +358,7 @@ class StartForm(forms.Form):
         label="Why are you auditing this case?",
         choices=AuditReason.choices,
         initial=AuditReason.PERMISSIVE,
+        widget=FastSelect,  # on every case page: written without a template per option
     )
 
     def __init__(self, *args, tools, reasons=None, **kwargs):

@@ -12,7 +12,7 @@ from django.templatetags.static import static
 from django.utils.html import conditional_escape
 from django.utils.safestring import mark_safe
 
-from caseaudit.core.urls import reverse_cached
+from caseaudit.core.urls import reverse_cached, url_where
 
 register = template.Library()
 
@@ -58,10 +58,32 @@ def _navigation_items(navigation: tuple, active) -> str:
     return mark_safe("\n              " + "".join(items))  # noqa: S308  # nosec B308 B703
 
 
-@register.simple_tag
-def cached_url(name: str, *args) -> str:
-    """`{% url name arg ... %}`, the address worked out once per view (caseaudit/core/urls.py)."""
-    return reverse_cached(name, *args)
+@register.tag
+def cached_url(parser, token) -> "CachedURLNode":
+    """`{% cached_url name arg ... %}`: `{% url name arg ... %}`, the address worked out once
+    per view (caseaudit/core/urls.py). A node of its own rather than a simple tag: pages call
+    it dozens of times, and a simple tag's general handling of arguments cost more than the
+    address."""
+    bits = token.split_contents()
+    if len(bits) < 2:
+        raise template.TemplateSyntaxError("'cached_url' takes the name of a view")
+    return CachedURLNode(
+        parser.compile_filter(bits[1]), [parser.compile_filter(b) for b in bits[2:]]
+    )
+
+
+class CachedURLNode(template.Node):
+    def __init__(self, name, args) -> None:
+        self.name, self.args = name, args
+
+    def render(self, context) -> str:
+        request = getattr(context, "request", None)
+        url = reverse_cached(
+            self.name.resolve(context),
+            *(arg.resolve(context) for arg in self.args),
+            where=url_where(request) if request is not None else None,
+        )
+        return conditional_escape(url) if context.autoescape else url
 
 
 @register.simple_tag
