@@ -8,7 +8,7 @@ shared with other work still gives figures worth comparing:
 For each page (as the demo user `make bench` uses for it), over n requests (200) after 5
 warm-ups: CPU ms per request (this process only: the database server's work is not in it),
 wall ms per request and the queries per request. BENCH_CPU_SQL=1 lists each query with its
-time; BENCH_CPU_PROFILE=1 prints a CPU-time profile per page (BENCH_CPU_FILTER: a regular
+time (its first BENCH_CPU_SQL_WIDTH characters, 150); BENCH_CPU_PROFILE=1 prints a CPU-time profile per page (BENCH_CPU_FILTER: a regular
 expression on the functions listed by cumulative time).
 """
 
@@ -55,8 +55,9 @@ def main(argv: list[str]) -> None:
             flush=True,
         )
         if os.environ.get("BENCH_CPU_SQL") == "1":
+            width = int(os.environ.get("BENCH_CPU_SQL_WIDTH", "150"))
             for seconds, sql in queries:
-                print(f"    {seconds * 1000:6.2f} ms  {sql[:150]}")
+                print(f"    {seconds * 1000:6.2f} ms  {sql[:width]}")
         if profiler:
             import pstats
 
