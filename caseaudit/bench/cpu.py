@@ -8,8 +8,9 @@ shared with other work still gives figures worth comparing:
 For each page (as the demo user `make bench` uses for it), over n requests (200) after 5
 warm-ups: CPU ms per request (this process only: the database server's work is not in it),
 wall ms per request and the queries per request. BENCH_CPU_SQL=1 lists each query with its
-time (its first BENCH_CPU_SQL_WIDTH characters, 150); BENCH_CPU_PROFILE=1 prints a CPU-time profile per page (BENCH_CPU_FILTER: a regular
-expression on the functions listed by cumulative time).
+time (its first BENCH_CPU_SQL_WIDTH characters, 150); BENCH_CPU_PROFILE=1 prints a CPU-time
+profile per page (BENCH_CPU_FILTER: a regular expression on the functions listed by
+cumulative time).
 """
 
 import os
