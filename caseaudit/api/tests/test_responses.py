@@ -98,3 +98,16 @@ def test_the_detail_query_count_does_not_grow(org, api, django_assert_num_querie
 
 
 DETAIL_QUERIES = 8  # however many actions
+
+
+def test_a_response_event_names_its_author_as_the_pages_do(org):
+    """`by` in a response's history: the staff name, else the account's full name, else its
+    username (`organisation.selectors.person_name`)."""
+    from django.contrib.auth.models import User
+
+    from caseaudit.api.schemas import _person
+
+    assert _person(org.ps1.user) == org.ps1.name
+    assert _person(User(username="admin7", first_name="Ada", last_name="Byron")) == "Ada Byron"
+    assert _person(User(username="ops-account")) == "ops-account"
+    assert _person(None) is None
