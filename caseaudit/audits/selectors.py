@@ -81,32 +81,42 @@ def audit_text_qs(user: Actor) -> QuerySet[Audit]:
     return audit_visible_qs(user)
 
 
+# An audit with its case, tool and the people named on its page: compiled once per case scope
+# and per whether the role reads audits (caseaudit/core/prepared.py). Every audit page, save
+# and autosave reads it; compiling its twelve joins and the scope's subqueries cost more than
+# running them (7.5 against 0.3 ms of CPU, PostgreSQL, county).
+_audit_get = PreparedQuery()
+
+
 def audit_get(*, user: Actor, pk: int) -> Audit:
     """The audit, if the user may read it (they see its case, auditors always do, and their
     role reads audits); otherwise 404."""
-    audit = (
-        audit_text_qs(user)
-        .select_related(
-            "case",
-            "case__team",
-            "case__team__service_area",
-            "case__allocated_worker",
-            "case__allocated_worker__line_manager",
-            "tool_version",
-            "tool_version__tool",
-            "auditor",
-            "completed_by__staff",
-            "reopened_by__staff",
-            "updated_by__staff",
-            "discarded_by__staff",
+
+    def build(audit_id: int) -> QuerySet[Audit]:
+        return (
+            audit_text_qs(user)
+            .select_related(
+                "case",
+                "case__team",
+                "case__team__service_area",
+                "case__allocated_worker",
+                "case__allocated_worker__line_manager",
+                "tool_version",
+                "tool_version__tool",
+                "auditor",
+                "completed_by__staff",
+                "reopened_by__staff",
+                "updated_by__staff",
+                "discarded_by__staff",
+            )
+            .filter(pk=audit_id)
         )
-        .filter(pk=pk)
-        .first()
-    )
-    if audit is None:
+
+    found = _audit_get(int(pk), key=(case_scope_key(user), reads_audit_text(user)), build=build)
+    if not found:
         _denied_if_exists(user, AccessObjectType.AUDIT, Audit.objects.filter(pk=pk), pk)
         raise Http404("No such audit")
-    return audit
+    return found[0]
 
 
 def scales_hidden_for(*, user: Actor, audit: Audit) -> bool:

@@ -16,7 +16,7 @@ from django.utils import timezone
 from caseaudit.accounts.models import AccessObjectType
 from caseaudit.accounts.services import access_denied_record
 from caseaudit.audits.models import ActionStatus, AuditStatus, RestorativeAction
-from caseaudit.cases.selectors import case_visible_qs, user_query_key
+from caseaudit.cases.selectors import case_scope_key, case_visible_qs, user_query_key
 from caseaudit.core.prepared import PreparedQuery
 from caseaudit.core.typing import Actor
 from caseaudit.core.working_days import working_days_between
@@ -71,19 +71,29 @@ RESPONSE_RELATED = (
 )
 
 
+# A response with its audit, case and people: compiled once per case scope
+# (caseaudit/core/prepared.py), as `audits.selectors.audit_get`; the response pages, their
+# saves and autosaves read it.
+_response_get = PreparedQuery()
+
+
 def response_get(*, user: Actor, pk: int) -> QAResponse:
     """The response, if the user may see its case; otherwise 404."""
-    response = (
-        response_visible_qs(user)
-        .select_related(
-            *RESPONSE_RELATED,
-            "submitted_by__staff",
-            "returned_by__staff",
-            "authorised_by__staff",
+
+    def build(response_id: int) -> QuerySet[QAResponse]:
+        return (
+            response_visible_qs(user)
+            .select_related(
+                *RESPONSE_RELATED,
+                "submitted_by__staff",
+                "returned_by__staff",
+                "authorised_by__staff",
+            )
+            .filter(pk=response_id)
         )
-        .filter(pk=pk)
-        .first()
-    )
+
+    found = _response_get(int(pk), key=case_scope_key(user), build=build)
+    response = found[0] if found else None
     if response is None:
         _denied_if_exists(
             user,

@@ -116,3 +116,45 @@ def test_audit_document_loads_in_a_fixed_number_of_queries(
         shown += [a.owner.name for a in document.actions]
     assert len(document.sections) == 9
     assert document.overall_band.code == "good"
+
+
+# audit_get's query is compiled once per case scope and kept on the connection
+# (caseaudit/core/prepared.py): each person must still get their own scope's answer.
+ROUNDS = ("tm", "outsider", "worker", "tm_b", "director", "colleague", "tm", "outsider")
+
+
+def test_audit_get_answers_each_person_by_their_own_scope_in_turn(org, start):
+    audit = start(auditor=org.csm_north)
+    visible = {"tm": True, "worker": True, "director": True}
+    for who in ROUNDS:
+        user = getattr(org, who).user
+        if visible.get(who, False):
+            assert selectors.audit_get(user=user, pk=audit.pk) == audit, who
+        else:
+            with pytest.raises(Http404):
+                selectors.audit_get(user=user, pk=audit.pk)
+
+
+def test_audit_get_follows_a_change_of_role_to_one_that_does_not_read_audits(org, start):
+    audit = start(auditor=org.csm_north)
+    assert selectors.audit_get(user=org.tm.user, pk=audit.pk).case == org.case
+    org.tm.role = Role.BUSINESS_SUPPORT
+    org.tm.save(update_fields=["role"])
+    org.tm.user._staff_cache = False  # a new request
+    with pytest.raises(Http404):
+        selectors.audit_get(user=org.tm.user, pk=audit.pk)
+
+
+def test_audit_get_reads_the_audit_with_its_people_in_one_query(
+    org, start, django_assert_num_queries
+):
+    audit = start(auditor=org.csm_north)
+    selectors.audit_get(user=org.tm.user, pk=audit.pk)  # compiled and kept
+    org.tm.user._staff_cache = False
+    with django_assert_num_queries(2):  # the staff record, then the audit
+        got = selectors.audit_get(user=org.tm.user, pk=audit.pk)
+        assert (got.tool_version.tool.code, got.auditor, got.case.team) == (
+            "generic",
+            org.csm_north,
+            org.case.team,
+        )

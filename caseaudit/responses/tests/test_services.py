@@ -3,6 +3,7 @@ import datetime as dt
 import pytest
 from django.core import mail
 from django.core.exceptions import ValidationError
+from django.http import Http404
 
 from caseaudit.audits.models import ActionStatus
 from caseaudit.factories import CaseFactory, StaffFactory
@@ -16,6 +17,7 @@ from caseaudit.responses.models import (
     ResponseEvent,
     ResponseStatus,
 )
+from caseaudit.responses.selectors import response_get
 from caseaudit.responses.services import action_field
 from caseaudit.workflows import audits as workflows
 
@@ -596,3 +598,17 @@ def test_a_new_team_manager_can_act_in_the_place_of_a_supervisor_who_left(org, r
     with pytest.raises(ValidationError):
         services.response_authorise(response=response, by=org.ps1.user)
     services.response_authorise(response=response, by=new_tm.user)
+
+
+def test_response_get_answers_each_person_by_their_own_scope_in_turn(org, response_for):
+    """The query is compiled once per case scope (caseaudit/core/prepared.py) and kept on the
+    connection: each person still gets their own scope's answer."""
+    response = response_for()
+    visible = {"tm": True, "worker": True, "ps1": True}
+    for who in ("worker", "outsider", "tm", "tm_b", "ps1", "colleague", "worker", "outsider"):
+        user = getattr(org, who).user
+        if visible.get(who, False):
+            assert response_get(user=user, pk=response.pk) == response, who
+        else:
+            with pytest.raises(Http404):
+                response_get(user=user, pk=response.pk)
