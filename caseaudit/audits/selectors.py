@@ -195,12 +195,19 @@ def urgent_findings_open_for(*, user: Actor) -> QuerySet[UrgentFinding]:
     )
 
 
+# A finding with its audit, case and people, prepared as `audit_get` (5.8 against 0.3 ms of
+# CPU, PostgreSQL, county).
+_urgent_finding_get = PreparedQuery()
+
+
 def urgent_finding_get(*, user: Actor, pk: int) -> UrgentFinding:
     """The finding, if the user may see its case; otherwise 404."""
-    cases = case_visible_qs(user) if reads_audit_text(user) else Case.objects.none()
-    finding = (
-        UrgentFinding.objects.filter(pk=pk, case__in=cases.values("pk"))
-        .select_related(
+
+    def build(finding_id: int) -> QuerySet[UrgentFinding]:
+        cases = case_visible_qs(user) if reads_audit_text(user) else Case.objects.none()
+        return UrgentFinding.objects.filter(
+            pk=finding_id, case__in=cases.values("pk")
+        ).select_related(
             "audit",
             "audit__tool_version__tool",
             "audit__auditor",
@@ -210,14 +217,15 @@ def urgent_finding_get(*, user: Actor, pk: int) -> UrgentFinding:
             "acknowledged_by__staff",
             "withdrawn_by__staff",
         )
-        .first()
-    )
-    if finding is None:
+
+    key = (case_scope_key(user), reads_audit_text(user))
+    found = _urgent_finding_get(int(pk), key=key, build=build)
+    if not found:
         _denied_if_exists(
             user, AccessObjectType.URGENT_FINDING, UrgentFinding.objects.filter(pk=pk), pk
         )
         raise Http404("No such finding")
-    return finding
+    return found[0]
 
 
 # --- The audit as a document: what the form, the audit page and the PDF show ---------------

@@ -105,24 +105,29 @@ def response_get(*, user: Actor, pk: int) -> QAResponse:
     return response
 
 
+# Prepared as `response_get`.
+_action_get = PreparedQuery()
+
+
 def action_get(*, user: Actor, pk: int) -> RestorativeAction:
     """A restorative action of a completed audit with a response, if the user may see its
     case; otherwise 404. Its response is loaded as `action.audit.qa_response`."""
-    action = (
-        RestorativeAction.objects.filter(
-            pk=pk,
+
+    def build(action_id: int) -> QuerySet[RestorativeAction]:
+        return RestorativeAction.objects.filter(
+            pk=action_id,
             audit__status=AuditStatus.COMPLETED,
             audit__qa_response__isnull=False,
             audit__case__in=case_visible_qs(user).values("pk"),
-        )
-        .select_related(
+        ).select_related(
             "owner",
             "audit__qa_response",
             "audit__qa_response__case",
             "audit__qa_response__worker",
         )
-        .first()
-    )
+
+    found = _action_get(int(pk), key=case_scope_key(user), build=build)
+    action = found[0] if found else None
     if action is None:
         _denied_if_exists(
             user,

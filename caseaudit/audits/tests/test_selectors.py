@@ -158,3 +158,17 @@ def test_audit_get_reads_the_audit_with_its_people_in_one_query(
             org.csm_north,
             org.case.team,
         )
+
+
+def test_urgent_finding_get_answers_each_person_by_their_own_scope_in_turn(org, start, save):
+    audit = start(auditor=org.csm_north)
+    save(audit, org.csm_north, {"overall_scale": 1, "serious_safeguarding": True})
+    finding = UrgentFinding.objects.filter(audit=audit).first()
+    visible = {"tm": True, "worker": True, "director": True}
+    for who in ROUNDS + ("business_support",):
+        user = getattr(org, who).user
+        if visible.get(who, False):
+            assert selectors.urgent_finding_get(user=user, pk=finding.pk) == finding, who
+        else:
+            with pytest.raises(Http404):
+                selectors.urgent_finding_get(user=user, pk=finding.pk)

@@ -17,7 +17,7 @@ from caseaudit.responses.models import (
     ResponseEvent,
     ResponseStatus,
 )
-from caseaudit.responses.selectors import response_get
+from caseaudit.responses.selectors import action_get, response_get
 from caseaudit.responses.services import action_field
 from caseaudit.workflows import audits as workflows
 
@@ -612,3 +612,17 @@ def test_response_get_answers_each_person_by_their_own_scope_in_turn(org, respon
         else:
             with pytest.raises(Http404):
                 response_get(user=user, pk=response.pk)
+
+
+def test_action_get_answers_each_person_by_their_own_scope_in_turn(org, response_for):
+    """Prepared as `response_get`: each person still gets their own scope's answer."""
+    action = response_for(actions=1).audit.actions.get()
+    visible = {"tm": True, "worker": True, "ps1": True}
+    for who in ("outsider", "worker", "tm_b", "tm", "colleague", "ps1", "outsider", "worker"):
+        user = getattr(org, who).user
+        if visible.get(who, False):
+            got = action_get(user=user, pk=action.pk)
+            assert (got, got.audit.qa_response.worker) == (action, org.worker), who
+        else:
+            with pytest.raises(Http404):
+                action_get(user=user, pk=action.pk)
