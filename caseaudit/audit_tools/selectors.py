@@ -4,9 +4,10 @@ staff; drafts only by those who may edit tools (`permissions.tools_can_edit`): t
 
 from collections.abc import Sequence
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Model, Prefetch, QuerySet
 from django.http import Http404
 
+from caseaudit.core.prepared import PreparedQuery
 from caseaudit.core.typing import Actor
 
 from .models import (
@@ -38,11 +39,52 @@ def _sections_prefetch() -> Prefetch:
     return Prefetch("sections", queryset=sections.order_by("order", "id"))
 
 
-def tool_version_with_content(*, pk: int) -> ToolVersion:
-    """A version with its sections, themes and questions loaded in three queries."""
-    return (
-        ToolVersion.objects.select_related("tool").prefetch_related(_sections_prefetch()).get(pk=pk)
+# A version and its content, each query compiled once (caseaudit/core/prepared.py): every
+# audit page, save and check reads them; compiling the prefetches was a sixth of the audit
+# page's CPU time.
+_version = PreparedQuery(lambda pk: ToolVersion.objects.select_related("tool").filter(pk=pk))
+_version_sections = PreparedQuery(
+    lambda version_id: (
+        Section.objects.select_related("theme")
+        .filter(version_id=version_id)
+        .order_by("order", "id")
     )
+)
+_version_questions = PreparedQuery(
+    lambda version_id: Question.objects.filter(section__version_id=version_id).order_by(
+        "order", "id"
+    )
+)
+
+
+def _prefetched(instance: Model, name: str, objects: list) -> None:
+    """`instance.<name>.all()` answers `objects` without a query, as prefetch_related leaves
+    it (django.db.models.query.prefetch_one_level)."""
+    queryset = getattr(instance, name).get_queryset()
+    queryset._result_cache = objects
+    queryset._prefetch_done = True
+    instance.__dict__.setdefault("_prefetched_objects_cache", {})[name] = queryset
+
+
+def tool_version_with_content(*, pk: int) -> ToolVersion:
+    """A version with its sections (each with its theme) and their questions, in order, loaded
+    in three queries, as `prefetch_related` would load them. ToolVersion.DoesNotExist if
+    there is no such version."""
+    found = _version(int(pk))
+    if not found:
+        raise ToolVersion.DoesNotExist(f"No tool version {pk}")
+    version = found[0]
+    sections = _version_sections(version.pk)
+    questions: dict[int, list[Question]] = {section.pk: [] for section in sections}
+    for question in _version_questions(version.pk):
+        questions[question.section_id].append(question)
+    for section in sections:
+        section.version = version
+        for question in questions[section.pk]:
+            question.section = section
+        _prefetched(section, "questions", questions[section.pk])
+    _prefetched(version, "sections", sections)
+    return version
 
 
 def tool_versions_with_content(

@@ -287,13 +287,40 @@ class AuditDocument:
         return [f for f in self.findings if f.is_open]
 
 
+# The audit's own rows, each query compiled once (caseaudit/core/prepared.py): every audit
+# page, save and check reads them (compiling was a fifth of the audit page's CPU time).
+_section_answers = PreparedQuery(lambda audit_id: SectionAnswer.objects.filter(audit_id=audit_id))
+_question_answers = PreparedQuery(lambda audit_id: QuestionAnswer.objects.filter(audit_id=audit_id))
+_actions = PreparedQuery(
+    lambda audit_id: (
+        RestorativeAction.objects.filter(audit_id=audit_id)
+        .select_related("owner", "section")
+        .order_by("order", "id")
+    )
+)
+_findings = PreparedQuery(
+    lambda audit_id: (
+        UrgentFinding.objects.filter(audit_id=audit_id)
+        .select_related("acknowledged_by__staff", "withdrawn_by__staff")
+        .order_by("raised_at", "id")
+    )
+)
+_history = PreparedQuery(
+    lambda audit_id: (
+        AuditEvent.objects.filter(audit_id=audit_id)
+        .select_related("by__staff")
+        .order_by("at", "id")
+    )
+)
+
+
 def audit_document(*, audit: Audit) -> AuditDocument:
     """Everything an audit holds, loaded in a fixed number of queries (eight) however many
     sections, questions and actions it has. The caller has checked the user may see it."""
     version = tool_version_with_content(pk=audit.tool_version_id)
     bands = scaling_bands()
-    section_answers = {a.section_id: a for a in SectionAnswer.objects.filter(audit=audit)}
-    question_answers = {a.question_id: a for a in QuestionAnswer.objects.filter(audit=audit)}
+    section_answers = {a.section_id: a for a in _section_answers(audit.pk)}
+    question_answers = {a.question_id: a for a in _question_answers(audit.pk)}
     sections = []
     for number, section in enumerate(version.sections.all(), start=1):
         answer = section_answers.get(section.pk)
@@ -309,16 +336,8 @@ def audit_document(*, audit: Audit) -> AuditDocument:
                 ],
             )
         )
-    actions = list(
-        RestorativeAction.objects.filter(audit=audit)
-        .select_related("owner", "section")
-        .order_by("order", "id")
-    )
-    findings = list(
-        UrgentFinding.objects.filter(audit=audit)
-        .select_related("acknowledged_by__staff", "withdrawn_by__staff")
-        .order_by("raised_at", "id")
-    )
+    actions = _actions(audit.pk)
+    findings = _findings(audit.pk)
     return AuditDocument(
         audit=audit,
         version=version,
@@ -331,9 +350,7 @@ def audit_document(*, audit: Audit) -> AuditDocument:
 
 
 def audit_history(*, audit: Audit) -> list[AuditEvent]:
-    return list(
-        AuditEvent.objects.filter(audit=audit).select_related("by__staff").order_by("at", "id")
-    )
+    return _history(audit.pk)
 
 
 def action_owner_choices(*, case: Case, actions: Iterable[RestorativeAction] = ()) -> list[Staff]:
