@@ -1,7 +1,7 @@
 """tool_version_with_content: three prepared queries assembled as prefetch_related would."""
 
 import pytest
-from django.db.models import F, Prefetch
+from django.db.models import F, Max, Prefetch
 
 from caseaudit.audit_tools.models import Question, Section, ToolVersion
 from caseaudit.audit_tools.selectors import tool_version_with_content
@@ -36,8 +36,10 @@ def test_every_shipped_version_reads_as_prefetch_related_reads_it(django_assert_
     assert len(versions) >= 3  # the shipped tools (migrations)
     # The first version's sections and questions put in the reverse of their ids' order: the
     # order shown is the `order` field's.
-    Section.objects.filter(version_id=versions[0]).update(order=100_000 - F("id"))
-    Question.objects.filter(section__version_id=versions[0]).update(order=100_000 - F("id"))
+    sections = Section.objects.filter(version_id=versions[0])
+    sections.update(order=sections.aggregate(top=Max("id"))["top"] + 1 - F("id"))
+    questions = Question.objects.filter(section__version_id=versions[0])
+    questions.update(order=questions.aggregate(top=Max("id"))["top"] + 1 - F("id"))
     for pk in versions:
         expected = _shape(_by_prefetch(pk))
         with django_assert_num_queries(3):
