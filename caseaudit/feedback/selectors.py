@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from caseaudit.audits.models import Audit
 from caseaudit.audits.selectors import audit_get, audit_text_qs, reads_audit_text
+from caseaudit.core.prepared import PreparedQuery
 from caseaudit.core.typing import Actor
 
 from .models import Collaboration, FamilyFeedback, FeedbackRequest, RequestStatus
@@ -52,20 +53,41 @@ class AuditFeedback:
         return bool(self.feedback or self.collaboration or self.is_auditor)
 
 
+# Read with every audit page, its PDF and the QA response: each compiled once
+# (caseaudit/core/prepared.py).
+_feedback = PreparedQuery(
+    lambda audit_id: FamilyFeedback.objects.filter(audit_id=audit_id).order_by("submitted_at", "pk")
+)
+_collaboration = PreparedQuery(
+    lambda audit_id: (
+        Collaboration.objects.filter(audit_id=audit_id)
+        .select_related("practitioner")
+        .order_by("pk")[:1]
+    )
+)
+_requests = PreparedQuery(
+    lambda audit_id: FeedbackRequest.objects.filter(audit_id=audit_id).order_by(
+        "-created_at", "-pk"
+    )
+)
+
+
+def _collaboration_of(audit: Audit) -> Collaboration | None:
+    found = _collaboration(audit.pk)
+    return found[0] if found else None
+
+
 def audit_feedback(*, user: Actor | None, audit: Audit) -> AuditFeedback:
     """The family's feedback and the collaboration of `audit`, which the caller has read with
     `audit_get` (`user` None: a document for someone who may read it, the PDF). Two queries
     (three for the auditor, who also sees the requests sent)."""
     if user is not None and not reads_audit_text(user):
         return AuditFeedback()
-    feedback = list(FamilyFeedback.objects.filter(audit=audit).order_by("submitted_at", "pk"))
-    collaboration = Collaboration.objects.filter(audit=audit).select_related("practitioner").first()
-    result = AuditFeedback(feedback=feedback, collaboration=collaboration)
+    collaboration = _collaboration_of(audit)
+    result = AuditFeedback(feedback=_feedback(audit.pk), collaboration=collaboration)
     if user is not None and can_edit(user, audit):
         result.is_auditor = True
-        result.requests = list(
-            FeedbackRequest.objects.filter(audit=audit).order_by("-created_at", "-pk")
-        )
+        result.requests = _requests(audit.pk)
         result.can_request = can_request(user, audit)
         result.can_invite = can_invite(user, audit, invited=collaboration is not None)
         practitioner = practitioner_for(audit)
@@ -89,7 +111,7 @@ def collaboration_get(*, user: Actor, audit_pk: int) -> Collaboration:
     """The audit's collaboration, for those who read the audit; 404 otherwise (and when the
     practitioner has not been invited)."""
     audit = audit_get(user=user, pk=audit_pk)
-    collaboration = Collaboration.objects.filter(audit=audit).select_related("practitioner").first()
+    collaboration = _collaboration_of(audit)
     if collaboration is None:
         raise Http404("The practitioner has not been invited into this audit")
     collaboration.audit = audit
