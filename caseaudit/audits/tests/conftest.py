@@ -3,6 +3,7 @@
 import datetime as dt
 
 import pytest
+from django.http import Http404
 
 from caseaudit.api.tests.conftest import api  # noqa: F401  (the API tests' `api(staff)` client)
 from caseaudit.audit_tools.models import (
@@ -176,3 +177,20 @@ def save(django_capture_on_commit_callbacks):
             )
 
     return _save
+
+
+# The scoped `*_get` selectors are compiled once per case scope and kept on the connection
+# (caseaudit/core/prepared.py): each person asking in turn must still get their own answer.
+ROUNDS = ("tm", "outsider", "worker", "tm_b", "ps1", "director", "colleague", "tm", "outsider")
+
+
+def answers_in_turn(get, org, *, pk, expected, visible, rounds=ROUNDS) -> None:
+    """`get(user=..., pk=pk)` for each person of `rounds` in turn, on one connection: those
+    in `visible` get `expected`, everyone else a 404."""
+    for who in rounds:
+        user = getattr(org, who).user
+        if who in visible:
+            assert get(user=user, pk=pk) == expected, who
+        else:
+            with pytest.raises(Http404):
+                get(user=user, pk=pk)
