@@ -433,11 +433,13 @@ SESSION_TOUCH_SECONDS = 60
 # (cached_db: ending a session deletes both, for every process at once). Without Redis the
 # cache is itself a database table, so the sessions stay in theirs (a cache in front would
 # add a write per save and save no read).
+# On PostgreSQL each server process also keeps the sessions and users it has read, and drops
+# them the moment they change anywhere (caseaudit/accounts/local_cache.py; LOCAL_AUTH_CACHE=0
+# turns that off, e.g. behind a connection pooler in transaction mode).
 SESSION_ENGINE = (
-    "django.contrib.sessions.backends.cached_db"
-    if REDIS_URL
-    else "django.contrib.sessions.backends.db"
+    "caseaudit.accounts.sessions.cached_db" if REDIS_URL else "caseaudit.accounts.sessions.db"
 )
+CASEAUDIT_LOCAL_AUTH_CACHE = env_bool("LOCAL_AUTH_CACHE", True)
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"

@@ -23,6 +23,11 @@ CASEAUDIT_REQUIRE_MFA = False
 # Background tasks run at once, in the test's thread (no worker needed).
 TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 
+# Each process's copy of sessions and users (caseaudit/accounts/local_cache.py) hears of
+# changes when they commit, which a test's rolled-back transaction never does: off, but in
+# caseaudit/accounts/tests/test_local_cache.py.
+CASEAUDIT_LOCAL_AUTH_CACHE = False
+
 # Tests serve static files through the finders; the collected folder need not exist.
 import warnings  # noqa: E402
 

@@ -29,6 +29,7 @@ from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import ObjectDoesNotExist
 from django.utils.crypto import constant_time_compare
 
+from caseaudit.accounts import local_cache
 from caseaudit.core.prepared import PreparedQuery
 from caseaudit.organisation.selectors import STAFF_RELATED, remember_staff
 
@@ -43,17 +44,22 @@ _user_with_staff = PreparedQuery(
 
 def user_with_staff(user_id):
     """The user with this id, or None; their current staff record (or None) is remembered
-    for `staff_for_user`, with the same related objects it would have read."""
-    rows = _user_with_staff(user_id)
-    if not rows:
+    for `staff_for_user`, with the same related objects it would have read. Kept by the
+    process until they change (`local_cache`), each request getting objects of its own."""
+    user = local_cache.user(user_id, lambda: _read_user(user_id))
+    if user is None:
         return None
-    user = rows[0]
     try:
         staff = user.staff  # read by select_related: no query
     except ObjectDoesNotExist:
         staff = None
     remember_staff(user=user, staff=staff if staff is not None and staff.left_on is None else None)
     return user
+
+
+def _read_user(user_id):
+    rows = _user_with_staff(user_id)
+    return rows[0] if rows else None
 
 
 def get_user(request):

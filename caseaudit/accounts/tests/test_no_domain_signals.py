@@ -52,6 +52,7 @@ ALLOWED_FILES = {
     "audit_tools/apps.py": "the shipped tools above",
     "accounts/sso.py": "allauth's sociallogin.connect(): linking an account, not a signal",
     "bench/run.py": "database connections of the benchmark, not signals",
+    "accounts/local_cache.py": "psycopg.connect(): the listener's database connection",
 }
 
 

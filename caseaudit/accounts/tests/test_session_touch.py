@@ -116,15 +116,16 @@ def test_an_empty_anonymous_session_is_not_stored(client, db):
 
 
 def test_the_session_engine_follows_the_cache():
-    """A cached session store is only ever the shared Redis cache (never a cache per process,
-    where an ended session would live on in the other processes)."""
+    """A cached session store is only ever the shared Redis cache (never Django's cache per
+    process, where an ended session would live on in the other processes: what each process
+    keeps of a session is dropped when it changes anywhere, test_local_cache.py)."""
     from caseaudit import settings as shipped
 
     if shipped.REDIS_URL:
-        assert shipped.SESSION_ENGINE == "django.contrib.sessions.backends.cached_db"
+        assert shipped.SESSION_ENGINE == "caseaudit.accounts.sessions.cached_db"
         assert shipped.CACHES["default"]["BACKEND"].endswith("RedisCache")
     else:
-        assert shipped.SESSION_ENGINE == "django.contrib.sessions.backends.db"
+        assert shipped.SESSION_ENGINE == "caseaudit.accounts.sessions.db"
 
 
 def _redis_available() -> bool:
@@ -150,7 +151,7 @@ def redis_sessions(settings):
             "KEY_PREFIX": prefix,
         }
     }
-    settings.SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+    settings.SESSION_ENGINE = "caseaudit.accounts.sessions.cached_db"
     yield  # (Django's test signals reset the cache connections when CACHES changes)
     import redis
 
