@@ -19,7 +19,8 @@ PostgreSQL this module keeps both in the process once read, and stays exact:
 - A read that a notification overtakes (the change committed while it ran) is not kept
   (`_generation`).
 
-Each request gets objects of its own (kept as pickled bytes), so nothing one request does to
+Each request gets objects of its own (kept as bytes this process pickled itself: nothing
+from outside is ever unpickled), so nothing one request does to
 its session or user reaches another. Off on SQLite (no notifications), in tests (the
 `settings` fixture turns it on: caseaudit/accounts/tests/test_local_cache.py) and with
 LOCAL_AUTH_CACHE=0 (a connection pooler in transaction mode cannot hold a LISTEN).
@@ -28,7 +29,7 @@ LOCAL_AUTH_CACHE=0 (a connection pooler in transaction mode cannot hold a LISTEN
 import hashlib
 import logging
 import os
-import pickle  # nosec B403 (unpickles only what this process pickled itself)
+import pickle  # nosec B403
 import threading
 import time
 from collections.abc import Callable
