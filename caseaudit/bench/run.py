@@ -670,6 +670,10 @@ class _Measure:
         from django.db import connection
 
         emit("gunicorn.session_engine", settings.SESSION_ENGINE)
+        from caseaudit.accounts import local_cache
+
+        # Sessions and users kept by each process until PostgreSQL announces a change (ADR 0015).
+        emit("gunicorn.local_auth_cache", "on" if local_cache.enabled() else "off")
         # The import measurement before this rolled back 20,000 cases: their dead rows are
         # ten times the county's live cases, and every page that reads the cases would scan
         # them (the case list at 0.027 of the bare view, against 0.048 once vacuumed).
