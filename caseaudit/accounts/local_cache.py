@@ -55,8 +55,8 @@ T = TypeVar("T")
 
 _sessions: dict[str, tuple[float, bytes]] = {}
 _users: dict[int, tuple[float, bytes]] = {}
-# Changed by the listener thread alone, on every notification and whenever it stops or
-# starts listening; a read kept only if it has not changed while the read ran.
+# Changed on every notification and whenever listening starts or stops; a read is kept
+# only if it has not changed while the read ran.
 _generation = 0
 # The last notification heard (tests wait for one of their own: everything sent before it
 # has then been heard too).
@@ -119,7 +119,7 @@ def _get(store: dict, key, load: Callable[[], T], keep: Callable[[T], bool]) -> 
 
 def _active() -> bool:
     """Listening (the listener started in this process if it is not)."""
-    if not settings.CASEAUDIT_LOCAL_AUTH_CACHE:
+    if not getattr(settings, "CASEAUDIT_LOCAL_AUTH_CACHE", False):
         return False
     if _listener is None or _listener[0] != os.getpid():
         if not enabled():
@@ -129,13 +129,12 @@ def _active() -> bool:
 
 
 def _start() -> None:
-    global _listener
+    global _listener, _thread, _params
     with _lock:
         if _listener is not None and _listener[0] == os.getpid():
             return
         _forget_all()  # a forked process's copies were its parent's
         _listener = (os.getpid(), object())
-        global _thread, _params
         _params = params = _connection_params()
         _thread = threading.Thread(
             target=_listen, args=(params, _listener), name=LISTENER_NAME, daemon=True
