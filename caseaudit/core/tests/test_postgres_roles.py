@@ -84,3 +84,20 @@ def test_the_runtime_role_reads_and_writes_the_other_tables(runtime):
     runtime.execute("DELETE FROM core_closureday WHERE date = '2031-12-29'")
     assert runtime.execute("SELECT count(*) FROM cases_case").fetchone()[0] >= 0
     assert "permission denied" in _refused(runtime, "CREATE TABLE sneaky (id int)")
+
+
+def test_the_runtime_role_hears_the_notifications_of_its_own_writes(runtime):
+    """Each server process listens as the runtime role (docs/deployment-database.md): LISTEN
+    and the triggers' notifications (caseaudit/accounts/local_cache.py) need no grant."""
+    from caseaudit.accounts.local_cache import CHANNEL, USERS, session_key_digest
+
+    runtime.execute(f"LISTEN {CHANNEL}")
+    runtime.execute(
+        "INSERT INTO django_session (session_key, session_data, expire_date) "
+        "VALUES ('runtime-role-session', '', now() + interval '1 hour')"
+    )
+    runtime.execute("DELETE FROM django_session WHERE session_key = 'runtime-role-session'")
+    runtime.execute("UPDATE organisation_team SET name = name WHERE false")
+    heard = [n.payload for n in runtime.notifies(timeout=5, stop_after=3)]
+    digest = "s:" + session_key_digest("runtime-role-session")
+    assert heard == [digest, digest, USERS]
