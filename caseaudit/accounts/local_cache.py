@@ -47,6 +47,7 @@ MAX_AGE_SECONDS = 5.0
 MAX_SESSIONS = 20_000
 USERS = "u"
 LISTENER_NAME = "caseaudit-auth-listener"
+NOTIFIER_NAME = "caseaudit-auth-notifier"  # `notify`'s short connections, told apart
 # How long the listener waits for a notification before checking its connection (and
 # whether it should still listen).
 LISTEN_WAKE_SECONDS = 30.0
@@ -164,11 +165,13 @@ def notify(payload: str, *, params: dict | None = None) -> None:
     transaction of the caller's)."""
     import psycopg
 
-    with psycopg.connect(**(params or _connection_params()), autocommit=True) as connection:
+    params = dict(params or _connection_params(), application_name=NOTIFIER_NAME)
+    with psycopg.connect(**params, autocommit=True) as connection:
         connection.execute("SELECT pg_notify(%s, %s)", [CHANNEL, payload])
 
 
 def _connection_params() -> dict:
+    """Django's connection parameters for psycopg itself, named as the listener's."""
     params = connections["default"].get_connection_params()
     for name in ("cursor_factory", "context", "prepare_threshold"):
         params.pop(name, None)
@@ -227,8 +230,7 @@ def _drop(payload: str) -> None:
     elif payload == USERS:
         _users.clear()
     elif payload == "all":  # a table emptied at once (TRUNCATE)
-        _sessions.clear()
-        _users.clear()
+        _forget_all()
 
 
 def wait_until_listening(seconds: float = 5.0) -> bool:
