@@ -298,8 +298,23 @@ def pytest_collection_finish(session):
 
 
 @pytest.fixture(scope="session")
-def django_db_setup(django_db_setup):
-    """pytest-django's, then the migrations' leftovers frozen as above."""
+def _migrated_test_db_kept():
+    """While the test databases are made: an in-memory SQLite one is copied from the migrated
+    database an earlier process or run kept, or migrated and kept (test_db_template.py)."""
+    from caseaudit import test_db_template
+
+    if not test_db_template.enabled():
+        yield
+        return
+    uninstall = test_db_template.install()
+    yield
+    uninstall()
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(_migrated_test_db_kept, django_db_setup):
+    """pytest-django's (the kept migrated database copied in: `_migrated_test_db_kept`, asked
+    for first), then the migrations' leftovers frozen as above."""
     gc.collect()
     gc.freeze()
     return django_db_setup

@@ -1,0 +1,128 @@
+"""The migrated SQLite test database of the suite (caseaudit/conftest.py), made once and copied.
+
+Migrating the test database from nothing takes each test process about as long as a hundred
+view tests (Django builds the state of every model for every migration, ours and the
+libraries'), and `make test` runs several processes. The first process to need it migrates as
+before and keeps a copy of the result (`TEMPLATE_DIR`); the others, and later runs, copy that
+file into their in-memory database with SQLite's backup API, then send `post_migrate` as
+`migrate` would (the content types, permissions and shipped tools it ensures are already in the
+copy, so it finds them).
+
+The copy is named by a digest of everything that shapes the migrated database: the Python and
+Django versions, the locked dependencies, every installed app's migration files and every file
+of `caseaudit` outside its tests and conftest.py (migrations import our modules and load our
+data files). Any change to one of them makes a new copy; older copies are removed. A file lock
+makes the other processes of a run wait for the first one's copy instead of migrating beside it.
+
+Only an in-memory SQLite test database is copied (the default suite); PostgreSQL and SQLite
+files migrate as before. CASEAUDIT_TEST_DB_TEMPLATE=0 turns it off.
+"""
+
+import fcntl
+import hashlib
+import os
+import sqlite3
+import sys
+from collections.abc import Callable
+from contextlib import contextmanager
+from pathlib import Path
+from sqlite3 import connect as sqlite_connect
+
+ROOT = Path(__file__).resolve().parents[1]
+TEMPLATE_DIR = Path(os.environ.get("CASEAUDIT_TEST_DB_TEMPLATE_DIR", ROOT / ".venv" / "test-db"))
+SOURCE_SUFFIXES = {".py", ".json", ".sql", ".csv", ".txt", ".yaml", ".yml"}
+
+
+def enabled() -> bool:
+    return os.environ.get("CASEAUDIT_TEST_DB_TEMPLATE", "1") != "0"
+
+
+def digest() -> str:
+    """What the migrated database is made from, as a short hex digest."""
+    import django
+    from django.apps import apps
+
+    h = hashlib.sha256()
+    h.update(f"{sys.version}|{django.__version__}".encode())
+    files = {ROOT / "requirements-dev.lock"}
+    for config in apps.get_app_configs():
+        files.update(Path(config.path, "migrations").glob("*.py"))
+    for path in (ROOT / "caseaudit").rglob("*"):
+        if path.suffix in SOURCE_SUFFIXES and not {"tests", "__pycache__", "conftest.py"} & set(
+            path.parts
+        ):
+            files.add(path)
+    for path in sorted(files):
+        if path.is_file():
+            h.update(str(path.relative_to(ROOT) if path.is_relative_to(ROOT) else path).encode())
+            h.update(path.read_bytes())
+    return h.hexdigest()[:20]
+
+
+@contextmanager
+def _locked(path: Path):
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path.with_suffix(".lock"), "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
+
+
+def _copy(source: sqlite3.Connection, target_path: Path) -> None:
+    partial = target_path.with_suffix(f".{os.getpid()}.partial")
+    target = sqlite_connect(partial)
+    try:
+        source.backup(target)
+    finally:
+        target.close()
+    os.replace(partial, target_path)  # whole or not at all, for the processes that read it
+
+
+def _remove_others(keep: Path) -> None:
+    for old in keep.parent.glob("*.sqlite3"):
+        if old != keep:
+            old.unlink(missing_ok=True)
+            old.with_suffix(".lock").unlink(missing_ok=True)
+
+
+def install() -> Callable[[], None]:
+    """Make `migrate` of an in-memory SQLite test database copy the kept one (or make it);
+    returns the function that puts `migrate` back."""
+    from django.core.management.commands import migrate
+    from django.core.management.sql import emit_post_migrate_signal
+    from django.db import connections
+
+    original = migrate.Command.handle
+    done: set[str] = set()
+    key = digest()
+
+    def handle(self, *args, **options):
+        alias = options["database"]
+        connection = connections[alias]
+        if alias in done or connection.vendor != "sqlite" or not connection.is_in_memory_db():
+            return original(self, *args, **options)
+        done.add(alias)
+        path = TEMPLATE_DIR / f"{key}-{alias}.sqlite3"
+        with _locked(path):
+            connection.ensure_connection()
+            if path.is_file():
+                source = sqlite_connect(path)
+                try:
+                    source.backup(connection.connection)
+                finally:
+                    source.close()
+                emit_post_migrate_signal(options["verbosity"], False, alias)
+                return None
+            result = original(self, *args, **options)
+            _copy(connection.connection, path)
+            _remove_others(path)
+            return result
+
+    migrate.Command.handle = handle
+
+    def uninstall() -> None:
+        migrate.Command.handle = original
+
+    return uninstall
