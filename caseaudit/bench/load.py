@@ -12,6 +12,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 LOAD_SECONDS = 10
+LOAD_ROUNDS = 3  # the bare view and the pages in turn, three times; each figure is the median
 LOAD_THREADS, LOAD_CONNECTIONS = 2, 20
 GUNICORN_ARGS = ["-w", "2"]  # sync workers, as production's default
 GUNICORN_LOG = "/tmp/caseaudit-bench-gunicorn.log"  # noqa: S108  # nosec B108

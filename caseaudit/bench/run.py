@@ -25,10 +25,10 @@ and at the county scale also: the rows per second of a 20,000-row case CSV throu
 `imports.services.case_file_import` against a raw `executemany` INSERT of the same rows into a
 scratch table (both rolled back; `caseaudit/bench/import_rate.py`), the audit PDF's render time,
 and the requests per second under gunicorn (`caseaudit/bench/load.py`: 2 sync workers, `wrk`
-with 2 threads x 20 connections, 10 seconds each) of a bare Django view with only
-SecurityMiddleware (`caseaudit/bench/bare_settings.py`, its own gunicorn with the same
-arguments), then, signed in as demo users (sending the cookies their browser holds after its
-first page: session, CSRF, signed-in marker), `/bench/ping` (`caseaudit/bench/urls.py`: the
+with 2 threads x 20 connections, 10 seconds each, in three rounds: medians) of a bare Django
+view with only SecurityMiddleware (`caseaudit/bench/bare_settings.py`, its own gunicorn with the
+same arguments), then, signed in as demo users (sending the cookies their browser holds after
+its first page: session, CSRF, signed-in marker), `/bench/ping` (`caseaudit/bench/urls.py`: the
 app's whole middleware, no view work), the case list, a case page and the home page, each as
 `gunicorn.<page>.rps` and `gunicorn.<page>.vs_bare_ratio`. `wrk` is required (`apt-get install
 -y wrk`). Before the load, each page's CPU time per request in this process
@@ -72,6 +72,7 @@ if str(ROOT) not in sys.path:  # run as a script (`make bench`): the project's o
 from caseaudit.bench.load import (  # noqa: E402
     GUNICORN_ARGS,
     LOAD_CONNECTIONS,
+    LOAD_ROUNDS,
     LOAD_THREADS,
     Gunicorn,
     get_status,
@@ -655,9 +656,10 @@ class _Measure:
 
     def gunicorn(self) -> None:
         """Requests per second under gunicorn (GUNICORN_ARGS: 2 sync workers) with the same
-        load (wrk, LOAD_THREADS x LOAD_CONNECTIONS, LOAD_SECONDS each): first a bare Django
-        view with only SecurityMiddleware (caseaudit/bench/bare_settings.py), then /bench/ping
-        and the pages, signed in as demo users; each also as a ratio to the bare view."""
+        load (wrk, LOAD_THREADS x LOAD_CONNECTIONS, LOAD_SECONDS each): a bare Django view
+        with only SecurityMiddleware (caseaudit/bench/bare_settings.py), then /bench/ping and
+        the pages, signed in as demo users, in LOAD_ROUNDS rounds; each page's median also as
+        a ratio to the bare view's."""
         if not shutil.which("wrk"):
             emit("gunicorn.note", "wrk is not installed (apt-get install wrk): not measured")
             emit("gunicorn.errors", "wrk missing")
@@ -692,42 +694,65 @@ class _Measure:
         self.cpu_per_request(pages)
         bare_env = dict(os.environ, DJANGO_SETTINGS_MODULE="caseaudit.bench.bare_settings")
         bare_server = Gunicorn("caseaudit.wsgi", bare_env)
-        with bare_server as base:
-            if base is None:
-                return _no_server(bare_server)
-            bare, errors = load(base + "/bench/ping", {})
-        emit("gunicorn.bare.rps", bare)
-        emit("gunicorn.bare.errors", errors)
         profile = os.environ.get("BENCH_PROFILE") == "1"
         app = "caseaudit.bench.profiled_wsgi" if profile else "caseaudit.wsgi"
         server = Gunicorn(app, dict(os.environ))
-        with server as base:
+        with bare_server as bare_base, server as base:
+            if bare_base is None:
+                return _no_server(bare_server)
             if base is None:
                 return _no_server(server)
+            loads = [("bare", bare_base + "/bench/ping", {})]
             for name, role, path in pages:
-                # Each load adds thousands of access-log rows about one case within seconds,
-                # which no real case sees; planned on statistics from before them, the case
-                # page's "who has looked" query sorted them all (0.94 ms for 2,389 views,
-                # against 0.23 ms reading the newest from the index). The statistics are made
-                # as fresh as autovacuum keeps them.
-                _vacuum(os.environ["DATABASE_URL"], connection.vendor == "postgresql", full=False)
-                self._load_page(base, name, path, {"Cookie": cookies[role]}, bare)
+                # wrk counts a redirect (to the sign-in page) as a success: check first.
+                status = get_status(base + path, {"Cookie": cookies[role]})
+                if status == 200:
+                    loads.append((name, base + path, {"Cookie": cookies[role]}))
+                else:
+                    emit(f"gunicorn.{name}.status", status)
+                    emit(f"gunicorn.{name}.errors", "status")
+            rates, errors = self._load_rounds(loads)
+            for name, url, headers in loads[1:]:  # still signed in at the end
+                errors[name] += get_status(url, headers) != 200
+        self._emit_rates(rates, errors)
         if profile:
             emit("gunicorn.profile", "/tmp/caseaudit-bench-profile-<pid>.prof")  # noqa: S108  # nosec B108
 
     @staticmethod
-    def _load_page(base: str, name: str, path: str, headers: dict, bare: float) -> None:
-        # wrk counts a redirect (to the sign-in page) as a success: check first.
-        status = get_status(base + path, headers)
-        if status != 200:
-            emit(f"gunicorn.{name}.status", status)
-            emit(f"gunicorn.{name}.errors", "status")
-            return
-        rps, errors = load(base + path, headers)
-        status = get_status(base + path, headers)  # still signed in at the end
-        emit(f"gunicorn.{name}.rps", rps)
-        emit(f"gunicorn.{name}.errors", errors + (status != 200))
-        emit(f"gunicorn.{name}.vs_bare_ratio", rps / bare)
+    def _load_rounds(loads) -> tuple[dict[str, list[float]], dict[str, int]]:
+        """LOAD_ROUNDS rounds of the bare view and each page in turn: a change in the machine's
+        speed during the run (seen here: a third, from one minute to the next) then reaches the
+        yardstick and the pages alike, and the median of each leaves out a round's outlier."""
+        from django.db import connection
+
+        rates: dict[str, list[float]] = {name: [] for name, _url, _headers in loads}
+        errors = dict.fromkeys(rates, 0)
+        for _round in range(LOAD_ROUNDS):
+            for name, url, headers in loads:
+                if name != "bare":
+                    # Each load adds thousands of access-log rows about one case within
+                    # seconds, which no real case sees; planned on statistics from before
+                    # them, the case page's "who has looked" query sorted them all (0.94 ms for
+                    # 2,389 views, against 0.23 ms reading the newest from the index). The
+                    # statistics are made as fresh as autovacuum keeps them.
+                    _vacuum(
+                        os.environ["DATABASE_URL"], connection.vendor == "postgresql", full=False
+                    )
+                rps, failed = load(url, headers)
+                rates[name].append(rps)
+                errors[name] += failed
+        return rates, errors
+
+    @staticmethod
+    def _emit_rates(rates: dict[str, list[float]], errors: dict[str, int]) -> None:
+        bare = statistics.median(rates["bare"])
+        emit("gunicorn.rounds", LOAD_ROUNDS)
+        for name, runs in rates.items():
+            emit(f"gunicorn.{name}.rps", statistics.median(runs))
+            emit(f"gunicorn.{name}.rps_rounds", " ".join(f"{rps:.1f}" for rps in runs))
+            emit(f"gunicorn.{name}.errors", errors[name])
+            if name != "bare":
+                emit(f"gunicorn.{name}.vs_bare_ratio", statistics.median(runs) / bare)
 
     def cpu_per_request(self, pages) -> None:
         """`gunicorn.<page>.cpu_ms`: this process's CPU time per request of each page."""
