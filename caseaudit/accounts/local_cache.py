@@ -8,6 +8,8 @@ PostgreSQL this module keeps both in the process once read, and stays exact:
 - Triggers (migration accounts 0012) notify the channel `caseaudit_auth` when a change to
   the sessions, users, staff records, teams or services commits: "s:<md5 of the session
   key>" for a session, "u" for the others (a role, a team, a password, an account disabled).
+  The count of unread notifications in every page's header is kept the same way: "n:<staff
+  id>" when one of theirs is added, read or deleted (migration notifications 0008).
 - Each process listens on a connection of its own (a daemon thread). A notification drops
   what it names: that session, or every user kept. A change made anywhere (another process,
   the admin, an import's bulk update, psql) is seen here within the time the notification
@@ -56,6 +58,8 @@ T = TypeVar("T")
 
 _sessions: dict[str, tuple[float, bytes]] = {}
 _users: dict[int, tuple[float, bytes]] = {}
+# Each member of staff's count of unread notifications (the header of every page), by staff id.
+_unread: dict[int, tuple[float, bytes]] = {}
 # Changed on every notification and whenever listening starts or stops; a read is kept
 # only if it has not changed while the read ran.
 _generation = 0
@@ -102,6 +106,21 @@ def user(user_id: int, load: Callable[[], T]) -> T:
     if not _active():
         return load()
     return _get(_users, user_id, load, lambda found: found is not None)
+
+
+def unread_count(staff_id: int, load: Callable[[], int]) -> int:
+    """A member of staff's count of unread notifications: kept, else `load()`. Dropped when
+    a notification of theirs is added, read or deleted ("n:<staff id>", migration
+    notifications 0008)."""
+    if not _active():
+        return load()
+    return _get(_unread, staff_id, load, lambda _count: True)
+
+
+def forget_unread(staff_id: int) -> None:
+    """This process's copy of the count gone at once (changed here: its notification will
+    follow)."""
+    _unread.pop(staff_id, None)
 
 
 def _get(store: dict, key, load: Callable[[], T], keep: Callable[[T], bool]) -> T:
@@ -184,6 +203,7 @@ def _forget_all() -> None:
     _generation += 1
     _sessions.clear()
     _users.clear()
+    _unread.clear()
 
 
 def _listen(params: dict, me: tuple[int, object]) -> None:
@@ -229,6 +249,8 @@ def _drop(payload: str) -> None:
         _sessions.pop(payload[2:], None)
     elif payload == USERS:
         _users.clear()
+    elif payload.startswith("n:") and payload[2:].isdigit():
+        _unread.pop(int(payload[2:]), None)
     elif payload == "all":  # a table emptied at once (TRUNCATE)
         _forget_all()
 

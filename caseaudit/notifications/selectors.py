@@ -3,6 +3,7 @@
 from django.db.models import QuerySet
 from django.http import Http404
 
+from caseaudit.accounts import local_cache
 from caseaudit.core.prepared import COUNT, PreparedQuery
 from caseaudit.core.typing import Actor
 from caseaudit.organisation.models import Staff
@@ -35,10 +36,12 @@ _unread_count = PreparedQuery(
 
 
 def notification_unread_count(*, staff: Staff | None) -> int:
-    """How many notifications a member of staff has not read (one COUNT query)."""
+    """How many notifications a member of staff has not read (one COUNT query, or none: kept
+    by the process until one of theirs changes, caseaudit/accounts/local_cache.py)."""
     if staff is None:
         return 0
-    return _unread_count(staff.pk)
+    staff_id = staff.pk
+    return local_cache.unread_count(staff_id, lambda: _unread_count(staff_id))
 
 
 def notification_deliveries(*, staff: Staff) -> dict[str, str]:

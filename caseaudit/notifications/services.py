@@ -11,6 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 
+from caseaudit.accounts import local_cache
 from caseaudit.core.typing import By
 from caseaudit.organisation.models import Staff
 
@@ -175,13 +176,22 @@ def notification_mark_read(*, notification: Notification) -> None:
     now = timezone.now()
     Notification.objects.filter(pk=notification.pk, read_at__isnull=True).update(read_at=now)
     notification.read_at = now
+    _unread_changed(notification.recipient_id)
 
 
 def notification_mark_all_read(*, recipient: Staff) -> int:
     """Mark every unread notification of one member of staff read; returns how many."""
-    return Notification.objects.filter(recipient=recipient, read_at__isnull=True).update(
+    count = Notification.objects.filter(recipient=recipient, read_at__isnull=True).update(
         read_at=timezone.now()
     )
+    _unread_changed(recipient.pk)
+    return count
+
+
+def _unread_changed(staff_id: int) -> None:
+    """The count in the header is read afresh by this process's next page at once (other
+    processes hear of it from the database: caseaudit/accounts/local_cache.py)."""
+    transaction.on_commit(partial(local_cache.forget_unread, staff_id))
 
 
 def notification_preferences_set(*, staff: Staff, choices: dict[str, str]) -> None:

@@ -3,6 +3,8 @@ requests on PostgreSQL, dropped the moment a change commits anywhere, never used
 process is not listening. Changes here are made as another process or psql would make them
 (committed, past this process's stores), and the tests wait for the notification."""
 
+import pickle
+import re
 import time
 import uuid
 
@@ -12,9 +14,12 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from caseaudit.accounts import local_cache
 from caseaudit.accounts.services import account_disable
+from caseaudit.notifications.models import Notification, NotificationKind
+from caseaudit.notifications.services import notification_mark_all_read, notify
 from caseaudit.organisation.models import Role, Staff
 
 from .helpers import password_sign_in
@@ -160,3 +165,67 @@ def test_a_lost_listener_connection_means_reading_every_request(signed_in):
     assert local_cache.wait_until_listening(seconds=10)  # back after a pause
     reads(signed_in)
     assert reads(signed_in)[0] == []
+
+
+UNREAD = '"notifications_notification"."read_at" IS NULL'
+
+
+def unread(client) -> tuple[int, int]:
+    """The header's count of unread notifications on the home page, and how many queries
+    counted them."""
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(reverse("home"))
+    assert response.status_code == 200
+    shown = re.search(r"Notifications \((\d+)\)", response.content.decode())
+    assert shown, "the header shows no count"
+    return int(shown[1]), sum(UNREAD in query["sql"] for query in queries)
+
+
+def tell(staff, key: str):
+    return notify(
+        recipient=staff,
+        kind=NotificationKind.URGENT_FINDING,
+        subject="Case C1",
+        body="Look.",
+        idempotency_key=key,
+        email=False,
+    )
+
+
+@postgresql_only
+@pytest.mark.django_db(transaction=True)
+def test_the_unread_count_is_kept_until_one_of_theirs_changes(signed_in, staff, org):
+    assert unread(signed_in) == (0, 1)
+    assert unread(signed_in) == (0, 0)
+    first = tell(staff, "one")  # as the worker process does, committed
+    caught_up()
+    assert unread(signed_in) == (1, 1)
+    assert unread(signed_in) == (1, 0)
+    # Someone else's notification, or an email's delivery, leaves the kept count alone.
+    tell(org.worker, "theirs")
+    Notification.objects.filter(pk=first.pk).update(email_attempts=1)
+    caught_up()
+    assert unread(signed_in) == (1, 0)
+    Notification.objects.filter(pk=first.pk).update(read_at=timezone.now())  # another process
+    caught_up()
+    assert unread(signed_in) == (0, 1)
+    tell(staff, "two")
+    caught_up()
+    Notification.objects.filter(recipient=staff).delete()
+    caught_up()
+    assert unread(signed_in) == (0, 1)
+
+
+@postgresql_only
+@pytest.mark.django_db(transaction=True)
+def test_reading_them_here_drops_the_count_at_once(signed_in, staff):
+    """The service drops this process's copy itself when its change commits, not waiting for
+    the database's notification (the listener is stopped, so only the service can)."""
+    tell(staff, "one")
+    tell(staff, "two")
+    caught_up()
+    assert unread(signed_in) == (2, 1)
+    local_cache.stop()
+    local_cache._unread[staff.pk] = (time.monotonic(), pickle.dumps(2))
+    assert notification_mark_all_read(recipient=staff) == 2
+    assert staff.pk not in local_cache._unread
