@@ -54,11 +54,17 @@ def signed_in(listening, staff):
     return client
 
 
-def reads(client) -> tuple[list[str], object]:
-    """The tables of sessions and users a request to the home page read, and the request."""
+def home(client) -> tuple[list[dict], object]:
+    """The queries of a request to the home page, and its response (a 200)."""
     with CaptureQueriesContext(connection) as queries:
         response = client.get(reverse("home"))
     assert response.status_code == 200
+    return queries.captured_queries, response
+
+
+def reads(client) -> tuple[list[str], object]:
+    """The tables of sessions and users a request to the home page read, and the request."""
+    queries, response = home(client)
     read = [
         table
         for table in ("django_session", "auth_user")
@@ -173,9 +179,7 @@ UNREAD = '"notifications_notification"."read_at" IS NULL'
 def unread(client) -> tuple[int, int]:
     """The header's count of unread notifications on the home page, and how many queries
     counted them."""
-    with CaptureQueriesContext(connection) as queries:
-        response = client.get(reverse("home"))
-    assert response.status_code == 200
+    queries, response = home(client)
     shown = re.search(r"Notifications \((\d+)\)", response.content.decode())
     assert shown, "the header shows no count"
     return int(shown[1]), sum(UNREAD in query["sql"] for query in queries)
