@@ -206,10 +206,11 @@ def test_pages_query_counts_do_not_grow(org, login, django_assert_max_num_querie
 
 
 def test_good_practice_from_the_audit_page_to_the_library(org, login):
+    # A name Faker never gives, so no staff name on the page contains it
     audit = completed_audit(
-        case=org.case, auditor=org.director, scale=8, good_practice="Sam's own words recorded."
+        case=org.case, auditor=org.director, scale=8, good_practice="Quillon's own words recorded."
     )
-    org.case.display_name = "Sam Smith"
+    org.case.display_name = "Quillon Marchbank"
     org.case.save()
     page = login(org.director).get(reverse("audit_detail", args=[audit.pk])).content.decode()
     assert 'id="put-forward-good-practice"' in page
@@ -220,7 +221,12 @@ def test_good_practice_from_the_audit_page_to_the_library(org, login):
     assert login(org.tm).get(url).status_code == 404
     theme = Theme.objects.order_by("order").first()
     response = login(org.director).post(
-        url, {"theme": theme.pk, "title": "Sam's voice", "text": "Sam Smith's words recorded."}
+        url,
+        {
+            "theme": theme.pk,
+            "title": "Quillon's voice",
+            "text": "Quillon Marchbank's words recorded.",
+        },
     )
     assert response.status_code == 302
     item = GoodPractice.objects.get()
@@ -232,7 +238,7 @@ def test_good_practice_from_the_audit_page_to_the_library(org, login):
     item.refresh_from_db()
     assert item.status == GoodPracticeStatus.SHARED
     library = login(org.colleague).get(reverse("improvement_library")).content.decode()
-    assert "[name]" in library and "Sam" not in library and org.case.reference not in library
+    assert "[name]" in library and "Quillon" not in library and org.case.reference not in library
     # staff of another service do not see it
     south = login(org.outsider).get(reverse("improvement_library")).content.decode()
     assert "No good practice shared with you yet." in south
