@@ -106,7 +106,8 @@ MIDDLEWARE = [
     # Django's, reading the user and their staff record in one prepared query.
     "caseaudit.accounts.authentication.AuthenticationMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
-    "django.contrib.messages.middleware.MessageMiddleware",
+    # Django's, its message store made only when a request uses it.
+    "caseaudit.core.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     # After an idle timeout: "You were signed out because you were inactive..." (once).

@@ -13,6 +13,8 @@ the user and their current staff record together with one prepared query
 are asked as Django would ask them.
 """
 
+from functools import lru_cache
+
 from django.conf import settings
 from django.contrib.auth import (
     BACKEND_SESSION_KEY,
@@ -22,12 +24,13 @@ from django.contrib.auth import (
     load_backend,
 )
 from django.contrib.auth.backends import ModelBackend
+from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.auth.middleware import (
     AuthenticationMiddleware as DjangoAuthenticationMiddleware,
 )
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import ObjectDoesNotExist
-from django.utils.crypto import constant_time_compare
+from django.utils.crypto import constant_time_compare, salted_hmac
 
 from caseaudit.accounts import local_cache
 from caseaudit.core.prepared import PreparedQuery
@@ -62,6 +65,25 @@ def _read_user(user_id):
     return rows[0] if rows else None
 
 
+# Django's salt for `AbstractBaseUser.get_session_auth_hash`.
+SESSION_AUTH_HASH_SALT = "django.contrib.auth.models.AbstractBaseUser.get_session_auth_hash"
+
+
+@lru_cache(maxsize=4096)
+def _session_auth_hash(password: str, secret: str) -> str:
+    return salted_hmac(
+        SESSION_AUTH_HASH_SALT, password, secret=secret, algorithm="sha256"
+    ).hexdigest()
+
+
+def session_auth_hash_of(user) -> str:
+    """`user.get_session_auth_hash()`, worked out once per password hash and secret in this
+    process rather than on every request (an HMAC, about 3 µs of the 0.2 ms `/bench/ping` took)."""
+    if type(user).get_session_auth_hash is not AbstractBaseUser.get_session_auth_hash:
+        return user.get_session_auth_hash()
+    return _session_auth_hash(user.password, settings.SECRET_KEY)
+
+
 def get_user(request):
     """`django.contrib.auth.get_user` (Django 5.2), reading the user with `user_with_staff`
     for the ModelBackend family (see the module's docstring)."""
@@ -86,7 +108,7 @@ def get_user(request):
                 if not session_hash:
                     session_hash_verified = False
                 else:
-                    session_auth_hash = user.get_session_auth_hash()
+                    session_auth_hash = session_auth_hash_of(user)
                     session_hash_verified = constant_time_compare(session_hash, session_auth_hash)
                 if not session_hash_verified:
                     # If the current secret does not verify the session, try with the

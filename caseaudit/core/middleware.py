@@ -1,7 +1,11 @@
 import time
+from functools import partial
 
+from django.contrib.messages.middleware import MessageMiddleware as DjangoMessageMiddleware
+from django.contrib.messages.storage import default_storage
 from django.http import HttpResponse
 from django.utils.cache import add_never_cache_headers
+from django.utils.functional import SimpleLazyObject, empty
 from django.utils.http import http_date
 
 
@@ -44,3 +48,19 @@ class ConfidentialPageMiddleware:
         headers["Expires"] = self.expires[1]
         headers["Cache-Control"] = self.cache_control
         return response
+
+
+class MessageMiddleware(DjangoMessageMiddleware):
+    """Django's, with the message store made when a request first uses it: most requests
+    (a page with nothing to say, an API call) never do, and making it (a cookie signer and
+    the session's store behind it) and saving it took about 10 µs of the 0.2 ms `/bench/ping`
+    took. A store never made was neither read nor added to: there is nothing to save."""
+
+    def process_request(self, request):
+        request._messages = SimpleLazyObject(partial(default_storage, request))
+
+    def process_response(self, request, response):
+        stored = getattr(request, "_messages", None)
+        if isinstance(stored, SimpleLazyObject) and stored._wrapped is empty:
+            return response
+        return super().process_response(request, response)
