@@ -187,7 +187,7 @@ CHROMIUM_ARGS = [
     "--disable-background-networking",
     "--disable-component-update",
     "--no-first-run",
-]
+] + [a for a in os.environ.get("XARGS", "").split(" ") if a]
 
 
 def chromium_path() -> str | None:
