@@ -31,3 +31,31 @@ def test_the_digest_follows_the_source_and_not_the_tests(tmp_path, monkeypatch):
     assert changed != first
     (tmp_path / "requirements-dev.lock").write_text("django==5.2.1\n")
     assert test_db_template.digest() != changed
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_flush_leaves_what_post_migrate_makes_and_nothing_else():
+    """What a transactional test's flush leaves for the next test, whether it empties the
+    tables and sends post_migrate (PostgreSQL) or copies the kept database back (in-memory
+    SQLite): no rows of the test's, the shipped tools and bands, every content type and
+    permission, and the content types' cache emptied."""
+    from django.contrib.auth.models import Permission
+    from django.contrib.contenttypes.models import ContentType
+    from django.core.management import call_command
+
+    from caseaudit.audit_tools.models import ScalingBand, Tool
+    from caseaudit.factories import StaffFactory
+    from caseaudit.organisation.models import Staff
+
+    content_types, permissions = ContentType.objects.count(), Permission.objects.count()
+    tools, bands = Tool.objects.count(), ScalingBand.objects.count()
+    assert tools and bands and content_types and permissions
+    StaffFactory()
+    ScalingBand.objects.all().delete()  # post_migrate makes them again
+    ContentType.objects.get_for_model(Staff)  # cached
+    call_command("flush", verbosity=0, interactive=False, database="default")
+    assert not Staff.objects.exists()
+    assert (Tool.objects.count(), ScalingBand.objects.count()) == (tools, bands)
+    assert ContentType.objects.count() == content_types
+    assert Permission.objects.count() == permissions
+    assert ContentType.objects._cache == {}
