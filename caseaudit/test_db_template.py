@@ -11,8 +11,16 @@ copy, so it finds them).
 The copy is named by a digest of everything that shapes the migrated database: the Python and
 Django versions, the locked dependencies, every installed app's migration files and every file
 of `caseaudit` outside its tests and conftest.py (migrations import our modules and load our
-data files). Any change to one of them makes a new copy; older copies are removed. A file lock
-makes the other processes of a run wait for the first one's copy instead of migrating beside it.
+data files), each named by its path inside the checkout. Any change to one of them makes a new
+copy. A file lock makes the other processes of a run wait for the first one's copy instead of
+migrating beside it.
+
+The copies are kept in the user's cache folder (`$XDG_CACHE_HOME/caseaudit/test-db`, else
+`~/.cache/caseaudit/test-db`), not in the checkout: a new clone of the same code on the same
+machine (CI clones the repository afresh each time) finds the copy an earlier run made, as pip
+and uv find their downloads. The newest `KEEP` copies are kept, so that checkouts of different
+code on one machine do not remove each other's copy in the middle of a run; a copy removed all
+the same is made again (and a flush is a real flush until then).
 
 The same copy also replaces the flush after each transactional test (the browser tests):
 Django empties every table and sends `post_migrate` again (about 0.13 s a test); copying the
@@ -34,7 +42,12 @@ from pathlib import Path
 from sqlite3 import connect as sqlite_connect
 
 ROOT = Path(__file__).resolve().parents[1]
-TEMPLATE_DIR = Path(os.environ.get("CASEAUDIT_TEST_DB_TEMPLATE_DIR", ROOT / ".venv" / "test-db"))
+TEMPLATE_DIR = Path(
+    os.environ.get("CASEAUDIT_TEST_DB_TEMPLATE_DIR")
+    or Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "caseaudit" / "test-db"
+)
+# How many copies (of different code) are kept.
+KEEP = 4
 SOURCE_SUFFIXES = {".py", ".json", ".sql", ".csv", ".txt", ".yaml", ".yml"}
 
 
@@ -86,10 +99,18 @@ def _copy(source: sqlite3.Connection, target_path: Path) -> None:
 
 
 def _remove_others(keep: Path) -> None:
-    for old in keep.parent.glob("*.sqlite3"):
-        if old != keep:
-            old.unlink(missing_ok=True)
-            old.with_suffix(".lock").unlink(missing_ok=True)
+    """Remove all but the `KEEP` newest copies (`keep`, just made, among them)."""
+
+    def age(path: Path) -> float:
+        try:
+            return path.stat().st_mtime
+        except FileNotFoundError:  # removed by another checkout's run meanwhile
+            return 0.0
+
+    others = sorted((p for p in keep.parent.glob("*.sqlite3") if p != keep), key=age)
+    for old in others[: max(0, len(others) - (KEEP - 1))]:
+        old.unlink(missing_ok=True)
+        old.with_suffix(".lock").unlink(missing_ok=True)
 
 
 def install() -> Callable[[], None]:

@@ -1,6 +1,8 @@
 """The suite's kept migrated database (caseaudit/test_db_template.py): the database the tests
 run on has every migration on disk applied, and the copy's name changes with what shapes it."""
 
+import os
+
 import pytest
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
@@ -60,3 +62,39 @@ def test_a_flush_leaves_what_post_migrate_makes_and_nothing_else():
     assert ContentType.objects.count() == content_types
     assert Permission.objects.count() == permissions
     assert ContentType.objects._cache == {}
+
+
+def test_the_newest_copies_are_kept_and_older_ones_removed(tmp_path, monkeypatch):
+    """Checkouts of different code on one machine share the folder: making a copy removes
+    only those past the newest KEEP, not another checkout's copy that a run may be using."""
+    monkeypatch.setattr(test_db_template, "KEEP", 3)
+    copies = []
+    for age, name in enumerate(("a", "b", "c", "d")):
+        copy = tmp_path / f"{name}-default.sqlite3"
+        copy.write_bytes(b"")
+        copy.with_suffix(".lock").write_bytes(b"")
+        os.utime(copy, (1_000_000 + age, 1_000_000 + age))
+        copies.append(copy)
+    made = tmp_path / "e-default.sqlite3"
+    made.write_bytes(b"")
+    test_db_template._remove_others(made)
+    assert sorted(p.name for p in tmp_path.glob("*.sqlite3")) == [
+        "c-default.sqlite3",
+        "d-default.sqlite3",
+        "e-default.sqlite3",
+    ]
+    assert not copies[0].with_suffix(".lock").exists()
+    assert copies[2].with_suffix(".lock").exists()
+
+
+def test_the_copies_live_in_the_user_s_cache_folder(monkeypatch):
+    import importlib
+
+    monkeypatch.delenv("CASEAUDIT_TEST_DB_TEMPLATE_DIR", raising=False)
+    monkeypatch.setenv("XDG_CACHE_HOME", "/somewhere/cache")
+    try:
+        module = importlib.reload(test_db_template)
+        assert str(module.TEMPLATE_DIR) == "/somewhere/cache/caseaudit/test-db"
+    finally:
+        monkeypatch.undo()
+        importlib.reload(test_db_template)
