@@ -72,20 +72,21 @@ format: $(VENV)/.dev
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
-# pytest in the environment of `make test` and `make soak`: compiled modules (and pytest's
-# rewritten test modules) are kept under .venv/pycache, also where PYTHONDONTWRITEBYTECODE is
-# set: compiling them again cost each test process, and each Python subprocess the tests
-# start, several seconds.
 # One test process more than the machine has cores: while a browser test's process waits for
 # Chromium, or a test waits for time to pass, the extra process keeps the cores busy (on two
 # cores, 3 processes took 189 s where 2 took 208).
 TEST_WORKERS ?= $(shell echo $$(( $$(nproc 2>/dev/null || echo 1) + 1 )))
+
+# pytest in the environment of `make test` and `make soak`: compiled modules (and pytest's
+# rewritten test modules) are kept under .venv/pycache, also where PYTHONDONTWRITEBYTECODE is
+# set: compiling them again cost each test process, and each Python subprocess the tests
+# start, several seconds.
 PYTEST := PYTHONDONTWRITEBYTECODE= PYTHONPYCACHEPREFIX=$(CURDIR)/$(VENV)/pycache $(BIN)/pytest
 
 # Lint runs beside the tests (most of its time is pip-audit waiting for the network), its
-# output after theirs; either failing fails the target. The suite runs on TEST_WORKERS processes, one
-# test file per process at a time (module-scoped fixtures are built once); the soak test is
-# left out: `make soak`.
+# output after theirs; either failing fails the target. The suite runs on TEST_WORKERS
+# processes, one test file per process at a time (module-scoped fixtures are built once); the
+# soak test is left out: `make soak`.
 test: $(VENV)/.dev
 	@log=$$(mktemp); \
 	$(MAKE) --no-print-directory lint >"$$log" 2>&1 & lint=$$!; \

@@ -36,16 +36,23 @@ import hashlib
 import os
 import sqlite3
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 from sqlite3 import connect as sqlite_connect
 
 ROOT = Path(__file__).resolve().parents[1]
-TEMPLATE_DIR = Path(
-    os.environ.get("CASEAUDIT_TEST_DB_TEMPLATE_DIR")
-    or Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "caseaudit" / "test-db"
-)
+
+
+def template_dir(environ: Mapping[str, str]) -> Path:
+    """CASEAUDIT_TEST_DB_TEMPLATE_DIR, else the user's cache folder."""
+    if environ.get("CASEAUDIT_TEST_DB_TEMPLATE_DIR"):
+        return Path(environ["CASEAUDIT_TEST_DB_TEMPLATE_DIR"])
+    cache = Path(environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+    return cache / "caseaudit" / "test-db"
+
+
+TEMPLATE_DIR = template_dir(os.environ)
 # How many copies (of different code) are kept.
 KEEP = 4
 SOURCE_SUFFIXES = {".py", ".json", ".sql", ".csv", ".txt", ".yaml", ".yml"}

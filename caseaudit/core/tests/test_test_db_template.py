@@ -87,14 +87,12 @@ def test_the_newest_copies_are_kept_and_older_ones_removed(tmp_path, monkeypatch
     assert copies[2].with_suffix(".lock").exists()
 
 
-def test_the_copies_live_in_the_user_s_cache_folder(monkeypatch):
-    import importlib
-
-    monkeypatch.delenv("CASEAUDIT_TEST_DB_TEMPLATE_DIR", raising=False)
-    monkeypatch.setenv("XDG_CACHE_HOME", "/somewhere/cache")
-    try:
-        module = importlib.reload(test_db_template)
-        assert str(module.TEMPLATE_DIR) == "/somewhere/cache/caseaudit/test-db"
-    finally:
-        monkeypatch.undo()
-        importlib.reload(test_db_template)
+def test_the_copies_live_in_the_user_s_cache_folder():
+    home_cache = test_db_template.Path.home() / ".cache" / "caseaudit" / "test-db"
+    assert test_db_template.template_dir({}) == home_cache
+    assert test_db_template.template_dir({"XDG_CACHE_HOME": "/somewhere/cache"}) == (
+        test_db_template.Path("/somewhere/cache/caseaudit/test-db")
+    )
+    assert test_db_template.template_dir(
+        {"XDG_CACHE_HOME": "/somewhere/cache", "CASEAUDIT_TEST_DB_TEMPLATE_DIR": "/kept"}
+    ) == test_db_template.Path("/kept")
