@@ -3,10 +3,8 @@
 import os
 import secrets
 import subprocess
-import sys
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[3]
+from caseaudit.core.tests.fresh_django import run_manage
 
 
 def check_deploy(**extra_env) -> subprocess.CompletedProcess:
@@ -21,14 +19,8 @@ def check_deploy(**extra_env) -> subprocess.CompletedProcess:
         DJANGO_SETTINGS_MODULE="caseaudit.settings",
         **extra_env,
     )
-    return subprocess.run(  # noqa: S603 - our own manage.py, fixed arguments
-        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    # A new Django process with this environment alone (caseaudit/core/tests/fresh_django.py).
+    return run_manage(env, "check", "--deploy", "--fail-level", "WARNING")
 
 
 def test_check_deploy_is_clean_with_production_settings():

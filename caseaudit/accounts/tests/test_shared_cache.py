@@ -2,6 +2,7 @@
 used TOTP codes counted in one process hold in the next (Redis with REDIS_URL, else the
 database table made by migration accounts.0005)."""
 
+import secrets
 import socket
 import textwrap
 import uuid
@@ -87,6 +88,9 @@ def test_sign_in_throttling_and_used_codes_hold_across_processes(database_file, 
     redis_url = "redis://127.0.0.1:6379/0" if backend == "redis" else ""
     env = production(database_file, REDIS_URL=redis_url)
     email = f"sam.{uuid.uuid4().hex[:12]}@example.org"  # keys of their own in a shared Redis
+    # Codes of their own too: allauth keys a used code by the user's id, which is the same in
+    # every run on a copy of the test database (Redis kept an earlier run's code: a failure).
+    used, unused = (f"{n:06d}" for n in secrets.SystemRandom().sample(range(1_000_000), 2))
 
     # First server process: five failed sign-ins (the limit is 5 in 5 minutes per account),
     # and a TOTP code marked used, by allauth's own code.
@@ -99,7 +103,7 @@ def test_sign_in_throttling_and_used_codes_hold_across_processes(database_file, 
         from django.test import Client
         user = get_user_model().objects.create_user("{email}", "{email}", "right-password-1")
         totp = TOTP.activate(user, "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP")
-        print(totp._mark_code_used("123456"), type(caches["default"]).__name__, end=" ")
+        print(totp._mark_code_used("{used}"), type(caches["default"]).__name__, end=" ")
         client = Client()
         for _ in range(5):
             page = client.post("/accounts/login/", {{"login": "{email}", "password": "wrong"}})
@@ -121,7 +125,7 @@ def test_sign_in_throttling_and_used_codes_hold_across_processes(database_file, 
         page = Client().post("/accounts/login/", form)
         refused = "Too many failed sign-in attempts" in page.content.decode()
         totp = TOTP(Authenticator.objects.get(user__email="{email}", type="totp"))
-        replayed, fresh = totp._mark_code_used("123456"), totp._mark_code_used("654321")
+        replayed, fresh = totp._mark_code_used("{used}"), totp._mark_code_used("{unused}")
         print(page.status_code, refused, replayed, fresh)
         """,
     )

@@ -2,12 +2,10 @@
 
 import os
 import subprocess
-import sys
-from pathlib import Path
 
 from django.core.management import call_command
 
-ROOT = Path(__file__).resolve().parents[3]
+from caseaudit.core.tests.fresh_django import run_python
 
 
 def test_no_migration_is_missing(db):
@@ -19,14 +17,8 @@ def run_settings(env: dict, code: str) -> subprocess.CompletedProcess:
         k: v for k, v in os.environ.items() if k not in {"DEBUG", "SECRET_KEY", "CASEAUDIT_TESTING"}
     }
     clean.update(env, DJANGO_SETTINGS_MODULE="caseaudit.settings")
-    return subprocess.run(  # noqa: S603
-        [sys.executable, "-c", f"import django; django.setup(); {code}"],
-        cwd=ROOT,
-        env=clean,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    # A new Django process with this environment alone (caseaudit/core/tests/fresh_django.py).
+    return run_python(clean, f"import django; django.setup(); {code}")
 
 
 def test_production_refuses_to_start_without_a_secret_key():
