@@ -180,3 +180,28 @@ def set_last_audited(changes: list[tuple[int, dt.date | None]]) -> None:
             ["last_audited_on"],
             batch_size=500,
         )
+
+
+def update_rows(model, objects, names: list[str]) -> None:
+    """Write `names` of each of `objects` (rows that exist): one UPDATE statement run for
+    every row (`executemany`), the values prepared by their fields as `save()` prepares them.
+    `bulk_update` builds a CASE expression per row and field in Python: 12,000 actions took
+    it 12 CPU seconds, most of what the demo's QA responses cost."""
+    if not objects:
+        return
+    quote = connection.ops.quote_name
+    fields = [model._meta.get_field(name) for name in names]
+    pk = model._meta.pk
+    # The table and column names come from the model; every value is a parameter.
+    sql = (
+        f"UPDATE {quote(model._meta.db_table)} SET "  # noqa: S608  # nosec B608
+        + ", ".join(f"{quote(f.column)} = %s" for f in fields)
+        + f" WHERE {quote(pk.column)} = %s"
+    )
+    rows = [
+        [f.get_db_prep_save(getattr(obj, f.attname), connection) for f in fields]
+        + [pk.get_db_prep_save(obj.pk, connection)]
+        for obj in objects
+    ]
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, rows)

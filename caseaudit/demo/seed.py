@@ -28,7 +28,8 @@ from .organisation import OrganisationBuilder
 from .responses import responses_demo
 
 # Above this many audits in the history the QA responses are not made: `responses_demo`
-# writes each response on its own, which would take many minutes at the large scales.
+# plays each response's story in Python and holds every row it makes in memory until it
+# writes them (about 2 CPU ms an audit; the county's 4,400 took 8 s).
 RESPONSES_DEMO_MAX_AUDITS = 10_000
 
 
