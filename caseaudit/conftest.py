@@ -18,6 +18,7 @@ from caseaudit.cases.models import CaseType
 from caseaudit.core.memory import tune_garbage_collector
 from caseaudit.factories import CaseFactory, StaffFactory, TeamFactory
 from caseaudit.organisation.models import Role
+from caseaudit.responses import attachments
 
 by_pk = attrgetter("pk")
 
@@ -152,6 +153,31 @@ def copy_test_database(path, django_db_blocker) -> bool:
         finally:
             target.close()
     return True
+
+
+# The audits app's PDF, as the emails attach it outside the tests.
+REAL_PDF_FUNCTION = attachments._pdf_function
+
+
+def stand_in_audit_pdf(audit) -> bytes:
+    """What the emails that ask for a QA response attach in tests, instead of the audit's PDF."""
+    return f"%PDF-1.7 audit {audit.pk}".encode()
+
+
+@pytest.fixture(autouse=True)
+def _emails_attach_a_stand_in_pdf(monkeypatch):
+    """The emails of a completed audit (the worker's and their supervisor's) attach a
+    stand-in PDF: WeasyPrint laid out the same audit twice for every completion of every
+    test (about a second each, 3.6% of the CPU of the audits, responses, reports, programme
+    and moderation tests). The real attachment is tested with `real_pdf`
+    (caseaudit/responses/tests/test_services.py), the PDF itself in caseaudit/audits/tests."""
+    monkeypatch.setattr(attachments, "_pdf_function", lambda: stand_in_audit_pdf)
+
+
+@pytest.fixture
+def real_pdf(monkeypatch):
+    """The emails attach the audits app's own PDF (`_emails_attach_a_stand_in_pdf` undone)."""
+    monkeypatch.setattr(attachments, "_pdf_function", REAL_PDF_FUNCTION)
 
 
 @pytest.fixture(autouse=True)

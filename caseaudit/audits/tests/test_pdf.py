@@ -178,7 +178,7 @@ def url(audit):
 def quick_pdf(monkeypatch):
     """Who gets the file (and the queries it takes) is what the persona and query-count tests
     are about: the HTML is still rendered from its template, but not laid out as a PDF (a
-    second a document); the other download tests and the document's own tests make real
+    second a document); `test_download_headers` and the document's own tests make real
     ones."""
     from weasyprint import HTML
 
@@ -213,9 +213,11 @@ def test_download_headers(org, login, completed):
     assert org.case.reference in response["Content-Disposition"]
     assert org.case.display_name not in response["Content-Disposition"]
     assert "no-store" in response["Cache-Control"]
+    # The download is the laid-out document (the other download tests use `quick_pdf`).
+    assert response.content.startswith(b"%PDF") and response.content.rstrip().endswith(b"%%EOF")
 
 
-def test_download_is_logged(org, login, completed):
+def test_download_is_logged(org, login, completed, quick_pdf):
     login(org.tm).get(url(completed))
     event = AccessEvent.objects.get(action="download")
     assert (event.user, event.object_type, event.object_id, event.case_id) == (

@@ -28,7 +28,6 @@ from caseaudit.responses import services as response_services
 from caseaudit.responses.tests.conftest import (  # noqa: F401 (fixtures)
     at,
     complete_audit,
-    quick_pdf,
     response_for,
 )
 

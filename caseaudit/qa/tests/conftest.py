@@ -1,5 +1,6 @@
-"""Fixtures of the quality suite: the shipped tools back after a transactional flush, quick
-PDFs, and audits built with the apps' own services."""
+"""Fixtures of the quality suite: the shipped tools back after a transactional flush, and
+audits built with the apps' own services (their emails attach the suite's stand-in PDF:
+caseaudit/conftest.py)."""
 
 import datetime as dt
 import importlib
@@ -10,7 +11,6 @@ from django.apps import apps
 from caseaudit.audits import services as audit_services
 from caseaudit.audits.models import Audit, AuditReason, UrgentFinding
 from caseaudit.audits.tests.conftest import complete_data
-from caseaudit.responses import attachments
 from caseaudit.workflows import audits as workflows
 
 from .axe import axe_findings_summary
@@ -23,12 +23,6 @@ def shipped_tools(db):
     when they are there)."""
     migration = importlib.import_module("caseaudit.audit_tools.migrations.0002_load_shipped_tools")
     migration.load(apps, None)
-
-
-@pytest.fixture(autouse=True)
-def quick_pdf(monkeypatch):
-    """Emails attach a stand-in PDF: WeasyPrint for every email would slow the suite down."""
-    monkeypatch.setattr(attachments, "_pdf_function", lambda: lambda audit: b"%PDF-1.7 stand-in")
 
 
 def audit_data(audit: Audit, *, scale: int = 7, actions=()) -> dict:

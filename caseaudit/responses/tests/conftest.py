@@ -11,28 +11,10 @@ from django.utils import timezone
 from caseaudit.audit_tools.models import Question, QuestionKind
 from caseaudit.audits import services as audit_services
 from caseaudit.audits.models import Audit, AuditReason
-from caseaudit.responses import attachments
 from caseaudit.responses.models import QAResponse
 from caseaudit.workflows import audits as workflows
 
 UTC = dt.UTC
-REAL_PDF_FUNCTION = attachments._pdf_function
-
-
-def fake_pdf(audit) -> bytes:
-    return f"%PDF-1.7 audit {audit.pk}".encode()
-
-
-@pytest.fixture(autouse=True)
-def quick_pdf(monkeypatch):
-    """The emails attach a stand-in PDF: WeasyPrint for every email would slow every test
-    (`real_pdf` brings the audits app's own back)."""
-    monkeypatch.setattr(attachments, "_pdf_function", lambda: fake_pdf)
-
-
-@pytest.fixture
-def real_pdf(monkeypatch):
-    monkeypatch.setattr(attachments, "_pdf_function", REAL_PDF_FUNCTION)
 
 
 def at(year, month, day, hour=10, minute=0) -> dt.datetime:
