@@ -8,6 +8,8 @@ in the list. A token acts as its account, with exactly that account's scope. Rev
 row, so the list still shows who had which token and when it was last used.
 """
 
+import datetime as dt
+
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
@@ -41,9 +43,9 @@ class ServiceAccount(models.Model):
 
 
 class ApiTokenQuerySet(models.QuerySet["ApiToken"]):
-    def active(self) -> "ApiTokenQuerySet":
-        """Neither revoked nor expired."""
-        return self.filter(revoked_at__isnull=True, expires_at__gt=timezone.now())
+    def active(self, *, now: dt.datetime | None = None) -> "ApiTokenQuerySet":
+        """Neither revoked nor expired (at `now`, default the present)."""
+        return self.filter(revoked_at__isnull=True, expires_at__gt=now or timezone.now())
 
 
 class ApiToken(models.Model):

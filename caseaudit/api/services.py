@@ -24,6 +24,7 @@ from django.utils import timezone
 
 from caseaudit.accounts.models import AccessAction, AccessEvent, SecurityEventKind
 from caseaudit.accounts.services import client_ip, security_event_record
+from caseaudit.core.prepared import ROWS, PreparedQuery
 from caseaudit.core.typing import By, User
 from caseaudit.organisation.models import Role, Staff
 from caseaudit.organisation.roles import SERVICE_ACCOUNT_ROLES
@@ -92,15 +93,26 @@ def token_digest(secret: str) -> str:
     return hashlib.sha256(secret.encode()).hexdigest()
 
 
+# Every API request runs these two: compiled to SQL once per process (caseaudit/core/prepared.py).
+_active_tokens = PreparedQuery(
+    lambda prefix, now: (
+        ApiToken.objects.active(now=now).filter(prefix=prefix).select_related("user")
+    )
+)
+_left_on = PreparedQuery(
+    lambda user_id: Staff.objects.filter(user_id=user_id).values_list("left_on"), kind=ROWS
+)
+
+
 def token_refusal(user: User | None) -> str | None:
     """Why `user` cannot hold (or use) an API token; None if they can: an active account that
     is a current member of staff, or a superuser without a staff record."""
     if user is None or not user.is_active:
         return "This account is disabled."
-    staff = Staff.objects.filter(user_id=user.pk).only("left_on").first()
-    if staff is None:
+    rows = _left_on(user.pk)  # one at most: Staff.user is one-to-one
+    if not rows:
         return None if user.is_superuser else "This account has no staff record."
-    if staff.left_on is not None:
+    if rows[0][0] is not None:
         return "This member of staff has left."
     return None
 
@@ -208,15 +220,14 @@ def api_token_authenticate(*, secret: str) -> ApiToken | None:
     if not secret or len(secret) > MAX_SECRET_LENGTH:
         return None
     digest = token_digest(secret)
-    candidates = ApiToken.objects.active().filter(prefix=secret[:PREFIX_LENGTH])
+    now = timezone.now()
     token = None
-    for candidate in candidates.select_related("user"):
+    for candidate in _active_tokens(secret[:PREFIX_LENGTH], now):
         # Compare in constant time, so the comparison reveals nothing about the stored hash.
         if hmac.compare_digest(candidate.token_hash, digest):
             token = candidate
     if token is None or token_refusal(token.user) is not None:
         return None
-    now = timezone.now()
     if token.last_used_at is None or now - token.last_used_at >= LAST_USED_RESOLUTION:
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
         token.last_used_at = now

@@ -3,6 +3,7 @@
 import datetime as dt
 import hashlib
 import io
+from unittest import mock
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -91,6 +92,17 @@ def test_revoked_token_is_refused(org):
     assert token.revoked_at is not None
     with pytest.raises(ValidationError):
         services.api_token_revoke(token=token, by=None)
+
+
+def test_a_token_past_its_expiry_is_refused(org):
+    token, secret = services.api_token_issue(user=org.worker.user, name="t", by=org.worker.user)
+    client = ApiClient(secret)
+    assert client.get("/api/v1/cases").status_code == 200  # (the lookup is compiled now)
+    # The clock at the moment of checking counts, not the one the lookup was compiled with.
+    after = token.expires_at + dt.timedelta(seconds=1)
+    with mock.patch("django.utils.timezone.now", return_value=after):
+        assert client.get("/api/v1/cases").status_code == 401
+    assert client.get("/api/v1/cases").status_code == 200
 
 
 def test_inactive_account_is_refused(org):
