@@ -3,6 +3,8 @@ ended at once when the account is disabled."""
 
 import datetime as dt
 import time
+from importlib import import_module
+from unittest import mock
 
 import pytest
 from allauth.usersessions.models import UserSession
@@ -59,6 +61,19 @@ def test_an_idle_session_expires(client, staff):
     past = timezone.now() - dt.timedelta(seconds=1)  # 30 minutes without a request
     Session.objects.filter(session_key=key).update(expire_date=past)
     assert signed_out(client)
+
+
+def test_the_session_store_reads_a_session_until_the_clock_passes_its_expiry(client, staff):
+    password_sign_in(client, staff.user.email)
+    key = client.cookies[settings.SESSION_COOKIE_NAME].value
+    store = import_module(settings.SESSION_ENGINE).SessionStore
+    assert store(key).load()  # read (and its query compiled: caseaudit/accounts/sessions)
+    expiry = Session.objects.get(session_key=key).expire_date
+    with mock.patch("django.utils.timezone.now", return_value=expiry - dt.timedelta(seconds=1)):
+        assert store(key).load()
+    with mock.patch("django.utils.timezone.now", return_value=expiry):
+        assert store(key).load() == {}
+    assert store("no-such-session-key-0123456789abcdef").load() == {}
 
 
 def test_absolute_lifetime_ends_even_an_active_session(client, staff, settings):
