@@ -157,7 +157,10 @@ def test_a_lost_listener_connection_means_reading_every_request(signed_in):
     assert reads(signed_in)[0] == []
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = %s",
+            # This test process's listener only (its own test database): not another test
+            # process's, nor another run's on the same server.
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+            " WHERE application_name = %s AND datname = current_database()",
             [local_cache.LISTENER_NAME],
         )
         assert cursor.fetchall() == [(True,)]
