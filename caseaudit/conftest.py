@@ -7,7 +7,6 @@ The organisation (two services, three teams):
 plus a CSM for North, and authority-wide, IRO and CP chair roles.
 """
 
-import copy
 import gc
 import os
 import pickle
@@ -52,12 +51,13 @@ def build_org() -> Org:
             return again
     o = _org_with_factories()
     if pattern is None:
-        _org_patterns[connection.alias] = _OrgPattern(copy.deepcopy(o), connection)
+        _org_patterns[connection.alias] = _OrgPattern(o, connection)
     return o
 
 
 class _OrgPattern:
-    """An organisation kept to be written again: its objects pickled, and for each table the
+    """An organisation kept to be written again (read once, when it is made: what a test then
+    changes in its objects is not kept): its objects pickled, and for each table the
     INSERT statement and its rows' values as the database takes them (prepared once, as
     `bulk_create` prepares them: 2.5 ms of CPU an organisation, against 0.8 ms this way). The
     values of `auto_now`/`auto_now_add` fields are made again at each insert, on the new
@@ -93,7 +93,7 @@ class _OrgPattern:
             # attributes naming them (walking the whole organisation took a third as long
             # as the inserts). Such objects (the cases) are the organisation's own attributes.
             names = [_name_of(org, obj) for obj in by_model.get(model, ())] if stamped else []
-            self.tables.append((model, sql, rows, stamped, names))
+            self.tables.append((sql, rows, stamped, names))
 
 
 def _name_of(org: Org, obj) -> str:
@@ -124,7 +124,7 @@ def _org_again(pattern: _OrgPattern) -> Org | None:
     o = pickle.loads(pattern.pickled)  # noqa: S301 # nosec B301 - the test process's own bytes
     try:
         with transaction.atomic(), connection.cursor() as cursor:
-            for _model, sql, rows, stamped, names in pattern.tables:
+            for sql, rows, stamped, names in pattern.tables:
                 if stamped:
                     rows = [list(row) for row in rows]
                     for row, name in zip(rows, names, strict=True):
