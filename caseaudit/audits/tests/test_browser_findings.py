@@ -24,11 +24,11 @@ def test_the_auditor_is_asked_before_alerting_and_withdraws_a_finding(browser, l
     sections = list(audit.tool_version.sections.filter(scaled=True).order_by("order", "id"))
     urgent = sections[1]
 
-    def new_page(staff):
+    def new_page(staff, *, home=True):
         context = browser.new_context(viewport={"width": 1280, "height": 900})
         page = context.new_page()
         page.base_url = live_server.url
-        browser_signed_in(page, staff)
+        browser_signed_in(page, staff, home=home)
         return context, page
 
     def save_draft(page):
@@ -37,7 +37,7 @@ def test_the_auditor_is_asked_before_alerting_and_withdraws_a_finding(browser, l
             page.click("button[name=intent][value=later]")
 
     section_page = f"{live_server.url}/audits/{audit.pk}/edit/section-2/"
-    context, page = new_page(org.csm_north)
+    context, page = new_page(org.csm_north, home=False)
     page.goto(section_page)
     page.fill(f"textarea[name='s{urgent.pk}-worried_about']", WORRY)
     page.check(f"input[name='s{urgent.pk}-scale'][value='2']")
@@ -87,7 +87,7 @@ def test_the_auditor_is_asked_before_alerting_and_withdraws_a_finding(browser, l
     context.close()
 
     # 4. The auditor withdraws it (it was the wrong case), saying why.
-    context, page = new_page(org.csm_north)
+    context, page = new_page(org.csm_north, home=False)
     page.goto(f"{live_server.url}/audits/{audit.pk}/")
     with page.expect_navigation():
         page.click(f"#withdraw-{finding.pk}")

@@ -65,7 +65,7 @@ def test_paged_table_next_page_and_swap_return_to_it(browser_page, live_server, 
     allocated = programme.allocations.exclude(case__isnull=True).count()
     assert allocated > 2
     page = browser_page
-    browser_signed_in(page, org.performance)
+    browser_signed_in(page, org.performance, home=False)
     page.goto(f"{live_server.url}/programme/{programme.label}/")
     assert page.locator("#allocations tbody tr").count() == 2
     assert page.locator("#allocated-count").inner_text() == str(allocated)
@@ -119,7 +119,7 @@ def test_a_team_manager_chases_a_ps_peer_audit(browser_page, browser, live_serve
     context = browser.new_context()
     ps_page = context.new_page()
     ps_page.base_url = live_server.url
-    browser_signed_in(ps_page, org.ps1)
+    browser_signed_in(ps_page, org.ps1, home=False)
     ps_page.goto(live_server.url + "/notifications/")
     assert allocation.case.reference in ps_page.locator("main").inner_text()
     context.close()

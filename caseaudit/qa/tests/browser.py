@@ -8,14 +8,15 @@ from .axe import axe_check
 
 
 @contextlib.contextmanager
-def page_for(browser, live_server, staff, *, width=1280, height=900, **context_options):
-    """A signed-in page in a context of its own, closed afterwards."""
+def page_for(browser, live_server, staff, *, width=1280, height=900, home=True, **context_options):
+    """A signed-in page in a context of its own, closed afterwards: on the home page, or on
+    none yet (`home=False`, for a test that opens another page first)."""
     context = browser.new_context(viewport={"width": width, "height": height}, **context_options)
     try:
         page = context.new_page()
         page.base_url = live_server.url
         if staff is not None:
-            browser_signed_in(page, staff)
+            browser_signed_in(page, staff, home=home)
         yield page
     finally:
         context.close()

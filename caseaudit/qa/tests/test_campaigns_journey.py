@@ -104,7 +104,7 @@ def test_a_csm_runs_an_assurance_day_and_the_lead_member_audits_their_case(
     assert audit.revision > 1
 
     # The CSM's progress page counts it started; once completed, completed and in the report.
-    with page_for(browser, live_server, org.csm_north) as page:
+    with page_for(browser, live_server, org.csm_north, home=False) as page:
         journey = Journey(page, "csm-progress")
         journey.open(f"/campaigns/{campaign.pk}/", "progress started")
         assert page.inner_text("#figure-started") == "1"

@@ -26,7 +26,7 @@ def test_auditor_asks_the_family_answers_on_a_phone(
     settings.SITE_URL = live_server.url  # the letter's link
     audit = audit_started(case=org.case, auditor=org.csm_north)
 
-    with page_for(browser, live_server, org.csm_north) as page:
+    with page_for(browser, live_server, org.csm_north, home=False) as page:
         journey = Journey(page, "feedback-auditor")
         journey.open(reverse("audit_detail", args=[audit.pk]), "draft audit")
         page.click("#ask-family")
@@ -78,14 +78,14 @@ def test_auditor_asks_the_family_answers_on_a_phone(
     )
     workflows.audit_complete(audit=audit, by=org.csm_north.user)
 
-    with page_for(browser, live_server, org.csm_north) as page:
+    with page_for(browser, live_server, org.csm_north, home=False) as page:
         journey = Journey(page, "feedback-auditor")
         journey.open(reverse("audit_detail", args=[audit.pk]), "audit with feedback")
         section = page.locator(f"#family-feedback-{feedback.pk}").inner_text()
         assert WORDS in section  # escaped: the <b> shows as text
         assert "<b>" in section
 
-    with page_for(browser, live_server, org.tm) as page:
+    with page_for(browser, live_server, org.tm, home=False) as page:
         journey = Journey(page, "feedback-report")
         journey.open("/reports/quality/voice/", "practice quality: the family's voice")
         assert page.locator("#figure-requests-sent").inner_text() == "1"

@@ -66,7 +66,7 @@ def test_findings_report_written_reviewed_published_and_followed_up(
         page.click("button:has-text('Send for review')")
         page.wait_for_selector(f"text=Sent to {org.director.name} for review.")
 
-    with page_for(browser, live_server, org.director) as page:
+    with page_for(browser, live_server, org.director, home=False) as page:
         journey = Journey(page, "director")
         journey.open(f"/improvement/reports/{report.pk}/", "report to review")
         page.check("#id_decision_0")
@@ -74,7 +74,7 @@ def test_findings_report_written_reviewed_published_and_followed_up(
         page.wait_for_selector("text=Approved for publishing.")
         journey.check("report approved")
 
-    with page_for(browser, live_server, org.performance) as page:
+    with page_for(browser, live_server, org.performance, home=False) as page:
         journey = Journey(page, "performance")
         journey.open(f"/improvement/reports/{report.pk}/", "approved report")
         page.click("button:has-text('Publish the report')")
@@ -100,7 +100,7 @@ def test_findings_report_written_reviewed_published_and_followed_up(
     assert ImprovementAction.objects.filter(report=report).count() == 2
     action = report.actions.get(number=1)
 
-    with page_for(browser, live_server, org.tm) as page:
+    with page_for(browser, live_server, org.tm, home=False) as page:
         journey = Journey(page, "tm")
         journey.open(f"/improvement/actions/{action.pk}/", "improvement action")
         page.select_option("#id_status", "in_progress")
@@ -119,7 +119,7 @@ def test_findings_report_written_reviewed_published_and_followed_up(
     good = completed_audit(
         case=org.case, auditor=org.director, scale=8, good_practice="A life story book."
     )
-    with page_for(browser, live_server, org.director) as page:
+    with page_for(browser, live_server, org.director, home=False) as page:
         journey = Journey(page, "director")
         journey.open(f"/audits/{good.pk}/", "audit page")
         page.click("text=Put forward as good practice")
@@ -131,7 +131,7 @@ def test_findings_report_written_reviewed_published_and_followed_up(
         page.wait_for_selector("text=Put forward: the case's manager is asked")
         journey.check("good practice put forward")
 
-    with page_for(browser, live_server, org.tm) as page:
+    with page_for(browser, live_server, org.tm, home=False) as page:
         journey = Journey(page, "tm")
         journey.open("/improvement/good-practice/to-decide/", "good practice to decide")
         # Wait for the decision page: axe run mid-navigation loses its context.
@@ -175,7 +175,9 @@ def test_improvement_pages_reflow(browser, live_server, org, shipped_tools, widt
         ("library", "/improvement/good-practice/", None),
     ]
     problems = []
-    with page_for(browser, live_server, org.performance, width=width, height=800) as page:
+    with page_for(
+        browser, live_server, org.performance, width=width, height=800, home=False
+    ) as page:
         for name, path, button in pages:
             response = page.goto(page.base_url + path)
             assert response.status == 200, path

@@ -103,7 +103,7 @@ def test_the_audit_form_completed_with_the_keyboard_alone(browser, live_server, 
             assert page.locator(".govuk-notification-banner--success").count() == 1
             page.keyboard.press("Shift+Tab")
 
-    with page_for(browser, live_server, org.tm) as page:
+    with page_for(browser, live_server, org.tm, home=False) as page:
         page.goto(f"{page.base_url}/audits/{audit.pk}/edit/")
         # The task list: Tab to the first task and open it with Enter.
         skip_to_main(page)

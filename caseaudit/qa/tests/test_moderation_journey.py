@@ -20,7 +20,6 @@ def test_sample_blind_moderation_reply_and_report(browser, live_server, org, shi
 
     with page_for(browser, live_server, org.performance) as page:
         journey = Journey(page, "moderator")
-        page.goto(live_server.url + "/")
         page.click("nav >> text=Moderation")
         page.wait_for_url("**/moderation/")
         journey.check("moderation index")
@@ -60,7 +59,7 @@ def test_sample_blind_moderation_reply_and_report(browser, live_server, org, shi
     assert moderation.status == ModerationStatus.COMPLETED
     assert (moderation.auditor_overall_scale, audit.overall_scale) == (8, 5)
 
-    with page_for(browser, live_server, org.director) as page:
+    with page_for(browser, live_server, org.director, home=False) as page:
         journey = Journey(page, "auditor")
         journey.open(f"/moderation/{moderation.pk}/", "moderated audit")
         assert page.locator("#auditor-overall").inner_text() == "8"
@@ -69,7 +68,7 @@ def test_sample_blind_moderation_reply_and_report(browser, live_server, org, shi
         page.wait_for_selector("text=Reply sent")
         journey.check("reply sent")
 
-    with page_for(browser, live_server, org.performance) as page:
+    with page_for(browser, live_server, org.performance, home=False) as page:
         journey = Journey(page, "report")
         journey.open("/reports/moderation/", "moderation report")
         assert page.locator("#figure-moderated").inner_text() == "1"
@@ -79,7 +78,7 @@ def test_sample_blind_moderation_reply_and_report(browser, live_server, org, shi
 
 
 def test_calibration_set_up_scored_closed_and_compared(browser, live_server, org, shipped_tools):
-    with page_for(browser, live_server, org.performance) as page:
+    with page_for(browser, live_server, org.performance, home=False) as page:
         journey = Journey(page, "calibration lead")
         journey.open("/moderation/calibration/", "calibration index")
         page.click("text=Set up an exercise")
@@ -99,7 +98,7 @@ def test_calibration_set_up_scored_closed_and_compared(browser, live_server, org
         page.wait_for_selector("text=Reference scales saved")
 
     for staff, value in ((org.ps1, "7"), (org.ps2, "5")):
-        with page_for(browser, live_server, staff) as page:
+        with page_for(browser, live_server, staff, home=False) as page:
             journey = Journey(page, "calibration scorer")
             page.goto(url)
             for select in page.locator("#score-form select").all():
@@ -109,12 +108,12 @@ def test_calibration_set_up_scored_closed_and_compared(browser, live_server, org
             journey.check("scored, blind")
             assert page.locator("#results").count() == 0
 
-    with page_for(browser, live_server, org.performance) as page:
+    with page_for(browser, live_server, org.performance, home=False) as page:
         page.goto(url)
         page.click("#close-exercise")
         page.wait_for_selector("text=Exercise closed")
 
-    with page_for(browser, live_server, org.ps1) as page:
+    with page_for(browser, live_server, org.ps1, home=False) as page:
         journey = Journey(page, "calibration results")
         page.goto(url)
         page.wait_for_selector("#calibration-dots")

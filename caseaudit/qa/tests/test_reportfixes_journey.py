@@ -29,7 +29,6 @@ def test_a_manager_follows_this_month_and_reads_the_trend(browser, live_server, 
     make_county(org, History())
     with page_for(browser, live_server, org.performance) as page:
         journey = Journey(page, "performance")
-        page.goto(live_server.url + "/")
         journey.check("home")
         page.click("#figure-programme a")
         page.wait_for_url("**/reports/compliance/?period=this_month")

@@ -75,7 +75,7 @@ def test_a_self_evaluation_prepared_reviewed_published_and_downloaded(
     _a_year_of_audits(org)
     published_report(org)  # its two recommendations are improvement actions
 
-    with page_for(browser, live_server, org.performance) as page:
+    with page_for(browser, live_server, org.performance, home=False) as page:
         journey = Journey(page, "performance")
         journey.open("/improvement/", "improvement")
         page.click("#improvement-links >> text=Self-evaluation")
@@ -111,7 +111,7 @@ def test_a_self_evaluation_prepared_reviewed_published_and_downloaded(
         page.click("button:has-text('Send for review')")
         page.wait_for_selector(f"text=Sent to {org.director.name} for review.")
 
-    with page_for(browser, live_server, org.director) as page:
+    with page_for(browser, live_server, org.director, home=False) as page:
         journey = Journey(page, "director")
         journey.open(f"/self-evaluation/{pack.pk}/", "pack to review")
         page.check("#id_decision_0")
@@ -119,7 +119,7 @@ def test_a_self_evaluation_prepared_reviewed_published_and_downloaded(
         page.wait_for_selector("text=Approved for publishing.")
         journey.check("pack approved")
 
-    with page_for(browser, live_server, org.performance) as page:
+    with page_for(browser, live_server, org.performance, home=False) as page:
         journey = Journey(page, "performance")
         journey.open(f"/self-evaluation/{pack.pk}/", "approved pack")
         page.click("button:has-text('Publish the pack')")
@@ -157,7 +157,7 @@ def test_a_self_evaluation_prepared_reviewed_published_and_downloaded(
     pack.refresh_from_db()
     assert pack.status == PackStatus.PUBLISHED and pack.narrative_how == NARRATIVE["how"]
 
-    with page_for(browser, live_server, org.csm_north) as page:
+    with page_for(browser, live_server, org.csm_north, home=False) as page:
         journey = Journey(page, "csm")
         journey.open(f"/self-evaluation/{pack.pk}/", "published pack read by a CSM")
         assert "Publish the pack" not in page.content()
@@ -173,7 +173,9 @@ def test_self_evaluation_pages_reflow(browser, live_server, org, shipped_tools, 
         ("pack", f"/self-evaluation/{pack.pk}/", None),
     ]
     problems = []
-    with page_for(browser, live_server, org.performance, width=width, height=800) as page:
+    with page_for(
+        browser, live_server, org.performance, width=width, height=800, home=False
+    ) as page:
         for name, path, button in pages:
             response = page.goto(page.base_url + path)
             assert response.status == 200, path

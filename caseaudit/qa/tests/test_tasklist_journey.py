@@ -52,7 +52,7 @@ def test_a_team_manager_completes_an_audit_through_the_task_list_in_two_sittings
     heights: dict[str, int] = {}
 
     # First sitting: the first section whole, the second begun; then "come back later".
-    with page_for(browser, live_server, org.tm) as page:
+    with page_for(browser, live_server, org.tm, home=False) as page:
         journey = Journey(page, "task-list-tm")
         journey.open(task_list, "task list")
         assert _statuses(page) == ["Not started"] * tasks
@@ -74,7 +74,7 @@ def test_a_team_manager_completes_an_audit_through_the_task_list_in_two_sittings
         browser_screenshot(page, "tasklist-after-first-sitting")
 
     # Second sitting: the statuses are as they were left; finish every task.
-    with page_for(browser, live_server, org.tm) as page:
+    with page_for(browser, live_server, org.tm, home=False) as page:
         journey = Journey(page, "task-list-tm-again")
         page.goto(page.base_url + task_list)
         assert _statuses(page) == ["Completed", "In progress"] + ["Not started"] * (tasks - 2)
@@ -157,7 +157,7 @@ def test_the_task_list_pages_reflow_at_320px(browser, live_server, org, shipped_
         ("actions page", f"{base}restorative-actions/", "button:has-text('Save and continue')"),
         ("check page", f"{base}check/", None),
     ]
-    with page_for(browser, live_server, org.tm, width=320, height=640) as page:
+    with page_for(browser, live_server, org.tm, width=320, height=640, home=False) as page:
         problems = _check_pages(page, pages, 320)
         heights = {}
         for name, path, _button in pages:

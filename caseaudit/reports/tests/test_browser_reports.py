@@ -69,7 +69,7 @@ def test_each_report_shows_its_charts_and_tables(browser_page, org):
 def test_following_voice_of_the_child_over_the_year(browser_page, org):
     make_county(org, History())
     page = browser_page
-    browser_signed_in(page, org.performance)
+    browser_signed_in(page, org.performance, home=False)
     page.goto(page.base_url + "/reports/quality/themes/")
     page.click("text=Change the period or filter")
     page.select_option("#id_theme", label="Voice of the child")
@@ -88,7 +88,7 @@ def test_filters_and_downloads_work_without_javascript(browser, live_server, org
     context = browser.new_context(java_script_enabled=False, accept_downloads=True)
     page = context.new_page()
     page.base_url = live_server.url
-    browser_signed_in(page, org.tm)
+    browser_signed_in(page, org.tm, home=False)
     page.goto(live_server.url + "/reports/compliance/months/")
     page.click("text=This quarter")
     page.wait_for_url("**/reports/compliance/months/?period=this_quarter*")

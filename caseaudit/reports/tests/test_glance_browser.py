@@ -40,7 +40,7 @@ def wide_page(browser, live_server):
 def test_each_glance_fits_three_screens_and_passes_axe(wide_page, org):
     make_county(org, History())
     page = wide_page
-    browser_signed_in(page, org.performance)
+    browser_signed_in(page, org.performance, home=False)
     heights = {}
     for name in GLANCES:
         page.goto(page.base_url + reverse(name))
@@ -54,7 +54,7 @@ def test_each_glance_fits_three_screens_and_passes_axe(wide_page, org):
 def test_every_tab_passes_axe(wide_page, org):
     make_county(org, History())
     page = wide_page
-    browser_signed_in(page, org.performance)
+    browser_signed_in(page, org.performance, home=False)
     for report, tabs in TABS.items():
         for slug, _label in tabs:
             page.goto(page.base_url + reverse(f"report_{report}_tab", args=[slug]))
@@ -69,7 +69,7 @@ def test_tabs_keep_the_filters_without_javascript(browser, live_server, org):
     )
     page = context.new_page()
     page.base_url = live_server.url
-    browser_signed_in(page, org.tm)
+    browser_signed_in(page, org.tm, home=False)
     page.goto(live_server.url + "/reports/quality/")
     page.click("#report-filters >> text=This quarter")
     page.wait_for_url("**/reports/quality/?period=this_quarter")
@@ -84,7 +84,7 @@ def test_tabs_keep_the_filters_without_javascript(browser, live_server, org):
 def test_printing_a_report_leaves_out_its_controls(wide_page, org):
     make_county(org, History())
     page = wide_page
-    browser_signed_in(page, org.performance)
+    browser_signed_in(page, org.performance, home=False)
     page.goto(page.base_url + "/reports/quality/audits/")
     page.emulate_media(media="print")
     for hidden in (
