@@ -231,6 +231,21 @@ def _emails_attach_a_stand_in_pdf(monkeypatch):
     monkeypatch.setattr(attachments, "_pdf_function", lambda: stand_in_audit_pdf)
 
 
+def stand_in_write_pdf(self, *args, **kwargs) -> bytes:
+    """WeasyPrint's `HTML.write_pdf` in tests about who gets a file, what is logged or the
+    queries it takes: the document's HTML is still rendered from its template, but not laid
+    out as a PDF (about a second a document). The documents' own tests make real ones."""
+    return b"%PDF-1.7 stand-in"
+
+
+@pytest.fixture
+def pdfs_not_laid_out(monkeypatch):
+    """`HTML.write_pdf` is `stand_in_write_pdf` for this test."""
+    from weasyprint import HTML
+
+    monkeypatch.setattr(HTML, "write_pdf", stand_in_write_pdf)
+
+
 @pytest.fixture
 def real_pdf(monkeypatch):
     """The emails attach the audits app's own PDF (`_emails_attach_a_stand_in_pdf` undone)."""

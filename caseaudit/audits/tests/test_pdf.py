@@ -174,19 +174,8 @@ def url(audit):
     return reverse("audit_pdf", args=[audit.pk])
 
 
-@pytest.fixture
-def quick_pdf(monkeypatch):
-    """Who gets the file (and the queries it takes) is what the persona and query-count tests
-    are about: the HTML is still rendered from its template, but not laid out as a PDF (a
-    second a document); `test_download_headers` and the document's own tests make real
-    ones."""
-    from weasyprint import HTML
-
-    monkeypatch.setattr(HTML, "write_pdf", lambda self, *args, **kwargs: b"%PDF-1.7 stand-in")
-
-
 @pytest.mark.parametrize("who,status", PERSONAS.items())
-def test_download_by_persona(org, login, completed, who, status, quick_pdf):
+def test_download_by_persona(org, login, completed, who, status, pdfs_not_laid_out):
     response = login(persona(org, who)).get(url(completed))
     assert response.status_code == status
     if status == 200:
@@ -213,11 +202,11 @@ def test_download_headers(org, login, completed):
     assert org.case.reference in response["Content-Disposition"]
     assert org.case.display_name not in response["Content-Disposition"]
     assert "no-store" in response["Cache-Control"]
-    # The download is the laid-out document (the other download tests use `quick_pdf`).
+    # The download is the laid-out document (the other download tests use `pdfs_not_laid_out`).
     assert response.content.startswith(b"%PDF") and response.content.rstrip().endswith(b"%%EOF")
 
 
-def test_download_is_logged(org, login, completed, quick_pdf):
+def test_download_is_logged(org, login, completed, pdfs_not_laid_out):
     login(org.tm).get(url(completed))
     event = AccessEvent.objects.get(action="download")
     assert (event.user, event.object_type, event.object_id, event.case_id) == (
@@ -284,7 +273,7 @@ PDF_QUERIES = 15  # the user and staff record in one query; feedback and reflect
 
 @pytest.mark.parametrize("sections,actions", [(2, 1), (8, 7)])
 def test_query_count_does_not_grow(
-    org, login, make_tool, save, django_assert_num_queries, sections, actions, quick_pdf
+    org, login, make_tool, save, django_assert_num_queries, sections, actions, pdfs_not_laid_out
 ):
     audit = filled(org, make_tool, save, sections=sections, actions=actions)
     client = login(org.tm)

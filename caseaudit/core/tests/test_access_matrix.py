@@ -24,7 +24,7 @@ from caseaudit.audit_tools.selectors import tool_version_published
 from caseaudit.audits import services as audit_services
 from caseaudit.audits.models import AuditReason, RestorativeAction, UrgentFinding
 from caseaudit.audits.tests.conftest import completion_extras
-from caseaudit.conftest import build_org
+from caseaudit.conftest import build_org, stand_in_write_pdf
 from caseaudit.core.access_matrix import (
     EXCLUDED,
     PERSONAS,
@@ -229,12 +229,11 @@ def build_world():
 
 @pytest.fixture(scope="module", autouse=True)
 def _quick_pdfs():
-    """WeasyPrint's layout takes a second a document: the matrix is about who gets the file,
-    so the HTML is still rendered from its template but not laid out as a PDF."""
+    """The matrix is about who gets a file: `stand_in_write_pdf` for the whole module."""
     from weasyprint import HTML
 
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(HTML, "write_pdf", lambda self, *args, **kwargs: b"%PDF-1.7 stand-in")
+        patch.setattr(HTML, "write_pdf", stand_in_write_pdf)
         yield
 
 

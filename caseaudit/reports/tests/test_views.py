@@ -221,12 +221,8 @@ def test_quick_picks_and_chosen_dates(org, login, county):
 # --- The access log ---------------------------------------------------------------------
 
 
-def test_every_view_and_export_is_in_the_access_log(org, login, county, monkeypatch):
-    # The log is what is tested: the findings PDF's HTML is rendered, not laid out
-    # (`test_findings_pdf_renders` makes a real one).
-    from weasyprint import HTML
-
-    monkeypatch.setattr(HTML, "write_pdf", lambda self, *args, **kwargs: b"%PDF-1.7 stand-in")
+def test_every_view_and_export_is_in_the_access_log(org, login, county, pdfs_not_laid_out):
+    # The log is what is tested (`test_findings_pdf_renders` makes a real findings PDF).
     client = login(org.performance)
     client.get(reverse("report_quality"))
     client.get(url("report_csv", "responses", "responses-by-team"))
@@ -377,13 +373,9 @@ QUERIES = {
 
 @pytest.mark.parametrize("address", list(QUERIES))
 def test_query_count_does_not_grow_with_data(
-    org, login, county, address, django_assert_num_queries, monkeypatch
+    org, login, county, address, django_assert_num_queries, pdfs_not_laid_out
 ):
-    # The queries are what is counted: the findings PDF's HTML is still rendered, not laid
-    # out (`test_findings_pdf_renders` makes a real one).
-    from weasyprint import HTML
-
-    monkeypatch.setattr(HTML, "write_pdf", lambda self, *args, **kwargs: b"%PDF-1.7 stand-in")
+    # The queries are what is counted (`test_findings_pdf_renders` makes a real findings PDF).
     client = login(org.performance)
     client.get(address)  # warm the per-process caches (closure days, bands)
     with django_assert_num_queries(QUERIES[address]):
