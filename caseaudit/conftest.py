@@ -121,7 +121,7 @@ def _org_again(pattern: _OrgPattern) -> Org | None:
     nothing written) when one of those rows is there already."""
     from django.db import IntegrityError, connection, transaction
 
-    o = pickle.loads(pattern.pickled)  # noqa: S301 # nosec B301 - the test process's own bytes
+    o = pickle.loads(pattern.pickled)  # noqa: S301 # nosec B301  # the test process's own bytes
     try:
         with transaction.atomic(), connection.cursor() as cursor:
             for sql, rows, stamped, names in pattern.tables:
