@@ -1,6 +1,7 @@
 """The serving process's garbage collector (caseaudit/core/memory.py): the WSGI module freezes
 what it loaded and raises the young generation's threshold."""
 
+import gc
 import subprocess  # nosec B404
 import sys
 from pathlib import Path
@@ -32,3 +33,12 @@ def test_the_wsgi_module_tunes_the_collector():
     )
     before, after, frozen = result.stdout.split()
     assert (int(before), int(after), frozen) == (700, YOUNG_THRESHOLD, "True")
+
+
+def test_the_tests_run_with_the_collector_on_tuned_and_frozen():
+    """caseaudit/conftest.py turns the collector off while the suite is collected; the tests
+    themselves run with it on again, its young generation raised and the collected suite
+    frozen out of its sight (as the serving processes' is)."""
+    assert gc.isenabled()
+    assert gc.get_threshold()[0] == YOUNG_THRESHOLD
+    assert gc.get_freeze_count() > 0
